@@ -1,0 +1,80 @@
+/** Runs a workflow for a CLI command: progress, Ctrl-C, the final summary and the exit code. */
+import type { Settings } from '../config/settings.js';
+import { runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
+import type { TaskDirectory } from '../workflow/task-dir.js';
+import type { StepName, WorkflowOptions } from '../workflow/workflow-types.js';
+import { createProgressReporter } from './progress.js';
+
+/** The reference's exit codes. */
+export const EXIT = { ok: 0, lowRateOrNoTableList: 1, failed: 2, interrupted: 130 } as const;
+
+/** The validation rate below which script mode exits with 1 (the reference's 80%). */
+export const MIN_VALIDATION_RATE = 0.8;
+
+export interface OutputOptions {
+  json: boolean;
+  verbose: boolean;
+}
+
+export function exitCodeFor(result: WorkflowResult): number {
+  if (result.status === 'cancelled') return EXIT.interrupted;
+  if (result.status === 'failed') return EXIT.failed;
+  const rate = result.summary.validation_rate;
+  return rate !== null && rate < MIN_VALIDATION_RATE ? EXIT.lowRateOrNoTableList : EXIT.ok;
+}
+
+export function formatSummary(result: WorkflowResult): string {
+  const s = result.summary;
+  const validation = result.steps.find((x) => x.step_name === 'sql_validation');
+  const pairs =
+    s.pairs_valid !== null
+      ? `${s.pairs_valid}/${s.pairs} valid (${((s.validation_rate ?? 0) * 100).toFixed(1)}%), ${validation?.counters.pairs_repaired ?? 0} repaired`
+      : `${s.pairs} generated (not validated)`;
+  const lines = [
+    `Task ${result.task_id}: ${result.status} in ${(result.duration_ms / 1000).toFixed(1)}s${result.error_message ? ` — ${result.error_message}` : ''}`,
+    `  Tables:  ${s.tables} documented${s.tables_failed ? `, ${s.tables_failed} failed` : ''}`,
+    `  Files:   ${s.files} written`,
+    `  Pairs:   ${pairs}`,
+    `  Vectors: ${s.vectors} loaded`,
+    `  LLM:     ${result.llm_usage.calls} calls (${result.llm_usage.provider}), ${result.llm_usage.total_tokens} tokens`,
+    `  Output:  ${result.output_directory}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runAndReport(params: {
+  dir: TaskDirectory;
+  settings: Settings;
+  options: WorkflowOptions;
+  mode: 'complete' | 'step';
+  step?: StepName;
+  output: OutputOptions;
+}): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    process.stderr.write('\nInterrupted: stopping at the next safe point (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const reporter = createProgressReporter({ tty: Boolean(process.stderr.isTTY), verbose: params.output.verbose, quiet: params.output.json });
+  try {
+    const result = await runWorkflow({
+      dir: params.dir,
+      settings: params.settings,
+      options: params.options,
+      mode: params.mode,
+      step: params.step,
+      signal: controller.signal,
+      onEvent: (event) => reporter.onEvent(event),
+    });
+    reporter.stop();
+    process.stdout.write(params.output.json ? `${JSON.stringify(result, null, 2)}\n` : formatSummary(result));
+    return exitCodeFor(result);
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Settings come from environment variables only, validated once at start-up.
+ * Every variable is documented in README.md ("Settings"); keep the two in step.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'must be a postgresql:// URL' });
+
+const envSchema = z.object({
+  LLM_PROVIDER: z.enum(['builtin', 'openai']).default('builtin'),
+  LLM_BASE_URL: optionalText,
+  LLM_API_KEY: optionalText,
+  LLM_MODEL: optionalText,
+  LLM_CONCURRENCY: positiveInt(1, 64).default(4),
+  LLM_TIMEOUT_MS: positiveInt(1_000, 600_000).default(120_000),
+  LLM_MAX_RETRIES: positiveInt(0, 10).default(3),
+  EMBEDDING_PROVIDER: z.enum(['builtin', 'openai']).default('builtin'),
+  EMBEDDING_BASE_URL: optionalText,
+  EMBEDDING_API_KEY: optionalText,
+  EMBEDDING_MODEL: optionalText,
+  EMBEDDING_DIM: positiveInt(8, 16_000).default(384),
+  EMBEDDING_BATCH_SIZE: positiveInt(1, 2048).default(64),
+  DP_TRAINING_DATA_DIR: z.string().trim().min(1).default('./data_pipeline/training_data'),
+  DP_STORE_URL: z.union([postgresUrl, z.literal('')]).optional(),
+  DP_STORE_DIR: z.string().trim().min(1).default('./data_pipeline/store'),
+  DP_CACHE_DIR: z.string().trim().min(1).default('./data_pipeline/cache'),
+  DP_SAMPLE_ROWS: positiveInt(1, 1000).default(20),
+  DP_ENUM_MAX_VALUES: positiveInt(2, 200).default(20),
+  DP_TABLE_CONCURRENCY: positiveInt(1, 64).default(8),
+  DP_SQL_CONCURRENCY: positiveInt(1, 64).default(5),
+  DP_STATEMENT_TIMEOUT_MS: positiveInt(100, 3_600_000).default(30_000),
+  DP_THEME_COUNT: positiveInt(1, 50).default(5),
+  DP_PAIRS_PER_THEME: positiveInt(1, 100).default(10),
+  DP_REPAIR_ROUNDS: positiveInt(0, 10).default(2),
+});
+
+export type LlmSettings = {
+  provider: 'builtin' | 'openai';
+  baseURL: string | undefined;
+  apiKey: string | undefined;
+  model: string;
+  concurrency: number;
+  timeoutMs: number;
+  maxRetries: number;
+};
+
+export type EmbeddingSettings = {
+  provider: 'builtin' | 'openai';
+  baseURL: string | undefined;
+  apiKey: string | undefined;
+  model: string;
+  dim: number;
+  batchSize: number;
+};
+
+export interface Settings {
+  llm: LlmSettings;
+  embedding: EmbeddingSettings;
+  /** Absolute path of the data root that holds one directory per task. */
+  trainingDataDir: string;
+  /** `postgresql://` URL of the store, or undefined for the embedded PGlite store. */
+  storeUrl: string | undefined;
+  /** Absolute path of the embedded store's data directory. */
+  embeddedStoreDir: string;
+  /** Absolute path of the cache (the sample database snapshot lives here). */
+  cacheDir: string;
+  sampleRows: number;
+  enumMaxValues: number;
+  tableConcurrency: number;
+  sqlConcurrency: number;
+  statementTimeoutMs: number;
+  themeCount: number;
+  pairsPerTheme: number;
+  repairRounds: number;
+}
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Parses and validates settings; throws SettingsError naming every bad variable. */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new SettingsError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const value = env[name];
+        const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.LLM_PROVIDER === 'openai') {
+    if (!e.LLM_MODEL) problems.push('LLM_MODEL: required when LLM_PROVIDER=openai (e.g. gpt-4o-mini)');
+  }
+  if (e.EMBEDDING_PROVIDER === 'openai') {
+    if (!e.EMBEDDING_MODEL) problems.push('EMBEDDING_MODEL: required when EMBEDDING_PROVIDER=openai (e.g. text-embedding-3-small)');
+  }
+  for (const key of ['LLM_BASE_URL', 'EMBEDDING_BASE_URL'] as const) {
+    const value = e[key];
+    if (value && !/^https?:\/\//.test(value)) problems.push(`${key}: must be an http:// or https:// URL (got ${JSON.stringify(value)})`);
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+
+  const trainingDataDir = path.resolve(cwd, e.DP_TRAINING_DATA_DIR);
+  return {
+    llm: {
+      provider: e.LLM_PROVIDER,
+      baseURL: e.LLM_BASE_URL,
+      apiKey: e.LLM_API_KEY,
+      model: e.LLM_MODEL ?? 'builtin',
+      concurrency: e.LLM_CONCURRENCY,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+      maxRetries: e.LLM_MAX_RETRIES,
+    },
+    embedding: {
+      provider: e.EMBEDDING_PROVIDER,
+      // The embedding endpoint defaults to the LLM endpoint: most deployments serve both.
+      baseURL: e.EMBEDDING_BASE_URL ?? e.LLM_BASE_URL,
+      apiKey: e.EMBEDDING_API_KEY ?? e.LLM_API_KEY,
+      model: e.EMBEDDING_MODEL ?? 'builtin-hashing',
+      dim: e.EMBEDDING_DIM,
+      batchSize: e.EMBEDDING_BATCH_SIZE,
+    },
+    trainingDataDir,
+    storeUrl: e.DP_STORE_URL ? e.DP_STORE_URL : undefined,
+    embeddedStoreDir: path.resolve(cwd, e.DP_STORE_DIR),
+    cacheDir: path.resolve(cwd, e.DP_CACHE_DIR),
+    sampleRows: e.DP_SAMPLE_ROWS,
+    enumMaxValues: e.DP_ENUM_MAX_VALUES,
+    tableConcurrency: e.DP_TABLE_CONCURRENCY,
+    sqlConcurrency: e.DP_SQL_CONCURRENCY,
+    statementTimeoutMs: e.DP_STATEMENT_TIMEOUT_MS,
+    themeCount: e.DP_THEME_COUNT,
+    pairsPerTheme: e.DP_PAIRS_PER_THEME,
+    repairRounds: e.DP_REPAIR_ROUNDS,
+  };
+}

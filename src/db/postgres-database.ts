@@ -1,0 +1,127 @@
+import pg from 'pg';
+import { redactSecrets, registerUrlSecret } from '../util/redact.js';
+import {
+  transactionModes,
+  transactionSettings,
+  valueParsers,
+  type Queryable,
+  type SqlDatabase,
+  type SqlRow,
+  type TransactionOptions,
+} from './sql-database.js';
+
+export interface PostgresOptions {
+  /** Pool size: one small pool serves the whole run. */
+  maxConnections?: number;
+  applicationName?: string;
+  /** Session defaults applied at connect time, as a second guard besides explicit transactions. */
+  sessionReadOnly?: boolean;
+  sessionStatementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+const typeOverrides = {
+  getTypeParser(oid: number, format?: string): (text: string) => unknown {
+    const custom = valueParsers[oid];
+    if (custom && format !== 'binary') return custom;
+    return pg.types.getTypeParser(oid, 'text') as (text: string) => unknown;
+  },
+};
+
+/** node-postgres' QueryConfig lacks `queryMode` in its typings; it forces the extended protocol. */
+type ExtendedQueryConfig = pg.QueryConfig & { queryMode: 'extended' };
+
+function extended(text: string, params: readonly unknown[] | undefined): ExtendedQueryConfig {
+  return { text, values: params ? [...params] : [], queryMode: 'extended' };
+}
+
+export class PostgresDatabase implements SqlDatabase {
+  readonly backend = 'postgres' as const;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async connect(url: string, options: PostgresOptions = {}): Promise<PostgresDatabase> {
+    registerUrlSecret(url);
+    const sessionOptions: string[] = [];
+    if (options.sessionReadOnly) sessionOptions.push('-c default_transaction_read_only=on');
+    if (options.sessionStatementTimeoutMs !== undefined) {
+      sessionOptions.push(`-c statement_timeout=${Math.floor(options.sessionStatementTimeoutMs)}`);
+    }
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 5,
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      application_name: options.applicationName ?? 'data-pipeline',
+      options: sessionOptions.length ? sessionOptions.join(' ') : undefined,
+      types: typeOverrides,
+    });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    const db = new PostgresDatabase(pool);
+    try {
+      await db.query('SELECT 1');
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw new DatabaseConnectionError(url, error);
+    }
+    return db;
+  }
+
+  async query<R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    const result = await this.pool.query<R>(extended(text, params));
+    return result.rows;
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const client = await this.pool.connect();
+    let connectionBroken = false;
+    try {
+      // The preamble is our own constant text, so one simple-protocol round trip carries it.
+      const begin = `BEGIN ${transactionModes(options)}`.trim();
+      await client.query([begin, ...transactionSettings(options)].join('; '));
+      const tx: Queryable = {
+        query: async <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) =>
+          (await client.query<R>(extended(text, params))).rows,
+      };
+      const result = await fn(tx);
+      await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        connectionBroken = true;
+      }
+      throw error;
+    } finally {
+      client.release(connectionBroken ? true : undefined);
+    }
+  }
+
+  async execScript(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export class DatabaseConnectionError extends Error {
+  constructor(url: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(redactSecrets(`cannot connect to ${describeUrl(url)}: ${reason}`));
+    this.name = 'DatabaseConnectionError';
+  }
+}
+
+/** host:port/database of a connection URL, never its password. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'the database (unparseable URL)';
+  }
+}

@@ -1,0 +1,76 @@
+/** Builtin table and column comments, written from names, types, keys and sample values. */
+import type { ColumnInfo, TableInfo } from '../../source/catalog.js';
+import type { SampleRow } from '../../source/sampling.js';
+import type { Language } from '../../util/language.js';
+import type { TableComments } from '../llm-provider.js';
+import { entityName } from './schema-roles.js';
+import { label, phrase, singular } from './words.js';
+
+/** Names that say "this column holds one of a few codes". */
+const ENUM_NAME = /(^|_)(status|state|type|kind|category|level|tier|channel|method|gender|currency|mode|source|stage|priority|grade|class|segment|role|unit|flag)$/i;
+/** Names that say "free text or an identifier", never a small set. */
+const FREE_TEXT_NAME = /(name|email|comment|description|note|notes|title|address|url|phone|body|text|sku|number|token|hash)$/i;
+
+function sampleValues(samples: SampleRow[], column: string): string[] {
+  return samples.map((row) => row[column]).filter((v): v is string => v !== null && v !== undefined);
+}
+
+/** Columns worth checking with SELECT DISTINCT: enum types, code-like names, repeating samples. */
+export function guessEnumColumns(table: TableInfo, samples: SampleRow[]): string[] {
+  return table.columns
+    .filter((column) => {
+      if (column.enumLabels) return true;
+      if (column.isPrimaryKey || column.isUnique || column.foreignKeys.length > 0) return false;
+      if (column.category !== 'S') return false;
+      if (FREE_TEXT_NAME.test(column.name)) return false;
+      if (ENUM_NAME.test(column.name)) return true;
+      const values = sampleValues(samples, column.name);
+      return values.length >= 5 && new Set(values).size <= values.length / 2;
+    })
+    .map((column) => column.name);
+}
+
+/** The columns that describe a row best: not keys, not bookkeeping timestamps. */
+export function descriptiveColumns(table: TableInfo): ColumnInfo[] {
+  return table.columns.filter(
+    (c) => !c.isPrimaryKey && c.foreignKeys.length === 0 && !/^(created|updated|deleted)_(at|on)$/.test(c.name),
+  );
+}
+
+function listPhrase(items: string[], language: Language): string {
+  if (language === 'zh') return items.join('、');
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function builtinTableComment(table: TableInfo, language: Language): string {
+  const described = descriptiveColumns(table)
+    .slice(0, 4)
+    .map((c) => phrase(c.name, language));
+  const name = entityName(table, language);
+  const isView = table.kind === 'view' || table.kind === 'materialized_view';
+  if (language === 'zh') {
+    const kind = isView ? '视图' : '表';
+    return described.length ? `${name}${kind}，记录${listPhrase(described, 'zh')}等信息` : `${name}${kind}`;
+  }
+  const title = `${name.charAt(0).toUpperCase()}${name.slice(1)}${isView ? ' (view)' : ''}`;
+  return described.length ? `${title}, one row per ${singular(name)}, with ${listPhrase(described, 'en')}` : title;
+}
+
+export function builtinColumnComment(column: ColumnInfo, language: Language): string {
+  const text = label(column.name, language);
+  const fk = column.foreignKeys[0];
+  if (!fk) return text;
+  const target = fk.refSchema === 'public' ? fk.refTable : `${fk.refSchema}.${fk.refTable}`;
+  return language === 'zh' ? `${text}（关联 ${target}）` : `${text} (references ${target})`;
+}
+
+export function builtinComments(table: TableInfo, samples: SampleRow[], language: Language): TableComments {
+  const columnComments: Record<string, string> = {};
+  for (const column of table.columns) columnComments[column.name] = builtinColumnComment(column, language);
+  return {
+    tableComment: builtinTableComment(table, language),
+    columnComments,
+    enumColumns: guessEnumColumns(table, samples),
+  };
+}

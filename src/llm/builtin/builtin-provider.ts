@@ -1,0 +1,52 @@
+/**
+ * The builtin LLM provider: deterministic, offline, and good enough for the demo and the tests.
+ * It is a real implementation of the port, not a test double: every pair it writes must validate.
+ */
+import { ensureSqlParser } from '../../sql/pg-parser.js';
+import type {
+  LlmProvider,
+  PairRequest,
+  QaPair,
+  RepairProposal,
+  RepairRequest,
+  TableCommentRequest,
+  TableComments,
+  Theme,
+  ThemeRequest,
+} from '../llm-provider.js';
+import { LlmUsage } from '../usage.js';
+import { builtinComments } from './builtin-comments.js';
+import { builtinPairs } from './builtin-pairs.js';
+import { builtinRepairs } from './builtin-repair.js';
+import { builtinThemes } from './builtin-themes.js';
+
+export class BuiltinProvider implements LlmProvider {
+  readonly name = 'builtin' as const;
+  readonly usage = new LlmUsage();
+  /** Questions already produced in this run, so themes sharing tables do not repeat each other. */
+  private readonly seenQuestions = new Set<string>();
+
+  async commentTable(request: TableCommentRequest): Promise<TableComments> {
+    await ensureSqlParser();
+    this.usage.record(0, 0);
+    return builtinComments(request.table, request.samples, request.language);
+  }
+
+  async extractThemes(request: ThemeRequest): Promise<Theme[]> {
+    await ensureSqlParser();
+    this.usage.record(0, 0);
+    return builtinThemes(request.tables, request.count, request.language);
+  }
+
+  async generatePairs(request: PairRequest): Promise<QaPair[]> {
+    await ensureSqlParser();
+    this.usage.record(0, 0);
+    return builtinPairs(request.tables, request.count, request.language, this.seenQuestions);
+  }
+
+  async repairSql(request: RepairRequest): Promise<RepairProposal[]> {
+    await ensureSqlParser();
+    this.usage.record(0, 0);
+    return builtinRepairs(request.items, request.tables);
+  }
+}

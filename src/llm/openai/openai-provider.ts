@@ -1,0 +1,88 @@
+/** The LLM port over an OpenAI-compatible chat endpoint. */
+import type { LlmSettings } from '../../config/settings.js';
+import { cleanComment, isUsableComment } from '../comment-quality.js';
+import type {
+  LlmProvider,
+  PairRequest,
+  QaPair,
+  RepairProposal,
+  RepairRequest,
+  TableCommentRequest,
+  TableComments,
+  TableDoc,
+  Theme,
+  ThemeRequest,
+} from '../llm-provider.js';
+import { LlmUsage } from '../usage.js';
+import { ChatClient } from './chat-client.js';
+import { pairsPrompt, repairPrompt, tableCommentPrompt, themesPrompt } from './prompts.js';
+import { pairsReply, repairsReply, tableCommentReply, themesReply } from './replies.js';
+
+/** A reply that stayed unusable after the re-ask; the step falls back and logs `message`. */
+export class UnusableReplyError extends Error {
+  constructor(purpose: string, reason: string) {
+    super(`unusable LLM reply for ${purpose} after one re-ask: ${reason}`);
+    this.name = 'UnusableReplyError';
+  }
+}
+
+/** Finds the doc a theme's table name refers to: `sqlName`, `schema.name` or bare name, any case. */
+function resolveTable(name: string, docs: TableDoc[]): TableDoc | undefined {
+  const wanted = name.trim().replace(/"/g, '').toLowerCase();
+  return (
+    docs.find((d) => d.sqlName.replace(/"/g, '').toLowerCase() === wanted) ??
+    docs.find((d) => `${d.table.schema}.${d.table.name}`.toLowerCase() === wanted) ??
+    docs.find((d) => d.table.name.toLowerCase() === wanted)
+  );
+}
+
+export class OpenAIProvider implements LlmProvider {
+  readonly name = 'openai' as const;
+  readonly usage = new LlmUsage();
+  private readonly chat: ChatClient;
+
+  constructor(settings: LlmSettings) {
+    this.chat = new ChatClient(settings, this.usage);
+  }
+
+  async commentTable(request: TableCommentRequest): Promise<TableComments> {
+    const reply = await this.chat.completeJson(tableCommentPrompt(request), tableCommentReply, request.signal);
+    if ('error' in reply) throw new UnusableReplyError(`table ${request.table.schema}.${request.table.name}`, reply.error);
+    const known = new Set(request.table.columns.map((c) => c.name));
+    const columnComments: Record<string, string> = {};
+    // Matched by column name only; a comment for a column that does not exist is ignored.
+    for (const [column, comment] of Object.entries(reply.value.columns)) {
+      if (known.has(column) && isUsableComment(comment)) columnComments[column] = cleanComment(comment);
+    }
+    return {
+      tableComment: cleanComment(reply.value.table_comment),
+      columnComments,
+      enumColumns: reply.value.enum_columns.filter((c) => known.has(c)),
+    };
+  }
+
+  async extractThemes(request: ThemeRequest): Promise<Theme[]> {
+    const reply = await this.chat.completeJson(themesPrompt(request), themesReply, request.signal);
+    if ('error' in reply) throw new UnusableReplyError('themes', reply.error);
+    const themes: Theme[] = [];
+    for (const theme of reply.value.themes) {
+      const tables = [...new Set(theme.related_tables.map((n) => resolveTable(n, request.tables)?.sqlName).filter((n): n is string => Boolean(n)))];
+      if (tables.length > 0) themes.push({ ...theme, related_tables: tables });
+    }
+    if (themes.length === 0) throw new UnusableReplyError('themes', 'no theme names a table of the list');
+    return themes;
+  }
+
+  async generatePairs(request: PairRequest): Promise<QaPair[]> {
+    const reply = await this.chat.completeJson(pairsPrompt(request), pairsReply, request.signal);
+    if ('error' in reply) throw new UnusableReplyError(`theme "${request.theme.topic_name}"`, reply.error);
+    return reply.value.pairs.map((p) => ({ question: p.question.trim(), sql: p.sql.trim() }));
+  }
+
+  async repairSql(request: RepairRequest): Promise<RepairProposal[]> {
+    const reply = await this.chat.completeJson(repairPrompt(request), repairsReply, request.signal);
+    if ('error' in reply) throw new UnusableReplyError('SQL repair', reply.error);
+    const ids = new Set(request.items.map((i) => i.id));
+    return reply.value.repairs.filter((r) => ids.has(r.id)).map((r) => ({ id: r.id, sql: r.sql.trim() }));
+  }
+}

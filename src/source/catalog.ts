@@ -1,0 +1,296 @@
+/**
+ * Reads what we need to know about a list of tables from pg_catalog in a constant number of
+ * queries (relations, columns, constraints), whatever the length of the list.
+ */
+import type { Queryable, SqlDatabase } from '../db/sql-database.js';
+import { qualifiedName, type TableRef } from './table-list.js';
+
+export type RelationKind = 'table' | 'partitioned_table' | 'view' | 'materialized_view' | 'foreign_table';
+
+export interface ForeignKeyInfo {
+  name: string;
+  columns: string[];
+  refSchema: string;
+  refTable: string;
+  refColumns: string[];
+}
+
+export interface ColumnInfo {
+  name: string;
+  position: number;
+  /** Type as written in DDL, e.g. `varchar(20)`, `order_status`, `text[]`. */
+  type: string;
+  /** pg_type.typcategory of the column's type: N numeric, S string, D date/time, B boolean, E enum, A array, U user (json), ... */
+  category: string;
+  /** Name of the underlying pg_type (`int4`, `numeric`, `jsonb`, `_text` for text[]). */
+  typeName: string;
+  notNull: boolean;
+  /** Default expression, `null` when none. */
+  defaultExpr: string | null;
+  /** `a` (always) or `d` (by default) for identity columns, else empty. */
+  identity: string;
+  /** `s` for generated stored columns, else empty. */
+  generated: string;
+  comment: string | null;
+  enumLabels: string[] | null;
+  isPrimaryKey: boolean;
+  isUnique: boolean;
+  /** The single-column or composite foreign keys this column takes part in. */
+  foreignKeys: ForeignKeyInfo[];
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  kind: RelationKind;
+  comment: string | null;
+  /** Planner estimate (reltuples, else live tuples from statistics); null when unknown. */
+  rowEstimate: number | null;
+  sizeBytes: number;
+  columns: ColumnInfo[];
+  primaryKey: string[];
+  uniqueKeys: string[][];
+  foreignKeys: ForeignKeyInfo[];
+  checks: { name: string; definition: string }[];
+  /** SELECT text of a view or materialized view. */
+  viewDefinition: string | null;
+}
+
+export interface MissingTable {
+  table: string;
+  reason: string;
+}
+
+export interface CatalogResult {
+  /** Found tables, in the order of the list. */
+  tables: TableInfo[];
+  missing: MissingTable[];
+}
+
+const RELKINDS: Record<string, RelationKind> = {
+  r: 'table',
+  p: 'partitioned_table',
+  v: 'view',
+  m: 'materialized_view',
+  f: 'foreign_table',
+};
+
+interface RelationRow extends Record<string, unknown> {
+  idx: number;
+  oid: number;
+  schema: string;
+  name: string;
+  relkind: string;
+  exact: boolean;
+  comment: string | null;
+  row_estimate: number | null;
+  size_bytes: number;
+  view_definition: string | null;
+}
+
+/**
+ * Relations matching each requested name: exact spelling first; an unquoted name that PostgreSQL
+ * would have folded also matches case-insensitively when that is unambiguous.
+ */
+const RELATIONS_SQL = `
+SELECT req.idx::int AS idx, c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
+       c.relkind::text AS relkind,
+       (n.nspname = req.schema AND c.relname = req.name) AS exact,
+       obj_description(c.oid, 'pg_class') AS comment,
+       CASE WHEN c.reltuples >= 0 THEN c.reltuples::float8
+            ELSE (SELECT s.n_live_tup::float8 FROM pg_stat_all_tables s WHERE s.relid = c.oid) END AS row_estimate,
+       CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_total_relation_size(c.oid)::float8 ELSE 0 END AS size_bytes,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition
+FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS req(schema, name, idx)
+JOIN pg_namespace n ON lower(n.nspname) = lower(req.schema)
+JOIN pg_class c ON c.relnamespace = n.oid AND lower(c.relname) = lower(req.name)
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+ORDER BY req.idx`;
+
+interface ColumnRow extends Record<string, unknown> {
+  oid: number;
+  name: string;
+  position: number;
+  type: string;
+  category: string;
+  type_name: string;
+  not_null: boolean;
+  default_expr: string | null;
+  identity: string;
+  generated: string;
+  comment: string | null;
+  enum_labels: string[] | null;
+}
+
+const COLUMNS_SQL = `
+SELECT a.attrelid::int AS oid, a.attname AS name, a.attnum::int AS position,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       t.typcategory::text AS category, t.typname AS type_name,
+       a.attnotnull AS not_null,
+       pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+       a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       col_description(a.attrelid, a.attnum) AS comment,
+       CASE WHEN t.typtype = 'e' THEN
+         (SELECT to_json(array_agg(e.enumlabel ORDER BY e.enumsortorder)) FROM pg_enum e WHERE e.enumtypid = t.oid)
+       END AS enum_labels
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum`;
+
+interface ConstraintRow extends Record<string, unknown> {
+  oid: number;
+  name: string;
+  type: string;
+  columns: string[];
+  ref_schema: string | null;
+  ref_table: string | null;
+  ref_columns: string[] | null;
+  definition: string;
+}
+
+const CONSTRAINTS_SQL = `
+SELECT c.conrelid::int AS oid, c.conname AS name, c.contype::text AS type,
+       to_json(ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
+                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord)) AS columns,
+       fn.nspname AS ref_schema, fc.relname AS ref_table,
+       CASE WHEN c.contype = 'f' THEN
+         to_json(ARRAY(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord)
+                       JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord))
+       END AS ref_columns,
+       pg_get_constraintdef(c.oid, true) AS definition
+FROM pg_constraint c
+LEFT JOIN pg_class fc ON fc.oid = c.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE c.conrelid = ANY($1::oid[]) AND c.contype IN ('p', 'u', 'f', 'c')
+ORDER BY c.conrelid, c.contype, c.conname`;
+
+const SOFT_DELETE_TIME = /^(deleted|delete|removed|archived)_(at|on|ts|time)$|^delete_ts$/i;
+const SOFT_DELETE_FLAG = /^(is_)?(deleted|removed|archived)$/i;
+
+/** The soft-delete marker of a table (`deleted_at`, `delete_ts`, `is_deleted`…), if it has one. */
+export function softDeleteColumn(table: TableInfo): ColumnInfo | undefined {
+  return table.columns.find(
+    (c) => (SOFT_DELETE_TIME.test(c.name) && c.category === 'D') || (SOFT_DELETE_FLAG.test(c.name) && c.category === 'B'),
+  );
+}
+
+/** Shorter spellings of PostgreSQL's verbose type names, as people write DDL. */
+const TYPE_ABBREVIATIONS: [RegExp, string][] = [
+  [/^character varying/, 'varchar'],
+  [/^character\b/, 'char'],
+  [/^timestamp\((\d+)\) with time zone/, 'timestamptz($1)'],
+  [/^timestamp\((\d+)\) without time zone/, 'timestamp($1)'],
+  [/^timestamp with time zone/, 'timestamptz'],
+  [/^timestamp without time zone/, 'timestamp'],
+  [/^time with time zone/, 'timetz'],
+  [/^time without time zone/, 'time'],
+];
+
+export function shortTypeName(type: string): string {
+  for (const [pattern, replacement] of TYPE_ABBREVIATIONS) {
+    if (pattern.test(type)) return type.replace(pattern, replacement);
+  }
+  return type;
+}
+
+/** Reads the catalog of `refs` in one read-only transaction. */
+export async function readCatalog(
+  db: SqlDatabase,
+  refs: readonly TableRef[],
+  options: { statementTimeoutMs?: number } = {},
+): Promise<CatalogResult> {
+  if (refs.length === 0) return { tables: [], missing: [] };
+  return db.transaction((tx) => readCatalogIn(tx, refs), {
+    readOnly: true,
+    isolation: 'repeatable read',
+    statementTimeoutMs: options.statementTimeoutMs,
+    rollback: true,
+  });
+}
+
+async function readCatalogIn(tx: Queryable, refs: readonly TableRef[]): Promise<CatalogResult> {
+  const relations = await tx.query<RelationRow>(RELATIONS_SQL, [refs.map((r) => r.schema), refs.map((r) => r.name)]);
+
+  const missing: MissingTable[] = [];
+  const chosen: RelationRow[] = [];
+  refs.forEach((ref, index) => {
+    const candidates = relations.filter((r) => r.idx === index + 1);
+    const exact = candidates.find((r) => r.exact);
+    if (exact) return chosen.push(exact);
+    if (candidates.length === 1) return chosen.push(candidates[0] as RelationRow);
+    if (candidates.length > 1) {
+      const names = candidates.map((c) => `${c.schema}.${c.name}`).join(', ');
+      missing.push({ table: qualifiedName(ref), reason: `ambiguous name: matches ${names}; quote the exact spelling` });
+    } else {
+      missing.push({ table: qualifiedName(ref), reason: 'no such table, view or materialized view' });
+    }
+  });
+  // Two spellings in the list may resolve to the same relation: keep the first.
+  const unique = chosen.filter((row, i) => chosen.findIndex((r) => r.oid === row.oid) === i);
+  if (unique.length === 0) return { tables: [], missing };
+
+  const oids = unique.map((r) => r.oid);
+  const [columnRows, constraintRows] = [
+    await tx.query<ColumnRow>(COLUMNS_SQL, [oids]),
+    await tx.query<ConstraintRow>(CONSTRAINTS_SQL, [oids]),
+  ];
+
+  const tables = unique.map((rel) => buildTable(rel, columnRows, constraintRows));
+  return { tables, missing };
+}
+
+function buildTable(rel: RelationRow, allColumns: ColumnRow[], allConstraints: ConstraintRow[]): TableInfo {
+  const constraints = allConstraints.filter((c) => c.oid === rel.oid);
+  const primaryKey = constraints.find((c) => c.type === 'p')?.columns ?? [];
+  const uniqueKeys = constraints.filter((c) => c.type === 'u').map((c) => c.columns);
+  const foreignKeys: ForeignKeyInfo[] = constraints
+    .filter((c) => c.type === 'f')
+    .map((c) => ({
+      name: c.name,
+      columns: c.columns,
+      refSchema: c.ref_schema ?? '',
+      refTable: c.ref_table ?? '',
+      refColumns: c.ref_columns ?? [],
+    }));
+  const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition }));
+
+  const columns: ColumnInfo[] = allColumns
+    .filter((c) => c.oid === rel.oid)
+    .map((c) => ({
+      name: c.name,
+      position: c.position,
+      type: shortTypeName(c.type),
+      category: c.category,
+      typeName: c.type_name,
+      notNull: c.not_null,
+      defaultExpr: c.default_expr,
+      identity: c.identity,
+      generated: c.generated,
+      comment: nonEmpty(c.comment),
+      enumLabels: c.enum_labels,
+      isPrimaryKey: primaryKey.includes(c.name),
+      isUnique: uniqueKeys.some((key) => key.length === 1 && key[0] === c.name),
+      foreignKeys: foreignKeys.filter((fk) => fk.columns.includes(c.name)),
+    }));
+
+  return {
+    schema: rel.schema,
+    name: rel.name,
+    kind: RELKINDS[rel.relkind] ?? 'table',
+    comment: nonEmpty(rel.comment),
+    rowEstimate: rel.row_estimate === null ? null : Math.round(rel.row_estimate),
+    sizeBytes: rel.size_bytes,
+    columns,
+    primaryKey,
+    uniqueKeys,
+    foreignKeys,
+    checks,
+    viewDefinition: rel.view_definition,
+  };
+}
+
+function nonEmpty(text: string | null): string | null {
+  return text && text.trim() !== '' ? text.trim() : null;
+}

@@ -1,0 +1,106 @@
+/**
+ * The table-list format shared with the reference: one or more names per line separated by
+ * commas; blank lines and lines starting with `#` or `--` are skipped; a name is `table` or
+ * `schema.table` (schema defaults to `public`); duplicates are dropped keeping the first.
+ * Double quotes keep a name exactly as written (`public."Order Lines"`).
+ */
+export interface TableRef {
+  schema: string;
+  name: string;
+}
+
+export interface TableListEntryError {
+  line: number;
+  text: string;
+  reason: string;
+}
+
+export interface ParsedTableList {
+  tables: TableRef[];
+  /** Names dropped because they already appeared (as `schema.name`). */
+  duplicates: string[];
+  /** Entries that are not a valid name, with the reason. */
+  invalid: TableListEntryError[];
+  /** How many names were listed before de-duplication. */
+  originalCount: number;
+}
+
+export const DEFAULT_SCHEMA = 'public';
+
+/** `schema.name` as written in table lists and API responses. */
+export function qualifiedName(table: TableRef): string {
+  return `${table.schema}.${table.name}`;
+}
+
+/** Splits `text` on `separator` outside double quotes. */
+function splitOutsideQuotes(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    if (char === separator && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+function unquotePart(part: string): string | undefined {
+  const trimmed = part.trim();
+  if (trimmed.startsWith('"')) {
+    if (trimmed.length < 3 || !trimmed.endsWith('"')) return undefined;
+    const inner = trimmed.slice(1, -1);
+    // Inside quotes only doubled quotes are allowed.
+    if (/(^|[^"])"([^"]|$)/.test(inner.replace(/""/g, ''))) return undefined;
+    return inner.replace(/""/g, '"');
+  }
+  if (trimmed === '' || /[\s"]/.test(trimmed)) return undefined;
+  return trimmed;
+}
+
+/** Parses one name (`t`, `s.t`, `"S"."T"`); returns the reason when it is not a valid name. */
+export function parseTableName(text: string): TableRef | { error: string } {
+  const parts = splitOutsideQuotes(text.trim(), '.');
+  if (parts.length > 2) return { error: 'expected table or schema.table (at most one dot outside quotes)' };
+  const names = parts.map(unquotePart);
+  if (names.some((n) => n === undefined)) {
+    return { error: 'a name part is empty, has spaces or unbalanced quotes' };
+  }
+  if (names.length === 1) return { schema: DEFAULT_SCHEMA, name: names[0] as string };
+  return { schema: names[0] as string, name: names[1] as string };
+}
+
+export function parseTableList(text: string): ParsedTableList {
+  const tables: TableRef[] = [];
+  const duplicates: string[] = [];
+  const invalid: TableListEntryError[] = [];
+  const seen = new Set<string>();
+  let originalCount = 0;
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+  lines.forEach((rawLine, index) => {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('--')) return;
+    for (const entry of splitOutsideQuotes(line, ',')) {
+      if (entry.trim() === '') continue;
+      originalCount += 1;
+      const parsed = parseTableName(entry);
+      if ('error' in parsed) {
+        invalid.push({ line: index + 1, text: entry.trim(), reason: parsed.error });
+        continue;
+      }
+      const key = qualifiedName(parsed);
+      if (seen.has(key)) {
+        duplicates.push(key);
+        continue;
+      }
+      seen.add(key);
+      tables.push(parsed);
+    }
+  });
+  return { tables, duplicates, invalid, originalCount };
+}

@@ -1,0 +1,3 @@
+/** Output language of comments, docs and questions (`--language`). */
+export type Language = 'en' | 'zh';
+export const LANGUAGES: readonly Language[] = ['en', 'zh'];

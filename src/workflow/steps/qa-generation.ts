@@ -1,0 +1,156 @@
+/**
+ * Step 2, `qa_generation`: themes from one LLM call over the table docs, then one call per theme
+ * (concurrently, with only that theme's tables in the prompt), deduplicated into the pair file,
+ * plus `metadata.txt`, `metadata_detail.md` and `db_query_decision_prompt.txt`.
+ */
+import { builtinThemes } from '../../llm/builtin/builtin-themes.js';
+import type { QaPair, TableDoc, Theme } from '../../llm/llm-provider.js';
+import { readCatalog } from '../../source/catalog.js';
+import { sampleTable } from '../../source/sampling.js';
+import { parseTableName, type TableRef } from '../../source/table-list.js';
+import { ensureSqlParser } from '../../sql/pg-parser.js';
+import { mapConcurrent } from '../../util/concurrency.js';
+import { compactTimestamp } from '../../util/time.js';
+import { renderDecisionPrompt, renderMetadataMarkdown, renderMetadataSql } from '../render/qa-files.js';
+import { parseMarkdown, sqlTableName } from '../render/table-files.js';
+import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
+import {
+  DECISION_PROMPT_FILE,
+  METADATA_DETAIL_FILE,
+  METADATA_FILE,
+  MAPPING_FILE,
+  pairFileName,
+  readTableFiles,
+} from '../task-files.js';
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function normalizeQuestion(question: string): string {
+  return question.toLowerCase().replace(/[\s\p{P}]+/gu, ' ').trim();
+}
+
+/** Drops pairs whose question repeats an earlier one (case, spacing and punctuation ignored). */
+export function dedupePairs(pairs: readonly QaPair[]): QaPair[] {
+  const seen = new Set<string>();
+  return pairs.filter((pair) => {
+    const key = normalizeQuestion(pair.question);
+    if (!key || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * The table docs of the directory: the files listed in `filename_mapping.txt`, read as edited,
+ * with the live catalog and fresh samples for what the files do not carry.
+ */
+export async function loadTableDocs(ctx: StepContext): Promise<TableDoc[]> {
+  const files = await readTableFiles(ctx.dir);
+  if (files.length === 0) throw new StepFailedError(`${MAPPING_FILE} lists no table files: run ddl_generation first`);
+  const refs = files.map((f) => parseTableName(f.table)).filter((r): r is TableRef => !('error' in r));
+  const source = await ctx.resources.source();
+  const catalog = await readCatalog(source.db, refs, { statementTimeoutMs: ctx.settings.statementTimeoutMs });
+  for (const missing of catalog.missing) ctx.log.warn(`table ${missing.table} is documented but ${missing.reason}; skipped`);
+  const docs = await mapConcurrent(catalog.tables, ctx.settings.tableConcurrency, async (table): Promise<TableDoc | undefined> => {
+    const entry = files.find((f) => f.table === `${table.schema}.${table.name}`);
+    if (!entry) return undefined;
+    const [markdown, ddl] = await Promise.all([ctx.dir.readTextIfExists(entry.md), ctx.dir.readTextIfExists(entry.ddl)]);
+    if (markdown === undefined || ddl === undefined) {
+      ctx.log.warn(`table ${entry.table}: ${markdown === undefined ? entry.md : entry.ddl} is missing; skipped`);
+      return undefined;
+    }
+    const parsed = parseMarkdown(markdown);
+    const samples = await sampleTable(source.db, table, { rows: ctx.settings.sampleRows, statementTimeoutMs: ctx.settings.statementTimeoutMs });
+    return {
+      table,
+      samples,
+      sqlName: sqlTableName(table),
+      tableComment: parsed.tableComment ?? table.comment ?? table.name,
+      columnComments: parsed.columnComments,
+      enumValues: parsed.enumValues,
+      markdown,
+      ddl,
+    };
+  });
+  return docs.filter((d): d is TableDoc => d !== undefined);
+}
+
+export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
+  const { settings, options, log, resources } = ctx;
+  await ensureSqlParser();
+  const docs = await loadTableDocs(ctx);
+  if (docs.length === 0) throw new StepFailedError('no documented table is readable: run ddl_generation first');
+  const source = await resources.source();
+  const dbName = options.dbName || source.dbName;
+  const businessContext = options.businessContext || dbName;
+
+  let themes: Theme[];
+  let themeSource = resources.llm.name;
+  try {
+    themes = await resources.llm.extractThemes({
+      tables: docs,
+      businessContext,
+      language: options.language,
+      count: settings.themeCount,
+      signal: ctx.signal,
+    });
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    log.warn(`theme extraction failed (${errorMessage(error)}); using themes built from foreign keys`);
+    themes = builtinThemes(docs, settings.themeCount, options.language);
+    themeSource = 'builtin';
+  }
+  log.info(`${themes.length} theme(s): ${themes.map((t) => t.topic_name).join('; ')}`);
+
+  let done = 0;
+  ctx.progress(0, themes.length, 'themes');
+  const failedThemes: { theme: string; reason: string }[] = [];
+  const perTheme = await mapConcurrent(themes, settings.llm.concurrency, async (theme) => {
+    const tables = docs.filter((d) => theme.related_tables.includes(d.sqlName));
+    try {
+      const pairs = await resources.llm.generatePairs({
+        theme,
+        tables,
+        businessContext,
+        language: options.language,
+        count: settings.pairsPerTheme,
+        signal: ctx.signal,
+      });
+      log.info(`theme "${theme.topic_name}": ${pairs.length} pair(s)`);
+      return pairs;
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      failedThemes.push({ theme: theme.topic_name, reason: errorMessage(error) });
+      log.error(`theme "${theme.topic_name}" failed: ${errorMessage(error)}`);
+      return [];
+    } finally {
+      done += 1;
+      ctx.progress(done, themes.length, 'themes');
+    }
+  });
+
+  const generated = perTheme.flat();
+  const pairs = dedupePairs(generated);
+  if (pairs.length === 0) {
+    throw new StepFailedError(`no question/SQL pair was generated (${failedThemes.map((f) => `${f.theme}: ${f.reason}`).join('; ') || 'empty replies'})`);
+  }
+  const pairFile = pairFileName(dbName, compactTimestamp());
+  await ctx.dir.writeFile(pairFile, `${JSON.stringify(pairs, null, 2)}\n`);
+  await ctx.dir.writeFile(METADATA_FILE, renderMetadataSql(themes, businessContext));
+  await ctx.dir.writeFile(METADATA_DETAIL_FILE, renderMetadataMarkdown(themes, options.language));
+  await ctx.dir.writeFile(DECISION_PROMPT_FILE, renderDecisionPrompt(docs, themes, businessContext, options.language));
+  log.info(`wrote ${pairs.length} pair(s) to ${pairFile} (${generated.length - pairs.length} duplicate(s) dropped)`);
+  return {
+    counters: { tables_total: docs.length, themes: themes.length, themes_failed: failedThemes.length, pairs: pairs.length, files_written: 4 },
+    result: {
+      pair_file: pairFile,
+      themes,
+      theme_source: themeSource,
+      failed_themes: failedThemes,
+      duplicates_dropped: generated.length - pairs.length,
+      files: [pairFile, METADATA_FILE, METADATA_DETAIL_FILE, DECISION_PROMPT_FILE],
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The task log `data_pipeline.log`, one line per record in the reference's format:
+ * `YYYY-MM-DD HH:MM:SS [LEVEL] <logger>: [<step>] <message>`. Secrets are masked on the way in.
+ */
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import { redactSecrets } from '../util/redact.js';
+import { logTimestamp } from '../util/time.js';
+import type { TaskDirectory } from './task-dir.js';
+import type { LogLevel, LogRecord } from './workflow-types.js';
+
+export const TASK_LOG_FILE = 'data_pipeline.log';
+
+export function formatLogLine(record: LogRecord): string {
+  return `${record.timestamp} [${record.level}] ${record.logger}: [${record.step}] ${record.message}`;
+}
+
+const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) \[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] ([^:]+): \[([^\]]*)\] (.*)$/;
+
+/** Reads one line back; undefined for lines not in the format (written by something else). */
+export function parseLogLine(line: string): LogRecord | undefined {
+  const m = LINE.exec(line);
+  if (!m) return undefined;
+  return { timestamp: m[1] as string, level: m[2] as LogLevel, logger: m[3] as string, step: m[4] as string, message: m[5] as string };
+}
+
+export interface StepLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export class TaskLog {
+  private pending: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly handle: fs.FileHandle | undefined,
+    private readonly sink: ((record: LogRecord) => void) | undefined,
+  ) {}
+
+  /** Opens the log for appending; a symlink in its place is refused (O_NOFOLLOW). */
+  static async open(dir: TaskDirectory, sink?: (record: LogRecord) => void): Promise<TaskLog> {
+    const flags = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW;
+    const handle = await fs.open(dir.filePath(TASK_LOG_FILE), flags, 0o644);
+    return new TaskLog(handle, sink);
+  }
+
+  /** A log that only forwards records (no file), for callers without a task directory. */
+  static detached(sink?: (record: LogRecord) => void): TaskLog {
+    return new TaskLog(undefined, sink);
+  }
+
+  write(level: LogLevel, logger: string, step: string, message: string): void {
+    const record: LogRecord = {
+      timestamp: logTimestamp(),
+      level,
+      logger,
+      step,
+      // One record, one line: the log is read back line by line.
+      message: redactSecrets(message).replace(/\s*\r?\n\s*/g, ' | '),
+    };
+    this.sink?.(record);
+    const handle = this.handle;
+    if (handle) this.pending = this.pending.then(() => handle.appendFile(`${formatLogLine(record)}\n`, 'utf8')).catch(() => undefined);
+  }
+
+  forStep(step: string, logger = `data_pipeline.${step}`): StepLogger {
+    return {
+      debug: (m) => this.write('DEBUG', logger, step, m),
+      info: (m) => this.write('INFO', logger, step, m),
+      warn: (m) => this.write('WARNING', logger, step, m),
+      error: (m) => this.write('ERROR', logger, step, m),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pending;
+    await this.handle?.close();
+  }
+}
