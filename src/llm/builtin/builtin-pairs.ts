@@ -190,7 +190,10 @@ function groupCount(doc: TableDoc, group: ColumnInfo, countAlias: string): Candi
   return {
     question: {
       en: `How many ${entityName(doc.table, 'en')} are there for ${groupPhrase(group)}?`,
-      zh: `各${phrase(group.name, 'zh')}的${entityName(doc.table, 'zh')}数量分别是多少？`,
+      zh:
+        group.category === 'B'
+          ? `按${phrase(group.name, 'zh')}统计${entityName(doc.table, 'zh')}数量`
+          : `各${phrase(group.name, 'zh')}的${entityName(doc.table, 'zh')}数量分别是多少？`,
     },
     sql: `SELECT ${g}, COUNT(*) AS ${countAlias} FROM ${doc.sqlName}${where([activeCondition(doc.table)])} GROUP BY ${g} ORDER BY ${countAlias} DESC, ${g}`,
   };

@@ -1,0 +1,567 @@
+/**
+ * Benchmark: our `ddl_generation` step (builtin provider) against `pg_dump --schema-only`, on a
+ * synthetic database of 1,000 tables built on the local PostgreSQL server for this run and dropped
+ * at the end (also on failure or Ctrl-C).
+ *
+ *   npm run bench:ddl
+ *
+ * Environment: DP_BENCH_SERVER_URL (default postgresql://postgres@127.0.0.1:5432/postgres, trust
+ * auth), DP_BENCH_KEEP=1 keeps the database and the temp directory for inspection.
+ * A benchmark reports; it exits 0 even when the target is missed (non-zero only when it cannot run).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadSettings } from '../src/config/settings.js';
+import { runWorkflow } from '../src/workflow/orchestrator.js';
+import { TaskDirectory } from '../src/workflow/task-dir.js';
+import { MAPPING_FILE, TABLE_LIST_FILE } from '../src/workflow/task-files.js';
+import { DEFAULT_BUSINESS_CONTEXT, type WorkflowOptions } from '../src/workflow/workflow-types.js';
+
+const SERVER_URL = process.env.DP_BENCH_SERVER_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const KEEP = process.env.DP_BENCH_KEEP === '1';
+const TABLE_COUNT = 1_000;
+const RUNS = 3;
+const TARGET_RATIO = 2.0;
+/** Tables big enough for the TABLESAMPLE path (its threshold is a row estimate above 100,000). */
+const HUGE_ROWS = 150_000;
+/** Mid-sized tables: a plain `LIMIT` read, but not a trivially small heap. */
+const LARGE_ROWS = 20_000;
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic synthetic schema
+// ---------------------------------------------------------------------------------------------
+
+/** mulberry32: a small seeded PRNG, so every run builds the same schema and data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
+const lit = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+interface ColumnSpec {
+  name: string;
+  /** Type and column constraints, as written after the name. */
+  definition: string;
+  /** SQL expression of the value for row `g` (1-based); omitted columns take their default. */
+  value?: string;
+  comment?: string;
+}
+
+interface ForeignKeySpec {
+  columns: string[];
+  parent: TableSpec;
+  refColumns: string[];
+}
+
+interface TableSpec {
+  index: number;
+  schema: string;
+  name: string;
+  /** `int` / `bigint` single-column key `id`, or `composite` (`id`, `line_no`). */
+  key: 'int' | 'bigint' | 'composite';
+  columns: ColumnSpec[];
+  primaryKey: string[];
+  uniques: string[][];
+  foreignKeys: ForeignKeySpec[];
+  checks: { name: string; expr: string }[];
+  rows: number;
+  comment?: string;
+}
+
+const SCHEMAS = ['public', 'sales', 'ops'] as const;
+const NOUNS = [
+  'customers', 'orders', 'invoices', 'products', 'shipments', 'payments', 'accounts', 'employees',
+  'suppliers', 'warehouses', 'tickets', 'events', 'devices', 'contracts', 'campaigns', 'stores',
+  'regions', 'refunds', 'subscriptions', 'inventory_items',
+];
+const ENUMS = {
+  'public.order_status': ['new', 'paid', 'shipped', 'cancelled'],
+  'sales.channel_kind': ['web', 'store', 'phone', 'partner'],
+} as const;
+
+type ColumnKind = 'int' | 'bigint' | 'numeric' | 'varchar' | 'text' | 'date' | 'timestamptz' | 'boolean' | 'jsonb' | 'textarr' | 'enum' | 'status';
+const KINDS: ColumnKind[] = ['int', 'bigint', 'numeric', 'varchar', 'text', 'date', 'timestamptz', 'boolean', 'jsonb', 'textarr', 'enum', 'status'];
+
+function generateSchema(seed = 20240611): TableSpec[] {
+  const rand = prng(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const int = (min: number, max: number) => min + Math.floor(rand() * (max - min + 1));
+  const huge = new Set([137, 512, 881]);
+  const large = new Set([64, 250, 433, 690, 777, 950]);
+  const tables: TableSpec[] = [];
+
+  for (let i = 0; i < TABLE_COUNT; i++) {
+    const schema = SCHEMAS[i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2] as string;
+    const name = `${NOUNS[i % NOUNS.length]}_${String(i).padStart(4, '0')}`;
+    const key: TableSpec['key'] = i % 12 === 5 ? 'composite' : i % 3 === 0 ? 'bigint' : 'int';
+    const rows = huge.has(i) ? HUGE_ROWS : large.has(i) ? LARGE_ROWS : rand() < 0.05 ? 0 : int(1, 200);
+    const table: TableSpec = { index: i, schema, name, key, columns: [], primaryKey: [], uniques: [], foreignKeys: [], checks: [], rows };
+    const used = new Set<string>();
+    const unique = (base: string) => {
+      let n = base;
+      for (let k = 2; used.has(n); k++) n = `${base}_${k}`;
+      used.add(n);
+      return n;
+    };
+    const add = (col: ColumnSpec) => {
+      table.columns.push(col);
+      return col.name;
+    };
+
+    // Key columns: identity, bigserial, plain integers, or a composite key.
+    if (key === 'composite') {
+      add({ name: unique('id'), definition: 'bigint not null', value: 'g' });
+      add({ name: unique('line_no'), definition: 'integer not null', value: '1 + g % 3' });
+      table.primaryKey = ['id', 'line_no'];
+    } else if (key === 'bigint') {
+      add({ name: unique('id'), definition: i % 2 === 0 ? 'bigserial' : 'bigint not null', value: 'g' });
+      table.primaryKey = ['id'];
+    } else {
+      add({ name: unique('id'), definition: i % 2 === 0 ? 'integer generated by default as identity' : 'integer not null', value: 'g' });
+      table.primaryKey = ['id'];
+    }
+
+    // Foreign keys to earlier tables (already filled when this one is), a few composite.
+    if (i > 0 && rand() < 0.65) {
+      const count = int(1, 3);
+      const parents = new Set<TableSpec>();
+      for (let f = 0; f < count; f++) parents.add(tables[int(Math.max(0, i - 300), i - 1)] as TableSpec);
+      for (const parent of parents) {
+        const r = parent.rows;
+        const pid = `(1 + (g % ${Math.max(1, r)}))`;
+        if (parent.key === 'composite') {
+          const a = unique(`${parent.name}_id`);
+          const b = unique(`${parent.name}_line_no`);
+          add({ name: a, definition: 'bigint', value: r ? pid : 'NULL::bigint' });
+          add({ name: b, definition: 'integer', value: r ? `1 + ${pid} % 3` : 'NULL::integer' });
+          table.foreignKeys.push({ columns: [a, b], parent, refColumns: ['id', 'line_no'] });
+        } else {
+          const type = parent.key === 'bigint' ? 'bigint' : 'integer';
+          const a = unique(`${parent.name.replace(/_\d+$/, '')}_id`);
+          add({ name: a, definition: type, value: r ? `CASE WHEN g % 7 = 0 THEN NULL ELSE ${pid} END` : `NULL::${type}` });
+          table.foreignKeys.push({ columns: [a], parent, refColumns: ['id'] });
+        }
+      }
+    }
+    // A self-reference now and then (a tree).
+    if (i % 50 === 7 && key !== 'composite') {
+      const a = unique('parent_id');
+      add({ name: a, definition: key === 'bigint' ? 'bigint' : 'integer', value: 'CASE WHEN g > 1 THEN g / 2 END' });
+      table.foreignKeys.push({ columns: [a], parent: table, refColumns: ['id'] });
+    }
+
+    // Unique constraints: a single-column business code, sometimes a composite one.
+    if (i % 4 === 0) {
+      const code = add({ name: unique('code'), definition: 'varchar(32) not null', value: `'C${i}-' || g` });
+      table.uniques.push([code]);
+    }
+    if (i % 7 === 3) {
+      const region = add({ name: unique('region'), definition: "varchar(16) not null default 'north'", value: "(ARRAY['north','south','east','west'])[1 + g % 4]" });
+      const seq = add({ name: unique('seq'), definition: 'integer not null', value: 'g' });
+      table.uniques.push([region, seq]);
+    }
+
+    // Varied payload columns.
+    const extra = huge.has(i) ? 6 : int(3, 14);
+    for (let k = 0; k < extra; k++) {
+      const kind = pick(KINDS);
+      switch (kind) {
+        case 'int': {
+          const n = unique('quantity');
+          add({ name: n, definition: `integer not null default 0 check (${q(n)} >= 0)`, value: `(g * ${int(3, 97)}) % 1000` });
+          break;
+        }
+        case 'bigint':
+          add({ name: unique('external_ref'), definition: 'bigint', value: 'g::bigint * 104729' });
+          break;
+        case 'numeric': {
+          const [p, s] = pick([[10, 2], [12, 2], [14, 4], [18, 0], [9, 3]] as const);
+          const n = unique('amount');
+          add({ name: n, definition: `numeric(${p},${s}) default 0`, value: `round(((g % 9973) / 7.0)::numeric, ${s})` });
+          table.checks.push({ name: `${name}_${n}_nonneg`, expr: `${q(n)} >= 0` });
+          break;
+        }
+        case 'varchar': {
+          const len = pick([20, 40, 80, 255]);
+          add({ name: unique('label'), definition: `varchar(${len})`, value: `left('label ' || g || ' ' || md5(g::text), ${len})` });
+          break;
+        }
+        case 'text':
+          add({
+            name: unique('description'),
+            definition: 'text',
+            value: `CASE WHEN g % 5 = 0 THEN NULL ELSE 'description of item ' || g || ': ' || md5((g * ${k + 1})::text) END`,
+          });
+          break;
+        case 'date':
+          add({ name: unique('valid_from'), definition: 'date not null default current_date', value: `date '2020-01-01' + (g % 1500)` });
+          break;
+        case 'timestamptz':
+          add({
+            name: unique('updated_at'),
+            definition: 'timestamptz default now()',
+            value: `timestamptz '2023-01-01 00:00:00+00' + g * interval '37 minutes'`,
+          });
+          break;
+        case 'boolean':
+          add({ name: unique('is_enabled'), definition: 'boolean not null default true', value: 'g % 3 <> 0' });
+          break;
+        case 'jsonb':
+          add({
+            name: unique('attributes'),
+            definition: `jsonb not null default '{}'::jsonb`,
+            value: `jsonb_build_object('n', g, 'tag', 'tag' || (g % 7), 'ok', g % 2 = 0)`,
+          });
+          break;
+        case 'textarr':
+          add({ name: unique('tags'), definition: `text[] default '{}'`, value: `ARRAY['t' || (g % 4), 'k' || (g % 9)]` });
+          break;
+        case 'enum': {
+          const [type, labels] = pick(Object.entries(ENUMS));
+          const [s, t] = type.split('.') as [string, string];
+          add({
+            name: unique(s === 'sales' ? 'channel' : 'state'),
+            definition: `${q(s)}.${q(t)} not null default ${lit(labels[0] as string)}`,
+            value: `(enum_range(NULL::${q(s)}.${q(t)}))[1 + g % ${labels.length}]`,
+          });
+          break;
+        }
+        case 'status': {
+          const n = unique('status');
+          add({
+            name: n,
+            definition: `varchar(16) not null default 'open' check (${q(n)} in ('open', 'pending', 'closed'))`,
+            value: `(ARRAY['open','pending','closed'])[1 + g % 3]`,
+          });
+          break;
+        }
+      }
+    }
+    add({ name: unique('created_at'), definition: 'timestamptz not null default now()' });
+
+    if (i % 2 === 0) table.comment = `Synthetic ${name.replace(/_\d+$/, '').replace(/_/g, ' ')} table #${i} (benchmark)`;
+    table.columns.forEach((c, k) => {
+      if (k % 3 === 0) c.comment = `The ${c.name.replace(/_/g, ' ')} of the row`;
+    });
+    tables.push(table);
+  }
+  return tables;
+}
+
+function qualified(t: { schema: string; name: string }): string {
+  return `${q(t.schema)}.${q(t.name)}`;
+}
+
+function createTableSql(t: TableSpec): string {
+  const items = t.columns.map((c) => `  ${q(c.name)} ${c.definition}`);
+  items.push(`  primary key (${t.primaryKey.map(q).join(', ')})`);
+  for (const u of t.uniques) items.push(`  unique (${u.map(q).join(', ')})`);
+  for (const c of t.checks) items.push(`  constraint ${q(c.name)} check (${c.expr})`);
+  for (const fk of t.foreignKeys) {
+    items.push(`  foreign key (${fk.columns.map(q).join(', ')}) references ${qualified(fk.parent)} (${fk.refColumns.map(q).join(', ')})`);
+  }
+  const lines = [`CREATE TABLE ${qualified(t)} (\n${items.join(',\n')}\n);`];
+  if (t.comment) lines.push(`COMMENT ON TABLE ${qualified(t)} IS ${lit(t.comment)};`);
+  for (const c of t.columns) if (c.comment) lines.push(`COMMENT ON COLUMN ${qualified(t)}.${q(c.name)} IS ${lit(c.comment)};`);
+  return lines.join('\n');
+}
+
+function insertSql(t: TableSpec): string | undefined {
+  if (t.rows === 0) return undefined;
+  const cols = t.columns.filter((c) => c.value !== undefined);
+  return `INSERT INTO ${qualified(t)} (${cols.map((c) => q(c.name)).join(', ')})\nSELECT ${cols
+    .map((c) => c.value)
+    .join(', ')}\nFROM generate_series(1, ${t.rows}) AS g;`;
+}
+
+function preambleSql(): string {
+  const lines = ['CREATE SCHEMA sales;', 'CREATE SCHEMA ops;'];
+  for (const [type, labels] of Object.entries(ENUMS)) {
+    const [s, t] = type.split('.') as [string, string];
+    lines.push(`CREATE TYPE ${q(s)}.${q(t)} AS ENUM (${labels.map(lit).join(', ')});`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+function urlFor(database: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two contenders
+// ---------------------------------------------------------------------------------------------
+
+interface Context {
+  dbName: string;
+  dbUrl: string;
+  tables: TableSpec[];
+  workDir: string;
+  tableList: string;
+}
+
+let runCounter = 0;
+
+/** One `ddl_generation` step run in a fresh task directory; returns its wall time in ms. */
+async function runOurs(ctx: Context): Promise<{ ms: number; stepMs: number }> {
+  runCounter += 1;
+  const root = path.join(ctx.workDir, `ours-${runCounter}`);
+  const settings = loadSettings({
+    DP_TRAINING_DATA_DIR: path.join(root, 'training_data'),
+    DP_STORE_DIR: path.join(root, 'store'),
+    DP_CACHE_DIR: path.join(root, 'cache'),
+  });
+  const taskId = `bench_ddl_${runCounter}`;
+  const dir = await TaskDirectory.open(path.join(settings.trainingDataDir, taskId), { create: true });
+  await dir.writeFile(TABLE_LIST_FILE, ctx.tableList);
+  const options: WorkflowOptions = {
+    taskId,
+    dbConnection: ctx.dbUrl,
+    businessContext: DEFAULT_BUSINESS_CONTEXT,
+    language: 'en',
+    overwriteComments: false,
+    enableSqlValidation: false,
+    enableLlmRepair: false,
+    modifyOriginalFile: false,
+    executeCheck: false,
+    enableTrainingDataLoad: false,
+    backupVectorTables: false,
+    truncateVectorTables: false,
+    skipTraining: false,
+  };
+
+  const start = performance.now();
+  const result = await runWorkflow({ dir, settings, options, mode: 'step', step: 'ddl_generation' });
+  const ms = performance.now() - start;
+
+  const step = result.steps[0];
+  if (result.status !== 'completed' || !step || step.step_status !== 'completed') {
+    throw new Error(`ddl_generation did not complete: ${result.status} ${result.error_message ?? ''}`);
+  }
+  if (step.counters.tables_done !== TABLE_COUNT || step.counters.tables_failed !== 0) {
+    throw new Error(`ddl_generation documented ${step.counters.tables_done} table(s), ${step.counters.tables_failed} failed; expected ${TABLE_COUNT}, 0`);
+  }
+  const names = await fs.readdir(dir.path);
+  const ddl = names.filter((n) => n.endsWith('.ddl')).length;
+  const md = names.filter((n) => n.endsWith('_detail.md')).length;
+  if (ddl + md !== 2 * TABLE_COUNT || ddl !== TABLE_COUNT || !names.includes(MAPPING_FILE)) {
+    throw new Error(`expected ${TABLE_COUNT} .ddl + ${TABLE_COUNT} _detail.md + ${MAPPING_FILE}; found ${ddl} + ${md}, mapping ${names.includes(MAPPING_FILE)}`);
+  }
+  if (!KEEP) await fs.rm(root, { recursive: true, force: true });
+  return { ms, stepMs: step.duration_ms ?? ms };
+}
+
+/** One `pg_dump --schema-only` to a temp file; returns its wall time in ms. */
+async function runPgDump(ctx: Context): Promise<{ ms: number; bytes: number }> {
+  runCounter += 1;
+  const file = path.join(ctx.workDir, `dump-${runCounter}.sql`);
+  const url = new URL(SERVER_URL);
+  const args = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), '--schema-only', '-d', ctx.dbName, '-f', file];
+  const start = performance.now();
+  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn('pg_dump', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (c) => resolve({ code: c, stderr: err }));
+  });
+  const ms = performance.now() - start;
+  if (code !== 0) throw new Error(`pg_dump exited with ${code}: ${stderr.trim()}`);
+  const bytes = (await fs.stat(file)).size;
+  if (!KEEP) await fs.rm(file, { force: true });
+  return { ms, bytes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+async function buildDatabase(ctx: Context): Promise<void> {
+  const t0 = performance.now();
+  await withClient(ctx.dbUrl, async (client) => {
+    await client.query(preambleSql());
+    // DDL in chunks: one implicit transaction per chunk keeps the lock table small.
+    for (let i = 0; i < ctx.tables.length; i += 100) {
+      await client.query(ctx.tables.slice(i, i + 100).map(createTableSql).join('\n'));
+    }
+    const t1 = performance.now();
+    // Data in table order, so the parents of every foreign key are filled first.
+    let batch: string[] = [];
+    let batchRows = 0;
+    for (const t of ctx.tables) {
+      const sql = insertSql(t);
+      if (!sql) continue;
+      batch.push(sql);
+      batchRows += t.rows;
+      if (batchRows >= 20_000 || batch.length >= 200) {
+        await client.query(batch.join('\n'));
+        batch = [];
+        batchRows = 0;
+      }
+    }
+    if (batch.length) await client.query(batch.join('\n'));
+    const t2 = performance.now();
+    await client.query('ANALYZE');
+    await client.query('CHECKPOINT');
+    const t3 = performance.now();
+    say(`  schema ${seconds(t1 - t0)}, data ${seconds(t2 - t1)}, analyze+checkpoint ${seconds(t3 - t2)}`);
+  });
+}
+
+async function describeDatabase(ctx: Context): Promise<void> {
+  const stats = await withClient(ctx.dbUrl, async (client) => {
+    const r = await client.query<{ tables: string; columns: string; pks: string; composite_pks: string; uniques: string; fks: string; composite_fks: string; checks: string; commented_tables: string; commented_columns: string }>(`
+      SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind = 'r' AND n.nspname IN ('public','sales','ops')) AS tables,
+             (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE c.relkind = 'r' AND n.nspname IN ('public','sales','ops') AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
+             (SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND connamespace::regnamespace::text IN ('public','sales','ops')) AS pks,
+             (SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND cardinality(conkey) > 1 AND connamespace::regnamespace::text IN ('public','sales','ops')) AS composite_pks,
+             (SELECT count(*) FROM pg_constraint WHERE contype = 'u' AND connamespace::regnamespace::text IN ('public','sales','ops')) AS uniques,
+             (SELECT count(*) FROM pg_constraint WHERE contype = 'f') AS fks,
+             (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND cardinality(conkey) > 1) AS composite_fks,
+             (SELECT count(*) FROM pg_constraint WHERE contype = 'c' AND connamespace::regnamespace::text IN ('public','sales','ops')) AS checks,
+             (SELECT count(*) FROM pg_description d JOIN pg_class c ON c.oid = d.objoid WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND c.relkind = 'r') AS commented_tables,
+             (SELECT count(*) FROM pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objsubid > 0) AS commented_columns`);
+    return r.rows[0];
+  });
+  const rows = ctx.tables.reduce((sum, t) => sum + t.rows, 0);
+  const sampled = ctx.tables.filter((t) => t.rows > 100_000).length;
+  say(
+    `  ${stats?.tables} tables (${SCHEMAS.join(', ')}), ${stats?.columns} columns, ${stats?.pks} primary keys (${stats?.composite_pks} composite), ` +
+      `${stats?.uniques} unique, ${stats?.fks} foreign keys (${stats?.composite_fks} composite), ${stats?.checks} checks, ` +
+      `comments on ${stats?.commented_tables} tables / ${stats?.commented_columns} columns, ${rows.toLocaleString('en-US')} rows ` +
+      `(${sampled} table(s) above 100,000 rows use TABLESAMPLE)`,
+  );
+}
+
+async function main(): Promise<void> {
+  const benchStart = performance.now();
+  const dbName = `dp_bench_ddl_${randomBytes(4).toString('hex')}`;
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'dp-bench-ddl-'));
+  const tables = generateSchema();
+  const tableList = `${tables.map((t) => (t.schema === 'public' ? t.name : `${t.schema}.${t.name}`)).join('\n')}\n`;
+  const ctx: Context = { dbName, dbUrl: urlFor(dbName), tables, workDir, tableList };
+
+  let created = false;
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    if (KEEP) {
+      say(`kept database ${dbName} and ${workDir} (DP_BENCH_KEEP=1)`);
+      return;
+    }
+    if (created) {
+      await withClient(SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS ${q(dbName)} WITH (FORCE)`)).catch((error: unknown) => {
+        process.stderr.write(`could not drop ${dbName}: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+    }
+    await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: cleaning up\n`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    say(`ddl_generation benchmark: ${TABLE_COUNT} tables on ${new URL(SERVER_URL).host}, database ${dbName}`);
+    await withClient(SERVER_URL, (c) => c.query(`CREATE DATABASE ${q(dbName)}`));
+    created = true;
+    say('building the synthetic database…');
+    await buildDatabase(ctx);
+    await describeDatabase(ctx);
+
+    say('warm-up…');
+    const warmOurs = await runOurs(ctx);
+    const warmDump = await runPgDump(ctx);
+    say(`  ddl_generation ${seconds(warmOurs.ms)}, pg_dump ${seconds(warmDump.ms)} (${(warmDump.bytes / 1024).toFixed(0)} KiB of SQL)`);
+
+    const ours: number[] = [];
+    const dumps: number[] = [];
+    for (let r = 1; r <= RUNS; r++) {
+      // Interleaved, so drift (autovacuum, page cache) hits both alike.
+      const o = await runOurs(ctx);
+      const d = await runPgDump(ctx);
+      ours.push(o.ms);
+      dumps.push(d.ms);
+      say(`  run ${r}/${RUNS}: ddl_generation ${seconds(o.ms)} (step ${seconds(o.stepMs)}), pg_dump ${seconds(d.ms)}`);
+    }
+
+    const oursMedian = median(ours);
+    const dumpMedian = median(dumps);
+    const ratio = oursMedian / dumpMedian;
+    const met = ratio <= TARGET_RATIO;
+    const rows: [string, string, string][] = [
+      ['ddl_generation (builtin)', seconds(oursMedian), ours.map((m) => (m / 1000).toFixed(3)).join(', ')],
+      ['pg_dump --schema-only', seconds(dumpMedian), dumps.map((m) => (m / 1000).toFixed(3)).join(', ')],
+    ];
+    const w0 = Math.max(...rows.map((r) => r[0].length), 'ratio ours / pg_dump'.length);
+    const w1 = Math.max(...rows.map((r) => r[1].length), 'median'.length);
+    const line = `+-${'-'.repeat(w0)}-+-${'-'.repeat(w1)}-+-${'-'.repeat(26)}-+`;
+    say('');
+    say(`Results (${TABLE_COUNT} tables, median of ${RUNS} runs after one warm-up each)`);
+    say(line);
+    say(`| ${'contender'.padEnd(w0)} | ${'median'.padStart(w1)} | ${'runs (s)'.padEnd(26)} |`);
+    say(line);
+    for (const [a, b, c] of rows) say(`| ${a.padEnd(w0)} | ${b.padStart(w1)} | ${c.padEnd(26)} |`);
+    say(line);
+    say(`| ${'ratio ours / pg_dump'.padEnd(w0)} | ${`${ratio.toFixed(2)}x`.padStart(w1)} | ${`target: at most ${TARGET_RATIO.toFixed(1)}x`.padEnd(26)} |`);
+    say(line);
+    say(met ? `TARGET MET: ${ratio.toFixed(2)}x <= ${TARGET_RATIO.toFixed(1)}x` : `TARGET MISSED: ${ratio.toFixed(2)}x > ${TARGET_RATIO.toFixed(1)}x`);
+    say(`(total bench time ${seconds(performance.now() - benchStart)})`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

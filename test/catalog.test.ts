@@ -1,0 +1,199 @@
+/**
+ * Catalog reading of every feature of the sample database, on PGlite and on the real PostgreSQL
+ * server, in a constant number of queries.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresDatabase } from '../src/db/postgres-database.js';
+import type { Queryable, SqlDatabase, SqlRow, TransactionOptions } from '../src/db/sql-database.js';
+import { readCatalog, type CatalogResult, type TableInfo } from '../src/source/catalog.js';
+import { SAMPLE_TABLES, SAMPLE_VIEWS } from '../src/source/sample/index.js';
+import { checkEnumCandidates, sampleTable } from '../src/source/sampling.js';
+import { openSampleDatabase } from '../src/source/source-database.js';
+import { parseTableList } from '../src/source/table-list.js';
+import { createSampleDatabaseOnServer, TEST_CACHE_DIR, type ScratchDatabase } from './support/env.js';
+
+/** Counts the statements a real database runs for us (instrumentation, not a stand-in). */
+class CountingDatabase implements SqlDatabase {
+  queries = 0;
+  constructor(private readonly inner: SqlDatabase) {}
+  get backend() {
+    return this.inner.backend;
+  }
+  query<R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    this.queries += 1;
+    return this.inner.query<R>(text, params);
+  }
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.inner.transaction(
+      (tx) =>
+        fn({
+          query: <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) => {
+            this.queries += 1;
+            return tx.query<R>(text, params);
+          },
+        }),
+      options,
+    );
+  }
+  execScript(sql: string): Promise<void> {
+    return this.inner.execScript(sql);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+const LIST = [...SAMPLE_TABLES, ...SAMPLE_VIEWS, 'public.no_such_table'].join('\n');
+
+function table(result: CatalogResult, name: string): TableInfo {
+  const found = result.tables.find((t) => `${t.schema}.${t.name}` === name);
+  if (!found) throw new Error(`${name} not in catalog`);
+  return found;
+}
+
+function column(t: TableInfo, name: string) {
+  const found = t.columns.find((c) => c.name === name);
+  if (!found) throw new Error(`${t.name}.${name} not found`);
+  return found;
+}
+
+const backends: [string, () => Promise<{ db: SqlDatabase; cleanup: () => Promise<void> }>][] = [
+  [
+    'PGlite (bundled sample)',
+    async () => {
+      const db = await openSampleDatabase(TEST_CACHE_DIR);
+      return { db, cleanup: () => db.close() };
+    },
+  ],
+  [
+    'PostgreSQL server',
+    async () => {
+      const scratch: ScratchDatabase = await createSampleDatabaseOnServer();
+      const db = await PostgresDatabase.connect(scratch.url, { sessionReadOnly: true });
+      return {
+        db,
+        cleanup: async () => {
+          await db.close();
+          await scratch.drop();
+        },
+      };
+    },
+  ],
+];
+
+describe.each(backends)('catalog on %s', (_name, open) => {
+  let db: CountingDatabase;
+  let cleanup: () => Promise<void>;
+  let catalog: CatalogResult;
+
+  beforeAll(async () => {
+    const opened = await open();
+    db = new CountingDatabase(opened.db);
+    cleanup = opened.cleanup;
+    catalog = await readCatalog(db, parseTableList(LIST).tables);
+  });
+  afterAll(async () => cleanup?.());
+
+  it('finds every table and view in list order and reports the missing one', () => {
+    expect(catalog.tables.map((t) => `${t.schema}.${t.name}`)).toEqual([...SAMPLE_TABLES, ...SAMPLE_VIEWS]);
+    expect(catalog.missing).toEqual([{ table: 'public.no_such_table', reason: 'no such table, view or materialized view' }]);
+  });
+
+  it('reads the whole list in a constant number of queries', async () => {
+    const before = db.queries;
+    await readCatalog(db, parseTableList('public.regions').tables);
+    const small = db.queries - before;
+    const before2 = db.queries;
+    await readCatalog(db, parseTableList(LIST).tables);
+    const large = db.queries - before2;
+    expect(small).toBe(3);
+    expect(large).toBe(small);
+  });
+
+  it('reads types, not-null, defaults, keys, comments, enum labels, estimates and sizes', () => {
+    const orders = table(catalog, 'public.orders');
+    expect(orders.kind).toBe('table');
+    expect(orders.comment).toMatch(/order/i);
+    expect(orders.primaryKey).toEqual(['id']);
+    expect(orders.uniqueKeys).toContainEqual(['order_number']);
+    expect(column(orders, 'id').type).toBe('bigint');
+    expect(column(orders, 'id').defaultExpr).toMatch(/^nextval\(/);
+    expect(column(orders, 'order_number').type).toBe('varchar(20)');
+    expect(column(orders, 'ordered_at').type).toBe('timestamptz');
+    expect(column(orders, 'total_amount').type).toBe('numeric(12,2)');
+    expect(column(orders, 'total_amount').category).toBe('N');
+    expect(column(orders, 'shipped_at').notNull).toBe(false);
+    expect(column(orders, 'customer_id').notNull).toBe(true);
+    const status = column(orders, 'status');
+    expect(status.enumLabels).toEqual(['pending', 'paid', 'shipped', 'delivered', 'cancelled', 'refunded']);
+    expect(status.category).toBe('E');
+    expect(status.defaultExpr).toMatch(/'pending'::(public\.)?order_status/);
+    expect(orders.foreignKeys.map((fk) => `${fk.columns.join(',')}->${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(',')})`).sort()).toEqual([
+      'customer_id->public.customers(id)',
+      'store_id->public.stores(id)',
+    ]);
+    expect(orders.rowEstimate).toBe(1500);
+    expect(orders.sizeBytes).toBeGreaterThan(8192);
+  });
+
+  it('reads the composite primary and foreign key of order_items', () => {
+    const items = table(catalog, 'public.order_items');
+    expect(items.primaryKey).toEqual(['order_id', 'line_no']);
+    const composite = items.foreignKeys.find((fk) => fk.columns.length === 2);
+    expect(composite).toMatchObject({ columns: ['store_id', 'product_id'], refSchema: 'public', refTable: 'inventory', refColumns: ['store_id', 'product_id'] });
+    expect(column(items, 'store_id').foreignKeys).toHaveLength(1);
+    expect(items.comment).toBeNull();
+    expect(items.checks.map((c) => c.definition).join(' ')).toMatch(/quantity > 0/);
+  });
+
+  it('reads jsonb and array columns, and comments present on some columns only', () => {
+    const products = table(catalog, 'public.products');
+    expect(column(products, 'attributes')).toMatchObject({ type: 'jsonb', typeName: 'jsonb' });
+    expect(column(products, 'tags')).toMatchObject({ type: 'text[]', category: 'A' });
+    const commented = products.columns.filter((c) => c.comment !== null).length;
+    expect(commented).toBeGreaterThan(0);
+    expect(commented).toBeLessThan(products.columns.length);
+    expect(table(catalog, 'public.product_categories').columns.every((c) => c.comment === null)).toBe(true);
+  });
+
+  it('reads the mixed-case quoted table, the second schema and the views', () => {
+    const feedback = table(catalog, 'public.CustomerFeedback');
+    expect(feedback.primaryKey).toEqual(['feedbackId']);
+    expect(column(feedback, 'NPS_Score').type).toBe('smallint');
+    const employees = table(catalog, 'hr.employees');
+    expect(employees.foreignKeys.map((fk) => `${fk.refSchema}.${fk.refTable}`).sort()).toEqual(['hr.departments', 'hr.employees', 'public.stores']);
+    const view = table(catalog, 'public.v_store_daily_sales');
+    expect(view.kind).toBe('view');
+    expect(view.viewDefinition).toMatch(/SELECT/i);
+    expect(view.sizeBytes).toBe(0);
+    expect(table(catalog, 'public.mv_product_sales').kind).toBe('materialized_view');
+    const customers = table(catalog, 'public.customers');
+    expect(column(customers, 'deleted_at').notNull).toBe(false);
+    expect(column(customers, 'loyalty_tier').defaultExpr).toMatch(/bronze/);
+  });
+
+  it('matches an unquoted name case-insensitively when unambiguous', async () => {
+    const result = await readCatalog(db, parseTableList('customerfeedback\nHR.Employees').tables);
+    expect(result.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(['public.CustomerFeedback', 'hr.employees']);
+  });
+
+  it('samples rows as text and checks enum candidates with DISTINCT', async () => {
+    const orders = table(catalog, 'public.orders');
+    const rows = await sampleTable(db, orders, { rows: 20 });
+    expect(rows).toHaveLength(20);
+    expect(typeof rows[0]?.total_amount).toBe('string');
+    const products = table(catalog, 'public.products');
+    const productRows = await sampleTable(db, products, { rows: 5 });
+    expect(() => JSON.parse(productRows[0]?.attributes ?? '')).not.toThrow();
+    const [channel, email] = await checkEnumCandidates(db, table(catalog, 'public.customers'), ['loyalty_tier', 'email'], { maxValues: 20 });
+    expect(channel).toEqual({ column: 'loyalty_tier', values: ['bronze', 'gold', 'platinum', 'silver'], accepted: true });
+    expect(email?.accepted).toBe(false);
+    expect(email?.values).toHaveLength(20);
+  });
+
+  it('samples large tables with TABLESAMPLE and still returns the requested rows', async () => {
+    const items = table(catalog, 'public.order_items');
+    const rows = await sampleTable(db, items, { rows: 10, largeTableRows: 1000 });
+    expect(rows).toHaveLength(10);
+  });
+});

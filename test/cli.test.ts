@@ -1,0 +1,217 @@
+/**
+ * The CLI as a user runs it (a child process): exit codes of script mode, step mode, the demo,
+ * settings errors, Ctrl-C, and no password in anything a run writes or prints.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, PROJECT_ROOT, TEST_CACHE_DIR, createSampleDatabaseOnServer, type ScratchDatabase } from './support/env.js';
+import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
+
+interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const BIN = path.join(PROJECT_ROOT, 'bin', 'data-pipeline.js');
+
+function cli(args: string[], env: Record<string, string>, onSpawn?: (child: ReturnType<typeof spawn>) => void): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: env.CWD ?? PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DP_CACHE_DIR: TEST_CACHE_DIR, EMBEDDING_DIM: '64', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    onSpawn?.(child);
+  });
+}
+
+async function listFilesRecursive(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFilesRecursive(full)));
+    else out.push(full);
+  }
+  return out;
+}
+
+describe('data-pipeline CLI', () => {
+  let sample: ScratchDatabase;
+  let root: string;
+  let env: Record<string, string>;
+  let tableList: string;
+
+  beforeAll(async () => {
+    sample = await createSampleDatabaseOnServer();
+    root = await makeTempDir('dp-cli-');
+    env = { DP_TRAINING_DATA_DIR: path.join(root, 'training_data'), DP_STORE_DIR: path.join(root, 'store') };
+    tableList = path.join(root, 'tables.txt');
+    await fs.writeFile(tableList, '# a few tables\nregions, stores\ncustomers\norders\n');
+  });
+  afterAll(async () => sample?.drop());
+
+  it('--help lists the commands and exits 0', async () => {
+    const result = await cli(['--help'], env);
+    expect(result.code).toBe(0);
+    for (const command of ['run', 'step', 'demo']) expect(result.stdout).toContain(command);
+  });
+
+  it('exits 2 with a message on a usage error', async () => {
+    const result = await cli(['run', '--db', 'sample'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/required option '--table-list <file>' not specified/);
+  });
+
+  it('exits 2 naming the variable when a setting is invalid', async () => {
+    const result = await cli(['run', '--db', 'sample', '--table-list', tableList, '--business-context', 'x'], { ...env, LLM_PROVIDER: 'gpt', EMBEDDING_DIM: 'many' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/LLM_PROVIDER: .*"gpt"/);
+    expect(result.stderr).toMatch(/EMBEDDING_DIM: .*"many"/);
+  });
+
+  it('exits 1 when the table list is missing', async () => {
+    const result = await cli(['run', '--db', 'sample', '--table-list', path.join(root, 'nope.txt'), '--business-context', 'x'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/cannot read the table list/);
+  });
+
+  it('runs script mode into <output-dir>/manual_YYYYMMDD_HHMMSS, exits 0 and never leaks the password', async () => {
+    const password = 'S3cret-Passw0rd-xyz';
+    const url = new URL(sample.url);
+    url.password = password;
+    const out = path.join(root, 'out');
+    const result = await cli(
+      ['run', '--db', url.toString(), '--table-list', tableList, '--business-context', 'Outdoor gear', '--output-dir', out, '--no-training', '--json'],
+      env,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { task_id: string; status: string; summary: { tables: number; validation_rate: number } };
+    expect(summary.status).toBe('completed');
+    expect(summary.task_id).toMatch(/^manual_\d{8}_\d{6}$/);
+    expect(summary.summary.tables).toBe(4);
+    const taskDir = path.join(out, summary.task_id);
+    const files = await listFilesRecursive(taskDir);
+    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['table_list.txt', 'orders.ddl', 'task_config.json', 'task_result.json', 'data_pipeline.log']));
+    expect(files.some((f) => path.basename(f).startsWith('file_bak_'))).toBe(false);
+    for (const file of files) expect(await fs.readFile(file, 'utf8'), file).not.toContain(password);
+    expect(result.stdout + result.stderr).not.toContain(password);
+    expect(await fs.readFile(path.join(taskDir, 'task_config.json'), 'utf8')).toContain(':***@');
+
+    // Step mode on the same directory: reuses task_config.json (password from PGPASSWORD), writes {step}_result.json.
+    const step = await cli(['step', 'sql_validation', '--task-dir', taskDir], { ...env, PGPASSWORD: password });
+    expect(step.code, step.stderr).toBe(0);
+    const stepResult = JSON.parse(await fs.readFile(path.join(taskDir, 'sql_validation_result.json'), 'utf8')) as { step_status: string };
+    expect(stepResult.step_status).toBe('completed');
+    // A rerun in script mode with the same task id moves nothing aside.
+    const rerun = await cli(
+      ['run', '--db', sample.url, '--table-list', tableList, '--business-context', 'x', '--output-dir', out, '--task-id', summary.task_id, '--no-training', '--skip-validation'],
+      env,
+    );
+    expect(rerun.code).toBe(0);
+    expect((await fs.readdir(taskDir)).some((f) => f.startsWith('file_bak_'))).toBe(false);
+  });
+
+  it('exits 2 when the run fails (unreachable database)', async () => {
+    const result = await cli(['run', '--db', 'postgresql://postgres:pw-secret-1@127.0.0.1:1/none', '--table-list', tableList, '--business-context', 'x', '--no-training'], env);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/failed/);
+    expect(result.stdout + result.stderr).not.toContain('pw-secret-1');
+  });
+
+  it('exits 2 for an unknown step name', async () => {
+    const result = await cli(['step', 'bogus', '--task-dir', root], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown step "bogus"; use one of ddl_generation, qa_generation, sql_validation, training_load/);
+  });
+
+  describe('with the scripted LLM', () => {
+    let llm: ScriptedOpenAIServer;
+    beforeAll(async () => {
+      llm = await startScriptedOpenAI();
+    });
+    afterAll(async () => llm?.close());
+
+    it('exits 1 when fewer than 80% of the SQL validate', async () => {
+      llm.reset();
+      llm.setLatency(0);
+      llm.setDefaultChat((req) => {
+        const prompt = req.messages.map((m) => m.content).join('\n');
+        if (prompt.includes('"themes"')) return { kind: 'json', body: { themes: [{ topic_name: 'All', description: 'd', related_tables: ['regions', 'stores'], biz_entities: [], biz_metrics: [] }] } };
+        if (prompt.includes('"pairs"')) {
+          return {
+            kind: 'json',
+            body: {
+              pairs: [
+                { question: 'How many regions?', sql: 'SELECT COUNT(*) FROM regions' },
+                { question: 'Broken one', sql: 'SELECT nope FROM nowhere' },
+                { question: 'Broken two', sql: 'SELECT also_nope FROM nowhere_else' },
+              ],
+            },
+          };
+        }
+        return { kind: 'json', body: { table_comment: 'A table', columns: {}, enum_columns: [] } };
+      });
+      const result = await cli(
+        ['run', '--db', sample.url, '--table-list', tableList, '--business-context', 'x', '--disable-llm-repair', '--no-training', '--json'],
+        { ...env, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseURL, LLM_MODEL: 'scripted-model' },
+      );
+      expect(result.code, result.stderr).toBe(1);
+      const summary = JSON.parse(result.stdout) as { summary: { validation_rate: number } };
+      expect(summary.summary.validation_rate).toBeCloseTo(1 / 3, 3);
+    });
+
+    it('exits 130 when interrupted with Ctrl-C, after stopping at a safe point', async () => {
+      llm.reset();
+      llm.setDefaultChat(() => ({ kind: 'delay', ms: 1500, then: { kind: 'json', body: { table_comment: 'A table', columns: {}, enum_columns: [] } } }));
+      let sent = false;
+      const result = await cli(
+        ['run', '--db', sample.url, '--table-list', tableList, '--business-context', 'x', '--no-training'],
+        { ...env, LLM_PROVIDER: 'openai', LLM_BASE_URL: llm.baseURL, LLM_MODEL: 'scripted-model', LLM_CONCURRENCY: '1' },
+        (child) => {
+          const timer = setInterval(() => {
+            if (!sent && llm.chatRequests.length > 0) {
+              sent = true;
+              child.kill('SIGINT');
+              clearInterval(timer);
+            }
+          }, 50);
+          child.on('close', () => clearInterval(timer));
+        },
+      );
+      expect(sent).toBe(true);
+      expect(result.code).toBe(130);
+      expect(result.stdout).toMatch(/cancelled/);
+      // Stopped early: far fewer LLM calls than tables.
+      expect(llm.chatRequests.length).toBeLessThan(4);
+    });
+  });
+
+  it('demo runs everything on the bundled sample database with the embedded store and prints a summary', async () => {
+    const cwd = await makeTempDir('dp-demo-');
+    const result = await cli(['demo', '--json'], { CWD: cwd });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout) as { status: string; summary: { tables: number; pairs_valid: number; pairs: number; vectors: number }; output_directory: string; llm_usage: { calls: number } };
+    expect(summary.status).toBe('completed');
+    expect(summary.summary.tables).toBe(14);
+    expect(summary.summary.pairs_valid).toBe(summary.summary.pairs);
+    expect(summary.summary.vectors).toBeGreaterThan(summary.summary.pairs);
+    expect(summary.output_directory.startsWith(path.join(await fs.realpath(cwd), 'data_pipeline', 'training_data', 'demo_'))).toBe(true);
+    expect((await fs.readdir(path.join(cwd, 'data_pipeline', 'store'))).length).toBeGreaterThan(0);
+    const text = await cli(['demo'], { CWD: cwd });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/Tables: +14 documented/);
+    expect(text.stdout).toMatch(/Pairs: +\d+\/\d+ valid/);
+    expect(text.stdout).toMatch(/Vectors: +\d+ loaded/);
+    expect(text.stdout).toMatch(/LLM: +\d+ calls \(builtin\), 0 tokens/);
+    expect(text.stdout).toMatch(/Output: +\//);
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseTableList, parseTableName } from '../src/source/table-list.js';
+
+describe('table list parsing (the reference format)', () => {
+  it('splits commas, skips blank and comment lines, defaults the schema to public', () => {
+    const parsed = parseTableList(['# a comment', '-- another', '', 'orders, customers', '  hr.employees  ', 'stores,'].join('\n'));
+    expect(parsed.tables).toEqual([
+      { schema: 'public', name: 'orders' },
+      { schema: 'public', name: 'customers' },
+      { schema: 'hr', name: 'employees' },
+      { schema: 'public', name: 'stores' },
+    ]);
+    expect(parsed.invalid).toEqual([]);
+    expect(parsed.originalCount).toBe(4);
+  });
+
+  it('drops duplicates keeping the first, treating "t" and "public.t" as the same table', () => {
+    const parsed = parseTableList('orders\npublic.orders, customers\norders');
+    expect(parsed.tables.map((t) => t.name)).toEqual(['orders', 'customers']);
+    expect(parsed.duplicates).toEqual(['public.orders', 'public.orders']);
+    expect(parsed.originalCount).toBe(4);
+  });
+
+  it('keeps quoted names exactly, including dots, commas and spaces inside quotes', () => {
+    const parsed = parseTableList('public."CustomerFeedback", "Order Lines", "a.b"."c,d"');
+    expect(parsed.tables).toEqual([
+      { schema: 'public', name: 'CustomerFeedback' },
+      { schema: 'public', name: 'Order Lines' },
+      { schema: 'a.b', name: 'c,d' },
+    ]);
+  });
+
+  it('reports invalid names with their line instead of failing the list', () => {
+    const parsed = parseTableList('orders\ndb.schema.table\n"unclosed\nsome table\ncustomers');
+    expect(parsed.tables.map((t) => t.name)).toEqual(['orders', 'customers']);
+    expect(parsed.invalid.map((i) => [i.line, i.text])).toEqual([
+      [2, 'db.schema.table'],
+      [3, '"unclosed'],
+      [4, 'some table'],
+    ]);
+    expect(parsed.invalid[0]?.reason).toMatch(/at most one dot/);
+  });
+
+  it('handles CRLF line ends, a UTF-8 BOM and comment lines with leading spaces', () => {
+    const parsed = parseTableList('\uFEFForders\r\n   # skipped\r\n  -- skipped\r\ncustomers\r\n');
+    expect(parsed.tables.map((t) => t.name)).toEqual(['orders', 'customers']);
+  });
+
+  it('an empty or comment-only list has no tables', () => {
+    expect(parseTableList('').tables).toEqual([]);
+    expect(parseTableList('# only\n-- comments\n\n').tables).toEqual([]);
+  });
+
+  it('parses single names and explains bad ones', () => {
+    expect(parseTableName('hr.employees')).toEqual({ schema: 'hr', name: 'employees' });
+    expect(parseTableName('"We""ird"')).toEqual({ schema: 'public', name: 'We"ird' });
+    expect(parseTableName('.orders')).toHaveProperty('error');
+    expect(parseTableName('"a"b"')).toHaveProperty('error');
+  });
+});
