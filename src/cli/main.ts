@@ -4,10 +4,10 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { loadSettings, SettingsError, type Settings } from '../config/settings.js';
-import { demoCommand } from './commands/demo.js';
-import { runCommand } from './commands/run.js';
-import { stepCommand } from './commands/step.js';
-import { EXIT } from './run-and-report.js';
+
+/** The reference's exit codes (also in run-and-report.ts, which loads the engine). */
+const EXIT_OK = 0;
+const EXIT_FAILED = 2;
 
 export function buildProgram(settingsProvider: () => Settings): Command {
   const program = new Command('data-pipeline')
@@ -41,6 +41,8 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .option('--json', 'print the final summary as JSON')
     .option('--verbose', 'print every log line')
     .action(async (opts) => {
+      // Commands load the engine on demand, so `--help` stays quick.
+      const { runCommand } = await import('./commands/run.js');
       process.exitCode = await runCommand(settingsProvider(), opts);
     });
 
@@ -64,6 +66,7 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'print every log line')
     .action(async (stepName: string, opts) => {
+      const { stepCommand } = await import('./commands/step.js');
       process.exitCode = await stepCommand(settingsProvider(), stepName, opts);
     });
 
@@ -75,6 +78,7 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .option('--json', 'print the final summary as JSON')
     .option('--verbose', 'print every log line')
     .action(async (opts) => {
+      const { demoCommand } = await import('./commands/demo.js');
       process.exitCode = await demoCommand(settingsProvider(), opts);
     });
 
@@ -89,18 +93,18 @@ export async function main(argv: string[]): Promise<number> {
   });
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are not errors; usage errors exit 2 like the reference's argparse.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT.ok : EXIT.failed;
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT_OK : EXIT_FAILED;
     }
     if (error instanceof SettingsError) {
       process.stderr.write(`${error.message}\n`);
-      return EXIT.failed;
+      return EXIT_FAILED;
     }
     process.stderr.write(`data-pipeline: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failed;
+    return EXIT_FAILED;
   }
 }
 
