@@ -28,6 +28,10 @@ export function checkReadOnlyQuery(sql: string): GuardResult {
   try {
     statements = parseStatements(sql);
   } catch (error) {
+    // The parser refuses an empty (or comment-only) text; that is "no statement", not a syntax error.
+    if (error instanceof SqlSyntaxError && /cannot be empty/i.test(error.message)) {
+      return { ok: false, kind: 'not_single', reason: 'expected exactly one statement, found 0' };
+    }
     if (error instanceof SqlSyntaxError) return { ok: false, kind: 'syntax', reason: `syntax error: ${error.message}` };
     throw error;
   }
