@@ -211,10 +211,13 @@ function unquoteIdent(text: string): string {
 export function parseMarkdown(text: string): ParsedMarkdown {
   const lines = text.split(/\r?\n/);
   const result: ParsedMarkdown = { tableComment: undefined, columnComments: {}, enumValues: {} };
+  const heading = lines.find((line) => line.startsWith('## '));
+  const name = heading ? /^## (.*?)(?:（[^（]*）| \([^(]*\))?$/.exec(heading)?.[1] : undefined;
   const tableLine = lines.find((line, i) => i > 0 && line.trim() !== '' && !line.startsWith('#'));
   if (tableLine) {
-    const match = /^Table .+?: (.*)$/.exec(tableLine) ?? /^\S+ 表(.*)$/.exec(tableLine);
-    result.tableComment = match?.[1]?.trim() || tableLine.trim();
+    const prefixes = name ? [`Table ${name}: `, `${name} 表`] : [];
+    const prefix = prefixes.find((p) => tableLine.startsWith(p));
+    result.tableComment = (prefix ? tableLine.slice(prefix.length) : tableLine).trim();
   }
   for (const line of lines) {
     const column = /^- ("(?:[^"]|"")+"|\S+) \((.+?)\) - (.*?)(?: \[[^\]]*\])*\s*$/.exec(line);
