@@ -41,7 +41,8 @@ export class OpenAIEmbedder implements Embedder {
     const results = await mapConcurrent(batches, 2, async (batch) => {
       let response;
       try {
-        response = await this.client.embeddings.create({ model: this.settings.model, input: batch }, { signal });
+        const requestSignal = signal ? AbortSignal.any([signal]) : undefined;
+        response = await this.client.embeddings.create({ model: this.settings.model, input: batch }, { signal: requestSignal });
       } catch (error) {
         throw new EmbeddingError(`embedding request failed: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -7,6 +7,7 @@
 import type { Settings } from '../config/settings.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import type { LlmUsageSnapshot } from '../llm/usage.js';
+import type { SourceConnection } from '../source/source-database.js';
 import { redactSecrets, redactUrl } from '../util/redact.js';
 import { WorkflowResources } from './resources.js';
 import { StepFailedError, type StepContext, type StepFunction } from './step-context.js';
@@ -44,8 +45,10 @@ export interface RunWorkflowParams {
   step?: StepName;
   onEvent?: (event: WorkflowEvent) => void;
   signal?: AbortSignal;
-  /** A store database already open in this process (the server's), used for vectors. */
+  /** A store database already open in this process (the server's), used for vectors; not closed. */
   sharedStore?: SqlDatabase;
+  /** A source already open in this process (a shared sample database); not closed. */
+  sharedSource?: SourceConnection;
 }
 
 export interface WorkflowSummary {
@@ -139,7 +142,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
 
   const log = await TaskLog.open(dir, (record) => emit({ type: 'log', record }));
   const workflowLog = log.forStep('workflow', 'data_pipeline.workflow');
-  const resources = new WorkflowResources(settings, options, params.sharedStore);
+  const resources = new WorkflowResources(settings, options, { store: params.sharedStore, source: params.sharedSource });
   let status: WorkflowStatus = 'completed';
   let errorMessage: string | null = null;
   try {

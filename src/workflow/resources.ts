@@ -10,12 +10,25 @@ import { createEmbedder } from '../embedding/create-embedder.js';
 import type { Embedder } from '../embedding/embedder.js';
 import { createLlmProvider } from '../llm/create-provider.js';
 import type { LlmProvider } from '../llm/llm-provider.js';
+import type { TableInfo } from '../source/catalog.js';
+import type { SampleRow } from '../source/sampling.js';
 import { openSource, type SourceConnection } from '../source/source-database.js';
 import { VectorStore } from '../vector/vector-store.js';
 import type { WorkflowOptions } from './workflow-types.js';
 
+/** A table as read during this run: live catalog and sample rows. */
+export interface TableProfile {
+  table: TableInfo;
+  samples: SampleRow[];
+}
+
 export class WorkflowResources {
   readonly llm: LlmProvider;
+  /**
+   * Tables profiled earlier in this run (by ddl_generation), keyed `schema.table`, so a complete run
+   * does not read the same catalog and samples twice. A step run on its own starts empty.
+   */
+  readonly profiles = new Map<string, TableProfile>();
   private sourcePromise: Promise<SourceConnection> | undefined;
   private storePromise: Promise<VectorStore> | undefined;
   private embedderInstance: Embedder | undefined;
@@ -23,13 +36,13 @@ export class WorkflowResources {
   constructor(
     private readonly settings: Settings,
     private readonly options: WorkflowOptions,
-    /** An already open store database to use for vectors (the server shares its own). */
-    private readonly sharedStore?: SqlDatabase,
+    private readonly shared: { store?: SqlDatabase; source?: SourceConnection } = {},
   ) {
     this.llm = createLlmProvider(settings.llm);
   }
 
   source(): Promise<SourceConnection> {
+    if (this.shared.source) return Promise.resolve(this.shared.source);
     this.sourcePromise ??= openSource(this.options.dbConnection, {
       cacheDir: this.settings.cacheDir,
       statementTimeoutMs: this.settings.statementTimeoutMs,
@@ -47,12 +60,12 @@ export class WorkflowResources {
     this.storePromise ??= (async () => {
       const db = this.options.vectorDb
         ? await PostgresDatabase.connect(this.options.vectorDb, { maxConnections: 3 })
-        : (this.sharedStore ?? (await openStoreDatabase(this.settings.storeUrl, this.settings.embeddedStoreDir)));
+        : (this.shared.store ?? (await openStoreDatabase(this.settings.storeUrl, this.settings.embeddedStoreDir)));
       const store = new VectorStore(db, this.settings.embedding.dim);
       try {
         await store.ensureSchema();
       } catch (error) {
-        if (db !== this.sharedStore) await db.close();
+        if (db !== this.shared.store) await db.close();
         throw error;
       }
       return store;
@@ -65,7 +78,7 @@ export class WorkflowResources {
     if (this.sourcePromise) closing.push(this.sourcePromise.then((s) => s.close()).catch(() => undefined));
     if (this.storePromise) {
       closing.push(
-        this.storePromise.then((s) => (s.db === this.sharedStore ? undefined : s.db.close())).catch(() => undefined),
+        this.storePromise.then((s) => (s.db === this.shared.store ? undefined : s.db.close())).catch(() => undefined),
       );
     }
     await Promise.all(closing);

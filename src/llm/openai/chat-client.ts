@@ -16,9 +16,10 @@ export interface ChatMessage {
   content: string;
 }
 
+/** A chat request that failed after the SDK's retries. Holds no SDK error: those carry the key. */
 export class LlmCallError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(redactSecrets(message), options);
+  constructor(message: string) {
+    super(redactSecrets(message));
     this.name = 'LlmCallError';
   }
 }
@@ -84,6 +85,8 @@ export class ChatClient {
   async chat(messages: ChatMessage[], signal?: AbortSignal): Promise<string> {
     return this.limit(async () => {
       signal?.throwIfAborted();
+      // The SDK never removes the abort listener it adds; a signal per request keeps the run's clean.
+      const requestSignal = signal ? AbortSignal.any([signal]) : undefined;
       try {
         const completion = await this.client.chat.completions.create(
           {
@@ -92,7 +95,7 @@ export class ChatClient {
             temperature: 0.2,
             ...(this.jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
           },
-          { signal },
+          { signal: requestSignal },
         );
         this.usage.record(completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
         return stripThinking(completion.choices[0]?.message?.content ?? '');
@@ -102,14 +105,15 @@ export class ChatClient {
           this.jsonMode = false;
           const completion = await this.client.chat.completions.create(
             { model: this.settings.model, messages, temperature: 0.2 },
-            { signal },
+            { signal: requestSignal },
           );
           this.usage.record(completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
           return stripThinking(completion.choices[0]?.message?.content ?? '');
         }
         if (signal?.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        throw new LlmCallError(`LLM request failed: ${message}`, { cause: error });
+        const hint = error instanceof OpenAI.APIConnectionTimeoutError ? ` (LLM_TIMEOUT_MS=${this.settings.timeoutMs}, after ${this.settings.maxRetries} retries)` : '';
+        throw new LlmCallError(`LLM request to ${this.settings.baseURL ?? 'the default endpoint'} failed: ${message}${hint}`);
       }
     });
   }

@@ -151,8 +151,11 @@ function exampleValues(samples: SampleRow[], column: string): string[] {
   return values;
 }
 
+/** `toLocaleString('en-US')` builds a formatter per call; one shared formatter gives the same text. */
+const ROW_COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
 function formatRows(n: number): string {
-  return n.toLocaleString('en-US');
+  return ROW_COUNT_FORMAT.format(n);
 }
 
 /** The `_detail.md` text in the reference's structure. */

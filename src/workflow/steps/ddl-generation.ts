@@ -84,6 +84,7 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
     const name = qualifiedName(table);
     try {
       const samples = await sampleTable(source.db, table, { rows: settings.sampleRows, statementTimeoutMs: settings.statementTimeoutMs });
+      ctx.resources.profiles.set(name, { table, samples });
       const proposal = await proposeComments(ctx, table, samples, source.dbName);
       const enums = await acceptedEnums(ctx, table, proposal?.enumColumns ?? [], source.db);
       const comments = resolveComments(table, proposal, enums, { overwrite: options.overwriteComments, language: options.language });

@@ -5,7 +5,7 @@
  */
 import { builtinThemes } from '../../llm/builtin/builtin-themes.js';
 import type { QaPair, TableDoc, Theme } from '../../llm/llm-provider.js';
-import { readCatalog } from '../../source/catalog.js';
+import { readCatalog, type TableInfo } from '../../source/catalog.js';
 import { sampleTable } from '../../source/sampling.js';
 import { parseTableName, type TableRef } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
@@ -49,12 +49,19 @@ export function dedupePairs(pairs: readonly QaPair[]): QaPair[] {
 export async function loadTableDocs(ctx: StepContext): Promise<TableDoc[]> {
   const files = await readTableFiles(ctx.dir);
   if (files.length === 0) throw new StepFailedError(`${MAPPING_FILE} lists no table files: run ddl_generation first`);
-  const refs = files.map((f) => parseTableName(f.table)).filter((r): r is TableRef => !('error' in r));
   const source = await ctx.resources.source();
-  const catalog = await readCatalog(source.db, refs, { statementTimeoutMs: ctx.settings.statementTimeoutMs });
-  for (const missing of catalog.missing) ctx.log.warn(`table ${missing.table} is documented but ${missing.reason}; skipped`);
-  const docs = await mapConcurrent(catalog.tables, ctx.settings.tableConcurrency, async (table): Promise<TableDoc | undefined> => {
-    const entry = files.find((f) => f.table === `${table.schema}.${table.name}`);
+  const { profiles } = ctx.resources;
+  // Within a complete run ddl_generation has just profiled these tables; on its own, read them again.
+  let tables = files.map((f) => profiles.get(f.table)?.table).filter((t): t is TableInfo => t !== undefined);
+  if (tables.length !== files.length) {
+    const refs = files.map((f) => parseTableName(f.table)).filter((r): r is TableRef => !('error' in r));
+    const catalog = await readCatalog(source.db, refs, { statementTimeoutMs: ctx.settings.statementTimeoutMs });
+    for (const missing of catalog.missing) ctx.log.warn(`table ${missing.table} is documented but ${missing.reason}; skipped`);
+    tables = catalog.tables;
+  }
+  const docs = await mapConcurrent(tables, ctx.settings.tableConcurrency, async (table): Promise<TableDoc | undefined> => {
+    const key = `${table.schema}.${table.name}`;
+    const entry = files.find((f) => f.table === key);
     if (!entry) return undefined;
     const [markdown, ddl] = await Promise.all([ctx.dir.readTextIfExists(entry.md), ctx.dir.readTextIfExists(entry.ddl)]);
     if (markdown === undefined || ddl === undefined) {
@@ -62,7 +69,9 @@ export async function loadTableDocs(ctx: StepContext): Promise<TableDoc[]> {
       return undefined;
     }
     const parsed = parseMarkdown(markdown);
-    const samples = await sampleTable(source.db, table, { rows: ctx.settings.sampleRows, statementTimeoutMs: ctx.settings.statementTimeoutMs });
+    const samples =
+      profiles.get(key)?.samples ??
+      (await sampleTable(source.db, table, { rows: ctx.settings.sampleRows, statementTimeoutMs: ctx.settings.statementTimeoutMs }));
     return {
       table,
       samples,
