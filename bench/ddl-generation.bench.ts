@@ -26,8 +26,11 @@ const KEEP = process.env.DP_BENCH_KEEP === '1';
 const TABLE_COUNT = 1_000;
 const RUNS = 3;
 const TARGET_RATIO = 2.0;
-/** Tables big enough for the TABLESAMPLE path (its threshold is a row estimate above 100,000). */
-const HUGE_ROWS = 150_000;
+/**
+ * Tables big enough for the TABLESAMPLE path: sampling.ts switches to it above a row estimate of
+ * 100,000 (DEFAULT_LARGE_TABLE_ROWS), so ~20k-row tables alone would never reach it.
+ */
+const HUGE_ROWS = 120_000;
 /** Mid-sized tables: a plain `LIMIT` read, but not a trivially small heap. */
 const LARGE_ROWS = 20_000;
 
@@ -485,10 +488,10 @@ async function main(): Promise<void> {
   const ctx: Context = { dbName, dbUrl: urlFor(dbName), tables, workDir, tableList };
 
   let created = false;
-  let cleaned = false;
-  const cleanup = async () => {
-    if (cleaned) return;
-    cleaned = true;
+  let cleaning: Promise<void> | undefined;
+  // One cleanup, awaited by both the normal path and a signal: whichever exits waits for it.
+  const cleanup = () => (cleaning ??= removeAll());
+  const removeAll = async () => {
     if (KEEP) {
       say(`kept database ${dbName} and ${workDir} (DP_BENCH_KEEP=1)`);
       return;
@@ -502,6 +505,7 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      interrupted = true;
       process.stderr.write(`\n${signal}: cleaning up\n`);
       void cleanup().finally(() => process.exit(130));
     });
@@ -558,9 +562,14 @@ async function main(): Promise<void> {
   }
 }
 
+/** Set by SIGINT/SIGTERM: the signal handler reports and exits (130) once cleanup is done. */
+let interrupted = false;
+
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    // Dropping the database under an interrupted build fails that build: not worth a stack trace.
+    if (interrupted) return;
     process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },

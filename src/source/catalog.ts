@@ -96,7 +96,7 @@ const RELATIONS_SQL = `
 SELECT req.idx::int AS idx, c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
        c.relkind::text AS relkind,
        (n.nspname = req.schema AND c.relname = req.name) AS exact,
-       obj_description(c.oid, 'pg_class') AS comment,
+       dsc.description AS comment,
        CASE WHEN c.reltuples >= 0 THEN c.reltuples::float8
             ELSE (SELECT s.n_live_tup::float8 FROM pg_stat_all_tables s WHERE s.relid = c.oid) END AS row_estimate,
        CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_total_relation_size(c.oid)::float8 ELSE 0 END AS size_bytes,
@@ -104,6 +104,7 @@ SELECT req.idx::int AS idx, c.oid::int AS oid, n.nspname AS schema, c.relname AS
 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS req(schema, name, idx)
 JOIN pg_namespace n ON lower(n.nspname) = lower(req.schema)
 JOIN pg_class c ON c.relnamespace = n.oid AND lower(c.relname) = lower(req.name)
+LEFT JOIN pg_description dsc ON dsc.objoid = c.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
 ORDER BY req.idx`;
 
@@ -129,13 +130,14 @@ SELECT a.attrelid::int AS oid, a.attname AS name, a.attnum::int AS position,
        a.attnotnull AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS default_expr,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
-       col_description(a.attrelid, a.attnum) AS comment,
+       dsc.description AS comment,
        CASE WHEN t.typtype = 'e' THEN
          (SELECT to_json(array_agg(e.enumlabel ORDER BY e.enumsortorder)) FROM pg_enum e WHERE e.enumtypid = t.oid)
        END AS enum_labels
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_description dsc ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum`;
 
@@ -213,10 +215,12 @@ export async function readCatalog(
 async function readCatalogIn(tx: Queryable, refs: readonly TableRef[]): Promise<CatalogResult> {
   const relations = await tx.query<RelationRow>(RELATIONS_SQL, [refs.map((r) => r.schema), refs.map((r) => r.name)]);
 
+  // Grouped once: with thousands of tables, filtering every row list per table is quadratic.
+  const byIdx = groupBy(relations, (r) => r.idx);
   const missing: MissingTable[] = [];
   const chosen: RelationRow[] = [];
   refs.forEach((ref, index) => {
-    const candidates = relations.filter((r) => r.idx === index + 1);
+    const candidates = byIdx.get(index + 1) ?? [];
     const exact = candidates.find((r) => r.exact);
     if (exact) return chosen.push(exact);
     if (candidates.length === 1) return chosen.push(candidates[0] as RelationRow);
@@ -228,7 +232,12 @@ async function readCatalogIn(tx: Queryable, refs: readonly TableRef[]): Promise<
     }
   });
   // Two spellings in the list may resolve to the same relation: keep the first.
-  const unique = chosen.filter((row, i) => chosen.findIndex((r) => r.oid === row.oid) === i);
+  const seen = new Set<number>();
+  const unique = chosen.filter((row) => {
+    if (seen.has(row.oid)) return false;
+    seen.add(row.oid);
+    return true;
+  });
   if (unique.length === 0) return { tables: [], missing };
 
   const oids = unique.map((r) => r.oid);
@@ -237,12 +246,26 @@ async function readCatalogIn(tx: Queryable, refs: readonly TableRef[]): Promise<
     await tx.query<ConstraintRow>(CONSTRAINTS_SQL, [oids]),
   ];
 
-  const tables = unique.map((rel) => buildTable(rel, columnRows, constraintRows));
+  const columnsByOid = groupBy(columnRows, (c) => c.oid);
+  const constraintsByOid = groupBy(constraintRows, (c) => c.oid);
+  const tables = unique.map((rel) => buildTable(rel, columnsByOid.get(rel.oid) ?? [], constraintsByOid.get(rel.oid) ?? []));
   return { tables, missing };
 }
 
-function buildTable(rel: RelationRow, allColumns: ColumnRow[], allConstraints: ConstraintRow[]): TableInfo {
-  const constraints = allConstraints.filter((c) => c.oid === rel.oid);
+/** Rows grouped by key, each group in the order of `rows`. */
+function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
+}
+
+/** One table from its relation row and its own column and constraint rows. */
+function buildTable(rel: RelationRow, tableColumns: ColumnRow[], constraints: ConstraintRow[]): TableInfo {
   const primaryKey = constraints.find((c) => c.type === 'p')?.columns ?? [];
   const uniqueKeys = constraints.filter((c) => c.type === 'u').map((c) => c.columns);
   const foreignKeys: ForeignKeyInfo[] = constraints
@@ -256,24 +279,22 @@ function buildTable(rel: RelationRow, allColumns: ColumnRow[], allConstraints: C
     }));
   const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition }));
 
-  const columns: ColumnInfo[] = allColumns
-    .filter((c) => c.oid === rel.oid)
-    .map((c) => ({
-      name: c.name,
-      position: c.position,
-      type: shortTypeName(c.type),
-      category: c.category,
-      typeName: c.type_name,
-      notNull: c.not_null,
-      defaultExpr: c.default_expr,
-      identity: c.identity,
-      generated: c.generated,
-      comment: nonEmpty(c.comment),
-      enumLabels: c.enum_labels,
-      isPrimaryKey: primaryKey.includes(c.name),
-      isUnique: uniqueKeys.some((key) => key.length === 1 && key[0] === c.name),
-      foreignKeys: foreignKeys.filter((fk) => fk.columns.includes(c.name)),
-    }));
+  const columns: ColumnInfo[] = tableColumns.map((c) => ({
+    name: c.name,
+    position: c.position,
+    type: shortTypeName(c.type),
+    category: c.category,
+    typeName: c.type_name,
+    notNull: c.not_null,
+    defaultExpr: c.default_expr,
+    identity: c.identity,
+    generated: c.generated,
+    comment: nonEmpty(c.comment),
+    enumLabels: c.enum_labels,
+    isPrimaryKey: primaryKey.includes(c.name),
+    isUnique: uniqueKeys.some((key) => key.length === 1 && key[0] === c.name),
+    foreignKeys: foreignKeys.filter((fk) => fk.columns.includes(c.name)),
+  }));
 
   return {
     schema: rel.schema,

@@ -1,5 +1,6 @@
 /**
- * Sample rows and enumeration checks for one table, read in one read-only transaction.
+ * Sample rows and enumeration checks, read in read-only transactions: one table per transaction, or
+ * (`TableSampler`) many tables sharing one, so a long list does not pay BEGIN and ROLLBACK per table.
  * Values come back as text so both backends and every type render the same way.
  */
 import type { Queryable, SqlDatabase } from '../db/sql-database.js';
@@ -74,6 +75,113 @@ export function sampleTable(db: SqlDatabase, table: TableInfo, options: Sampling
     statementTimeoutMs: options.statementTimeoutMs,
     rollback: true,
   });
+}
+
+export type SampleOutcome = { ok: true; rows: SampleRow[] } | { ok: false; error: unknown };
+
+/**
+ * Samples `tables` in order, sharing READ ONLY transactions between them (one BEGIN and one
+ * ROLLBACK for many tables). Each outcome is reported as soon as it is known. A table whose
+ * statement fails fails alone, as it would in its own transaction: that transaction is rolled back
+ * and the tables after it continue in a new one. Never rejects.
+ */
+export async function sampleTablesInOrder(
+  db: SqlDatabase,
+  tables: readonly TableInfo[],
+  options: SamplingOptions & { signal?: AbortSignal },
+  onOutcome: (index: number, outcome: SampleOutcome) => void,
+): Promise<void> {
+  const { signal } = options;
+  let next = 0;
+  while (next < tables.length) {
+    if (signal?.aborted) {
+      for (; next < tables.length; next++) onOutcome(next, { ok: false, error: signal.reason });
+      return;
+    }
+    const first = next;
+    try {
+      await db.transaction(
+        async (tx) => {
+          for (; next < tables.length && !signal?.aborted; next++) {
+            let rows: SampleRow[];
+            try {
+              rows = await sampleIn(tx, tables[next] as TableInfo, options);
+            } catch (error) {
+              onOutcome(next, { ok: false, error });
+              next += 1;
+              throw error;
+            }
+            onOutcome(next, { ok: true, rows });
+          }
+        },
+        { readOnly: true, statementTimeoutMs: options.statementTimeoutMs, rollback: true },
+      );
+    } catch (error) {
+      // Not a table's own statement (no connection, BEGIN failed): charge the next table, so every
+      // table still gets exactly one attempt.
+      if (next === first) {
+        onOutcome(next, { ok: false, error });
+        next += 1;
+      }
+    }
+  }
+}
+
+/** Plain tables (and materialized views) answer `LIMIT n` at once; views and foreign tables may not. */
+function sharesTransactions(table: TableInfo): boolean {
+  return table.kind === 'table' || table.kind === 'partitioned_table' || table.kind === 'materialized_view';
+}
+
+/**
+ * Sample rows for workers that take tables in list order (as `mapConcurrent` hands them out): the
+ * first request for a batch of `batchSize` tables samples the batch's tables in shared transactions,
+ * and `lookahead` further batches are started meanwhile, so samples are ready before workers ask.
+ * A worker waits for the tables before its own in the batch, never for the whole batch. Views and
+ * foreign tables, whose reads may be slow, are sampled alone when asked for, as `sampleTable` does.
+ */
+export class TableSampler {
+  private readonly outcomes: (Promise<SampleOutcome> | undefined)[];
+  private readonly settle: ((outcome: SampleOutcome) => void)[] = [];
+  private readonly started = new Set<number>();
+  private readonly batchSize: number;
+  private readonly lookahead: number;
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly tables: readonly TableInfo[],
+    private readonly options: SamplingOptions & { signal?: AbortSignal; batchSize?: number; lookahead?: number },
+  ) {
+    this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 16));
+    this.lookahead = Math.max(0, Math.floor(options.lookahead ?? 1));
+    this.outcomes = tables.map((_, index) => new Promise<SampleOutcome>((resolve) => (this.settle[index] = resolve)));
+  }
+
+  /** The samples of `tables[index]` (each index is taken once); rejects with that table's error. */
+  async take(index: number): Promise<SampleRow[]> {
+    const table = this.tables[index];
+    const pending = this.outcomes[index];
+    if (!table || !pending) throw new Error(`no samples for table #${index}: out of range or already taken`);
+    // Released once taken: the sampler holds no more than the batches in flight.
+    this.outcomes[index] = undefined;
+    const batch = Math.floor(index / this.batchSize);
+    for (let b = batch; b <= batch + this.lookahead; b++) this.start(b);
+    if (!sharesTransactions(table)) return sampleTable(this.db, table, this.options);
+    const outcome = await pending;
+    if (!outcome.ok) throw outcome.error;
+    return outcome.rows;
+  }
+
+  private start(batch: number): void {
+    const from = batch * this.batchSize;
+    if (from >= this.tables.length || this.started.has(batch)) return;
+    this.started.add(batch);
+    const indexes: number[] = [];
+    for (let i = from; i < Math.min(from + this.batchSize, this.tables.length); i++) {
+      if (sharesTransactions(this.tables[i] as TableInfo)) indexes.push(i);
+    }
+    const tables = indexes.map((i) => this.tables[i] as TableInfo);
+    void sampleTablesInOrder(this.db, tables, this.options, (i, outcome) => this.settle[indexes[i] as number]?.(outcome));
+  }
 }
 
 /** Checks each candidate column with one `SELECT DISTINCT … LIMIT max+1`. */

@@ -7,7 +7,7 @@ import { builtinColumnComment, builtinTableComment } from '../../llm/builtin/bui
 import { cleanComment, isUsableComment } from '../../llm/comment-quality.js';
 import type { TableComments } from '../../llm/llm-provider.js';
 import { readCatalog, type TableInfo } from '../../source/catalog.js';
-import { checkEnumCandidates, sampleTable, type SampleRow } from '../../source/sampling.js';
+import { checkEnumCandidates, TableSampler, type SampleRow } from '../../source/sampling.js';
 import { parseTableList, qualifiedName } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { mapConcurrent } from '../../util/concurrency.js';
@@ -15,6 +15,10 @@ import type { Language } from '../../util/language.js';
 import { renderCommentStatements, renderDdl, renderMarkdown, tableFileBases, type ResolvedComments } from '../render/table-files.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../task-files.js';
+
+/** Tables sampled per shared read-only transaction, and batches read ahead of the workers. */
+const SAMPLE_BATCH_SIZE = 16;
+const SAMPLE_LOOKAHEAD_BATCHES = 1;
 
 interface TableFailure {
   table: string;
@@ -78,12 +82,20 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   ctx.progress(0, total, 'tables');
   const written: TableFiles[] = [];
   const commentStatements: string[][] = new Array(total);
+  // Workers take tables in list order; samples are read ahead of them, many tables per transaction.
+  const sampler = new TableSampler(source.db, catalog.tables, {
+    rows: settings.sampleRows,
+    statementTimeoutMs: settings.statementTimeoutMs,
+    signal: ctx.signal,
+    batchSize: SAMPLE_BATCH_SIZE,
+    lookahead: SAMPLE_LOOKAHEAD_BATCHES,
+  });
 
   await mapConcurrent(catalog.tables, settings.tableConcurrency, async (table, index) => {
     ctx.signal.throwIfAborted();
     const name = qualifiedName(table);
     try {
-      const samples = await sampleTable(source.db, table, { rows: settings.sampleRows, statementTimeoutMs: settings.statementTimeoutMs });
+      const samples = await sampler.take(index);
       ctx.resources.profiles.set(name, { table, samples });
       const proposal = await proposeComments(ctx, table, samples, source.dbName);
       const enums = await acceptedEnums(ctx, table, proposal?.enumColumns ?? [], source.db);
