@@ -179,21 +179,32 @@ describe.each(backends)('catalog on %s', (_name, open) => {
 
   it('samples rows as text and checks enum candidates with DISTINCT', async () => {
     const orders = table(catalog, 'public.orders');
-    const rows = await sampleTable(db, orders, { rows: 20 });
+    const { rows, enumChecks } = await sampleTable(db, orders, { rows: 20, enumMaxValues: 20 });
+    // Code-like columns are checked in the same transaction as the sample.
+    expect(enumChecks).toEqual([{ column: 'channel', values: ['phone', 'store', 'web'], accepted: true }]);
     expect(rows).toHaveLength(20);
     expect(typeof rows[0]?.total_amount).toBe('string');
     const products = table(catalog, 'public.products');
-    const productRows = await sampleTable(db, products, { rows: 5 });
+    const { rows: productRows, enumChecks: none } = await sampleTable(db, products, { rows: 5 });
+    expect(none).toEqual([]);
     expect(() => JSON.parse(productRows[0]?.attributes ?? '')).not.toThrow();
-    const [channel, email] = await checkEnumCandidates(db, table(catalog, 'public.customers'), ['loyalty_tier', 'email'], { maxValues: 20 });
-    expect(channel).toEqual({ column: 'loyalty_tier', values: ['bronze', 'gold', 'platinum', 'silver'], accepted: true });
+    const customers = table(catalog, 'public.customers');
+    const [tier, email] = await checkEnumCandidates(db, customers, ['loyalty_tier', 'email'], { maxValues: 20 });
+    expect(tier).toEqual({ column: 'loyalty_tier', values: ['bronze', 'gold', 'platinum', 'silver'], accepted: true });
     expect(email?.accepted).toBe(false);
     expect(email?.values).toHaveLength(20);
+    // On a large table statistics come first: hundreds of values rule a column out unread.
+    const [byStats, tierByStats] = await checkEnumCandidates(db, customers, ['email', 'loyalty_tier'], { maxValues: 20, statsAboveRows: 0 });
+    expect(byStats).toEqual({ column: 'email', values: [], accepted: false });
+    expect(tierByStats?.accepted).toBe(true);
+    // Without usable statistics the column is read: more than the limit means not an enumeration.
+    const [channel] = await checkEnumCandidates(db, { ...table(catalog, 'public.orders'), schema: 'public' }, ['channel'], { maxValues: 2 });
+    expect(channel).toEqual({ column: 'channel', values: ['phone', 'store'], accepted: false });
   });
 
   it('samples large tables with TABLESAMPLE and still returns the requested rows', async () => {
     const items = table(catalog, 'public.order_items');
-    const rows = await sampleTable(db, items, { rows: 10, largeTableRows: 1000 });
+    const { rows } = await sampleTable(db, items, { rows: 10, largeTableRows: 1000 });
     expect(rows).toHaveLength(10);
   });
 });

@@ -46,6 +46,10 @@ export interface TableInfo {
   comment: string | null;
   /** Planner estimate (reltuples, else live tuples from statistics); null when unknown. */
   rowEstimate: number | null;
+  /**
+   * Estimated heap size (relpages × block size, as of the last VACUUM/ANALYZE): exact sizes cost a
+   * file-system call per relation, which dominated the catalog read of large schemas.
+   */
   sizeBytes: number;
   columns: ColumnInfo[];
   primaryKey: string[];
@@ -99,7 +103,7 @@ SELECT req.idx::int AS idx, c.oid::int AS oid, n.nspname AS schema, c.relname AS
        dsc.description AS comment,
        CASE WHEN c.reltuples >= 0 THEN c.reltuples::float8
             ELSE (SELECT s.n_live_tup::float8 FROM pg_stat_all_tables s WHERE s.relid = c.oid) END AS row_estimate,
-       CASE WHEN c.relkind IN ('r', 'p', 'm') THEN pg_total_relation_size(c.oid)::float8 ELSE 0 END AS size_bytes,
+       CASE WHEN c.relkind IN ('r', 'p', 'm') THEN c.relpages::float8 * current_setting('block_size')::float8 ELSE 0 END AS size_bytes,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition
 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS req(schema, name, idx)
 JOIN pg_namespace n ON lower(n.nspname) = lower(req.schema)

@@ -1,11 +1,14 @@
 /**
  * Sample rows and enumeration checks, read in read-only transactions: one table per transaction, or
  * (`TableSampler`) many tables sharing one, so a long list does not pay BEGIN and ROLLBACK per table.
- * Values come back as text so both backends and every type render the same way.
+ * The columns that look like codes are checked with SELECT DISTINCT in the same transaction as the
+ * sample, while the table is warm. Values come back as text so both backends and every type render
+ * the same way.
  */
 import type { Queryable, SqlDatabase } from '../db/sql-database.js';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.js';
 import type { TableInfo } from './catalog.js';
+import { likelyEnumColumns } from './enum-candidates.js';
 
 export type SampleRow = Record<string, string | null>;
 
@@ -15,6 +18,8 @@ export interface SamplingOptions {
   /** Above this row estimate a table is sampled with TABLESAMPLE instead of read from its start. */
   largeTableRows?: number;
   statementTimeoutMs?: number;
+  /** When set, `likelyEnumColumns` are checked in the sample's transaction with this limit. */
+  enumMaxValues?: number;
 }
 
 export interface EnumCheck {
@@ -41,7 +46,19 @@ function truncate(row: SampleRow): SampleRow {
   return out;
 }
 
-async function sampleIn(tx: Queryable, table: TableInfo, options: SamplingOptions): Promise<SampleRow[]> {
+/** Sample rows of a table, and the enumeration checks made while reading it. */
+export interface TableSample {
+  rows: SampleRow[];
+  enumChecks: EnumCheck[];
+}
+
+async function sampleIn(tx: Queryable, table: TableInfo, options: SamplingOptions): Promise<TableSample> {
+  const rows = await sampleRowsIn(tx, table, options);
+  const enumChecks = options.enumMaxValues ? await enumChecksIn(tx, table, likelyEnumColumns(table, rows), options.enumMaxValues) : [];
+  return { rows, enumChecks };
+}
+
+async function sampleRowsIn(tx: Queryable, table: TableInfo, options: SamplingOptions): Promise<SampleRow[]> {
   if (table.columns.length === 0) return [];
   const from = quoteQualified(table.schema, table.name);
   const limit = Math.max(1, Math.floor(options.rows));
@@ -59,17 +76,9 @@ async function sampleIn(tx: Queryable, table: TableInfo, options: SamplingOption
   return rows.map(truncate);
 }
 
-async function enumCheckIn(tx: Queryable, table: TableInfo, column: string, maxValues: number): Promise<EnumCheck> {
-  const col = quoteIdent(column);
-  const rows = await tx.query<{ v: string }>(
-    `SELECT DISTINCT ${col}::text AS v FROM ${quoteQualified(table.schema, table.name)} WHERE ${col} IS NOT NULL ORDER BY 1 LIMIT ${maxValues + 1}`,
-  );
-  const values = rows.map((r) => r.v);
-  return { column, values: values.slice(0, maxValues), accepted: values.length <= maxValues && values.length > 0 };
-}
 
-/** Sample rows of one table. */
-export function sampleTable(db: SqlDatabase, table: TableInfo, options: SamplingOptions): Promise<SampleRow[]> {
+/** Sample rows of one table (and its enumeration checks when asked). */
+export function sampleTable(db: SqlDatabase, table: TableInfo, options: SamplingOptions): Promise<TableSample> {
   return db.transaction((tx) => sampleIn(tx, table, options), {
     readOnly: true,
     statementTimeoutMs: options.statementTimeoutMs,
@@ -77,7 +86,7 @@ export function sampleTable(db: SqlDatabase, table: TableInfo, options: Sampling
   });
 }
 
-export type SampleOutcome = { ok: true; rows: SampleRow[] } | { ok: false; error: unknown };
+export type SampleOutcome = { ok: true; sample: TableSample } | { ok: false; error: unknown };
 
 /**
  * Samples `tables` in order, sharing READ ONLY transactions between them (one BEGIN and one
@@ -103,15 +112,15 @@ export async function sampleTablesInOrder(
       await db.transaction(
         async (tx) => {
           for (; next < tables.length && !signal?.aborted; next++) {
-            let rows: SampleRow[];
+            let sample: TableSample;
             try {
-              rows = await sampleIn(tx, tables[next] as TableInfo, options);
+              sample = await sampleIn(tx, tables[next] as TableInfo, options);
             } catch (error) {
               onOutcome(next, { ok: false, error });
               next += 1;
               throw error;
             }
-            onOutcome(next, { ok: true, rows });
+            onOutcome(next, { ok: true, sample });
           }
         },
         { readOnly: true, statementTimeoutMs: options.statementTimeoutMs, rollback: true },
@@ -156,8 +165,8 @@ export class TableSampler {
     this.outcomes = tables.map((_, index) => new Promise<SampleOutcome>((resolve) => (this.settle[index] = resolve)));
   }
 
-  /** The samples of `tables[index]` (each index is taken once); rejects with that table's error. */
-  async take(index: number): Promise<SampleRow[]> {
+  /** The sample of `tables[index]` (each index is taken once); rejects with that table's error. */
+  async take(index: number): Promise<TableSample> {
     const table = this.tables[index];
     const pending = this.outcomes[index];
     if (!table || !pending) throw new Error(`no samples for table #${index}: out of range or already taken`);
@@ -168,7 +177,7 @@ export class TableSampler {
     if (!sharesTransactions(table)) return sampleTable(this.db, table, this.options);
     const outcome = await pending;
     if (!outcome.ok) throw outcome.error;
-    return outcome.rows;
+    return outcome.sample;
   }
 
   private start(batch: number): void {
@@ -184,20 +193,76 @@ export class TableSampler {
   }
 }
 
-/** Checks each candidate column with one `SELECT DISTINCT … LIMIT max+1`. */
+/** Above this row estimate, statistics are consulted before reading a column in full. */
+const STATS_WORTHWHILE_ROWS = 10_000;
+
+interface ColumnStats extends Record<string, unknown> {
+  column: string;
+  n_distinct: number;
+}
+
+/**
+ * Whether planner statistics rule a column out: estimates are rough, so only a column estimated
+ * at more than twice the limit is skipped without reading it.
+ */
+function clearlyTooMany(stats: ColumnStats | undefined, rowEstimate: number | null, maxValues: number): boolean {
+  if (!stats) return false;
+  const distinct = stats.n_distinct >= 0 ? stats.n_distinct : -stats.n_distinct * (rowEstimate ?? 0);
+  return distinct > 2 * maxValues;
+}
+
+/**
+ * Checks candidate columns: planner statistics first (`pg_stats.n_distinct`, for large tables
+ * only), then, for the columns they do not rule out, one `SELECT DISTINCT … LIMIT max+1` each, all
+ * in one statement.
+ */
+async function enumChecksIn(
+  tx: Queryable,
+  table: TableInfo,
+  columns: readonly string[],
+  maxValues: number,
+  statsAboveRows = STATS_WORTHWHILE_ROWS,
+): Promise<EnumCheck[]> {
+  if (columns.length === 0) return [];
+  // Reading a small table is cheaper than planning a query on the pg_stats view.
+  const large = (table.rowEstimate ?? 0) > statsAboveRows;
+  const stats = large
+    ? await tx.query<ColumnStats>(
+        `SELECT attname AS column, n_distinct::float8 AS n_distinct FROM pg_stats
+         WHERE schemaname = $1 AND tablename = $2 AND attname = ANY($3::text[])`,
+        [table.schema, table.name, [...columns]],
+      )
+    : [];
+  const byColumn = new Map(stats.map((s) => [s.column, s]));
+  const toRead = columns.filter((c) => !clearlyTooMany(byColumn.get(c), table.rowEstimate, maxValues));
+  const values = new Map<string, string[]>();
+  if (toRead.length > 0) {
+    const from = quoteQualified(table.schema, table.name);
+    const selects = toRead.map((column, i) => {
+      const col = quoteIdent(column);
+      return `(SELECT to_json(array_agg(v)) FROM (SELECT DISTINCT ${col}::text AS v FROM ${from} WHERE ${col} IS NOT NULL ORDER BY 1 LIMIT ${maxValues + 1}) d${i}) AS c${i}`;
+    });
+    const [row] = await tx.query<Record<string, string[] | null>>(`SELECT ${selects.join(', ')}`);
+    toRead.forEach((column, i) => values.set(column, row?.[`c${i}`] ?? []));
+  }
+  return columns.map((column) => {
+    const found = values.get(column);
+    if (!found) return { column, values: [], accepted: false };
+    return { column, values: found.slice(0, maxValues), accepted: found.length > 0 && found.length <= maxValues };
+  });
+}
+
+/** Checks enumeration candidates (those an LLM proposed) in a read-only transaction of their own. */
 export function checkEnumCandidates(
   db: SqlDatabase,
   table: TableInfo,
   columns: readonly string[],
-  options: { maxValues: number; statementTimeoutMs?: number },
+  options: { maxValues: number; statementTimeoutMs?: number; statsAboveRows?: number },
 ): Promise<EnumCheck[]> {
   if (columns.length === 0) return Promise.resolve([]);
-  return db.transaction(
-    async (tx) => {
-      const checks: EnumCheck[] = [];
-      for (const column of columns) checks.push(await enumCheckIn(tx, table, column, options.maxValues));
-      return checks;
-    },
-    { readOnly: true, statementTimeoutMs: options.statementTimeoutMs, rollback: true },
-  );
+  return db.transaction((tx) => enumChecksIn(tx, table, columns, options.maxValues, options.statsAboveRows), {
+    readOnly: true,
+    statementTimeoutMs: options.statementTimeoutMs,
+    rollback: true,
+  });
 }

@@ -162,8 +162,10 @@ export class TaskDirectory {
 
   private async writeAtomic(target: string, data: string | Uint8Array): Promise<void> {
     // Renaming over a symlink replaces the link itself, so a planted link cannot redirect a write.
-    const realDir = await this.confinedRealPath(path.dirname(target));
-    if (!realDir) throw new PathConfinementError('path', path.dirname(target), 'does not exist');
+    // The task directory's own real path was resolved at open; a subdirectory is resolved each time.
+    const dir = path.dirname(target);
+    const realDir = dir === this.path ? dir : await this.confinedRealPath(dir);
+    if (!realDir) throw new PathConfinementError('path', dir, 'does not exist');
     await writeFileAtomic(path.join(realDir, path.basename(target)), data);
   }
 

@@ -31,7 +31,9 @@ export interface StepLogger {
 }
 
 export class TaskLog {
-  private pending: Promise<void> = Promise.resolve();
+  /** Lines waiting for the write in flight: one append per burst, not per line. */
+  private buffered: string[] = [];
+  private flushing: Promise<void> | undefined;
 
   private constructor(
     private readonly handle: fs.FileHandle | undefined,
@@ -60,8 +62,18 @@ export class TaskLog {
       message: redactSecrets(message).replace(/\s*\r?\n\s*/g, ' | '),
     };
     this.sink?.(record);
-    const handle = this.handle;
-    if (handle) this.pending = this.pending.then(() => handle.appendFile(`${formatLogLine(record)}\n`, 'utf8')).catch(() => undefined);
+    if (!this.handle) return;
+    this.buffered.push(`${formatLogLine(record)}\n`);
+    this.flushing ??= this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    while (this.buffered.length > 0 && this.handle) {
+      const chunk = this.buffered.join('');
+      this.buffered = [];
+      await this.handle.appendFile(chunk, 'utf8').catch(() => undefined);
+    }
+    this.flushing = undefined;
   }
 
   forStep(step: string, logger = `data_pipeline.${step}`): StepLogger {
@@ -74,7 +86,7 @@ export class TaskLog {
   }
 
   async close(): Promise<void> {
-    await this.pending;
+    await this.flushing;
     await this.handle?.close();
   }
 }

@@ -1,33 +1,16 @@
 /** Builtin table and column comments, written from names, types, keys and sample values. */
 import type { ColumnInfo, TableInfo } from '../../source/catalog.js';
+import { likelyEnumColumns } from '../../source/enum-candidates.js';
 import type { SampleRow } from '../../source/sampling.js';
 import type { Language } from '../../util/language.js';
 import type { TableComments } from '../llm-provider.js';
 import { entityName } from './schema-roles.js';
 import { label, phrase, singular } from './words.js';
 
-/** Names that say "this column holds one of a few codes". */
-const ENUM_NAME = /(^|_)(status|state|type|kind|category|level|tier|channel|method|gender|currency|mode|source|stage|priority|grade|class|segment|role|unit|flag)$/i;
-/** Names that say "free text or an identifier", never a small set. */
-const FREE_TEXT_NAME = /(name|email|comment|description|note|notes|title|address|url|phone|body|text|sku|number|token|hash)$/i;
-
-function sampleValues(samples: SampleRow[], column: string): string[] {
-  return samples.map((row) => row[column]).filter((v): v is string => v !== null && v !== undefined);
-}
-
-/** Columns worth checking with SELECT DISTINCT: enum types, code-like names, repeating samples. */
+/** Enum types and the columns that look like codes (checked with SELECT DISTINCT by the step). */
 export function guessEnumColumns(table: TableInfo, samples: SampleRow[]): string[] {
-  return table.columns
-    .filter((column) => {
-      if (column.enumLabels) return true;
-      if (column.isPrimaryKey || column.isUnique || column.foreignKeys.length > 0) return false;
-      if (column.category !== 'S') return false;
-      if (FREE_TEXT_NAME.test(column.name)) return false;
-      if (ENUM_NAME.test(column.name)) return true;
-      const values = sampleValues(samples, column.name);
-      return values.length >= 5 && new Set(values).size <= values.length / 2;
-    })
-    .map((column) => column.name);
+  const typed = table.columns.filter((c) => c.enumLabels).map((c) => c.name);
+  return [...typed, ...likelyEnumColumns(table, samples)];
 }
 
 /** The columns that describe a row best: not keys, not bookkeeping timestamps. */

@@ -7,7 +7,8 @@ import { builtinColumnComment, builtinTableComment } from '../../llm/builtin/bui
 import { cleanComment, isUsableComment } from '../../llm/comment-quality.js';
 import type { TableComments } from '../../llm/llm-provider.js';
 import { readCatalog, type TableInfo } from '../../source/catalog.js';
-import { checkEnumCandidates, TableSampler, type SampleRow } from '../../source/sampling.js';
+import type { SqlDatabase } from '../../db/sql-database.js';
+import { checkEnumCandidates, TableSampler, type EnumCheck, type SampleRow } from '../../source/sampling.js';
 import { parseTableList, qualifiedName } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { mapConcurrent } from '../../util/concurrency.js';
@@ -17,8 +18,8 @@ import { StepFailedError, type StepContext, type StepOutcome } from '../step-con
 import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../task-files.js';
 
 /** Tables sampled per shared read-only transaction, and batches read ahead of the workers. */
-const SAMPLE_BATCH_SIZE = 16;
-const SAMPLE_LOOKAHEAD_BATCHES = 1;
+const SAMPLE_BATCH_SIZE = 8;
+const SAMPLE_LOOKAHEAD_BATCHES = 3;
 
 interface TableFailure {
   table: string;
@@ -86,6 +87,7 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   const sampler = new TableSampler(source.db, catalog.tables, {
     rows: settings.sampleRows,
     statementTimeoutMs: settings.statementTimeoutMs,
+    enumMaxValues: settings.enumMaxValues,
     signal: ctx.signal,
     batchSize: SAMPLE_BATCH_SIZE,
     lookahead: SAMPLE_LOOKAHEAD_BATCHES,
@@ -95,10 +97,10 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
     ctx.signal.throwIfAborted();
     const name = qualifiedName(table);
     try {
-      const samples = await sampler.take(index);
+      const { rows: samples, enumChecks } = await sampler.take(index);
       ctx.resources.profiles.set(name, { table, samples });
       const proposal = await proposeComments(ctx, table, samples, source.dbName);
-      const enums = await acceptedEnums(ctx, table, proposal?.enumColumns ?? [], source.db);
+      const enums = await acceptedEnums(ctx, table, enumChecks, proposal?.enumColumns ?? [], source.db);
       const comments = resolveComments(table, proposal, enums, { overwrite: options.overwriteComments, language: options.language });
       const base = bases.get(name) as string;
       const files = { table: name, ddl: `${base}.ddl`, md: `${base}_detail.md` };
@@ -163,25 +165,30 @@ async function proposeComments(ctx: StepContext, table: TableInfo, samples: Samp
   }
 }
 
-/** Enum types keep their labels; other candidates are checked with one SELECT DISTINCT each. */
+/**
+ * Enumerations of a table: enum types with their labels, the code-like columns checked while
+ * sampling, and the provider's further guesses, each checked with one SELECT DISTINCT.
+ */
 async function acceptedEnums(
   ctx: StepContext,
   table: TableInfo,
+  checkedWhileSampling: EnumCheck[],
   proposed: string[],
-  db: Parameters<typeof checkEnumCandidates>[0],
+  db: SqlDatabase,
 ): Promise<Record<string, string[]>> {
   const enums: Record<string, string[]> = {};
   for (const column of table.columns) if (column.enumLabels) enums[column.name] = column.enumLabels;
+  const checked = new Set(checkedWhileSampling.map((c) => c.column));
   const skip = (name: string) => {
     const column = table.columns.find((c) => c.name === name);
-    return !column || column.enumLabels !== null || ['A', 'U'].includes(column.category) || column.typeName === 'bool';
+    return !column || checked.has(name) || column.enumLabels !== null || ['A', 'U'].includes(column.category) || column.typeName === 'bool';
   };
   const candidates = [...new Set(proposed)].filter((name) => !skip(name));
   const checks = await checkEnumCandidates(db, table, candidates, {
     maxValues: ctx.settings.enumMaxValues,
     statementTimeoutMs: ctx.settings.statementTimeoutMs,
   });
-  for (const check of checks) if (check.accepted) enums[check.column] = check.values;
+  for (const check of [...checkedWhileSampling, ...checks]) if (check.accepted) enums[check.column] = check.values;
   // In column order, so the notes of the Markdown are stable.
   return Object.fromEntries(table.columns.filter((c) => enums[c.name]).map((c) => [c.name, enums[c.name] as string[]]));
 }

@@ -71,7 +71,7 @@ export async function loadTableDocs(ctx: StepContext): Promise<TableDoc[]> {
     const parsed = parseMarkdown(markdown);
     const samples =
       profiles.get(key)?.samples ??
-      (await sampleTable(source.db, table, { rows: ctx.settings.sampleRows, statementTimeoutMs: ctx.settings.statementTimeoutMs }));
+      (await sampleTable(source.db, table, { rows: ctx.settings.sampleRows, statementTimeoutMs: ctx.settings.statementTimeoutMs })).rows;
     return {
       table,
       samples,
