@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../src/config/settings.js';
 import { openEmbeddedStore, StoreInUseError } from '../src/db/embedded-store.js';
 import { PostgresDatabase } from '../src/db/postgres-database.js';

@@ -3,7 +3,7 @@
  * sums and averages of measures, time-range filters, monthly trends, top-N with a tie-breaker and
  * joins along foreign keys. Values in filters come from sampled rows, so filters match data.
  */
-import type { ColumnInfo, ForeignKeyInfo, TableInfo } from '../../source/catalog.js';
+import type { ColumnInfo, ForeignKeyInfo } from '../../source/catalog.js';
 import type { Language } from '../../util/language.js';
 import type { QaPair, TableDoc } from '../llm-provider.js';
 import {
@@ -296,9 +296,4 @@ export function builtinPairs(tables: TableDoc[], count: number, language: Langua
     }
   }
   return pairs;
-}
-
-/** Used by tests and the builtin themes: the tables whose docs have rows. */
-export function tablesWithRows(docs: TableDoc[]): TableInfo[] {
-  return docs.filter((d) => d.samples.length > 0).map((d) => d.table);
 }
