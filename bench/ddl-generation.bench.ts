@@ -19,7 +19,7 @@ import { loadSettings } from '../src/config/settings.js';
 import { runWorkflow } from '../src/workflow/orchestrator.js';
 import { TaskDirectory } from '../src/workflow/task-dir.js';
 import { MAPPING_FILE, TABLE_LIST_FILE } from '../src/workflow/task-files.js';
-import { DEFAULT_BUSINESS_CONTEXT, type WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { workflowOptions } from '../src/workflow/workflow-types.js';
 
 const SERVER_URL = process.env.DP_BENCH_SERVER_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const KEEP = process.env.DP_BENCH_KEEP === '1';
@@ -358,21 +358,7 @@ async function runOurs(ctx: Context): Promise<{ ms: number; stepMs: number }> {
   const taskId = `bench_ddl_${runCounter}`;
   const dir = await TaskDirectory.open(path.join(settings.trainingDataDir, taskId), { create: true });
   await dir.writeFile(TABLE_LIST_FILE, ctx.tableList);
-  const options: WorkflowOptions = {
-    taskId,
-    dbConnection: ctx.dbUrl,
-    businessContext: DEFAULT_BUSINESS_CONTEXT,
-    language: 'en',
-    overwriteComments: false,
-    enableSqlValidation: false,
-    enableLlmRepair: false,
-    modifyOriginalFile: false,
-    executeCheck: false,
-    enableTrainingDataLoad: false,
-    backupVectorTables: false,
-    truncateVectorTables: false,
-    skipTraining: false,
-  };
+  const options = workflowOptions({ taskId, dbConnection: ctx.dbUrl });
 
   const start = performance.now();
   const result = await runWorkflow({ dir, settings, options, mode: 'step', step: 'ddl_generation' });

@@ -20,6 +20,7 @@ import { SAMPLE_TABLES, SAMPLE_VIEWS } from '../src/source/sample/index.js';
 import { openSource } from '../src/source/source-database.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
 import { TaskDirectory } from '../src/workflow/task-dir.js';
+import { workflowOptions } from '../src/workflow/workflow-types.js';
 
 const LATENCY_MS = 200;
 const CONCURRENCY = Number(process.env.LLM_CONCURRENCY ?? 4);
@@ -67,21 +68,7 @@ async function run(taskId: string): Promise<{ result: WorkflowResult; wallMs: nu
     settings,
     mode: 'complete',
     sharedSource: source,
-    options: {
-      taskId,
-      dbConnection: 'sample',
-      businessContext: 'Outdoor gear retailer',
-      language: 'en',
-      overwriteComments: false,
-      enableSqlValidation: true,
-      enableLlmRepair: true,
-      modifyOriginalFile: true,
-      executeCheck: false,
-      enableTrainingDataLoad: false,
-      backupVectorTables: false,
-      truncateVectorTables: false,
-      skipTraining: false,
-    },
+    options: workflowOptions({ taskId, dbConnection: 'sample', businessContext: 'Outdoor gear retailer', enableTrainingDataLoad: false }),
   });
   if (result.status !== 'completed') throw new Error(`the workflow did not complete: ${result.error_message}`);
   return { result, wallMs: Date.now() - started, started };

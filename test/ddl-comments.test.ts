@@ -9,7 +9,7 @@ import { openSource, type SourceConnection } from '../src/source/source-database
 import { runWorkflow } from '../src/workflow/orchestrator.js';
 import { parseMarkdown } from '../src/workflow/render/table-files.js';
 import { TaskDirectory } from '../src/workflow/task-dir.js';
-import type { WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/workflow-types.js';
 import { makeTempDir, TEST_CACHE_DIR, testSettings } from './support/env.js';
 import { commentsAnswer, promptText } from './support/openai-answers.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
@@ -17,21 +17,7 @@ import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/script
 const TABLES = ['orders', 'product_categories', 'customers', 'payments'];
 
 function options(taskId: string, overwriteComments: boolean): WorkflowOptions {
-  return {
-    taskId,
-    dbConnection: 'sample',
-    businessContext: 'Outdoor gear retailer',
-    language: 'en',
-    overwriteComments,
-    enableSqlValidation: false,
-    enableLlmRepair: false,
-    modifyOriginalFile: false,
-    executeCheck: false,
-    enableTrainingDataLoad: false,
-    backupVectorTables: false,
-    truncateVectorTables: false,
-    skipTraining: false,
-  };
+  return workflowOptions({ taskId, dbConnection: 'sample', overwriteComments, enableSqlValidation: false, enableTrainingDataLoad: false });
 }
 
 describe('ddl_generation with the openai provider', () => {

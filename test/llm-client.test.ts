@@ -15,6 +15,7 @@ import { ChatClient, LlmCallError } from '../src/llm/openai/chat-client.js';
 import { OpenAIProvider, UnusableReplyError } from '../src/llm/openai/openai-provider.js';
 import { LlmUsage } from '../src/llm/usage.js';
 import { answerWell, detectPromptKind, parseRepairItems } from './support/openai-answers.js';
+import { column } from './support/catalog-fixtures.js';
 import {
   APOLOGY_CONTENT,
   MALFORMED_CONTENT,
@@ -27,24 +28,8 @@ import {
 const API_KEY = 'sk-test-secret';
 const EMBEDDING_KEY = 'sk-embed-secret';
 
-function column(name: string, type: string, position: number, extra: Partial<ColumnInfo> = {}): ColumnInfo {
-  return {
-    name,
-    position,
-    type,
-    category: 'S',
-    typeName: type,
-    notNull: false,
-    defaultExpr: null,
-    identity: '',
-    generated: '',
-    comment: null,
-    enumLabels: null,
-    isPrimaryKey: false,
-    isUnique: false,
-    foreignKeys: [],
-    ...extra,
-  };
+function typedColumn(name: string, type: string, position: number, extra: Partial<ColumnInfo> = {}): ColumnInfo {
+  return column(name, { type, typeName: type, position, ...extra });
 }
 
 const ORDERS: TableInfo = {
@@ -55,12 +40,12 @@ const ORDERS: TableInfo = {
   rowEstimate: 3,
   sizeBytes: 8192,
   columns: [
-    column('id', 'bigint', 1, { category: 'N', typeName: 'int8', notNull: true, isPrimaryKey: true }),
-    column('order_number', 'varchar(20)', 2, { notNull: true, isUnique: true }),
-    column('status', 'order_status', 3, { category: 'E', enumLabels: ['pending', 'paid'] }),
-    column('channel', 'varchar(10)', 4),
-    column('total_amount', 'numeric(12,2)', 5, { category: 'N', typeName: 'numeric' }),
-    column('NPS_Score', 'smallint', 6, { category: 'N', typeName: 'int2' }),
+    typedColumn('id', 'bigint', 1, { category: 'N', typeName: 'int8', notNull: true, isPrimaryKey: true }),
+    typedColumn('order_number', 'varchar(20)', 2, { notNull: true, isUnique: true }),
+    typedColumn('status', 'order_status', 3, { category: 'E', enumLabels: ['pending', 'paid'] }),
+    typedColumn('channel', 'varchar(10)', 4),
+    typedColumn('total_amount', 'numeric(12,2)', 5, { category: 'N', typeName: 'numeric' }),
+    typedColumn('NPS_Score', 'smallint', 6, { category: 'N', typeName: 'int2' }),
   ],
   primaryKey: ['id'],
   uniqueKeys: [['order_number']],

@@ -1,28 +1,10 @@
 /** File names and file formats of ddl_generation, on awkward names. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ColumnInfo, TableInfo } from '../src/source/catalog.js';
+import type { TableInfo } from '../src/source/catalog.js';
 import { ensureSqlParser, parseStatements } from '../src/sql/pg-parser.js';
+import { column } from './support/catalog-fixtures.js';
 import { parseMarkdown, renderDdl, renderMarkdown, shortName, tableFileBases } from '../src/workflow/render/table-files.js';
 
-function column(name: string, overrides: Partial<ColumnInfo> = {}): ColumnInfo {
-  return {
-    name,
-    position: 1,
-    type: 'text',
-    category: 'S',
-    typeName: 'text',
-    notNull: false,
-    defaultExpr: null,
-    identity: '',
-    generated: '',
-    comment: null,
-    enumLabels: null,
-    isPrimaryKey: false,
-    isUnique: false,
-    foreignKeys: [],
-    ...overrides,
-  };
-}
 
 const awkward: TableInfo = {
   schema: 'Sales Data',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PairRecord } from '../src/workflow/steps/sql-validation.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
 import { TaskDirectory } from '../src/workflow/task-dir.js';
-import type { WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/workflow-types.js';
 import { openSampleDatabase } from '../src/source/source-database.js';
 import { SAMPLE_ROW_COUNTS } from '../src/source/sample/index.js';
 import { answerWell, detectPromptKind, parseRepairItems, repairsAnswer } from './support/openai-answers.js';
@@ -33,22 +33,8 @@ const MIXED_PAIRS: Pair[] = [
   { question: 'List the customer names', sql: 'SELECT full_nme FROM customers ORDER BY full_nme' }, // p0006 misspelt column
 ];
 
-function workflowOptions(taskId: string): WorkflowOptions {
-  return {
-    taskId,
-    dbConnection: 'sample',
-    businessContext: 'Trailhead Outfitters, an outdoor equipment retailer',
-    language: 'en',
-    overwriteComments: false,
-    enableSqlValidation: true,
-    enableLlmRepair: true,
-    modifyOriginalFile: true,
-    executeCheck: false,
-    enableTrainingDataLoad: false,
-    backupVectorTables: false,
-    truncateVectorTables: false,
-    skipTraining: false,
-  };
+function repairOptions(taskId: string): WorkflowOptions {
+  return workflowOptions({ taskId, dbConnection: 'sample', businessContext: 'Trailhead Outfitters, an outdoor equipment retailer', enableTrainingDataLoad: false });
 }
 
 interface Report {
@@ -88,7 +74,7 @@ describe('sql_validation with LLM repair (sample database, step mode)', () => {
   }
 
   function validate(dir: TaskDirectory, env: Record<string, string>): Promise<WorkflowResult> {
-    return runWorkflow({ dir, settings: testSettings(root, env), options: workflowOptions(dir.taskId), mode: 'step', step: 'sql_validation' });
+    return runWorkflow({ dir, settings: testSettings(root, env), options: repairOptions(dir.taskId), mode: 'step', step: 'sql_validation' });
   }
 
   async function readReport(dir: TaskDirectory): Promise<Report> {
@@ -112,7 +98,7 @@ describe('sql_validation with LLM repair (sample database, step mode)', () => {
     const ddl = await runWorkflow({
       dir: base,
       settings: testSettings(root),
-      options: workflowOptions('base'),
+      options: repairOptions('base'),
       mode: 'step',
       step: 'ddl_generation',
     });

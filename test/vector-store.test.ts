@@ -14,26 +14,11 @@ import { ddlDocuments, markdownDocuments } from '../src/vector/training-document
 import { COLLECTION_TABLE, documentId, EMBEDDING_TABLE, VectorStore } from '../src/vector/vector-store.js';
 import { runWorkflow } from '../src/workflow/orchestrator.js';
 import { TaskDirectory } from '../src/workflow/task-dir.js';
-import type { WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/workflow-types.js';
 import { createScratchDatabase, makeTempDir, testSettings } from './support/env.js';
 
 function options(overrides: Partial<WorkflowOptions> = {}): WorkflowOptions {
-  return {
-    taskId: 'task_vectors',
-    dbConnection: 'sample',
-    businessContext: 'Outdoor gear retailer',
-    language: 'en',
-    overwriteComments: false,
-    enableSqlValidation: true,
-    enableLlmRepair: false,
-    modifyOriginalFile: true,
-    executeCheck: false,
-    enableTrainingDataLoad: true,
-    backupVectorTables: false,
-    truncateVectorTables: false,
-    skipTraining: false,
-    ...overrides,
-  };
+  return workflowOptions({ taskId: 'task_vectors', dbConnection: 'sample', enableLlmRepair: false, ...overrides });
 }
 
 async function embeddingRows(settings: Settings): Promise<{ id: string; document: string; embedding: string; cmetadata: string }[]> {

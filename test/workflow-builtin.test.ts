@@ -15,27 +15,13 @@ import { parseMarkdown } from '../src/workflow/render/table-files.js';
 import { TaskDirectory } from '../src/workflow/task-dir.js';
 import { parseMapping } from '../src/workflow/task-files.js';
 import { parseLogLine } from '../src/workflow/task-log.js';
-import type { WorkflowEvent, WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { workflowOptions, type WorkflowEvent, type WorkflowOptions } from '../src/workflow/workflow-types.js';
 import { createSampleDatabaseOnServer, createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './support/env.js';
 
 const LISTED = [...SAMPLE_TABLES, ...SAMPLE_VIEWS];
 
 function options(taskId: string, source: string, language: 'en' | 'zh' = 'en'): WorkflowOptions {
-  return {
-    taskId,
-    dbConnection: source,
-    businessContext: 'Outdoor gear retailer',
-    language,
-    overwriteComments: false,
-    enableSqlValidation: true,
-    enableLlmRepair: true,
-    modifyOriginalFile: true,
-    executeCheck: true,
-    enableTrainingDataLoad: false,
-    backupVectorTables: false,
-    truncateVectorTables: false,
-    skipTraining: false,
-  };
+  return workflowOptions({ taskId, dbConnection: source, businessContext: 'Outdoor gear retailer', language, executeCheck: true, enableTrainingDataLoad: false });
 }
 
 async function runComplete(settings: Settings, source: string, taskId: string, language: 'en' | 'zh') {

@@ -32,6 +32,25 @@ export interface WorkflowOptions {
 
 export const DEFAULT_BUSINESS_CONTEXT = 'Business database';
 
+/** Options with the reference's defaults for everything not given. */
+export function workflowOptions(given: Pick<WorkflowOptions, 'taskId' | 'dbConnection'> & Partial<WorkflowOptions>): WorkflowOptions {
+  return {
+    businessContext: DEFAULT_BUSINESS_CONTEXT,
+    language: 'en',
+    overwriteComments: false,
+    enableSqlValidation: true,
+    enableLlmRepair: true,
+    modifyOriginalFile: true,
+    executeCheck: false,
+    enableTrainingDataLoad: true,
+    backupVectorTables: false,
+    truncateVectorTables: false,
+    skipTraining: false,
+    // An option given as undefined keeps its default.
+    ...(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as typeof given),
+  };
+}
+
 /** Counters a step reports; each step fills the ones that apply. */
 export interface StepCounters {
   tables_total?: number;

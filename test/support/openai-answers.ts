@@ -10,6 +10,7 @@
  * call the `*Answer` builders to derive a scripted variant (reordered, with extra entries, ...).
  */
 import type { Behaviour, ChatRequestInfo } from './scripted-openai-server.js';
+import { editDistance } from '../../src/llm/builtin/builtin-repair.js';
 
 export type PromptKind = 'table_comments' | 'themes' | 'pairs' | 'repair';
 
@@ -135,19 +136,6 @@ function splitQualified(name: string): string[] {
   return name.match(/"(?:[^"]|"")*"|[^.]+/g) ?? [name];
 }
 
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const above = row[j] as number;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
-}
 
 /** The option closest to `name` (case-insensitive, quotes ignored), if close enough to be a typo. */
 function closest<T>(name: string, options: T[], key: (option: T) => string): T | undefined {

@@ -6,7 +6,7 @@ import { decodeText } from '../../util/text-encoding.js';
 import { compactTimestamp } from '../../util/time.js';
 import { assertTaskId, TaskDirectory } from '../../workflow/task-dir.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
-import type { WorkflowOptions } from '../../workflow/workflow-types.js';
+import { workflowOptions, type WorkflowOptions } from '../../workflow/workflow-types.js';
 import { EXIT, runAndReport } from '../run-and-report.js';
 
 export interface RunFlags {
@@ -32,7 +32,7 @@ export interface RunFlags {
 }
 
 export function workflowOptionsFromFlags(taskId: string, flags: Omit<RunFlags, 'tableList' | 'outputDir' | 'taskId'>): WorkflowOptions {
-  return {
+  return workflowOptions({
     taskId,
     dbConnection: flags.db,
     dbName: flags.dbName,
@@ -48,7 +48,7 @@ export function workflowOptionsFromFlags(taskId: string, flags: Omit<RunFlags, '
     truncateVectorTables: Boolean(flags.truncateVectorTables),
     skipTraining: Boolean(flags.skipTraining),
     vectorDb: flags.vectorDb,
-  };
+  });
 }
 
 export async function runCommand(settings: Settings, flags: RunFlags): Promise<number> {
