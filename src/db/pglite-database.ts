@@ -1,7 +1,6 @@
 import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
 import {
   transactionModes,
-  transactionSettings,
   valueParsers,
   type Queryable,
   type SqlDatabase,
@@ -30,7 +29,7 @@ export class PgliteDatabase implements SqlDatabase {
       // PGlite has already sent BEGIN: set the same modes through SET TRANSACTION.
       const modes = transactionModes(options);
       if (modes) await tx.query(`SET TRANSACTION ${modes}`);
-      for (const statement of transactionSettings(options)) await tx.query(statement);
+      // statement_timeout is not sent: single-threaded PGlite cannot interrupt a statement anyway.
       const wrapped: Queryable = {
         query: async <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) =>
           (await tx.query<R>(text, params ? [...params] : [])).rows,

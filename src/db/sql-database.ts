@@ -18,7 +18,7 @@ export interface Queryable {
 export interface TransactionOptions {
   readOnly?: boolean;
   isolation?: 'read committed' | 'repeatable read' | 'serializable';
-  /** Applies `SET LOCAL statement_timeout` (PGlite accepts it but cannot interrupt a statement). */
+  /** Applies `SET LOCAL statement_timeout` (PostgreSQL only: PGlite cannot interrupt a statement). */
   statementTimeoutMs?: number;
   /** Roll back instead of committing even when `fn` succeeds (EXPLAIN and execute checks). */
   rollback?: boolean;
