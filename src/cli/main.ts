@@ -82,6 +82,16 @@ export function buildProgram(settingsProvider: () => Settings): Command {
       process.exitCode = await demoCommand(settingsProvider(), opts);
     });
 
+  program
+    .command('serve')
+    .description('start the REST API and task runner (HOST, PORT, API_TOKEN, DP_STORE_URL…)')
+    .option('--port <port>', 'port to listen on (default: PORT, 8084)')
+    .option('--host <host>', 'address to bind (default: HOST, 127.0.0.1)')
+    .action(async (opts) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      process.exitCode = await serveCommand(settingsProvider(), opts);
+    });
+
   return program;
 }
 

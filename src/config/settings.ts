@@ -44,6 +44,14 @@ const envSchema = z.object({
   DP_THEME_COUNT: positiveInt(1, 50).default(5),
   DP_PAIRS_PER_THEME: positiveInt(1, 100).default(10),
   DP_REPAIR_ROUNDS: positiveInt(0, 10).default(2),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: positiveInt(0, 65_535).default(8084),
+  API_TOKEN: optionalText,
+  DP_DEFAULT_DB_URL: z.union([postgresUrl, z.literal('sample'), z.literal('')]).optional(),
+  DP_MAX_CONCURRENT_TASKS: positiveInt(1, 64).default(2),
+  DP_HEARTBEAT_MS: positiveInt(100, 60_000).default(2_000),
+  DP_RUN_TTL_MS: positiveInt(500, 600_000).default(15_000),
+  DP_SHUTDOWN_GRACE_MS: positiveInt(0, 600_000).default(10_000),
 });
 
 export type LlmSettings = {
@@ -84,6 +92,20 @@ export interface Settings {
   themeCount: number;
   pairsPerTheme: number;
   repairRounds: number;
+  server: ServerSettings;
+}
+
+export interface ServerSettings {
+  host: string;
+  port: number;
+  /** When set, every /api route requires `Authorization: Bearer <token>`. */
+  apiToken: string | undefined;
+  /** Source of tasks created without `db_connection`: a URL, or `sample`. */
+  defaultDbUrl: string;
+  maxConcurrentTasks: number;
+  heartbeatMs: number;
+  runTtlMs: number;
+  shutdownGraceMs: number;
 }
 
 export class SettingsError extends Error {
@@ -117,6 +139,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   for (const key of ['LLM_BASE_URL', 'EMBEDDING_BASE_URL'] as const) {
     const value = e[key];
     if (value && !/^https?:\/\//.test(value)) problems.push(`${key}: must be an http:// or https:// URL (got ${JSON.stringify(value)})`);
+  }
+  if (e.DP_RUN_TTL_MS <= e.DP_HEARTBEAT_MS * 2) {
+    problems.push(`DP_RUN_TTL_MS: must be more than twice DP_HEARTBEAT_MS (${e.DP_HEARTBEAT_MS}), or live runs would expire`);
   }
   if (problems.length > 0) throw new SettingsError(problems);
 
@@ -152,5 +177,15 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     themeCount: e.DP_THEME_COUNT,
     pairsPerTheme: e.DP_PAIRS_PER_THEME,
     repairRounds: e.DP_REPAIR_ROUNDS,
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      apiToken: e.API_TOKEN,
+      defaultDbUrl: e.DP_DEFAULT_DB_URL || 'sample',
+      maxConcurrentTasks: e.DP_MAX_CONCURRENT_TASKS,
+      heartbeatMs: e.DP_HEARTBEAT_MS,
+      runTtlMs: e.DP_RUN_TTL_MS,
+      shutdownGraceMs: e.DP_SHUTDOWN_GRACE_MS,
+    },
   };
 }

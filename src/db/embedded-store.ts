@@ -5,15 +5,16 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { promises as fs } from 'node:fs';
-import lockfile from 'proper-lockfile';
+import path from 'node:path';
 import { pgliteBaseOptions, PgliteDatabase } from './pglite-database.js';
 import { PostgresDatabase } from './postgres-database.js';
+import { acquireProcessLock, LockHeldError } from './process-lock.js';
 import type { SqlDatabase } from './sql-database.js';
 
 export class StoreInUseError extends Error {
-  constructor(dir: string) {
+  constructor(dir: string, owner: string) {
     super(
-      `the embedded store ${dir} is in use by another data-pipeline process (a server or a run); ` +
+      `the embedded store ${dir} is in use by another data-pipeline process (${owner}); ` +
         'wait for it to finish, stop it, or point DP_STORE_URL / --vector-db at a PostgreSQL server',
     );
     this.name = 'StoreInUseError';
@@ -41,9 +42,9 @@ export async function openEmbeddedStore(dir: string): Promise<PgliteDatabase> {
   await fs.mkdir(dir, { recursive: true });
   let release: () => Promise<void>;
   try {
-    release = await lockfile.lock(dir, { stale: 30_000, update: 10_000, realpath: true });
+    release = await acquireProcessLock(path.join(dir, '..', `${path.basename(dir)}.lock`));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') throw new StoreInUseError(dir);
+    if (error instanceof LockHeldError) throw new StoreInUseError(dir, `process ${error.owner?.pid ?? '?'} on ${error.owner?.host ?? '?'}`);
     throw error;
   }
   try {

@@ -198,6 +198,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
           status: run.step_status === 'completed' ? 'completed' : 'failed',
           error: run.error_message,
           counters: run.counters,
+          result: run.result,
           at: run.completed_at,
         });
       }

@@ -67,6 +67,8 @@ export interface StepCounters {
   documents?: number;
   vectors?: number;
   files_written?: number;
+  /** Live progress of a running step. */
+  progress?: { done: number; total: number; unit: string };
 }
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
@@ -97,7 +99,15 @@ export type WorkflowEvent =
   | { type: 'workflow_started'; task_id: string; steps: StepName[]; at: string }
   | { type: 'step_started'; step: StepName; at: string }
   | { type: 'progress'; step: StepName; done: number; total: number; unit: string; at: string }
-  | { type: 'step_finished'; step: StepName; status: 'completed' | 'failed'; error: string | null; counters: StepCounters; at: string }
+  | {
+      type: 'step_finished';
+      step: StepName;
+      status: 'completed' | 'failed';
+      error: string | null;
+      counters: StepCounters;
+      result: Record<string, unknown>;
+      at: string;
+    }
   | { type: 'log'; record: LogRecord }
   | { type: 'workflow_finished'; status: WorkflowStatus; at: string };
 

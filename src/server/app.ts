@@ -1,0 +1,87 @@
+/**
+ * The Fastify application: JSON schemas (TypeBox) for validation, serialization and the OpenAPI
+ * 3.1 document (/openapi.json, /docs), the response envelope, optional bearer-token auth on /api,
+ * request and upload size limits, and the routes. No state of its own: everything is in `ctx`.
+ */
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import type { AppContext } from './context.js';
+import { ApiError, errorBody, successBody } from './envelope.js';
+import { installErrorHandling } from './errors.js';
+import { databaseRoutes } from './routes/database.js';
+import { eventRoutes } from './routes/events.js';
+import { fileRoutes } from './routes/files.js';
+import { logRoutes } from './routes/logs.js';
+import { tableListRoutes } from './routes/table-list.js';
+import { taskRoutes } from './routes/tasks.js';
+
+/** JSON bodies larger than this are refused with 413 (uploads have their own limits). */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+const MULTIPART_LIMIT = 10 * 1024 * 1024;
+
+export interface BuildOptions {
+  /** Fastify's logger option: pino settings, `false` for none. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+function tokenMatches(expected: string, header: string | undefined): boolean {
+  const given = /^Bearer (.+)$/i.exec(header ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: JSON_BODY_LIMIT,
+    // Validation errors name every field at once and show the offending value.
+    ajv: { customOptions: { allErrors: true, verbose: true } },
+    disableRequestLogging: false,
+  });
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Data Pipeline API',
+        version: '0.1.0',
+        description: 'Tasks that turn a PostgreSQL database into text-to-SQL training data. Every response uses the envelope {code, success, message, data}.',
+      },
+      components: ctx.settings.server.apiToken ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+      security: ctx.settings.server.apiToken ? [{ bearer: [] }] : [],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(multipart, { limits: { fileSize: MULTIPART_LIMIT, files: 1, fields: 10, fieldSize: 1024 } });
+
+  const token = ctx.settings.server.apiToken;
+  if (token) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/api/')) return;
+      if (!tokenMatches(token, request.headers.authorization)) {
+        await reply
+          .status(401)
+          .header('www-authenticate', 'Bearer')
+          .send(errorBody(new ApiError(401, 'UNAUTHORIZED', 'missing or wrong bearer token: send Authorization: Bearer <API_TOKEN>')));
+      }
+    });
+  }
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/v0/health', { schema: { tags: ['health'], summary: 'Liveness' } }, async () =>
+    successBody(200, 'ok', { status: 'ok', active_runs: ctx.runner.activeCount }),
+  );
+
+  taskRoutes(app, ctx);
+  tableListRoutes(app, ctx);
+  fileRoutes(app, ctx);
+  logRoutes(app, ctx);
+  databaseRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  return app;
+}

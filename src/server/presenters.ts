@@ -1,0 +1,88 @@
+/** Store records as the API shows them: the reference's field names, never a password. */
+import type { RunRecord, StepRecord, TaskRecord } from '../tasks/store/task-store.js';
+import { aggregateStepStatus } from '../tasks/task-status.js';
+import { redactUrl } from '../util/redact.js';
+import { STEP_NAMES } from '../workflow/workflow-types.js';
+
+export function presentParameters(task: TaskRecord): Record<string, unknown> {
+  return {
+    ...task.parameters,
+    db_connection: redactUrl(task.db_connection),
+    db_name: task.db_name,
+    business_context: task.business_context,
+  };
+}
+
+export function presentRun(run: RunRecord | undefined): Record<string, unknown> | null {
+  if (!run) return null;
+  return {
+    run_id: run.run_id,
+    status: run.status,
+    execution_mode: run.execution_mode,
+    step_name: run.step_name,
+    created_at: run.created_at,
+    started_at: run.started_at,
+    cancel_requested: run.cancel_requested,
+  };
+}
+
+export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Record<string, unknown> {
+  const running = steps.find((s) => s.step_status === 'running');
+  return {
+    task_id: task.task_id,
+    task_name: task.task_name,
+    status: task.status,
+    step_status: Object.fromEntries(steps.map((s) => [s.step_name, s.step_status])),
+    created_at: task.created_at,
+    started_at: task.started_at,
+    completed_at: task.completed_at,
+    updated_at: task.updated_at,
+    created_by: task.created_by,
+    db_name: task.db_name,
+    business_context: task.business_context,
+    parameters: presentParameters(task),
+    result: task.result,
+    error_message: task.error_message,
+    current_step: running?.step_name ?? task.current_step,
+    total_steps: STEP_NAMES.length,
+    steps: steps.map((s) => ({
+      step_name: s.step_name,
+      step_status: s.step_status,
+      started_at: s.started_at,
+      completed_at: s.completed_at,
+      error_message: s.error_message,
+      counters: s.counters,
+      result: s.result,
+    })),
+    active_run: presentRun(activeRun),
+    last_backup: task.last_backup,
+  };
+}
+
+export function presentListItem(task: TaskRecord & { step_statuses: StepRecord['step_status'][] | null }, directoryExists: boolean): Record<string, unknown> {
+  return {
+    task_id: task.task_id,
+    task_name: task.task_name,
+    status: task.status,
+    step_status: aggregateStepStatus(task.step_statuses ?? []),
+    created_at: task.created_at,
+    started_at: task.started_at,
+    completed_at: task.completed_at,
+    created_by: task.created_by,
+    db_name: task.db_name,
+    business_context: task.business_context,
+    directory_exists: directoryExists,
+    updated_at: task.updated_at,
+  };
+}
+
+export function formatSize(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

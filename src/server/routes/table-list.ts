@@ -1,0 +1,162 @@
+/** The task's table list: upload a file, send names as JSON, or read what is there. */
+import { Type } from '@sinclair/typebox';
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parseTableList, parseTableName, qualifiedName } from '../../source/table-list.js';
+import { decodeText } from '../../util/text-encoding.js';
+import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
+import type { AppContext } from '../context.js';
+import { ApiError, successBody } from '../envelope.js';
+import { formatSize } from '../presenters.js';
+import { data, envelope, errorResponses, TaskIdParams } from '../schemas.js';
+import { openTaskDir, requireTask } from './task-access.js';
+import { TABLE_LIST_MAX_BYTES } from './tasks.js';
+
+const BASE = '/api/v0/data_pipeline/tasks/:task_id';
+const MAX_TABLES = 1000;
+
+/** A client's file name reduced to a safe base name (no directories, no control characters). */
+export function safeBaseName(name: string | undefined): string {
+  const base = path.posix.basename((name ?? '').replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return base.replace(/^\.+/, '') || 'upload';
+}
+
+/** Reads the one uploaded file of a multipart request, with a size limit (413 beyond it). */
+export async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ name: string; bytes: Buffer; fields: Record<string, string> }> {
+  if (!request.isMultipart()) {
+    throw new ApiError(400, 'INVALID_PARAMS', 'send the file as multipart/form-data in the field "file"', { missing: ['body.file'] });
+  }
+  const file: MultipartFile | undefined = await request.file({ limits: { fileSize: maxBytes, files: 1 } });
+  if (!file) throw new ApiError(400, 'MISSING_PARAMS', 'the multipart field "file" is missing', { missing: ['body.file'] });
+  if (file.fieldname !== 'file') throw ApiError.invalid(`body.${file.fieldname}`, 'is not expected', 'a single file in the field "file"');
+  const bytes = await file.toBuffer();
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(file.fields)) {
+    const field = Array.isArray(value) ? value[0] : value;
+    if (field && 'value' in field && typeof field.value === 'string') fields[key] = field.value;
+  }
+  return { name: safeBaseName(file.filename), bytes, fields };
+}
+
+const TablesBody = Type.Object({
+  tables: Type.Union([Type.Array(Type.String({ maxLength: 300 }), { maxItems: MAX_TABLES }), Type.String({ maxLength: 300_000 })], {
+    description: 'an array of names, or one comma-separated string; at most 1000 names',
+  }),
+});
+
+export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    `${BASE}/upload-table-list`,
+    {
+      schema: {
+        tags: ['table list'],
+        summary: 'Upload table_list.txt (multipart field "file"; .txt, at most 2 MB, UTF-8 or GBK)',
+        params: TaskIdParams,
+        consumes: ['multipart/form-data'],
+        response: { 200: envelope(data({ task_id: Type.String(), filename: Type.String(), file_size: Type.Integer() })), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { task_id } = request.params as typeof TaskIdParams.static;
+      const dir = await openTaskDir(ctx, task_id, { create: true });
+      const upload = await readUpload(request, TABLE_LIST_MAX_BYTES);
+      if (!upload.name.toLowerCase().endsWith('.txt')) throw ApiError.invalid('body.file', `has the name ${JSON.stringify(upload.name)}`, 'a .txt file');
+      if (upload.bytes.length === 0) throw ApiError.invalid('body.file', 'is empty', 'a non-empty table list');
+      const { text, encoding } = decodeText(upload.bytes);
+      if (text.trim() === '') throw ApiError.invalid('body.file', 'holds only blank space', 'at least one table name');
+      await dir.writeFile(TABLE_LIST_FILE, text);
+      const size = Buffer.byteLength(text);
+      return successBody(200, `table list stored (${encoding === 'gbk' ? 'converted from GBK to UTF-8' : 'UTF-8'})`, {
+        task_id,
+        filename: TABLE_LIST_FILE,
+        original_filename: upload.name,
+        encoding,
+        file_size: size,
+        file_size_formatted: formatSize(size),
+        upload_time: new Date().toISOString(),
+      });
+    },
+  );
+
+  app.post(
+    `${BASE}/table-list`,
+    {
+      schema: {
+        tags: ['table list'],
+        summary: 'Write table_list.txt from names',
+        params: TaskIdParams,
+        body: TablesBody,
+        response: { 200: envelope(data({ task_id: Type.String(), table_count: Type.Integer() })), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { task_id } = request.params as typeof TaskIdParams.static;
+      const body = request.body as typeof TablesBody.static;
+      const names = (Array.isArray(body.tables) ? body.tables : body.tables.split(',')).map((n) => n.trim()).filter(Boolean);
+      if (names.length === 0) throw ApiError.invalid('body.tables', 'names no table', 'at least one table name');
+      if (names.length > MAX_TABLES) throw ApiError.invalid('body.tables', `names ${names.length} tables`, `at most ${MAX_TABLES}`);
+      const invalid = names.map((n) => ({ n, parsed: parseTableName(n) })).filter((x) => 'error' in x.parsed);
+      if (invalid.length) {
+        throw new ApiError(400, 'INVALID_PARAMS', `body.tables has invalid names: ${invalid.map((x) => JSON.stringify(x.n)).join(', ')}`, {
+          invalid: invalid.map((x) => ({ field: 'body.tables', problem: `${JSON.stringify(x.n)} ${(x.parsed as { error: string }).error}`, accepted: 'table or schema.table' })),
+        });
+      }
+      const dir = await openTaskDir(ctx, task_id, { create: true });
+      const parsed = parseTableList(names.join('\n'));
+      const text = `${parsed.tables.map(qualifiedName).join('\n')}\n`;
+      await dir.writeFile(TABLE_LIST_FILE, text);
+      const size = Buffer.byteLength(text);
+      return successBody(200, `table list stored: ${parsed.tables.length} table(s)`, {
+        task_id,
+        filename: TABLE_LIST_FILE,
+        table_count: parsed.tables.length,
+        unique_table_count: parsed.tables.length,
+        original_count: names.length,
+        duplicates_dropped: parsed.duplicates.length,
+        file_size: size,
+        file_size_formatted: formatSize(size),
+        created_time: new Date().toISOString(),
+      });
+    },
+  );
+
+  app.get(
+    `${BASE}/table-list-info`,
+    {
+      schema: {
+        tags: ['table list'],
+        summary: 'What table_list.txt holds',
+        params: TaskIdParams,
+        response: { 200: envelope(data({ task_id: Type.String(), has_file: Type.Boolean() })), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { task_id } = request.params as typeof TaskIdParams.static;
+      await requireTask(ctx, task_id);
+      const dir = (await ctx.dataRoot.exists(task_id)) ? await ctx.dataRoot.taskDir(task_id) : undefined;
+      const text = dir ? await dir.readTextIfExists(TABLE_LIST_FILE) : undefined;
+      if (text === undefined) {
+        return successBody(200, 'no table list yet', { task_id, has_file: false, exists: false, file_name: TABLE_LIST_FILE, table_count: 0, table_names: [] });
+      }
+      const stat = await fs.stat(dir?.filePath(TABLE_LIST_FILE) as string);
+      const parsed = parseTableList(text);
+      return successBody(200, `${parsed.tables.length} table(s) listed`, {
+        task_id,
+        has_file: true,
+        exists: true,
+        file_name: TABLE_LIST_FILE,
+        file_path: `${task_id}/${TABLE_LIST_FILE}`,
+        file_size: stat.size,
+        file_size_formatted: formatSize(stat.size),
+        uploaded_at: stat.mtime.toISOString(),
+        created_at: stat.birthtime.toISOString(),
+        table_count: parsed.tables.length,
+        table_names: parsed.tables.map(qualifiedName),
+        invalid_entries: parsed.invalid,
+        is_readable: true,
+      });
+    },
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * Task events (step started/finished, progress, log lines) go to the store, so that a client can
+ * resume with Last-Event-ID and a server process other than the runner's can serve them; local
+ * subscribers are woken as soon as a batch is stored. Progress is thinned to a few per second.
+ */
+import type { TaskStore } from './store/task-store.js';
+
+export interface PendingEvent {
+  task_id: string;
+  run_id: string | null;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+const FLUSH_DELAY_MS = 50;
+const PROGRESS_INTERVAL_MS = 250;
+
+export class TaskEventHub {
+  private buffer: PendingEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly lastProgress = new Map<string, number>();
+
+  constructor(private readonly store: TaskStore) {}
+
+  publish(event: PendingEvent): void {
+    if (event.type === 'progress') {
+      // Keep the last of each step (done === total) and at most one per interval otherwise.
+      const key = `${event.task_id}/${String(event.data.step)}`;
+      const now = Date.now();
+      const final = event.data.done === event.data.total;
+      if (!final && now - (this.lastProgress.get(key) ?? 0) < PROGRESS_INTERVAL_MS) return;
+      this.lastProgress.set(key, now);
+    }
+    this.buffer.push(event);
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  }
+
+  /** Stores what is buffered and wakes the subscribers of those tasks. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length === 0) return;
+      try {
+        await this.store.appendEvents(batch);
+      } catch {
+        // Events are best effort: a failed insert must not fail the run (the step rows still tell).
+        return;
+      }
+      for (const taskId of new Set(batch.map((e) => e.task_id))) for (const wake of this.listeners.get(taskId) ?? []) wake();
+    });
+    return this.flushing;
+  }
+
+  subscribe(taskId: string, wake: () => void): () => void {
+    const set = this.listeners.get(taskId) ?? new Set();
+    set.add(wake);
+    this.listeners.set(taskId, set);
+    return () => {
+      set.delete(wake);
+      if (set.size === 0) this.listeners.delete(taskId);
+    };
+  }
+}

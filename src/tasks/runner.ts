@@ -1,0 +1,231 @@
+/**
+ * Runs claimed task runs in this process: a queue with a bounded number of concurrent runs, a
+ * heartbeat that keeps their claims alive (and notices cancellations requested through another
+ * process), a sweeper that ends runs whose owner stopped beating, and a graceful shutdown.
+ * Step rows, counters and events are recorded as the workflow reports them.
+ */
+import type { Settings } from '../config/settings.js';
+import type { SqlDatabase } from '../db/sql-database.js';
+import type { SourceConnection } from '../source/source-database.js';
+import { redactSecrets } from '../util/redact.js';
+import { completeSteps, runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
+import { workflowOptions, type StepName, type WorkflowEvent, type WorkflowOptions } from '../workflow/workflow-types.js';
+import type { DataRoot } from './data-root.js';
+import type { TaskEventHub } from './event-hub.js';
+import type { RunRecord, TaskRecord, TaskStore } from './store/task-store.js';
+import { taskStatusAfterRun } from './task-status.js';
+
+export interface RunnerLogger {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface RunnerOptions {
+  store: TaskStore;
+  dataRoot: DataRoot;
+  settings: Settings;
+  events: TaskEventHub;
+  log: RunnerLogger;
+  /** Identifies this process in run records. */
+  owner: string;
+  maxConcurrent: number;
+  heartbeatMs: number;
+  /** A run whose heartbeat is older than this is considered orphaned. */
+  runTtlMs: number;
+  /** The store database, when vectors go to the same (embedded) store the server holds open. */
+  sharedStore?: SqlDatabase;
+  /** The bundled sample database, opened once and shared by the runs that use it. */
+  sampleSource?: () => Promise<SourceConnection>;
+}
+
+interface ActiveRun {
+  run: RunRecord;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** What a run does, from the task's parameters and the execute request's options. */
+export function optionsForRun(task: TaskRecord, run: RunRecord): WorkflowOptions {
+  const p = task.parameters;
+  return workflowOptions({
+    taskId: task.task_id,
+    dbConnection: task.db_connection,
+    dbName: task.db_name ?? undefined,
+    businessContext: task.business_context,
+    language: p.language,
+    overwriteComments: p.overwrite_comments,
+    enableSqlValidation: p.enable_sql_validation,
+    enableLlmRepair: p.enable_llm_repair,
+    modifyOriginalFile: p.modify_original_file,
+    executeCheck: p.execute_check,
+    enableTrainingDataLoad: p.enable_training_data_load,
+    backupVectorTables: run.options.backup_vector_tables || run.options.truncate_vector_tables,
+    truncateVectorTables: run.options.truncate_vector_tables,
+    skipTraining: run.options.skip_training,
+  });
+}
+
+export class TaskRunner {
+  private readonly queue: RunRecord[] = [];
+  private readonly active = new Map<string, ActiveRun>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  /** Ends orphaned runs (all of them for a store only this process can open), then starts beating. */
+  async start(options: { exclusiveStore: boolean }): Promise<void> {
+    const expired = await this.o.store.expireRuns(options.exclusiveStore ? { all: true } : { ttlMs: this.o.runTtlMs });
+    for (const run of expired) this.o.log.warn({ task_id: run.task_id, run_id: run.run_id }, 'run interrupted by a previous stop; marked failed');
+    this.timer = setInterval(() => void this.beat(), this.o.heartbeatMs);
+    this.timer.unref();
+  }
+
+  /** This process's id in run records. */
+  get owner(): string {
+    return this.o.owner;
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Queues a claimed run; it starts when a slot is free. */
+  enqueue(run: RunRecord): void {
+    this.queue.push(run);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopping && this.active.size < this.o.maxConcurrent && this.queue.length > 0) {
+      const run = this.queue.shift() as RunRecord;
+      const controller = new AbortController();
+      const entry: ActiveRun = { run, controller, done: Promise.resolve() };
+      this.active.set(run.run_id, entry);
+      entry.done = this.execute(run, controller).finally(() => {
+        this.active.delete(run.run_id);
+        this.pump();
+      });
+    }
+  }
+
+  /**
+   * Cancels the task's active run: a local running run stops at its next safe point, a local queued
+   * run ends at once; a run of another process stops when that process next beats.
+   */
+  async cancel(taskId: string): Promise<RunRecord | undefined> {
+    const run = await this.o.store.requestCancel(taskId);
+    if (!run) return undefined;
+    const queuedAt = this.queue.findIndex((r) => r.run_id === run.run_id);
+    if (queuedAt >= 0) {
+      this.queue.splice(queuedAt, 1);
+      await this.o.store.finishRun(run, { status: 'failed', reason: 'cancelled', error: 'cancelled', taskStatus: 'failed', result: null, llmUsage: null });
+      this.o.events.publish({ task_id: run.task_id, run_id: run.run_id, type: 'run_finished', data: { status: 'failed', reason: 'cancelled' } });
+    }
+    this.active.get(run.run_id)?.controller.abort('cancelled');
+    return run;
+  }
+
+  /** Stops taking work, interrupts running runs and waits for them to record a final status. */
+  async shutdown(graceMs = 10_000): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const run of this.queue.splice(0)) {
+      await this.o.store.finishRun(run, { status: 'failed', reason: 'interrupted', error: 'interrupted: the server stopped', taskStatus: 'failed', result: null, llmUsage: null });
+    }
+    for (const entry of this.active.values()) entry.controller.abort('interrupted');
+    const all = Promise.all([...this.active.values()].map((e) => e.done));
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+    // Runs that did not finish in time are ended here, so none stays in progress.
+    await this.o.store.expireRuns({ owner: this.o.owner });
+    await this.o.events.flush();
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const ids = [...this.active.keys(), ...this.queue.map((r) => r.run_id)];
+      const cancelled = await this.o.store.heartbeat(ids);
+      for (const id of cancelled) {
+        const queued = this.queue.find((r) => r.run_id === id);
+        if (queued) await this.cancel(queued.task_id);
+        else this.active.get(id)?.controller.abort('cancelled');
+      }
+      const expired = await this.o.store.expireRuns({ ttlMs: this.o.runTtlMs });
+      for (const run of expired) this.o.log.warn({ task_id: run.task_id, run_id: run.run_id }, 'run orphaned (no heartbeat); marked failed');
+    } catch (error) {
+      this.o.log.error({ error: redactSecrets(String(error)) }, 'heartbeat failed');
+    }
+  }
+
+  private async execute(run: RunRecord, controller: AbortController): Promise<void> {
+    const { store, events, log } = this.o;
+    const publish = (type: string, data: Record<string, unknown>) => events.publish({ task_id: run.task_id, run_id: run.run_id, type, data });
+    // Store writes for one run happen in event order.
+    let recording: Promise<void> = Promise.resolve();
+    const record = (write: () => Promise<void>) => {
+      recording = recording.then(write).catch((error) => log.error({ run_id: run.run_id, error: redactSecrets(String(error)) }, 'cannot record run progress'));
+    };
+    let result: WorkflowResult | undefined;
+    let failure: string | undefined;
+    try {
+      const task = await store.getTask(run.task_id);
+      if (!task) throw new Error(`task ${run.task_id} no longer exists`);
+      const options = optionsForRun(task, run);
+      const mode = run.execution_mode;
+      const steps: StepName[] = mode === 'complete' ? completeSteps(options) : [run.step_name as StepName];
+      if (!(await store.startRun(run, steps))) {
+        await store.finishRun(run, { status: 'failed', reason: 'cancelled', error: 'cancelled', taskStatus: 'failed', result: null, llmUsage: null });
+        publish('run_finished', { status: 'failed', reason: 'cancelled' });
+        return;
+      }
+      publish('run_started', { mode, steps, step_name: run.step_name });
+      log.info({ task_id: run.task_id, run_id: run.run_id, mode, steps }, 'run started');
+      const dir = await this.o.dataRoot.taskDir(task.task_id, { create: true });
+      const sharedSource = task.db_connection === 'sample' && this.o.sampleSource ? await this.o.sampleSource() : undefined;
+      result = await runWorkflow({
+        dir,
+        settings: this.o.settings,
+        options,
+        mode,
+        step: run.step_name ?? undefined,
+        signal: controller.signal,
+        sharedStore: this.o.sharedStore,
+        sharedSource,
+        onEvent: (event: WorkflowEvent) => {
+          if (event.type === 'step_started') record(() => store.stepStarted(run.task_id, event.step));
+          if (event.type === 'progress') {
+            const progress = { done: event.done, total: event.total, unit: event.unit };
+            record(() => store.stepProgress(run.task_id, event.step, { progress }));
+          }
+          if (event.type === 'step_finished') {
+            record(() => store.stepFinished(run.task_id, event.step, { status: event.status, error: event.error, counters: event.counters, result: event.result }));
+          }
+          const { type, ...data } = event;
+          publish(type, type === 'log' ? { ...event.record } : data);
+        },
+      });
+    } catch (error) {
+      failure = redactSecrets(error instanceof Error ? error.message : String(error));
+      log.error({ task_id: run.task_id, run_id: run.run_id, error: failure }, 'run failed outside the workflow');
+    }
+    await recording;
+    const cancelled = result?.status === 'cancelled';
+    const reason = cancelled ? (controller.signal.reason === 'interrupted' ? 'interrupted' : 'cancelled') : result?.status === 'completed' ? null : 'error';
+    const failed = failure !== undefined || result?.status !== 'completed';
+    const steps = await store.getSteps(run.task_id).catch(() => []);
+    const error = reason === 'error' ? (failure ?? result?.error_message ?? 'failed') : reason;
+    await store.finishRun(run, {
+      status: failed ? 'failed' : 'completed',
+      reason,
+      error: failed ? error : null,
+      taskStatus: taskStatusAfterRun(run.execution_mode, failed, steps),
+      result: result
+        ? { run_id: run.run_id, mode: result.mode, status: result.status, summary: result.summary, llm_usage: result.llm_usage, duration_ms: result.duration_ms }
+        : null,
+      llmUsage: result?.llm_usage ?? null,
+    });
+    publish('run_finished', { status: failed ? 'failed' : 'completed', reason, error: failed ? error : null });
+    log.info({ task_id: run.task_id, run_id: run.run_id, status: failed ? 'failed' : 'completed', reason }, 'run finished');
+  }
+}

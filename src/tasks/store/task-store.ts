@@ -1,0 +1,474 @@
+/**
+ * Task, step, run and event records: plain parameterised SQL, one method per operation, the same
+ * code on PGlite and PostgreSQL. Timestamps leave the database as ISO 8601 text.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SqlDatabase } from '../../db/sql-database.js';
+import type { LlmUsageSnapshot } from '../../llm/usage.js';
+import type { Language } from '../../util/language.js';
+import { STEP_NAMES, type StepCounters, type StepName } from '../../workflow/workflow-types.js';
+
+export type TaskStatus = 'pending' | 'in_progress' | 'partial_completed' | 'completed' | 'failed';
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
+export type RunReason = 'error' | 'cancelled' | 'interrupted';
+export type ExecutionMode = 'complete' | 'step';
+
+/** What a task was created with (besides the connection, name and context). */
+export interface TaskParameters {
+  language: Language;
+  overwrite_comments: boolean;
+  enable_sql_validation: boolean;
+  enable_llm_repair: boolean;
+  modify_original_file: boolean;
+  execute_check: boolean;
+  enable_training_data_load: boolean;
+  table_list_file: string | null;
+}
+
+export interface TaskRecord {
+  task_id: string;
+  task_name: string | null;
+  status: TaskStatus;
+  /** Full URL (or `sample`): for running only; responses show `redactUrl()` of it. */
+  db_connection: string;
+  db_name: string | null;
+  business_context: string;
+  parameters: TaskParameters;
+  created_by: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+  error_message: string | null;
+  current_step: string | null;
+  result: Record<string, unknown> | null;
+  last_backup: Record<string, unknown> | null;
+}
+
+export interface StepRecord {
+  step_name: StepName;
+  step_status: StepStatus;
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+  counters: StepCounters;
+  result: Record<string, unknown> | null;
+}
+
+/** Options of one execution, as the runner needs them. */
+export interface RunOptions {
+  backup_vector_tables: boolean;
+  truncate_vector_tables: boolean;
+  skip_training: boolean;
+  [key: string]: unknown;
+}
+
+export interface RunRecord {
+  run_id: string;
+  task_id: string;
+  execution_mode: ExecutionMode;
+  step_name: StepName | null;
+  options: RunOptions;
+  status: RunStatus;
+  reason: RunReason | null;
+  owner: string;
+  heartbeat_at: string;
+  cancel_requested: boolean;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error_message: string | null;
+  llm_usage: LlmUsageSnapshot | null;
+}
+
+export interface StoredEvent {
+  seq: number;
+  task_id: string;
+  run_id: string | null;
+  type: string;
+  data: Record<string, unknown>;
+  created_at: string;
+}
+
+const iso = (column: string, alias = column.replace(/^\w+\./, '')) => `to_json(${column}) #>> '{}' AS ${alias}`;
+
+const TASK_COLUMNS = [
+  't.task_id',
+  't.task_name',
+  't.status',
+  't.db_connection',
+  't.db_name',
+  't.business_context',
+  't.parameters',
+  't.created_by',
+  iso('t.created_at'),
+  iso('t.started_at'),
+  iso('t.completed_at'),
+  iso('t.updated_at'),
+  't.error_message',
+  't.current_step',
+  't.result',
+  't.last_backup',
+].join(', ');
+
+const STEP_COLUMNS = [
+  's.step_name',
+  's.step_status',
+  iso('s.started_at'),
+  iso('s.completed_at'),
+  's.error_message',
+  's.counters',
+  's.result',
+].join(', ');
+
+const RUN_COLUMNS = [
+  'r.run_id',
+  'r.task_id',
+  'r.execution_mode',
+  'r.step_name',
+  'r.options',
+  'r.status',
+  'r.reason',
+  'r.owner',
+  iso('r.heartbeat_at'),
+  'r.cancel_requested',
+  iso('r.created_at'),
+  iso('r.started_at'),
+  iso('r.finished_at'),
+  'r.error_message',
+  'r.llm_usage',
+].join(', ');
+
+export interface NewTask {
+  task_id: string;
+  task_name: string | null;
+  db_connection: string;
+  db_name: string | null;
+  business_context: string;
+  parameters: TaskParameters;
+  created_by: string | null;
+}
+
+export type TaskSortField = 'created_at' | 'started_at' | 'completed_at' | 'task_name' | 'status';
+
+export interface TaskQuery {
+  status?: string;
+  task_name?: string;
+  created_by?: string;
+  db_name?: string;
+  created_time_start?: string;
+  created_time_end?: string;
+  started_time_start?: string;
+  started_time_end?: string;
+  completed_time_start?: string;
+  completed_time_end?: string;
+  sort_by: TaskSortField;
+  sort_order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export class TaskIdTakenError extends Error {
+  constructor(readonly taskId: string) {
+    super(`task ${taskId} already exists`);
+    this.name = 'TaskIdTakenError';
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+export class TaskStore {
+  constructor(readonly db: SqlDatabase) {}
+
+  /** Creates a task and its four pending step rows; `suffixOnConflict` turns `id` into `id_2`, `id_3`… */
+  async createTask(task: NewTask, options: { suffixOnConflict?: boolean } = {}): Promise<TaskRecord> {
+    for (let attempt = 1; attempt <= 50; attempt += 1) {
+      const taskId = attempt === 1 ? task.task_id : `${task.task_id}_${attempt}`;
+      try {
+        await this.db.transaction(async (tx) => {
+          await tx.query(
+            `INSERT INTO dp_tasks (task_id, task_name, db_connection, db_name, business_context, parameters, created_by)
+             VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)`,
+            [taskId, task.task_name, task.db_connection, task.db_name, task.business_context, JSON.stringify(task.parameters), task.created_by],
+          );
+          await tx.query(
+            `INSERT INTO dp_task_steps (task_id, step_name, position) SELECT $1, s.name, s.pos
+             FROM unnest($2::text[]) WITH ORDINALITY AS s(name, pos)`,
+            [taskId, [...STEP_NAMES]],
+          );
+        });
+        return (await this.getTask(taskId)) as TaskRecord;
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        if (!options.suffixOnConflict) throw new TaskIdTakenError(taskId);
+      }
+    }
+    throw new TaskIdTakenError(task.task_id);
+  }
+
+  async getTask(taskId: string): Promise<TaskRecord | undefined> {
+    const [row] = await this.db.query<TaskRecord & Record<string, unknown>>(`SELECT ${TASK_COLUMNS} FROM dp_tasks t WHERE t.task_id = $1`, [
+      taskId,
+    ]);
+    return row;
+  }
+
+  /** A task with its steps (in workflow order) and its active run, in one round trip per table. */
+  async getTaskDetail(taskId: string): Promise<{ task: TaskRecord; steps: StepRecord[]; activeRun: RunRecord | undefined } | undefined> {
+    const task = await this.getTask(taskId);
+    if (!task) return undefined;
+    const [steps, runs] = await Promise.all([
+      this.db.query<StepRecord & Record<string, unknown>>(`SELECT ${STEP_COLUMNS} FROM dp_task_steps s WHERE s.task_id = $1 ORDER BY s.position`, [taskId]),
+      this.db.query<RunRecord & Record<string, unknown>>(
+        `SELECT ${RUN_COLUMNS} FROM dp_task_runs r WHERE r.task_id = $1 AND r.status IN ('queued', 'running')`,
+        [taskId],
+      ),
+    ]);
+    return { task, steps, activeRun: runs[0] };
+  }
+
+  async getSteps(taskId: string): Promise<StepRecord[]> {
+    return this.db.query<StepRecord & Record<string, unknown>>(`SELECT ${STEP_COLUMNS} FROM dp_task_steps s WHERE s.task_id = $1 ORDER BY s.position`, [taskId]);
+  }
+
+  /** A page of tasks (newest first unless sorted otherwise) and the full count of matching tasks. */
+  async queryTasks(query: TaskQuery): Promise<{ tasks: (TaskRecord & { step_statuses: StepStatus[] })[]; total: number }> {
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      conditions.push(sql.replace('?', `$${params.length}`));
+    };
+    if (query.status) add('t.status = ?', query.status);
+    if (query.task_name) add(`t.task_name ILIKE '%' || ? || '%'`, query.task_name.replace(/[\\%_]/g, (c) => `\\${c}`));
+    if (query.created_by) add('t.created_by = ?', query.created_by);
+    if (query.db_name) add('t.db_name = ?', query.db_name);
+    for (const field of ['created', 'started', 'completed'] as const) {
+      const start = query[`${field}_time_start`];
+      const end = query[`${field}_time_end`];
+      if (start) add(`t.${field}_at >= ?::timestamptz`, start);
+      if (end) add(`t.${field}_at <= ?::timestamptz`, end);
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const direction = query.sort_order === 'asc' ? 'ASC' : 'DESC';
+    const order = `t.${query.sort_by} ${direction} NULLS LAST, t.task_id ${direction}`;
+    const [count] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dp_tasks t ${where}`, params);
+    const rows = await this.db.query<TaskRecord & { step_statuses: StepStatus[] } & Record<string, unknown>>(
+      `SELECT ${TASK_COLUMNS},
+              (SELECT to_json(array_agg(s.step_status ORDER BY s.position)) FROM dp_task_steps s WHERE s.task_id = t.task_id) AS step_statuses
+       FROM dp_tasks t ${where} ORDER BY ${order} LIMIT ${Math.floor(query.limit)} OFFSET ${Math.floor(query.offset)}`,
+      params,
+    );
+    return { tasks: rows, total: count?.n ?? 0 };
+  }
+
+  /** Deletes task records (steps, runs and events cascade). Returns the ids that existed. */
+  async deleteTasks(taskIds: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ task_id: string }>('DELETE FROM dp_tasks WHERE task_id = ANY($1::text[]) RETURNING task_id', [taskIds]);
+    return rows.map((r) => r.task_id);
+  }
+
+  /**
+   * The execution claim: inserts a queued run, unless the task already has a queued or running
+   * one (a unique index makes this atomic, across processes sharing the store).
+   */
+  async claimRun(input: {
+    taskId: string;
+    mode: ExecutionMode;
+    step: StepName | null;
+    options: RunOptions;
+    owner: string;
+  }): Promise<{ run: RunRecord } | { conflict: RunRecord }> {
+    const runId = `run_${randomUUID()}`;
+    try {
+      const [run] = await this.db.query<RunRecord & Record<string, unknown>>(
+        `INSERT INTO dp_task_runs AS r (run_id, task_id, execution_mode, step_name, options, status, owner)
+         VALUES ($1, $2, $3, $4, $5::jsonb, 'queued', $6) RETURNING ${RUN_COLUMNS}`,
+        [runId, input.taskId, input.mode, input.step, JSON.stringify(input.options), input.owner],
+      );
+      return { run: run as RunRecord };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const active = await this.activeRun(input.taskId);
+      if (active) return { conflict: active };
+      // The other run ended between our insert and our read: try once more.
+      return this.claimRun(input);
+    }
+  }
+
+  async activeRun(taskId: string): Promise<RunRecord | undefined> {
+    const [run] = await this.db.query<RunRecord & Record<string, unknown>>(
+      `SELECT ${RUN_COLUMNS} FROM dp_task_runs r WHERE r.task_id = $1 AND r.status IN ('queued', 'running')`,
+      [taskId],
+    );
+    return run;
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const [run] = await this.db.query<RunRecord & Record<string, unknown>>(`SELECT ${RUN_COLUMNS} FROM dp_task_runs r WHERE r.run_id = $1`, [runId]);
+    return run;
+  }
+
+  /**
+   * Starts a queued run: the run becomes running; the task in_progress with its error and end time
+   * cleared; the steps the run will execute are reset; earlier runs' events are dropped.
+   * Returns false when the run is no longer queued (cancelled or expired meanwhile).
+   */
+  async startRun(run: RunRecord, steps: StepName[]): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const started = await tx.query(
+        `UPDATE dp_task_runs SET status = 'running', started_at = now(), heartbeat_at = now()
+         WHERE run_id = $1 AND status = 'queued' AND NOT cancel_requested RETURNING run_id`,
+        [run.run_id],
+      );
+      if (started.length === 0) return false;
+      await tx.query(
+        `UPDATE dp_tasks SET status = 'in_progress', started_at = now(), completed_at = NULL, error_message = NULL,
+           current_step = NULL, updated_at = now() WHERE task_id = $1`,
+        [run.task_id],
+      );
+      await tx.query(
+        `UPDATE dp_task_steps SET step_status = 'pending', started_at = NULL, completed_at = NULL, error_message = NULL,
+           counters = '{}', result = NULL WHERE task_id = $1 AND step_name = ANY($2::text[])`,
+        [run.task_id, steps],
+      );
+      await tx.query('DELETE FROM dp_task_events WHERE task_id = $1 AND run_id IS DISTINCT FROM $2', [run.task_id, run.run_id]);
+      return true;
+    });
+  }
+
+  async stepStarted(taskId: string, step: StepName): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
+         WHERE task_id = $1 AND step_name = $2`,
+        [taskId, step],
+      );
+      await tx.query('UPDATE dp_tasks SET current_step = $2, updated_at = now() WHERE task_id = $1', [taskId, step]);
+    });
+  }
+
+  async stepProgress(taskId: string, step: StepName, counters: StepCounters): Promise<void> {
+    await this.db.query(`UPDATE dp_task_steps SET counters = counters || $3::jsonb WHERE task_id = $1 AND step_name = $2`, [
+      taskId,
+      step,
+      JSON.stringify(counters),
+    ]);
+  }
+
+  async stepFinished(
+    taskId: string,
+    step: StepName,
+    outcome: { status: 'completed' | 'failed'; error: string | null; counters: StepCounters; result: Record<string, unknown> | null },
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE dp_task_steps SET step_status = $3, completed_at = now(), error_message = $4, counters = counters || $5::jsonb, result = $6::jsonb
+       WHERE task_id = $1 AND step_name = $2`,
+      [taskId, step, outcome.status, outcome.error, JSON.stringify(outcome.counters), outcome.result ? JSON.stringify(outcome.result) : null],
+    );
+  }
+
+  /** Ends a run and sets the task's final status, in one transaction. */
+  async finishRun(
+    run: RunRecord,
+    outcome: {
+      status: 'completed' | 'failed';
+      reason: RunReason | null;
+      error: string | null;
+      taskStatus: TaskStatus;
+      result: Record<string, unknown> | null;
+      llmUsage: LlmUsageSnapshot | null;
+    },
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE dp_task_runs SET status = $2, reason = $3, error_message = $4, finished_at = now(), llm_usage = $5::jsonb
+         WHERE run_id = $1 AND status IN ('queued', 'running')`,
+        [run.run_id, outcome.status, outcome.reason, outcome.error, outcome.llmUsage ? JSON.stringify(outcome.llmUsage) : null],
+      );
+      await tx.query(
+        `UPDATE dp_tasks SET status = $2, error_message = $3, completed_at = now(), current_step = NULL, updated_at = now(),
+           result = COALESCE($4::jsonb, result) WHERE task_id = $1`,
+        [run.task_id, outcome.taskStatus, outcome.error, outcome.result ? JSON.stringify(outcome.result) : null],
+      );
+      // Steps left running by an interrupted or cancelled run did not complete.
+      await tx.query(
+        `UPDATE dp_task_steps SET step_status = 'failed', completed_at = now(), error_message = COALESCE(error_message, $2)
+         WHERE task_id = $1 AND step_status = 'running'`,
+        [run.task_id, outcome.reason ?? 'failed'],
+      );
+    });
+  }
+
+  /** Keeps the owner's runs alive; returns the ids of those whose cancellation was requested. */
+  async heartbeat(runIds: string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.db.query<{ run_id: string; cancel_requested: boolean }>(
+      `UPDATE dp_task_runs SET heartbeat_at = now() WHERE run_id = ANY($1::text[]) AND status IN ('queued', 'running')
+       RETURNING run_id, cancel_requested`,
+      [runIds],
+    );
+    return rows.filter((r) => r.cancel_requested).map((r) => r.run_id);
+  }
+
+  /** Asks the active run of a task to stop; returns that run, or undefined when none is active. */
+  async requestCancel(taskId: string): Promise<RunRecord | undefined> {
+    const [run] = await this.db.query<RunRecord & Record<string, unknown>>(
+      `UPDATE dp_task_runs r SET cancel_requested = true WHERE r.task_id = $1 AND r.status IN ('queued', 'running') RETURNING ${RUN_COLUMNS}`,
+      [taskId],
+    );
+    return run;
+  }
+
+  /**
+   * Marks runs whose heartbeat is older than `ttlMs` (or, with `owner`, every active run of that
+   * owner) as failed with reason `interrupted`, and their tasks failed. Returns the runs ended.
+   */
+  async expireRuns(filter: { ttlMs: number } | { owner: string } | { all: true }): Promise<RunRecord[]> {
+    const [condition, params]: [string, unknown[]] =
+      'ttlMs' in filter
+        ? [`r.heartbeat_at < now() - ($1::int * interval '1 millisecond')`, [Math.floor(filter.ttlMs)]]
+        : 'owner' in filter
+          ? ['r.owner = $1', [filter.owner]]
+          : ['true', []];
+    const expired = await this.db.query<RunRecord & Record<string, unknown>>(
+      `SELECT ${RUN_COLUMNS} FROM dp_task_runs r WHERE r.status IN ('queued', 'running') AND ${condition}`,
+      params,
+    );
+    for (const run of expired) {
+      await this.finishRun(run, {
+        status: 'failed',
+        reason: 'interrupted',
+        error: 'interrupted: the process running this task stopped before it finished',
+        taskStatus: 'failed',
+        result: null,
+        llmUsage: null,
+      });
+    }
+    return expired;
+  }
+
+  async setLastBackup(taskId: string, backup: Record<string, unknown>): Promise<void> {
+    await this.db.query(`UPDATE dp_tasks SET last_backup = $2::jsonb, updated_at = now() WHERE task_id = $1`, [taskId, JSON.stringify(backup)]);
+  }
+
+  async appendEvents(events: { task_id: string; run_id: string | null; type: string; data: Record<string, unknown> }[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db.query(
+      `INSERT INTO dp_task_events (task_id, run_id, type, data)
+       SELECT e.task_id, e.run_id, e.type, e.data::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS e(task_id, run_id, type, data)`,
+      [events.map((e) => e.task_id), events.map((e) => e.run_id), events.map((e) => e.type), events.map((e) => JSON.stringify(e.data))],
+    );
+  }
+
+  async readEvents(taskId: string, afterSeq: number, limit = 500): Promise<StoredEvent[]> {
+    return this.db.query<StoredEvent & Record<string, unknown>>(
+      `SELECT seq::int8 AS seq, task_id, run_id, type, data, ${iso('created_at')} FROM dp_task_events
+       WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT ${Math.floor(limit)}`,
+      [taskId, afterSeq],
+    );
+  }
+}

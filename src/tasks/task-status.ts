@@ -1,0 +1,31 @@
+/** How step outcomes become a task's status (the reference's rules, written down once). */
+import type { StepName } from '../workflow/workflow-types.js';
+import type { StepStatus, TaskStatus } from './store/task-store.js';
+
+/**
+ * After a run: failed if the run failed or any step is failed. A complete run that did not fail is
+ * completed. After a step run: completed when ddl_generation, qa_generation and at least one later
+ * step have completed; partial_completed when something completed short of that; else pending.
+ */
+export function taskStatusAfterRun(
+  mode: 'complete' | 'step',
+  runFailed: boolean,
+  steps: { step_name: StepName; step_status: StepStatus }[],
+): TaskStatus {
+  if (runFailed || steps.some((s) => s.step_status === 'failed')) return 'failed';
+  if (mode === 'complete') return 'completed';
+  const done = new Set(steps.filter((s) => s.step_status === 'completed').map((s) => s.step_name));
+  if (done.has('ddl_generation') && done.has('qa_generation') && (done.has('sql_validation') || done.has('training_load'))) {
+    return 'completed';
+  }
+  return done.size > 0 ? 'partial_completed' : 'pending';
+}
+
+/** The list view's one-word summary of a task's steps. */
+export function aggregateStepStatus(statuses: StepStatus[]): 'failed' | 'running' | 'all_completed' | 'partial_completed' | 'pending' {
+  if (statuses.includes('failed')) return 'failed';
+  if (statuses.includes('running')) return 'running';
+  if (statuses.length > 0 && statuses.every((s) => s === 'completed')) return 'all_completed';
+  if (statuses.includes('completed')) return 'partial_completed';
+  return 'pending';
+}
