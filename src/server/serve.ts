@@ -43,7 +43,9 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     await storeDb.close();
     throw error;
   }
-  const store = new TaskStore(storeDb);
+  // Only this process writes to an embedded store, so its cache never goes stale; a shared
+  // PostgreSQL store may be changed by another process, seen here within the TTL.
+  const store = new TaskStore(storeDb, settings.storeUrl ? 250 : Number.POSITIVE_INFINITY);
   const dataRoot = await DataRoot.open(settings.trainingDataDir);
   const events = new TaskEventHub(store);
 

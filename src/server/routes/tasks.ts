@@ -92,6 +92,8 @@ function checkConnection(value: string): string {
 }
 
 export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const presented = new WeakMap<object, Record<string, unknown>>();
+
   app.post(
     BASE,
     {
@@ -208,7 +210,13 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { task_id } = request.params as typeof TaskIdParams.static;
       const detail = await ctx.store.getTaskDetail(task_id);
       if (!detail) throw ApiError.notFound(`task ${task_id}`, 'TASK_NOT_FOUND');
-      return successBody(200, 'task found', presentTask(detail.task, detail.steps, detail.activeRun));
+      // Pollers ask for the same detail many times between changes: present it once.
+      let view = presented.get(detail);
+      if (!view) {
+        view = presentTask(detail.task, detail.steps, detail.activeRun);
+        presented.set(detail, view);
+      }
+      return successBody(200, 'task found', view);
     },
   );
 

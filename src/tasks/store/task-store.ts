@@ -180,8 +180,25 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
+type TaskDetail = { task: TaskRecord; steps: StepRecord[]; activeRun: RunRecord | undefined };
+
 export class TaskStore {
-  constructor(readonly db: SqlDatabase) {}
+  /**
+   * Task details served to pollers. Every write through this store drops the task's entry; the
+   * TTL bounds how long a change made by another process sharing the store can go unseen.
+   */
+  private readonly detailCache = new Map<string, { detail: TaskDetail; at: number }>();
+
+  constructor(
+    readonly db: SqlDatabase,
+    private readonly detailTtlMs = 250,
+  ) {}
+
+  /** Forgets cached details (of one task, or all). */
+  invalidate(taskId?: string): void {
+    if (taskId === undefined) this.detailCache.clear();
+    else this.detailCache.delete(taskId);
+  }
 
   /** Creates a task and its four pending step rows; `suffixOnConflict` turns `id` into `id_2`, `id_3`… */
   async createTask(task: NewTask, options: { suffixOnConflict?: boolean } = {}): Promise<TaskRecord> {
@@ -200,6 +217,7 @@ export class TaskStore {
             [taskId, [...STEP_NAMES]],
           );
         });
+        this.invalidate(taskId);
         return (await this.getTask(taskId)) as TaskRecord;
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -217,7 +235,15 @@ export class TaskStore {
   }
 
   /** A task with its steps (in workflow order) and its active run, in one round trip per table. */
-  async getTaskDetail(taskId: string): Promise<{ task: TaskRecord; steps: StepRecord[]; activeRun: RunRecord | undefined } | undefined> {
+  async getTaskDetail(taskId: string): Promise<TaskDetail | undefined> {
+    const cached = this.detailCache.get(taskId);
+    if (cached && Date.now() - cached.at < this.detailTtlMs) return cached.detail;
+    const detail = await this.readTaskDetail(taskId);
+    if (detail) this.detailCache.set(taskId, { detail, at: Date.now() });
+    return detail;
+  }
+
+  private async readTaskDetail(taskId: string): Promise<TaskDetail | undefined> {
     const task = await this.getTask(taskId);
     if (!task) return undefined;
     const [steps, runs] = await Promise.all([
@@ -268,6 +294,7 @@ export class TaskStore {
   /** Deletes task records (steps, runs and events cascade). Returns the ids that existed. */
   async deleteTasks(taskIds: string[]): Promise<string[]> {
     const rows = await this.db.query<{ task_id: string }>('DELETE FROM dp_tasks WHERE task_id = ANY($1::text[]) RETURNING task_id', [taskIds]);
+    for (const id of taskIds) this.invalidate(id);
     return rows.map((r) => r.task_id);
   }
 
@@ -289,6 +316,7 @@ export class TaskStore {
          VALUES ($1, $2, $3, $4, $5::jsonb, 'queued', $6) RETURNING ${RUN_COLUMNS}`,
         [runId, input.taskId, input.mode, input.step, JSON.stringify(input.options), input.owner],
       );
+      this.invalidate(input.taskId);
       return { run: run as RunRecord };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -318,6 +346,7 @@ export class TaskStore {
    * Returns false when the run is no longer queued (cancelled or expired meanwhile).
    */
   async startRun(run: RunRecord, steps: StepName[]): Promise<boolean> {
+    this.invalidate(run.task_id);
     return this.db.transaction(async (tx) => {
       const started = await tx.query(
         `UPDATE dp_task_runs SET status = 'running', started_at = now(), heartbeat_at = now()
@@ -341,6 +370,7 @@ export class TaskStore {
   }
 
   async stepStarted(taskId: string, step: StepName): Promise<void> {
+    this.invalidate(taskId);
     await this.db.transaction(async (tx) => {
       await tx.query(
         `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
@@ -352,6 +382,7 @@ export class TaskStore {
   }
 
   async stepProgress(taskId: string, step: StepName, counters: StepCounters): Promise<void> {
+    this.invalidate(taskId);
     await this.db.query(`UPDATE dp_task_steps SET counters = counters || $3::jsonb WHERE task_id = $1 AND step_name = $2`, [
       taskId,
       step,
@@ -369,6 +400,7 @@ export class TaskStore {
        WHERE task_id = $1 AND step_name = $2`,
       [taskId, step, outcome.status, outcome.error, JSON.stringify(outcome.counters), outcome.result ? JSON.stringify(outcome.result) : null],
     );
+    this.invalidate(taskId);
   }
 
   /** Ends a run and sets the task's final status, in one transaction. */
@@ -401,6 +433,7 @@ export class TaskStore {
         [run.task_id, outcome.reason ?? 'failed'],
       );
     });
+    this.invalidate(run.task_id);
   }
 
   /** Keeps the owner's runs alive; returns the ids of those whose cancellation was requested. */
@@ -420,6 +453,7 @@ export class TaskStore {
       `UPDATE dp_task_runs r SET cancel_requested = true WHERE r.task_id = $1 AND r.status IN ('queued', 'running') RETURNING ${RUN_COLUMNS}`,
       [taskId],
     );
+    this.invalidate(taskId);
     return run;
   }
 
@@ -453,6 +487,7 @@ export class TaskStore {
 
   async setLastBackup(taskId: string, backup: Record<string, unknown>): Promise<void> {
     await this.db.query(`UPDATE dp_tasks SET last_backup = $2::jsonb, updated_at = now() WHERE task_id = $1`, [taskId, JSON.stringify(backup)]);
+    this.invalidate(taskId);
   }
 
   async appendEvents(events: { task_id: string; run_id: string | null; type: string; data: Record<string, unknown> }[]): Promise<void> {
