@@ -62,7 +62,11 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   const token = ctx.settings.server.apiToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith('/api/')) return;
+      // Decided on the route the router matched, not on the raw URL: the router decodes the path,
+      // so `/%61pi/v0/...` reaches the /api routes while not starting with "/api/". Only the API
+      // documentation is public; every other path (unknown ones included) needs the token.
+      const route = request.routeOptions.url;
+      if (route === '/openapi.json' || route === '/docs' || route?.startsWith('/docs/')) return;
       if (!tokenMatches(token, request.headers.authorization)) {
         await reply
           .status(401)

@@ -120,7 +120,11 @@ export function fileRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw ApiError.invalid('body.file', `has the name ${JSON.stringify(name)}`, `a file ending in ${UPLOAD_EXTENSIONS.join(', ')}`);
       }
       assertFileName(name, 'body.file');
-      const exists = await dir.exists(name);
+      // A link in the task directory is none of our files (we never make one): the upload replaces
+      // the link itself (writeFile renames over it); it is neither backed up nor kept, as either
+      // would read or keep what it points to, possibly outside the task directory.
+      const isLink = (await fs.lstat(dir.filePath(name)).catch(() => undefined))?.isSymbolicLink() ?? false;
+      const exists = !isLink && (await dir.exists(name));
       let backupInfo: Record<string, unknown> | undefined;
       if (exists && mode === 'skip') {
         return successBody(200, `${name} exists; skipped`, { task_id, uploaded_file: { filename: name, size: 0, overwrite_mode: mode, skipped: true } });
