@@ -14,6 +14,8 @@ interface AjvError {
   params: Record<string, unknown>;
   message?: string;
   data?: unknown;
+  /** The schema holding the failed keyword (Ajv's `verbose` option). */
+  parentSchema?: Record<string, unknown>;
 }
 
 /** Fields whose value must never be echoed back (they may carry a password). */
@@ -23,6 +25,47 @@ function shown(field: string, value: unknown): string {
   if (value === undefined || SECRET_FIELDS.test(field)) return '';
   const text = JSON.stringify(value) ?? String(value);
   return ` (got ${text.length > 60 ? `${text.slice(0, 60)}…` : text})`;
+}
+
+const FORMATS: Record<string, string> = {
+  'date-time': 'an ISO 8601 date-time with a time zone, e.g. 2025-01-31T08:00:00Z',
+  date: 'an ISO 8601 date, e.g. 2025-01-31',
+};
+
+/** What a schema accepts, for the bounds keywords: "an integer from 1 to 100", "1 to 200 characters"… */
+function acceptedBy(e: AjvError): string | undefined {
+  const s = e.parentSchema ?? {};
+  const range = (min: unknown, max: unknown, unit: string) =>
+    typeof min === 'number' && typeof max === 'number'
+      ? `${min} to ${max}${unit}`
+      : typeof min === 'number'
+        ? `at least ${min}${unit}`
+        : typeof max === 'number'
+          ? `at most ${max}${unit}`
+          : undefined;
+  switch (e.keyword) {
+    case 'pattern':
+      return typeof s.description === 'string' ? s.description : `text matching ${String(e.params.pattern)}`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum': {
+      const r = range(s.minimum, s.maximum, '');
+      return r && `${s.type === 'integer' ? 'an integer' : 'a number'}${typeof s.minimum === 'number' && typeof s.maximum === 'number' ? ` from ${r}` : ` ${r}`}`;
+    }
+    case 'minLength':
+    case 'maxLength':
+      return range(s.minLength, s.maxLength, ' characters');
+    case 'minItems':
+    case 'maxItems':
+      return range(s.minItems, s.maxItems, ' items');
+    case 'format':
+      return FORMATS[String(e.params.format)] ?? `a ${String(e.params.format)} value`;
+    case 'const':
+      return JSON.stringify(e.params.allowedValue);
+    default:
+      return undefined;
+  }
 }
 
 /** Turns Ajv's errors into the fields, problems and accepted values of the envelope. */
@@ -49,8 +92,10 @@ export function describeValidation(context: string, errors: AjvError[]): { missi
         // The branches' own errors say more; keep the summary only when alone.
         if (errors.length === 1) invalid.push({ field, problem: `has no accepted form${shown(field, e.data)}` });
         break;
-      default:
-        invalid.push({ field, problem: `${e.message ?? 'is invalid'}${shown(field, e.data)}` });
+      default: {
+        const accepted = acceptedBy(e);
+        invalid.push({ field, problem: `${e.message ?? 'is invalid'}${shown(field, e.data)}`, ...(accepted ? { accepted } : {}) });
+      }
     }
   }
   // anyOf alternatives repeat the same field; keep one line per field and problem.
@@ -60,12 +105,16 @@ export function describeValidation(context: string, errors: AjvError[]): { missi
 
 function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }): ApiError {
   if (error instanceof ApiError) return error;
-  if (error instanceof PathConfinementError) return new ApiError(400, 'INVALID_PATH', error.message, { invalid: [{ field: error.field, problem: error.message }] });
+  if (error instanceof PathConfinementError) {
+    // The message starts with the field; the problem is the rest.
+    const problem = error.message.startsWith(`${error.field} `) ? error.message.slice(error.field.length + 1) : error.message;
+    return new ApiError(400, 'INVALID_PATH', error.message, { invalid: [{ field: error.field, problem }] });
+  }
   if (error.validation) {
     const { missing, invalid } = describeValidation(error.validationContext ?? 'request', error.validation);
     const parts = [
       ...(missing.length ? [`missing ${missing.join(', ')}`] : []),
-      ...invalid.map((p) => `${p.field} ${p.problem}`),
+      ...invalid.map((p) => `${p.field} ${p.problem}${p.accepted ? ` (accepted: ${p.accepted})` : ''}`),
     ];
     return new ApiError(400, missing.length && !invalid.length ? 'MISSING_PARAMS' : 'INVALID_PARAMS', `Invalid request: ${parts.join('; ')}`, { missing, invalid });
   }

@@ -1,5 +1,6 @@
 /** Schemas shared by the routes (TypeBox → JSON Schema: validation, serialization and OpenAPI). */
 import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { STEP_NAMES } from '../workflow/workflow-types.js';
 
 /**
@@ -21,6 +22,15 @@ export const StepName = StringEnum(STEP_NAMES);
 export const TaskStatus = StringEnum(['pending', 'in_progress', 'partial_completed', 'completed', 'failed'] as const);
 
 export const Language = StringEnum(['en', 'zh'] as const);
+
+/**
+ * `preValidation` hook of JSON routes whose fields are all optional (or that should report the
+ * missing ones by name): a request without a body (or with `null`) is validated as `{}`, so its
+ * defaults apply, as the reference's `request.get_json() or {}` did.
+ */
+export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> {
+  if (request.body === undefined || request.body === null) request.body = {};
+}
 
 /** The success envelope around `data`; `data` may carry more fields than listed. */
 export function envelope(data: TSchema, description?: string) {

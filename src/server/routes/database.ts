@@ -12,7 +12,7 @@ import { documentTable } from '../../workflow/document-table.js';
 import { renderDdl, renderMarkdown } from '../../workflow/render/table-files.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
-import { data, envelope, errorResponses, Language, StringEnum } from '../schemas.js';
+import { data, emptyBodyAsObject, envelope, errorResponses, Language, StringEnum } from '../schemas.js';
 
 const Connection = Type.Optional(Type.String({ maxLength: 2000, description: 'postgresql:// URL or "sample" (default: DP_DEFAULT_DB_URL, else sample)' }));
 
@@ -57,6 +57,7 @@ export function databaseRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/api/v0/database/tables',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['database'],
         summary: 'List the tables, views and materialized views of a database (also a connection test)',
@@ -98,6 +99,7 @@ export function databaseRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/api/v0/database/table/ddl',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['database'],
         summary: 'The DDL and/or Markdown of one table, with generated comments when a business context is given',

@@ -8,7 +8,7 @@ import { parseLogLine, TASK_LOG_FILE } from '../../workflow/task-log.js';
 import type { LogLevel, LogRecord } from '../../workflow/workflow-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
-import { data, envelope, errorResponses, TaskIdParams, StringEnum } from '../schemas.js';
+import { data, emptyBodyAsObject, envelope, errorResponses, TaskIdParams, StringEnum } from '../schemas.js';
 import { requireTask } from './task-access.js';
 
 const LEVELS: LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
@@ -32,14 +32,22 @@ async function readLog(ctx: AppContext, taskId: string): Promise<{ records: Numb
   return { records, size: Buffer.byteLength(text), exists: true };
 }
 
-/** `YYYY-MM-DD HH:MM:SS` (the log's local time) or ISO 8601 → epoch ms; undefined when unparsable. */
+/**
+ * `YYYY-MM-DD[ HH:MM[:SS]]` (the log's local time; `T` also accepted, `H:MM` too) or ISO 8601 with a zone →
+ * epoch ms; undefined when unparsable or out of range (month 13, 25:00, February 30).
+ */
 export function parseTime(text: string): number | undefined {
-  const local = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  const value = text.trim();
+  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(value);
   if (local) {
-    const [, y, mo, d, h, mi, s] = local.map(Number) as number[];
-    return new Date(y as number, (mo as number) - 1, d, h, mi, s ?? 0).getTime();
+    // Missing time parts are 0 (Number(undefined) would be NaN).
+    const [y, mo, d, h, mi, s] = local.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+    const date = new Date(y, mo - 1, d, h, mi, s);
+    const exact = date.getFullYear() === y && date.getMonth() === mo - 1 && date.getDate() === d && date.getHours() === h && date.getMinutes() === mi && date.getSeconds() === s;
+    return exact ? date.getTime() : undefined;
   }
-  const parsed = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value)) return undefined;
+  const parsed = Date.parse(value);
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
@@ -86,6 +94,7 @@ export function logRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/api/v0/data_pipeline/tasks/:task_id/logs/query',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['logs'],
         summary: 'Search the task log',

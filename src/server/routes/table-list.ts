@@ -10,7 +10,7 @@ import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
 import { formatSize } from '../presenters.js';
-import { data, envelope, errorResponses, TaskIdParams } from '../schemas.js';
+import { data, emptyBodyAsObject, envelope, errorResponses, TaskIdParams } from '../schemas.js';
 import { openTaskDir, requireTask } from './task-access.js';
 import { TABLE_LIST_MAX_BYTES } from './tasks.js';
 
@@ -26,18 +26,41 @@ export function safeBaseName(name: string | undefined): string {
 /** Reads the one uploaded file of a multipart request, with a size limit (413 beyond it). */
 export async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ name: string; bytes: Buffer; fields: Record<string, string> }> {
   if (!request.isMultipart()) {
-    throw new ApiError(400, 'INVALID_PARAMS', 'send the file as multipart/form-data in the field "file"', { missing: ['body.file'] });
+    throw new ApiError(400, 'INVALID_PARAMS', 'body.file is missing: send the file as multipart/form-data in the field "file"', { missing: ['body.file'] });
   }
-  const file: MultipartFile | undefined = await request.file({ limits: { fileSize: maxBytes, files: 1 } });
-  if (!file) throw new ApiError(400, 'MISSING_PARAMS', 'the multipart field "file" is missing', { missing: ['body.file'] });
+  // A body that is not valid multipart (no boundary, cut short) is the client's mistake: 400, not 500.
+  const unreadable = (error: unknown): never => {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) throw error;
+    throw new ApiError(400, 'INVALID_MULTIPART', `the multipart/form-data body cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  const file: MultipartFile | undefined = await request.file({ limits: { fileSize: maxBytes, files: 1 } }).catch(unreadable);
+  if (!file) throw new ApiError(400, 'MISSING_PARAMS', 'body.file is missing: send the file in the multipart field "file"', { missing: ['body.file'] });
   if (file.fieldname !== 'file') throw ApiError.invalid(`body.${file.fieldname}`, 'is not expected', 'a single file in the field "file"');
-  const bytes = await file.toBuffer();
+  const bytes = await file.toBuffer().catch(unreadable);
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(file.fields)) {
     const field = Array.isArray(value) ? value[0] : value;
     if (field && 'value' in field && typeof field.value === 'string') fields[key] = field.value;
   }
   return { name: safeBaseName(file.filename), bytes, fields };
+}
+
+/** Comma-separated names (commas inside double quotes kept, as in the table-list format). */
+function splitNames(text: string): string[] {
+  const names: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    if (char === ',' && !quoted) {
+      names.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  return [...names, current];
 }
 
 const TablesBody = Type.Object({
@@ -83,6 +106,7 @@ export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     `${BASE}/table-list`,
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['table list'],
         summary: 'Write table_list.txt from names',
@@ -94,7 +118,8 @@ export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const { task_id } = request.params as typeof TaskIdParams.static;
       const body = request.body as typeof TablesBody.static;
-      const names = (Array.isArray(body.tables) ? body.tables : body.tables.split(',')).map((n) => n.trim()).filter(Boolean);
+      // Every item is split on commas: Ajv's type coercion turns a lone string into a one-item array.
+      const names = (Array.isArray(body.tables) ? body.tables : [body.tables]).flatMap(splitNames).map((n) => n.trim()).filter(Boolean);
       if (names.length === 0) throw ApiError.invalid('body.tables', 'names no table', 'at least one table name');
       if (names.length > MAX_TABLES) throw ApiError.invalid('body.tables', `names ${names.length} tables`, `at most ${MAX_TABLES}`);
       const invalid = names.map((n) => ({ n, parsed: parseTableName(n) })).filter((x) => 'error' in x.parsed);

@@ -1,20 +1,21 @@
 /** Task management: create, execute (complete or one step), get, list, query, delete, cancel. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { promises as fs } from 'node:fs';
 import { SAMPLE_DB_NAME } from '../../source/sample/index.js';
 import { databaseNameOf, isPostgresUrl, SAMPLE_SOURCE } from '../../source/source-database.js';
 import { missingPrerequisites } from '../../tasks/prerequisites.js';
-import type { RunOptions, TaskQuery } from '../../tasks/store/task-store.js';
+import { TaskIdTakenError, type NewTask, type RunOptions, type TaskQuery, type TaskRecord } from '../../tasks/store/task-store.js';
 import { decodeText } from '../../util/text-encoding.js';
 import { registerUrlSecret } from '../../util/redact.js';
 import { compactTimestamp } from '../../util/time.js';
+import { PathConfinementError } from '../../workflow/task-dir.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
 import { DEFAULT_BUSINESS_CONTEXT, type StepName as StepNameType } from '../../workflow/workflow-types.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
 import { presentListItem, presentTask } from '../presenters.js';
-import { data, envelope, errorResponses, Language, StepName, TaskIdParams, TaskStatus, TaskView, StringEnum } from '../schemas.js';
+import { data, emptyBodyAsObject, envelope, errorResponses, Language, StepName, TaskIdParams, TaskStatus, TaskView, StringEnum } from '../schemas.js';
 import { requireTask } from './task-access.js';
 
 const BASE = '/api/v0/data_pipeline/tasks';
@@ -48,13 +49,13 @@ const ExecuteBody = Type.Object({
 
 const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
   status: Type.Optional(TaskStatus),
 });
 
 const Timestamp = Type.String({ format: 'date-time' });
 const QueryBody = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1 })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   status: Type.Optional(TaskStatus),
   task_name: Type.Optional(Type.String({ maxLength: 200 })),
@@ -73,11 +74,59 @@ const QueryBody = Type.Object({
 });
 
 const DeleteBody = Type.Object({
-  task_ids: Type.Array(Type.String({ pattern: TaskIdParams.properties.task_id.pattern }), { minItems: 1, maxItems: 1000 }),
+  task_ids: Type.Array(TaskIdParams.properties.task_id, { minItems: 1, maxItems: 1000 }),
   confirm: Type.Boolean(),
   delete_database_records: Type.Optional(Type.Boolean({ default: false })),
   continue_on_error: Type.Optional(Type.Boolean({ default: true })),
 });
+
+/** The reference also took the delete parameters from the query string (used when there is no body). */
+const DeleteQuery = Type.Object({
+  task_ids: Type.Optional(Type.Array(Type.String(), { description: 'comma-separated, or repeated' })),
+  confirm: Type.Optional(Type.Boolean()),
+  delete_database_records: Type.Optional(Type.Boolean()),
+  continue_on_error: Type.Optional(Type.Boolean()),
+});
+
+/** A DELETE without a body takes its parameters from the query string (then validated as the body). */
+async function deleteBodyFromQuery(request: FastifyRequest): Promise<void> {
+  if (request.body !== undefined && request.body !== null) return;
+  const query = request.query as Record<string, string | string[] | undefined>;
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    body[key] = key === 'task_ids' ? [value].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : value;
+  }
+  request.body = body;
+}
+
+const TABLE_LIST_FILE_ACCEPTED = 'a table-list file inside the data root (a path relative to it, or absolute)';
+
+/** The client's `table_list_file`, resolved inside the data root (400 naming what is accepted otherwise). */
+async function tableListFilePath(ctx: AppContext, given: string): Promise<string> {
+  try {
+    return await ctx.dataRoot.resolveInside('body.table_list_file', given);
+  } catch (error) {
+    if (!(error instanceof PathConfinementError)) throw error;
+    throw ApiError.invalid('body.table_list_file', error.message.replace(/^body\.table_list_file /, ''), TABLE_LIST_FILE_ACCEPTED);
+  }
+}
+
+/**
+ * Creates the task under `task_YYYYMMDD_HHMMSS` (suffixed `_2`, `_3`… within a second); when a burst
+ * has taken every suffix of the current second, tries again in the next one.
+ */
+async function createWithFreshId(ctx: AppContext, task: Omit<NewTask, 'task_id'>): Promise<TaskRecord> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await ctx.store.createTask({ ...task, task_id: `task_${compactTimestamp()}` }, { suffixOnConflict: true });
+    } catch (error) {
+      if (!(error instanceof TaskIdTakenError)) throw error;
+      if (attempt >= 10) throw new ApiError(503, 'TOO_MANY_CREATES', 'too many tasks are being created at once; try again in a few seconds', { canRetry: true });
+      await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
+    }
+  }
+}
 
 function checkConnection(value: string): string {
   if (value === SAMPLE_SOURCE) return value;
@@ -87,7 +136,8 @@ function checkConnection(value: string): string {
   } catch {
     valid = false;
   }
-  if (!valid) throw ApiError.invalid('body.db_connection', 'is not a valid connection', 'a postgresql://user:password@host:port/database URL, or "sample"');
+  // (The accepted form is written without "user:password@": messages mask what looks like a password.)
+  if (!valid) throw ApiError.invalid('body.db_connection', 'is not a valid connection', 'a postgresql:// URL with a host and a database, or "sample"');
   return value;
 }
 
@@ -97,6 +147,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     BASE,
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['tasks'],
         summary: 'Create a task',
@@ -110,16 +161,16 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
       registerUrlSecret(connection);
       let tableList: string | undefined;
       if (body.table_list_file) {
-        const file = await ctx.dataRoot.resolveInside('body.table_list_file', body.table_list_file);
+        const file = await tableListFilePath(ctx, body.table_list_file);
         const stat = await fs.stat(file);
-        if (!stat.isFile()) throw ApiError.invalid('body.table_list_file', 'is not a file', 'a table-list file inside the data root');
+        if (!stat.isFile()) throw ApiError.invalid('body.table_list_file', 'is not a file', TABLE_LIST_FILE_ACCEPTED);
         if (stat.size > TABLE_LIST_MAX_BYTES) throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `body.table_list_file is ${stat.size} bytes; at most ${TABLE_LIST_MAX_BYTES} are accepted`);
         tableList = decodeText(await fs.readFile(file)).text;
       }
-      const task = await ctx.store.createTask(
+      const task = await createWithFreshId(
+        ctx,
         {
-          task_id: `task_${compactTimestamp()}`,
-          task_name: body.task_name ?? null,
+          task_name: body.task_name || null,
           db_connection: connection,
           db_name: body.db_name ?? (connection === SAMPLE_SOURCE ? SAMPLE_DB_NAME : databaseNameOf(connection)),
           business_context: body.business_context?.trim() || DEFAULT_BUSINESS_CONTEXT,
@@ -135,7 +186,6 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
             table_list_file: body.table_list_file ?? null,
           },
         },
-        { suffixOnConflict: true },
       );
       const dir = await ctx.dataRoot.taskDir(task.task_id, { create: true });
       if (tableList !== undefined) await dir.writeFile(TABLE_LIST_FILE, tableList);
@@ -155,6 +205,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     `${BASE}/:task_id/execute`,
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['tasks'],
         summary: 'Execute the complete workflow or one step (answers 202 at once)',
@@ -243,6 +294,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     `${BASE}/query`,
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['tasks'],
         summary: 'Search tasks with filters, sorting and pages',
@@ -279,10 +331,12 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.delete(
     BASE,
     {
+      preValidation: deleteBodyFromQuery,
       schema: {
         tags: ['tasks'],
-        summary: 'Delete task directories (and optionally their records)',
+        summary: 'Delete task directories (and optionally their records); JSON body, or the same parameters in the query string',
         body: DeleteBody,
+        querystring: DeleteQuery,
         response: { 200: envelope(data({ deleted_tasks: Type.Array(Type.Object({}, { additionalProperties: true })), failed_tasks: Type.Array(Type.Object({}, { additionalProperties: true })) })), ...errorResponses },
       },
     },
