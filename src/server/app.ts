@@ -6,7 +6,7 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { ApiError, errorBody, successBody } from './envelope.js';
@@ -41,6 +41,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     // Validation errors name every field at once and show the offending value.
     ajv: { customOptions: { allErrors: true, verbose: true } },
     disableRequestLogging: false,
+    // File names may be 255 characters long; the router's default limit is 100.
+    maxParamLength: 300,
+    // Errors the router raises before any route (a malformed URL) get the envelope too.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      void reply.code(status).send(errorBody(new ApiError(status, error.code ?? 'BAD_REQUEST', `the request URL is invalid: ${error.message}`)));
+    },
   });
   installErrorHandling(app);
 

@@ -115,7 +115,14 @@ describe('POST /database/tables', () => {
   });
 
   it('answers unusable connection URLs with 400, never 500', async () => {
-    for (const connection of ['postgresql://127.0.0.1:99999/db', 'postgresql://[::1', 'postgresql://no_such_role_x@127.0.0.1:5432/postgres', `postgresql://u:${PASSWORD}@127.0.0.1:5432/postgres?sslmode=require`]) {
+    // Not a URL at all (port out of range, unclosed bracket, no host): refused before connecting.
+    for (const connection of ['postgresql://127.0.0.1:99999/db', 'postgresql://[::1', `postgresql://u:${PASSWORD}@/nohost`]) {
+      const res = await server.call('POST', TABLES, { db_connection: connection });
+      expectInvalid(res, 'body.db_connection', /not a valid connection/, /postgresql:\/\//);
+      expect(JSON.stringify(res.body)).not.toContain(PASSWORD);
+    }
+    // A URL, but no such role, or a server that does not speak SSL: the connection fails.
+    for (const connection of ['postgresql://no_such_role_x@127.0.0.1:5432/postgres', `postgresql://u:${PASSWORD}@127.0.0.1:5432/postgres?sslmode=require`]) {
       const res = await server.call('POST', TABLES, { db_connection: connection });
       expectError(res, 400, 'DB_CONNECTION_FAILED');
       expect(JSON.stringify(res.body)).not.toContain(PASSWORD);

@@ -5,12 +5,13 @@ import { DatabaseConnectionError } from '../../db/postgres-database.js';
 import { createLlmProvider } from '../../llm/create-provider.js';
 import { readCatalog } from '../../source/catalog.js';
 import { sampleTable } from '../../source/sampling.js';
-import { isPostgresUrl, openSource, SAMPLE_SOURCE, type SourceConnection } from '../../source/source-database.js';
+import { openSource, SAMPLE_SOURCE, type SourceConnection } from '../../source/source-database.js';
 import { parseTableName, qualifiedName } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { documentTable } from '../../workflow/document-table.js';
 import { renderDdl, renderMarkdown } from '../../workflow/render/table-files.js';
 import type { AppContext } from '../context.js';
+import { checkConnection } from '../connection.js';
 import { ApiError, successBody } from '../envelope.js';
 import { data, emptyBodyAsObject, envelope, errorResponses, Language, StringEnum } from '../schemas.js';
 
@@ -34,7 +35,7 @@ const DdlBody = Type.Object({
 async function withSource<T>(ctx: AppContext, connection: string | undefined, fn: (source: SourceConnection) => Promise<T>): Promise<T> {
   const spec = connection ?? ctx.settings.server.defaultDbUrl;
   if (spec === SAMPLE_SOURCE) return fn(await ctx.sampleSource());
-  if (!isPostgresUrl(spec)) throw ApiError.invalid('body.db_connection', 'is not a valid connection', 'a postgresql:// URL, or "sample"');
+  checkConnection(spec);
   let source: SourceConnection;
   try {
     source = await openSource(spec, { cacheDir: ctx.settings.cacheDir, statementTimeoutMs: ctx.settings.statementTimeoutMs, maxConnections: 2 });

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { createReadStream, promises as fs } from 'node:fs';
-import { assertFileName } from '../../workflow/task-dir.js';
+import { assertFileName, PathConfinementError } from '../../workflow/task-dir.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
 import { formatSize } from '../presenters.js';
@@ -22,7 +22,8 @@ const TYPES: [RegExp, string, string][] = [
   [/\.json$/i, 'json', 'application/json; charset=utf-8'],
   [/\.txt$/i, 'text', 'text/plain; charset=utf-8'],
   [/\.log$/i, 'log', 'text/plain; charset=utf-8'],
-  [/\.csv$/i, 'csv', 'text/csv; charset=utf-8'],
+  // The reference's file types have no csv; CSV is text.
+  [/\.csv$/i, 'text', 'text/csv; charset=utf-8'],
 ];
 
 export function fileType(name: string): { type: string; contentType: string } {
@@ -80,10 +81,13 @@ export function fileRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { tags: ['files'], summary: 'Download a file (as an attachment)', params: FileParams, response: errorResponses } },
     async (request, reply) => {
       const { task_id, file_name } = request.params as typeof FileParams.static;
-      assertFileName(file_name);
+      assertFileName(file_name, 'params.file_name');
       const dir = await openTaskDir(ctx, task_id);
       // Links are resolved and must stay inside the task directory.
-      const real = await dir.confinedRealPath(dir.filePath(file_name));
+      const real = await dir.confinedRealPath(dir.filePath(file_name)).catch((error: unknown) => {
+        if (error instanceof PathConfinementError) throw new PathConfinementError('params.file_name', file_name, 'resolves outside the task directory');
+        throw error;
+      });
       const stat = real ? await fs.stat(real) : undefined;
       if (!real || !stat?.isFile()) throw ApiError.notFound(`file ${file_name} of task ${task_id}`, 'FILE_NOT_FOUND');
       const ascii = file_name.replace(/[^\x20-\x7e]|["\\]/g, '_');

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { promises as fs } from 'node:fs';
 import { SAMPLE_DB_NAME } from '../../source/sample/index.js';
-import { databaseNameOf, isPostgresUrl, SAMPLE_SOURCE } from '../../source/source-database.js';
+import { databaseNameOf, SAMPLE_SOURCE } from '../../source/source-database.js';
 import { missingPrerequisites } from '../../tasks/prerequisites.js';
 import { TaskIdTakenError, type NewTask, type RunOptions, type TaskQuery, type TaskRecord } from '../../tasks/store/task-store.js';
 import { decodeText } from '../../util/text-encoding.js';
@@ -13,6 +13,7 @@ import { PathConfinementError } from '../../workflow/task-dir.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
 import { DEFAULT_BUSINESS_CONTEXT, type StepName as StepNameType } from '../../workflow/workflow-types.js';
 import type { AppContext } from '../context.js';
+import { checkConnection } from '../connection.js';
 import { ApiError, successBody } from '../envelope.js';
 import { presentListItem, presentTask } from '../presenters.js';
 import { data, emptyBodyAsObject, envelope, errorResponses, Language, StepName, TaskIdParams, TaskStatus, TaskView, StringEnum } from '../schemas.js';
@@ -126,19 +127,6 @@ async function createWithFreshId(ctx: AppContext, task: Omit<NewTask, 'task_id'>
       await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
     }
   }
-}
-
-function checkConnection(value: string): string {
-  if (value === SAMPLE_SOURCE) return value;
-  let valid = false;
-  try {
-    valid = isPostgresUrl(value) && Boolean(new URL(value).hostname);
-  } catch {
-    valid = false;
-  }
-  // (The accepted form is written without "user:password@": messages mask what looks like a password.)
-  if (!valid) throw ApiError.invalid('body.db_connection', 'is not a valid connection', 'a postgresql:// URL with a host and a database, or "sample"');
-  return value;
 }
 
 export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
