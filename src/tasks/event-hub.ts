@@ -51,9 +51,14 @@ export class TaskEventHub {
         // Events are best effort: a failed insert must not fail the run (the step rows still tell).
         return;
       }
-      for (const taskId of new Set(batch.map((e) => e.task_id))) for (const wake of this.listeners.get(taskId) ?? []) wake();
+      for (const taskId of new Set(batch.map((e) => e.task_id))) this.notify(taskId);
     });
     return this.flushing;
+  }
+
+  /** Wakes the subscribers of a task after events were stored without the hub (`run_finished`). */
+  notify(taskId: string): void {
+    for (const wake of this.listeners.get(taskId) ?? []) wake();
   }
 
   subscribe(taskId: string, wake: () => void): () => void {

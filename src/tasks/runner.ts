@@ -103,10 +103,13 @@ export class TaskRunner {
       const controller = new AbortController();
       const entry: ActiveRun = { run, controller, done: Promise.resolve() };
       this.active.set(run.run_id, entry);
-      entry.done = this.execute(run, controller).finally(() => {
-        this.active.delete(run.run_id);
-        this.pump();
-      });
+      entry.done = this.execute(run, controller)
+        // A run that cannot record its end is left to the sweeper (no heartbeat): never a crash.
+        .catch((error: unknown) => this.o.log.error({ task_id: run.task_id, run_id: run.run_id, error: redactSecrets(String(error)) }, 'cannot record the end of the run'))
+        .finally(() => {
+          this.active.delete(run.run_id);
+          this.pump();
+        });
     }
   }
 
@@ -121,7 +124,7 @@ export class TaskRunner {
     if (queuedAt >= 0) {
       this.queue.splice(queuedAt, 1);
       await this.o.store.finishRun(run, { status: 'failed', reason: 'cancelled', error: 'cancelled', taskStatus: 'failed', result: null, llmUsage: null });
-      this.o.events.publish({ task_id: run.task_id, run_id: run.run_id, type: 'run_finished', data: { status: 'failed', reason: 'cancelled' } });
+      this.o.events.notify(run.task_id);
     }
     this.active.get(run.run_id)?.controller.abort('cancelled');
     return run;
@@ -145,12 +148,14 @@ export class TaskRunner {
   private async beat(): Promise<void> {
     try {
       const ids = [...this.active.keys(), ...this.queue.map((r) => r.run_id)];
-      const cancelled = await this.o.store.heartbeat(ids);
+      const { cancelled, ended } = await this.o.store.heartbeat(ids);
       for (const id of cancelled) {
         const queued = this.queue.find((r) => r.run_id === id);
         if (queued) await this.cancel(queued.task_id);
         else this.active.get(id)?.controller.abort('cancelled');
       }
+      // Runs ended elsewhere (another process found their heartbeat expired) must not go on.
+      for (const id of ended) this.active.get(id)?.controller.abort('interrupted');
       const expired = await this.o.store.expireRuns({ ttlMs: this.o.runTtlMs });
       for (const run of expired) this.o.log.warn({ task_id: run.task_id, run_id: run.run_id }, 'run orphaned (no heartbeat); marked failed');
     } catch (error) {
@@ -176,7 +181,7 @@ export class TaskRunner {
       const steps: StepName[] = mode === 'complete' ? completeSteps(options) : [run.step_name as StepName];
       if (!(await store.startRun(run, steps))) {
         await store.finishRun(run, { status: 'failed', reason: 'cancelled', error: 'cancelled', taskStatus: 'failed', result: null, llmUsage: null });
-        publish('run_finished', { status: 'failed', reason: 'cancelled' });
+        events.notify(run.task_id);
         return;
       }
       publish('run_started', { mode, steps, step_name: run.step_name });
@@ -192,7 +197,10 @@ export class TaskRunner {
         signal: controller.signal,
         sharedStore: this.o.sharedStore,
         sharedSource,
-        onEvent: (event: WorkflowEvent) => {
+        onEvent: (workflowEvent: WorkflowEvent) => {
+          // The workflow calls every stop "cancelled"; a stop of the server is an interruption.
+          const interrupted = workflowEvent.type === 'step_finished' && workflowEvent.error === 'cancelled' && controller.signal.reason === 'interrupted';
+          const event: WorkflowEvent = interrupted ? { ...workflowEvent, error: 'interrupted' } : workflowEvent;
           if (event.type === 'step_started') record(() => store.stepStarted(run.task_id, event.step));
           if (event.type === 'progress') {
             const progress = { done: event.done, total: event.total, unit: event.unit };
@@ -215,7 +223,9 @@ export class TaskRunner {
     const failed = failure !== undefined || result?.status !== 'completed';
     const steps = await store.getSteps(run.task_id).catch(() => []);
     const error = reason === 'error' ? (failure ?? result?.error_message ?? 'failed') : reason;
-    await store.finishRun(run, {
+    // Every event of the run is stored before the run stops being active; finishRun adds run_finished.
+    await events.flush();
+    const ended = await store.finishRun(run, {
       status: failed ? 'failed' : 'completed',
       reason,
       error: failed ? error : null,
@@ -225,7 +235,8 @@ export class TaskRunner {
         : null,
       llmUsage: result?.llm_usage ?? null,
     });
-    publish('run_finished', { status: failed ? 'failed' : 'completed', reason, error: failed ? error : null });
-    log.info({ task_id: run.task_id, run_id: run.run_id, status: failed ? 'failed' : 'completed', reason }, 'run finished');
+    events.notify(run.task_id);
+    if (ended) log.info({ task_id: run.task_id, run_id: run.run_id, status: failed ? 'failed' : 'completed', reason }, 'run finished');
+    else log.warn({ task_id: run.task_id, run_id: run.run_id }, 'run finished after it had been ended elsewhere; its outcome is not recorded');
   }
 }

@@ -403,7 +403,12 @@ export class TaskStore {
     this.invalidate(taskId);
   }
 
-  /** Ends a run and sets the task's final status, in one transaction. */
+  /**
+   * Ends a run, sets the task's final status and stores the run's `run_finished` event, in one
+   * transaction: whoever sees the run no longer active also sees that event. A run that has
+   * already ended (e.g. expired by another process) is left alone, and so is its task, which may
+   * have a newer run by now. Returns whether this call ended the run.
+   */
   async finishRun(
     run: RunRecord,
     outcome: {
@@ -414,13 +419,14 @@ export class TaskStore {
       result: Record<string, unknown> | null;
       llmUsage: LlmUsageSnapshot | null;
     },
-  ): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query(
+  ): Promise<boolean> {
+    const ended = await this.db.transaction(async (tx) => {
+      const updated = await tx.query(
         `UPDATE dp_task_runs SET status = $2, reason = $3, error_message = $4, finished_at = now(), llm_usage = $5::jsonb
-         WHERE run_id = $1 AND status IN ('queued', 'running')`,
+         WHERE run_id = $1 AND status IN ('queued', 'running') RETURNING run_id`,
         [run.run_id, outcome.status, outcome.reason, outcome.error, outcome.llmUsage ? JSON.stringify(outcome.llmUsage) : null],
       );
+      if (updated.length === 0) return false;
       await tx.query(
         `UPDATE dp_tasks SET status = $2, error_message = $3, completed_at = now(), current_step = NULL, updated_at = now(),
            result = COALESCE($4::jsonb, result) WHERE task_id = $1`,
@@ -432,19 +438,30 @@ export class TaskStore {
          WHERE task_id = $1 AND step_status = 'running'`,
         [run.task_id, outcome.reason ?? 'failed'],
       );
+      await tx.query(`INSERT INTO dp_task_events (task_id, run_id, type, data) VALUES ($1, $2, 'run_finished', $3::jsonb)`, [
+        run.task_id,
+        run.run_id,
+        JSON.stringify({ status: outcome.status, reason: outcome.reason, error: outcome.error }),
+      ]);
+      return true;
     });
     this.invalidate(run.task_id);
+    return ended;
   }
 
-  /** Keeps the owner's runs alive; returns the ids of those whose cancellation was requested. */
-  async heartbeat(runIds: string[]): Promise<string[]> {
-    if (runIds.length === 0) return [];
+  /**
+   * Keeps the owner's runs alive. Returns the ids of those whose cancellation was requested, and
+   * of those that are no longer active (ended elsewhere, e.g. expired by another process).
+   */
+  async heartbeat(runIds: string[]): Promise<{ cancelled: string[]; ended: string[] }> {
+    if (runIds.length === 0) return { cancelled: [], ended: [] };
     const rows = await this.db.query<{ run_id: string; cancel_requested: boolean }>(
       `UPDATE dp_task_runs SET heartbeat_at = now() WHERE run_id = ANY($1::text[]) AND status IN ('queued', 'running')
        RETURNING run_id, cancel_requested`,
       [runIds],
     );
-    return rows.filter((r) => r.cancel_requested).map((r) => r.run_id);
+    const alive = new Set(rows.map((r) => r.run_id));
+    return { cancelled: rows.filter((r) => r.cancel_requested).map((r) => r.run_id), ended: runIds.filter((id) => !alive.has(id)) };
   }
 
   /** Asks the active run of a task to stop; returns that run, or undefined when none is active. */
@@ -472,8 +489,9 @@ export class TaskStore {
       `SELECT ${RUN_COLUMNS} FROM dp_task_runs r WHERE r.status IN ('queued', 'running') AND ${condition}`,
       params,
     );
+    const ended: RunRecord[] = [];
     for (const run of expired) {
-      await this.finishRun(run, {
+      const finished = await this.finishRun(run, {
         status: 'failed',
         reason: 'interrupted',
         error: 'interrupted: the process running this task stopped before it finished',
@@ -481,8 +499,9 @@ export class TaskStore {
         result: null,
         llmUsage: null,
       });
+      if (finished) ended.push(run);
     }
-    return expired;
+    return ended;
   }
 
   async setLastBackup(taskId: string, backup: Record<string, unknown>): Promise<void> {
