@@ -188,16 +188,32 @@ export class TaskStore {
    * TTL bounds how long a change made by another process sharing the store can go unseen.
    */
   private readonly detailCache = new Map<string, { detail: TaskDetail; at: number }>();
+  /** Bumped by every write of a task: a read that overlapped a write is not cached. */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     readonly db: SqlDatabase,
     private readonly detailTtlMs = 250,
   ) {}
 
-  /** Forgets cached details (of one task, or all). */
+  /** Forgets cached details (of one task, or all); called after every write. */
   invalidate(taskId?: string): void {
-    if (taskId === undefined) this.detailCache.clear();
-    else this.detailCache.delete(taskId);
+    if (taskId === undefined) {
+      this.detailCache.clear();
+      for (const id of this.generations.keys()) this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+      return;
+    }
+    this.detailCache.delete(taskId);
+    this.generations.set(taskId, (this.generations.get(taskId) ?? 0) + 1);
+  }
+
+  /** Runs a write and then drops the task's cached detail, whether the write succeeded or not. */
+  private async afterWrite<T>(taskId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      this.invalidate(taskId);
+    }
   }
 
   /** Creates a task and its four pending step rows; `suffixOnConflict` turns `id` into `id_2`, `id_3`… */
@@ -238,8 +254,10 @@ export class TaskStore {
   async getTaskDetail(taskId: string): Promise<TaskDetail | undefined> {
     const cached = this.detailCache.get(taskId);
     if (cached && Date.now() - cached.at < this.detailTtlMs) return cached.detail;
+    const generation = this.generations.get(taskId) ?? 0;
     const detail = await this.readTaskDetail(taskId);
-    if (detail) this.detailCache.set(taskId, { detail, at: Date.now() });
+    // A write that finished while we read may have been missed by the read: do not keep it.
+    if (detail && (this.generations.get(taskId) ?? 0) === generation) this.detailCache.set(taskId, { detail, at: Date.now() });
     return detail;
   }
 
@@ -346,7 +364,10 @@ export class TaskStore {
    * Returns false when the run is no longer queued (cancelled or expired meanwhile).
    */
   async startRun(run: RunRecord, steps: StepName[]): Promise<boolean> {
-    this.invalidate(run.task_id);
+    return this.afterWrite(run.task_id, () => this.startRunIn(run, steps));
+  }
+
+  private startRunIn(run: RunRecord, steps: StepName[]): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const started = await tx.query(
         `UPDATE dp_task_runs SET status = 'running', started_at = now(), heartbeat_at = now()
@@ -370,24 +391,24 @@ export class TaskStore {
   }
 
   async stepStarted(taskId: string, step: StepName): Promise<void> {
-    this.invalidate(taskId);
-    await this.db.transaction(async (tx) => {
+    await this.afterWrite(taskId, () => this.db.transaction(async (tx) => {
       await tx.query(
         `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
          WHERE task_id = $1 AND step_name = $2`,
         [taskId, step],
       );
       await tx.query('UPDATE dp_tasks SET current_step = $2, updated_at = now() WHERE task_id = $1', [taskId, step]);
-    });
+    }));
   }
 
   async stepProgress(taskId: string, step: StepName, counters: StepCounters): Promise<void> {
-    this.invalidate(taskId);
-    await this.db.query(`UPDATE dp_task_steps SET counters = counters || $3::jsonb WHERE task_id = $1 AND step_name = $2`, [
-      taskId,
-      step,
-      JSON.stringify(counters),
-    ]);
+    await this.afterWrite(taskId, () =>
+      this.db.query(`UPDATE dp_task_steps SET counters = counters || $3::jsonb WHERE task_id = $1 AND step_name = $2`, [
+        taskId,
+        step,
+        JSON.stringify(counters),
+      ]),
+    );
   }
 
   async stepFinished(

@@ -1,0 +1,103 @@
+/** The task store on the real PostgreSQL server: migrations, claims, expiry, the detail cache. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresDatabase } from '../src/db/postgres-database.js';
+import { migrate } from '../src/tasks/store/migrate.js';
+import { TaskStore, type NewTask } from '../src/tasks/store/task-store.js';
+import { createScratchDatabase, type ScratchDatabase } from './support/env.js';
+
+function newTask(id: string): NewTask {
+  return {
+    task_id: id,
+    task_name: id,
+    db_connection: 'sample',
+    db_name: 'x',
+    business_context: 'x',
+    created_by: null,
+    parameters: {
+      language: 'en',
+      overwrite_comments: false,
+      enable_sql_validation: true,
+      enable_llm_repair: true,
+      modify_original_file: true,
+      execute_check: false,
+      enable_training_data_load: true,
+      table_list_file: null,
+    },
+  };
+}
+
+const OPTIONS = { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false };
+
+describe('task store', () => {
+  let scratch: ScratchDatabase;
+  let db: PostgresDatabase;
+  let store: TaskStore;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('dp_store_test');
+    db = await PostgresDatabase.connect(scratch.url, { maxConnections: 8 });
+    store = new TaskStore(db, Number.POSITIVE_INFINITY);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await scratch?.drop();
+  });
+
+  it('applies migrations once, even when two processes start together', async () => {
+    const [first, second] = await Promise.all([migrate(db), migrate(db)]);
+    expect([...(first ?? []), ...(second ?? [])].sort()).toEqual([1]);
+    expect(await migrate(db)).toEqual([]);
+    const versions = await db.query<{ version: number }>('SELECT version FROM dp_schema_migrations');
+    expect(versions.map((v) => v.version)).toEqual([1]);
+  });
+
+  it('gives colliding task ids a suffix, or refuses them', async () => {
+    const a = await store.createTask(newTask('task_same'), { suffixOnConflict: true });
+    const b = await store.createTask(newTask('task_same'), { suffixOnConflict: true });
+    expect([a.task_id, b.task_id]).toEqual(['task_same', 'task_same_2']);
+    await expect(store.createTask(newTask('task_same'))).rejects.toThrow(/already exists/);
+    expect((await store.getSteps('task_same')).map((s) => [s.step_name, s.step_status])).toEqual([
+      ['ddl_generation', 'pending'],
+      ['qa_generation', 'pending'],
+      ['sql_validation', 'pending'],
+      ['training_load', 'pending'],
+    ]);
+  });
+
+  it('claims a task for one run at a time, atomically', async () => {
+    await store.createTask(newTask('task_claim'));
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.claimRun({ taskId: 'task_claim', mode: 'complete', step: null, options: OPTIONS, owner: `p${i}` })),
+    );
+    const won = claims.filter((c) => 'run' in c);
+    expect(won).toHaveLength(1);
+    const winner = (won[0] as { run: { run_id: string } }).run.run_id;
+    for (const c of claims) if ('conflict' in c) expect(c.conflict.run_id).toBe(winner);
+  });
+
+  it('expires runs by heartbeat age or owner, once, and their tasks fail as interrupted', async () => {
+    await store.createTask(newTask('task_expire'));
+    const claim = await store.claimRun({ taskId: 'task_expire', mode: 'complete', step: null, options: OPTIONS, owner: 'dead-process' });
+    if (!('run' in claim)) throw new Error('no claim');
+    expect(await store.expireRuns({ ttlMs: 60_000 })).toEqual([]);
+    await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '1 minute' WHERE run_id = $1`, [claim.run.run_id]);
+    const expired = await store.expireRuns({ ttlMs: 1_000 });
+    expect(expired.map((r) => r.run_id)).toEqual([claim.run.run_id]);
+    expect(await store.expireRuns({ ttlMs: 1_000 })).toEqual([]);
+    const task = await store.getTask('task_expire');
+    expect(task).toMatchObject({ status: 'failed', error_message: expect.stringMatching(/^interrupted/) });
+    // The claim is released: a new run can start.
+    expect('run' in (await store.claimRun({ taskId: 'task_expire', mode: 'complete', step: null, options: OPTIONS, owner: 'me' }))).toBe(true);
+  });
+
+  it('never serves a detail read that overlapped a write', async () => {
+    await store.createTask(newTask('task_cache'));
+    for (let i = 0; i < 30; i += 1) {
+      const read = store.getTaskDetail('task_cache');
+      await store.stepProgress('task_cache', 'ddl_generation', { progress: { done: i, total: 30, unit: 'tables' } });
+      await read;
+      const detail = await store.getTaskDetail('task_cache');
+      expect(detail?.steps[0]?.counters.progress?.done).toBe(i);
+    }
+  });
+});
