@@ -197,10 +197,7 @@ export class TaskRunner {
         signal: controller.signal,
         sharedStore: this.o.sharedStore,
         sharedSource,
-        onEvent: (workflowEvent: WorkflowEvent) => {
-          // The workflow calls every stop "cancelled"; a stop of the server is an interruption.
-          const interrupted = workflowEvent.type === 'step_finished' && workflowEvent.error === 'cancelled' && controller.signal.reason === 'interrupted';
-          const event: WorkflowEvent = interrupted ? { ...workflowEvent, error: 'interrupted' } : workflowEvent;
+        onEvent: (event: WorkflowEvent) => {
           if (event.type === 'step_started') record(() => store.stepStarted(run.task_id, event.step));
           if (event.type === 'progress') {
             const progress = { done: event.done, total: event.total, unit: event.unit };

@@ -75,6 +75,11 @@ export interface WorkflowResult {
   llm_usage: LlmUsageSnapshot & { provider: string };
 }
 
+/** Why a signal was aborted, as a word for step records: `cancelled` unless a string reason says otherwise. */
+function abortReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' && /^[a-z_]{1,32}$/.test(signal.reason) ? signal.reason : 'cancelled';
+}
+
 /** The steps a complete run executes, given the options. */
 export function completeSteps(options: WorkflowOptions): StepName[] {
   return STEP_NAMES.filter(
@@ -182,13 +187,14 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
       } catch (error) {
         run.step_status = 'failed';
         const cancelled = signal.aborted;
-        run.error_message = cancelled ? 'cancelled' : redactSecrets(error instanceof Error ? error.message : String(error));
+        // The abort reason says why the run stopped ('cancelled' by a user, 'interrupted' by a stop).
+        run.error_message = cancelled ? abortReason(signal) : redactSecrets(error instanceof Error ? error.message : String(error));
         status = cancelled ? 'cancelled' : 'failed';
         errorMessage = `${run.step_name}: ${run.error_message}`;
         if (!(error instanceof StepFailedError) && !cancelled && error instanceof Error && error.stack) {
           stepLog.debug(redactSecrets(error.stack));
         }
-        stepLog.error(`step ${run.step_name} ${cancelled ? 'cancelled' : `failed: ${run.error_message}`}`);
+        stepLog.error(`step ${run.step_name} ${cancelled ? run.error_message : `failed: ${run.error_message}`}`);
       } finally {
         run.completed_at = new Date().toISOString();
         run.duration_ms = Date.now() - stepStart;
