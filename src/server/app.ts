@@ -22,6 +22,16 @@ import { taskRoutes } from './routes/tasks.js';
 export const JSON_BODY_LIMIT = 1024 * 1024;
 const MULTIPART_LIMIT = 10 * 1024 * 1024;
 
+const MULTIPART_DOCS: Record<string, Record<string, unknown>> = {
+  'POST /api/v0/data_pipeline/tasks/:task_id/upload-table-list': {
+    file: { type: 'string', format: 'binary', description: 'the table list: a .txt file, UTF-8 or GBK, at most 2 MB' },
+  },
+  'POST /api/v0/data_pipeline/tasks/:task_id/files': {
+    file: { type: 'string', format: 'binary', description: '.ddl .md .txt .json .sql .csv, at most 10 MB; stored under its base name' },
+    overwrite_mode: { type: 'string', enum: ['backup', 'replace', 'skip'], default: 'backup' },
+  },
+};
+
 export interface BuildOptions {
   /** Fastify's logger option: pino settings, `false` for none. */
   logger?: boolean | Record<string, unknown>;
@@ -40,9 +50,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     bodyLimit: JSON_BODY_LIMIT,
     // Validation errors name every field at once and show the offending value.
     ajv: { customOptions: { allErrors: true, verbose: true } },
-    disableRequestLogging: false,
     // File names may be 255 characters long; the router's default limit is 100.
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     // Errors the router raises before any route (a malformed URL) get the envelope too.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
@@ -61,6 +70,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       },
       components: ctx.settings.server.apiToken ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
       security: ctx.settings.server.apiToken ? [{ bearer: [] }] : [],
+    },
+    // Multipart routes read their parts themselves (no body schema to validate); describe the parts
+    // in the document anyway, so clients know the field names.
+    transform: ({ schema, url, route }) => {
+      const fields = MULTIPART_DOCS[`${route.method} ${url}`];
+      if (!fields || !schema) return { schema, url };
+      return { schema: { ...schema, body: { type: 'object', required: ['file'], properties: fields } }, url };
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

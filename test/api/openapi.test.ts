@@ -158,6 +158,13 @@ describe('/openapi.json', () => {
     expect(parameter('get', TASK, 'path', 'task_id')?.schema.pattern).toBe('^[A-Za-z0-9_-]{1,64}$');
   });
 
+  it('describes the parts of the multipart uploads', () => {
+    const upload = doc.paths['/api/v0/data_pipeline/tasks/{task_id}/files']?.post?.requestBody?.content?.['multipart/form-data']?.schema;
+    expect(upload).toMatchObject({ required: ['file'], properties: { file: { format: 'binary' }, overwrite_mode: { enum: ['backup', 'replace', 'skip'] } } });
+    const tableList = doc.paths['/api/v0/data_pipeline/tasks/{task_id}/upload-table-list']?.post?.requestBody?.content?.['multipart/form-data']?.schema;
+    expect(tableList).toMatchObject({ required: ['file'], properties: { file: { format: 'binary' } } });
+  });
+
   it('describes the error envelope on the error responses', () => {
     const op = operation('post', TASKS) as Operation & { responses: Record<string, { content: Record<string, { schema: { properties: Record<string, any> } }> }> };
     const error = op.responses['400']?.content['application/json']?.schema;
