@@ -163,7 +163,20 @@ export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
       const dir = (await ctx.dataRoot.exists(task_id)) ? await ctx.dataRoot.taskDir(task_id) : undefined;
       const text = dir ? await dir.readTextIfExists(TABLE_LIST_FILE) : undefined;
       if (text === undefined) {
-        return successBody(200, 'no table list yet', { task_id, has_file: false, exists: false, file_name: TABLE_LIST_FILE, table_count: 0, table_names: [] });
+        return successBody(200, 'no table list yet', {
+          task_id,
+          has_file: false,
+          exists: false,
+          file_name: TABLE_LIST_FILE,
+          file_path: null,
+          file_size: 0,
+          file_size_formatted: formatSize(0),
+          uploaded_at: null,
+          created_at: null,
+          table_count: 0,
+          table_names: [],
+          is_readable: false,
+        });
       }
       const stat = await fs.stat(dir?.filePath(TABLE_LIST_FILE) as string);
       const parsed = parseTableList(text);
