@@ -80,10 +80,10 @@ describe('task store', () => {
     const claim = await store.claimRun({ taskId: 'task_expire', mode: 'complete', step: null, options: OPTIONS, owner: 'dead-process' });
     if (!('run' in claim)) throw new Error('no claim');
     expect(await store.expireRuns({ ttlMs: 60_000 })).toEqual([]);
-    await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '1 minute' WHERE run_id = $1`, [claim.run.run_id]);
-    const expired = await store.expireRuns({ ttlMs: 1_000 });
+    await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '10 minutes' WHERE run_id = $1`, [claim.run.run_id]);
+    const expired = await store.expireRuns({ ttlMs: 300_000 });
     expect(expired.map((r) => r.run_id)).toEqual([claim.run.run_id]);
-    expect(await store.expireRuns({ ttlMs: 1_000 })).toEqual([]);
+    expect(await store.expireRuns({ ttlMs: 300_000 })).toEqual([]);
     const task = await store.getTask('task_expire');
     expect(task).toMatchObject({ status: 'failed', error_message: expect.stringMatching(/^interrupted/) });
     // The claim is released: a new run can start.
