@@ -1,0 +1,223 @@
+/**
+ * What the backups of a task directory are, and what can be done with them: list, show, compare
+ * with the current files, restore, delete, and the retention policy. Every backup is a
+ * `file_bak_*` directory (a real one, never a link) directly in the task directory.
+ */
+import { createHash } from 'node:crypto';
+import { constants as fsConstants, copyFileSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { tempPathFor } from '../util/atomic-file.js';
+import { BACKUP_JOURNAL_FILE, BACKUP_NAME, BACKUP_RECORD_FILE, EXCLUDED_FILE, readBackupRecord, readJournal, type BackupRecord } from './backup-record.js';
+import { backupTaskDirectory, type BackupOutcome } from './file-backup.js';
+import type { FileOps } from './file-ops.js';
+
+export class BackupNotFoundError extends Error {
+  constructor(readonly backupName: string) {
+    super(`backup ${backupName} not found`);
+    this.name = 'BackupNotFoundError';
+  }
+}
+
+export interface BackupSummary {
+  name: string;
+  /** `backup_time` of the record (local ISO time), else the time in the directory's name. */
+  time: string;
+  trigger: string | null;
+  file_count: number;
+  bytes: number;
+  /** completed | partial | failed from the record; `interrupted` (journal, no record) or `invalid` otherwise. */
+  status: string;
+  valid: boolean;
+}
+
+export interface BackupFile {
+  name: string;
+  size: number;
+  modified_at: string;
+  is_link: boolean;
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The absolute path of a backup directory, checked: a valid name, a real directory, in the task directory. */
+export function backupPath(taskDir: string, name: string): string {
+  if (!BACKUP_NAME.test(name)) throw new BackupNotFoundError(name);
+  const dir = path.join(taskDir, name);
+  if (!lstatOrUndefined(dir)?.isDirectory()) throw new BackupNotFoundError(name);
+  return dir;
+}
+
+/** The files a backup holds (its record and journal excluded). */
+export function backupFiles(backupDir: string): BackupFile[] {
+  return readdirSync(backupDir)
+    .filter((name) => name !== BACKUP_RECORD_FILE && name !== BACKUP_JOURNAL_FILE && !name.endsWith('.tmp'))
+    .map((name) => ({ name, stat: lstatSync(path.join(backupDir, name)) }))
+    .filter((e) => !e.stat.isDirectory())
+    .map((e) => ({ name: e.name, size: e.stat.size, modified_at: e.stat.mtime.toISOString(), is_link: e.stat.isSymbolicLink() }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** `file_bak_20250121_094400_1` → `2025-01-21T09:44:00.000000`, the same form as `backup_time`. */
+function timeFromName(name: string): string {
+  const m = /^file_bak_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(name);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000000` : '';
+}
+
+/** Every backup of the task directory, newest first. */
+export function listBackups(taskDir: string): BackupSummary[] {
+  return readdirSync(taskDir)
+    .filter((name) => BACKUP_NAME.test(name) && lstatOrUndefined(path.join(taskDir, name))?.isDirectory())
+    .map((name): BackupSummary => {
+      const dir = path.join(taskDir, name);
+      const record = readBackupRecord(dir);
+      const files = backupFiles(dir);
+      return {
+        name,
+        time: record?.backup_time ?? timeFromName(name),
+        trigger: record?.trigger ?? readJournal(dir)?.trigger ?? null,
+        file_count: files.length,
+        bytes: files.reduce((sum, f) => sum + f.size, 0),
+        status: record?.status ?? (readJournal(dir) ? 'interrupted' : 'invalid'),
+        valid: record !== undefined,
+      };
+    })
+    .sort((a, b) => b.time.localeCompare(a.time) || b.name.localeCompare(a.name));
+}
+
+export function showBackup(taskDir: string, name: string): { record: BackupRecord | null; files: BackupFile[] } {
+  const dir = backupPath(taskDir, name);
+  return { record: readBackupRecord(dir) ?? null, files: backupFiles(dir) };
+}
+
+function digest(file: string, stat: Stats): string {
+  return stat.isSymbolicLink() ? `link:${readlinkSync(file)}` : createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Number of pairs in a pair file, or null when it is not a JSON array. */
+function pairCount(file: string): number | null {
+  try {
+    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return Array.isArray(data) ? data.length : null;
+  } catch {
+    return null;
+  }
+}
+
+const isPairFile = (name: string) => /^qs_.*_pair\.json$/.test(name);
+
+export interface BackupDiff {
+  backup: string;
+  /** In the current directory, not in the backup. */
+  added: string[];
+  /** In the backup, not in the current directory. */
+  removed: string[];
+  /** In both, with different content. */
+  changed: string[];
+  unchanged: string[];
+  /** Pair counts of the pair files on either side. */
+  pair_files: { file: string; backup_pairs: number | null; current_pairs: number | null }[];
+}
+
+/** Compares a backup's files with the task directory's current top-level files (`table_list.txt` aside). */
+export function diffBackup(taskDir: string, name: string): BackupDiff {
+  const dir = backupPath(taskDir, name);
+  const inBackup = new Map(backupFiles(dir).map((f) => [f.name, lstatSync(path.join(dir, f.name))]));
+  const current = new Map(
+    readdirSync(taskDir)
+      .filter((n) => n !== EXCLUDED_FILE && !n.startsWith('.'))
+      .map((n) => [n, lstatSync(path.join(taskDir, n))] as const)
+      .filter(([, stat]) => !stat.isDirectory()),
+  );
+  const diff: BackupDiff = { backup: name, added: [], removed: [], changed: [], unchanged: [], pair_files: [] };
+  for (const [file, stat] of current) {
+    const other = inBackup.get(file);
+    if (!other) diff.added.push(file);
+    else if (other.size !== stat.size || digest(path.join(dir, file), other) !== digest(path.join(taskDir, file), stat)) diff.changed.push(file);
+    else diff.unchanged.push(file);
+  }
+  for (const file of inBackup.keys()) if (!current.has(file)) diff.removed.push(file);
+  for (const file of new Set([...inBackup.keys(), ...current.keys()])) {
+    if (!isPairFile(file)) continue;
+    diff.pair_files.push({
+      file,
+      backup_pairs: inBackup.has(file) ? pairCount(path.join(dir, file)) : null,
+      current_pairs: current.has(file) ? pairCount(path.join(taskDir, file)) : null,
+    });
+  }
+  for (const list of [diff.added, diff.removed, diff.changed, diff.unchanged]) list.sort();
+  diff.pair_files.sort((a, b) => a.file.localeCompare(b.file));
+  return diff;
+}
+
+export interface RestoreOutcome {
+  backup: string;
+  /** The backup of the current files made first (trigger `restore`). */
+  pre_restore_backup: BackupOutcome;
+  restored_files: string[];
+}
+
+/**
+ * Restores a backup: the current files are first backed up (trigger `restore`), then the backup's
+ * files are copied back (atomically, links as links); the backup itself stays as it was.
+ * The caller holds the task's execution claim.
+ */
+export async function restoreBackup(taskDir: string, name: string, options: { taskId: string; ops?: FileOps }): Promise<RestoreOutcome> {
+  const dir = backupPath(taskDir, name);
+  const files = backupFiles(dir);
+  const pre = await backupTaskDirectory(taskDir, { taskId: options.taskId, trigger: 'restore', ops: options.ops });
+  if (pre.error && !pre.performed) throw new Error(`the current files could not be backed up first, so nothing was restored: ${pre.error}`);
+  const restored: string[] = [];
+  for (const file of files) {
+    const target = path.join(taskDir, file.name);
+    const temp = tempPathFor(target);
+    try {
+      if (file.is_link) symlinkSync(readlinkSync(path.join(dir, file.name)), temp);
+      else copyFileSync(path.join(dir, file.name), temp, fsConstants.COPYFILE_EXCL);
+      renameSync(temp, target);
+      restored.push(file.name);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw new Error(`restoring ${file.name} failed after ${restored.length} file(s): ${error instanceof Error ? error.message : String(error)}; the files from before the restore are in ${path.basename(pre.directory ?? '')}`);
+    }
+  }
+  return { backup: name, pre_restore_backup: pre, restored_files: restored };
+}
+
+/** Deletes one backup directory (checked to be a backup directory of this task). */
+export function deleteBackup(taskDir: string, name: string): void {
+  rmSync(backupPath(taskDir, name), { recursive: true, force: false });
+}
+
+export interface RetentionPolicy {
+  /** Keep at most this many backups (the newest); undefined: no limit. */
+  keepLast?: number;
+  /** Delete backups older than this; undefined: no limit. */
+  maxAgeDays?: number;
+}
+
+/**
+ * Applies the retention policy to the backups that have a valid record; the newest of them is
+ * never deleted, and directories without a valid record are never touched. Returns the deleted names.
+ */
+export function applyRetention(taskDir: string, policy: RetentionPolicy, now = new Date()): string[] {
+  if (policy.keepLast === undefined && policy.maxAgeDays === undefined) return [];
+  const valid = listBackups(taskDir).filter((b) => b.valid);
+  const deleted: string[] = [];
+  valid.forEach((backup, index) => {
+    if (index === 0) return;
+    const tooMany = policy.keepLast !== undefined && index >= policy.keepLast;
+    const ageDays = (now.getTime() - new Date(backup.time).getTime()) / 86_400_000;
+    const tooOld = policy.maxAgeDays !== undefined && ageDays > policy.maxAgeDays;
+    if (tooMany || tooOld) {
+      deleteBackup(taskDir, backup.name);
+      deleted.push(backup.name);
+    }
+  });
+  return deleted;
+}

@@ -1,0 +1,303 @@
+/**
+ * The file backup of the specification: before a complete run, every top-level entry of the task
+ * directory that is not a directory (a symlink moved as a link, never followed), except exactly
+ * `table_list.txt`, is moved with its name unchanged into a new `file_bak_{YYYYMMDD_HHMMSS}`
+ * directory (`_1`, `_2`… when taken), recorded in `backup_info.json`.
+ *
+ * Never losing a file: the planned list is written and fsynced to a journal before the first move
+ * and the record is written atomically after the last; a backup interrupted in between (a crash)
+ * is completed by `recoverInterruptedBackups`, run at server start and before every backup. A file
+ * that cannot be moved is copied and the copy verified (the original stays); one that can be
+ * neither moved nor copied is recorded in `failed_files` and the others go on.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { compactTimestamp, isoLocalMicros } from '../util/time.js';
+import {
+  BACKUP_JOURNAL_FILE,
+  BACKUP_NAME,
+  BACKUP_PREFIX,
+  BACKUP_RECORD_FILE,
+  EXCLUDED_FILE,
+  readBackupRecord,
+  readJournal,
+  statusOf,
+  type BackupJournal,
+  type BackupRecord,
+  type BackupTrigger,
+} from './backup-record.js';
+import { defaultFileOps, type FileOps } from './file-ops.js';
+
+export interface BackupLogLine {
+  level: 'INFO' | 'WARNING' | 'ERROR';
+  message: string;
+}
+
+export interface BackupOutcome {
+  /** True when a backup directory was created and files went into it. */
+  performed: boolean;
+  /** Absolute path of the backup directory, when one was created. */
+  directory: string | null;
+  record: BackupRecord | null;
+  /** Why the backup as a whole failed (the directory could not be made, the record not written). */
+  error: string | null;
+  /** What to write to the task log and the server log. */
+  log: BackupLogLine[];
+}
+
+export interface BackupOptions {
+  taskId: string;
+  trigger: BackupTrigger;
+  ops?: FileOps;
+  now?: () => Date;
+}
+
+function errorText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  return e?.code ? `${e.code}: ${e.message}` : String(error instanceof Error ? error.message : error);
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes a directory's entries (created, renamed) durable. */
+function fsyncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** What a backup would move now: every top-level non-directory but `table_list.txt`. */
+export function backupCandidates(taskDir: string): { file: string; bytes: number }[] {
+  return readdirSync(taskDir)
+    .filter((name) => name !== EXCLUDED_FILE)
+    .map((name) => ({ name, stat: lstatOrUndefined(path.join(taskDir, name)) }))
+    .filter((e): e is { name: string; stat: Stats } => e.stat !== undefined && !e.stat.isDirectory())
+    .map((e) => ({ file: e.name, bytes: e.stat.isSymbolicLink() ? 0 : e.stat.size }))
+    .sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/** Creates `file_bak_{ts}`, or `_1`, `_2`… when taken; mkdir fails if the name exists, so two backups never share one. */
+function createBackupDirectory(taskDir: string, now: Date): string {
+  const base = `${BACKUP_PREFIX}${compactTimestamp(now)}`;
+  for (let n = 0; n < 10_000; n += 1) {
+    const name = n === 0 ? base : `${base}_${n}`;
+    try {
+      mkdirSync(path.join(taskDir, name));
+      return name;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`no free backup directory name after ${base}_9999`);
+}
+
+/** Copies a file (or a link, as a link) into the backup and checks the copy before naming it. */
+async function copyVerified(ops: FileOps, from: string, to: string, isLink: boolean): Promise<void> {
+  const temp = path.join(path.dirname(to), `.${path.basename(to)}.copy.tmp`);
+  rmSync(temp, { force: true });
+  try {
+    if (isLink) {
+      await ops.copyLink(from, temp);
+    } else {
+      await ops.copyFile(from, temp);
+      if (lstatSync(temp).size !== lstatSync(from).size || sha256(temp) !== sha256(from)) {
+        throw new Error('the copy differs from the original');
+      }
+    }
+    renameSync(temp, to);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+interface MoveResult {
+  moved: string[];
+  copied: string[];
+  failed: { file: string; error: string }[];
+  bytes: number;
+}
+
+/** Moves one planned file; falls back to a verified copy; records what happened. */
+async function backupOne(ops: FileOps, taskDir: string, backupDir: string, entry: { file: string; bytes: number }, result: MoveResult, log: BackupLogLine[]): Promise<void> {
+  const from = path.join(taskDir, entry.file);
+  const to = path.join(backupDir, entry.file);
+  if (entry.file === BACKUP_RECORD_FILE || entry.file === BACKUP_JOURNAL_FILE) {
+    result.failed.push({ file: entry.file, error: 'the name is reserved for the backup record; the file was left in place' });
+    log.push({ level: 'WARNING', message: `backup: ${entry.file} left in place (name reserved for the backup record)` });
+    return;
+  }
+  const stat = lstatOrUndefined(from);
+  if (!stat) {
+    result.failed.push({ file: entry.file, error: 'the file disappeared before it could be moved' });
+    return;
+  }
+  try {
+    await ops.rename(from, to);
+    result.moved.push(entry.file);
+    result.bytes += entry.bytes;
+  } catch (moveError) {
+    try {
+      await copyVerified(ops, from, to, stat.isSymbolicLink());
+      result.copied.push(entry.file);
+      result.bytes += entry.bytes;
+      log.push({ level: 'WARNING', message: `backup: could not move ${entry.file} (${errorText(moveError)}); copied and verified instead, the original stays` });
+    } catch (copyError) {
+      const error = `move failed (${errorText(moveError)}); copy failed (${errorText(copyError)})`;
+      result.failed.push({ file: entry.file, error });
+      log.push({ level: 'WARNING', message: `backup: ${entry.file} could not be backed up: ${error}` });
+    }
+  }
+}
+
+async function writeRecord(backupDir: string, record: BackupRecord): Promise<void> {
+  await writeFileAtomic(path.join(backupDir, BACKUP_RECORD_FILE), `${JSON.stringify(record, null, 2)}\n`, { fsync: true });
+  rmSync(path.join(backupDir, BACKUP_JOURNAL_FILE), { force: true });
+  fsyncDirectory(backupDir);
+}
+
+function recordFrom(journal: BackupJournal, result: MoveResult, finishedAt: number): BackupRecord {
+  const base = { moved_files: result.moved, copied_files: result.copied, failed_files: result.failed };
+  return {
+    backup_time: journal.backup_time,
+    backup_directory: journal.backup_directory,
+    ...base,
+    task_id: journal.task_id,
+    total_bytes: result.bytes,
+    duration_ms: Math.max(0, Math.round(finishedAt - journal.started_at_ms)),
+    trigger: journal.trigger,
+    status: statusOf(base),
+  };
+}
+
+/** Backs up the task directory's files; see the module comment. Never throws: failures are in the outcome. */
+export async function backupTaskDirectory(taskDir: string, options: BackupOptions): Promise<BackupOutcome> {
+  const ops = options.ops ?? defaultFileOps;
+  const log: BackupLogLine[] = [];
+  const started = (options.now ?? (() => new Date()))();
+  const fail = (error: string): BackupOutcome => {
+    log.push({ level: 'ERROR', message: `backup failed: ${error}` });
+    return { performed: false, directory: null, record: null, error, log };
+  };
+  try {
+    for (const line of await recoverInterruptedBackups(taskDir, { ops })) log.push(line);
+  } catch (error) {
+    log.push({ level: 'WARNING', message: `backup: could not check earlier backups: ${errorText(error)}` });
+  }
+
+  let candidates: { file: string; bytes: number }[];
+  try {
+    candidates = backupCandidates(taskDir);
+  } catch (error) {
+    return fail(`cannot read the task directory: ${errorText(error)}`);
+  }
+  if (candidates.length === 0) {
+    log.push({ level: 'INFO', message: `backup: nothing to back up (no file besides ${EXCLUDED_FILE})` });
+    return { performed: false, directory: null, record: null, error: null, log };
+  }
+
+  let name: string;
+  try {
+    name = createBackupDirectory(taskDir, started);
+  } catch (error) {
+    return fail(`cannot create the backup directory: ${errorText(error)}`);
+  }
+  const backupDir = path.join(taskDir, name);
+  log.push({ level: 'INFO', message: `backup started at ${isoLocalMicros(started)}: ${candidates.length} file(s) into ${name}` });
+  const journal: BackupJournal = {
+    task_id: options.taskId,
+    backup_directory: name,
+    trigger: options.trigger,
+    backup_time: isoLocalMicros(started),
+    started_at_ms: started.getTime(),
+    planned: candidates,
+  };
+  try {
+    await writeFileAtomic(path.join(backupDir, BACKUP_JOURNAL_FILE), JSON.stringify(journal), { fsync: true });
+    fsyncDirectory(backupDir);
+    fsyncDirectory(taskDir);
+  } catch (error) {
+    rmSync(backupDir, { recursive: true, force: true });
+    return fail(`cannot write the backup journal: ${errorText(error)}`);
+  }
+
+  const result: MoveResult = { moved: [], copied: [], failed: [], bytes: 0 };
+  for (const entry of candidates) await backupOne(ops, taskDir, backupDir, entry, result, log);
+  const record = recordFrom(journal, result, Date.now());
+  try {
+    fsyncDirectory(taskDir);
+    await writeRecord(backupDir, record);
+  } catch (error) {
+    // The journal stays: the next recovery writes the record.
+    return { ...fail(`cannot write ${BACKUP_RECORD_FILE}: ${errorText(error)}`), performed: true, directory: backupDir, record };
+  }
+  if (record.moved_files.length) log.push({ level: 'INFO', message: `backup: moved ${record.moved_files.join(', ')}` });
+  log.push({
+    level: record.status === 'completed' ? 'INFO' : 'WARNING',
+    message: `backup finished at ${isoLocalMicros(new Date())} in ${record.duration_ms} ms: ${backupDir} — ${record.moved_files.length} moved, ${record.copied_files.length} copied, ${record.failed_files.length} failed, ${record.total_bytes} bytes`,
+  });
+  return { performed: true, directory: backupDir, record, error: null, log };
+}
+
+/**
+ * Completes backups interrupted between their journal and their record: files still in the task
+ * directory are moved now, files already moved are recorded, stray copies removed. A directory
+ * left empty by a crash before its journal stays (listed as invalid). Returns what it did.
+ */
+export async function recoverInterruptedBackups(taskDir: string, options: { ops?: FileOps } = {}): Promise<BackupLogLine[]> {
+  const ops = options.ops ?? defaultFileOps;
+  const log: BackupLogLine[] = [];
+  for (const name of readdirSync(taskDir)) {
+    if (!BACKUP_NAME.test(name)) continue;
+    const backupDir = path.join(taskDir, name);
+    if (!lstatOrUndefined(backupDir)?.isDirectory()) continue;
+    // Our temp files (a copy, the journal or the record being written) never hold anything moved.
+    for (const stray of readdirSync(backupDir).filter((f) => f.startsWith('.') && f.endsWith('.tmp'))) {
+      rmSync(path.join(backupDir, stray), { force: true });
+    }
+    const journal = readJournal(backupDir);
+    if (readBackupRecord(backupDir)) {
+      if (journal) rmSync(path.join(backupDir, BACKUP_JOURNAL_FILE), { force: true });
+      continue;
+    }
+    // No journal: nothing was moved into it by us (a crash before planning leaves it empty); earlier
+    // backup directories are never touched.
+    if (!journal) continue;
+    const result: MoveResult = { moved: [], copied: [], failed: [], bytes: 0 };
+    for (const entry of journal.planned) {
+      const inBackup = lstatOrUndefined(path.join(backupDir, entry.file));
+      const inTask = lstatOrUndefined(path.join(taskDir, entry.file));
+      if (inBackup && !inTask) {
+        result.moved.push(entry.file);
+        result.bytes += entry.bytes;
+      } else if (inBackup && inTask) {
+        // Both places: the copy fallback had completed (copies are renamed into place only once verified).
+        result.copied.push(entry.file);
+        result.bytes += entry.bytes;
+      } else if (inTask) {
+        await backupOne(ops, taskDir, backupDir, entry, result, log);
+      } else {
+        result.failed.push({ file: entry.file, error: 'missing after an interrupted backup' });
+      }
+    }
+    fsyncDirectory(taskDir);
+    await writeRecord(backupDir, recordFrom(journal, result, Date.now()));
+    log.push({ level: 'WARNING', message: `backup: completed ${name}, interrupted earlier (${result.moved.length} moved, ${result.copied.length} copied, ${result.failed.length} failed)` });
+  }
+  return log;
+}
