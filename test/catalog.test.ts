@@ -7,10 +7,10 @@ import { PostgresDatabase } from '../src/db/postgres-database.js';
 import type { Queryable, SqlDatabase, SqlRow, TransactionOptions } from '../src/db/sql-database.js';
 import { readCatalog, type CatalogResult, type TableInfo } from '../src/source/catalog.js';
 import { SAMPLE_TABLES, SAMPLE_VIEWS } from '../src/source/sample/index.js';
-import { checkEnumCandidates, sampleTable } from '../src/source/sampling.js';
+import { checkEnumCandidates, sampleTable, TableSampler } from '../src/source/sampling.js';
 import { openSampleDatabase } from '../src/source/source-database.js';
 import { parseTableList } from '../src/source/table-list.js';
-import { createSampleDatabaseOnServer, TEST_CACHE_DIR, type ScratchDatabase } from './support/env.js';
+import { createSampleDatabaseOnServer, createScratchDatabase, TEST_CACHE_DIR, type ScratchDatabase } from './support/env.js';
 
 /** Counts the statements a real database runs for us (instrumentation, not a stand-in). */
 class CountingDatabase implements SqlDatabase {
@@ -206,5 +206,62 @@ describe.each(backends)('catalog on %s', (_name, open) => {
     const items = table(catalog, 'public.order_items');
     const { rows } = await sampleTable(db, items, { rows: 10, largeTableRows: 1000 });
     expect(rows).toHaveLength(10);
+  });
+});
+
+describe('TableSampler on the PostgreSQL server', () => {
+  let scratch: ScratchDatabase;
+  let db: CountingDatabase;
+  let tables: TableInfo[];
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('dp_sampler');
+    const setup = await PostgresDatabase.connect(scratch.url);
+    try {
+      await setup.execScript(`
+        CREATE TABLE tickets (id int PRIMARY KEY, status text, is_open boolean, body text);
+        INSERT INTO tickets SELECT g, (ARRAY['open', 'closed'])[1 + g % 2], g % 3 = 0, CASE WHEN g = 1 THEN repeat('x', 250) END
+          FROM generate_series(1, 30) g;
+        -- Reading a materialized view that was never refreshed fails: a table-like relation that errors.
+        CREATE MATERIALIZED VIEW unrefreshed AS SELECT 1 AS n WITH NO DATA;
+        CREATE TABLE "Mixed ""Case""" ("Key" int, "kind" text);
+        INSERT INTO "Mixed ""Case""" VALUES (1, 'a'), (2, NULL);
+        CREATE TABLE no_columns ();`);
+    } finally {
+      await setup.close();
+    }
+    db = new CountingDatabase(await PostgresDatabase.connect(scratch.url, { sessionReadOnly: true }));
+    tables = (await readCatalog(db, parseTableList('tickets\nunrefreshed\n"Mixed ""Case"""\nno_columns').tables)).tables;
+  });
+  afterAll(async () => {
+    await db?.close();
+    await scratch?.drop();
+  });
+
+  const sampler = () => new TableSampler(db, tables, { rows: 5, enumMaxValues: 5, batchSize: 10 });
+
+  it('reads a batch with one statement for the rows and one for the code-like columns', async () => {
+    const ok = tables.filter((t) => t.name !== 'unrefreshed');
+    db.queries = 0;
+    const samples = new TableSampler(db, ok, { rows: 5, enumMaxValues: 5, batchSize: 10 });
+    const [tickets, mixed, none] = await Promise.all(ok.map((_, i) => samples.take(i)));
+    expect(db.queries).toBe(2);
+    expect(tickets?.rows).toHaveLength(5);
+    // PostgreSQL's text of each value, long values cut, null kept.
+    expect(tickets?.rows[0]).toEqual({ id: '1', status: 'closed', is_open: 'false', body: `${'x'.repeat(200)}…` });
+    expect(tickets?.rows[1]?.body).toBeNull();
+    expect(tickets?.enumChecks).toEqual([{ column: 'status', values: ['closed', 'open'], accepted: true }]);
+    expect(mixed?.rows).toEqual([{ Key: '1', kind: 'a' }, { Key: '2', kind: null }]);
+    expect(mixed?.enumChecks).toEqual([{ column: 'kind', values: ['a'], accepted: true }]);
+    expect(none).toEqual({ rows: [], enumChecks: [] });
+  });
+
+  it('still samples the other tables of a batch when one fails, and reports that table alone', async () => {
+    const samples = sampler();
+    const outcomes = await Promise.allSettled(tables.map((_, i) => samples.take(i)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toMatch(/"unrefreshed" has not been populated/);
+    expect((outcomes[0] as PromiseFulfilledResult<{ rows: unknown[] }>).value.rows).toHaveLength(5);
+    expect((outcomes[2] as PromiseFulfilledResult<{ rows: unknown[] }>).value.rows).toHaveLength(2);
   });
 });

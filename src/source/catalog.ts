@@ -149,23 +149,27 @@ interface ConstraintRow extends Record<string, unknown> {
   oid: number;
   name: string;
   type: string;
-  columns: string[];
+  /** Column numbers (`attnum`) of the constraint, in key order (null for a CHECK on no column). */
+  keys: number[] | null;
   ref_schema: string | null;
   ref_table: string | null;
   ref_columns: string[] | null;
-  definition: string;
+  /** Text of CHECK constraints only: deparsing every key is costly and their text is not used. */
+  definition: string | null;
 }
 
+/**
+ * Key columns come back as numbers, named from the table's own columns: a subquery per constraint
+ * was most of this query's cost (and pushed its estimate over the JIT threshold).
+ */
 const CONSTRAINTS_SQL = `
-SELECT c.conrelid::int AS oid, c.conname AS name, c.contype::text AS type,
-       to_json(ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
-                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.ord)) AS columns,
+SELECT c.conrelid::int AS oid, c.conname AS name, c.contype::text AS type, c.conkey::int[] AS keys,
        fn.nspname AS ref_schema, fc.relname AS ref_table,
        CASE WHEN c.contype = 'f' THEN
          to_json(ARRAY(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord)
                        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.ord))
        END AS ref_columns,
-       pg_get_constraintdef(c.oid, true) AS definition
+       CASE WHEN c.contype = 'c' THEN pg_get_constraintdef(c.oid, true) END AS definition
 FROM pg_constraint c
 LEFT JOIN pg_class fc ON fc.oid = c.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
@@ -270,18 +274,20 @@ function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
 
 /** One table from its relation row and its own column and constraint rows. */
 function buildTable(rel: RelationRow, tableColumns: ColumnRow[], constraints: ConstraintRow[]): TableInfo {
-  const primaryKey = constraints.find((c) => c.type === 'p')?.columns ?? [];
-  const uniqueKeys = constraints.filter((c) => c.type === 'u').map((c) => c.columns);
+  const nameOf = new Map(tableColumns.map((c) => [c.position, c.name]));
+  const keyColumns = (c: ConstraintRow | undefined) => (c?.keys ?? []).map((attnum) => nameOf.get(attnum) as string);
+  const primaryKey = keyColumns(constraints.find((c) => c.type === 'p'));
+  const uniqueKeys = constraints.filter((c) => c.type === 'u').map(keyColumns);
   const foreignKeys: ForeignKeyInfo[] = constraints
     .filter((c) => c.type === 'f')
     .map((c) => ({
       name: c.name,
-      columns: c.columns,
+      columns: keyColumns(c),
       refSchema: c.ref_schema ?? '',
       refTable: c.ref_table ?? '',
       refColumns: c.ref_columns ?? [],
     }));
-  const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition }));
+  const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition ?? '' }));
 
   const columns: ColumnInfo[] = tableColumns.map((c) => ({
     name: c.name,

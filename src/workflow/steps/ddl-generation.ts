@@ -17,9 +17,15 @@ import { renderCommentStatements, renderDdl, renderMarkdown, tableFileBases, typ
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../task-files.js';
 
-/** Tables sampled per shared read-only transaction, and batches read ahead of the workers. */
-const SAMPLE_BATCH_SIZE = 8;
-const SAMPLE_LOOKAHEAD_BATCHES = 3;
+/**
+ * Sampling: tables per statement (and READ ONLY transaction), batches read ahead of the workers,
+ * and transactions at a time. Two keep the server busy while the workers render; each further
+ * connection pays its own catalog cache warm-up on the server, which made four slower than two on
+ * the 1,000-table benchmark (bench/ddl-generation.bench.ts).
+ */
+const SAMPLE_BATCH_SIZE = 16;
+const SAMPLE_LOOKAHEAD_BATCHES = 4;
+const SAMPLE_CONCURRENCY = 2;
 
 interface TableFailure {
   table: string;
@@ -83,7 +89,7 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   ctx.progress(0, total, 'tables');
   const written: TableFiles[] = [];
   const commentStatements: string[][] = new Array(total);
-  // Workers take tables in list order; samples are read ahead of them, many tables per transaction.
+  // Workers take tables in list order; samples are read ahead of them, many tables per statement.
   const sampler = new TableSampler(source.db, catalog.tables, {
     rows: settings.sampleRows,
     statementTimeoutMs: settings.statementTimeoutMs,
@@ -91,6 +97,7 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
     signal: ctx.signal,
     batchSize: SAMPLE_BATCH_SIZE,
     lookahead: SAMPLE_LOOKAHEAD_BATCHES,
+    concurrency: SAMPLE_CONCURRENCY,
   });
 
   await mapConcurrent(catalog.tables, settings.tableConcurrency, async (table, index) => {
