@@ -52,6 +52,13 @@ const envSchema = z.object({
   DP_HEARTBEAT_MS: positiveInt(100, 60_000).default(2_000),
   DP_RUN_TTL_MS: positiveInt(500, 600_000).default(15_000),
   DP_SHUTDOWN_GRACE_MS: positiveInt(0, 600_000).default(10_000),
+  DP_BACKUP_ENABLED: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .default('true')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+  DP_BACKUP_ON_FAILURE: z.enum(['continue', 'abort']).default('continue'),
+  DP_BACKUP_KEEP_LAST: z.union([positiveInt(1, 100_000), z.literal('').transform(() => undefined)]).optional(),
+  DP_BACKUP_MAX_AGE_DAYS: z.union([z.coerce.number().positive().max(36_500), z.literal('').transform(() => undefined)]).optional(),
 });
 
 export type LlmSettings = {
@@ -93,6 +100,19 @@ export interface Settings {
   pairsPerTheme: number;
   repairRounds: number;
   server: ServerSettings;
+  backup: BackupSettings;
+}
+
+/** The file backup before complete runs (the user's specification and its follow-ups). */
+export interface BackupSettings {
+  /** `backup.enabled`: back up a task's files before each complete run. */
+  enabled: boolean;
+  /** `backup.on_failure`: when the backup as a whole fails, `continue` the run (as specified) or `abort` it. */
+  onFailure: 'continue' | 'abort';
+  /** `backup.keep_last`: keep at most this many backups per task (off when undefined). */
+  keepLast: number | undefined;
+  /** `backup.max_age_days`: delete backups older than this (off when undefined). */
+  maxAgeDays: number | undefined;
 }
 
 export interface ServerSettings {
@@ -177,6 +197,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     themeCount: e.DP_THEME_COUNT,
     pairsPerTheme: e.DP_PAIRS_PER_THEME,
     repairRounds: e.DP_REPAIR_ROUNDS,
+    backup: {
+      enabled: e.DP_BACKUP_ENABLED,
+      onFailure: e.DP_BACKUP_ON_FAILURE,
+      keepLast: e.DP_BACKUP_KEEP_LAST,
+      maxAgeDays: e.DP_BACKUP_MAX_AGE_DAYS,
+    },
     server: {
       host: e.HOST,
       port: e.PORT,

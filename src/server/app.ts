@@ -11,6 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { ApiError, errorBody, successBody } from './envelope.js';
 import { installErrorHandling } from './errors.js';
+import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/database.js';
 import { eventRoutes } from './routes/events.js';
 import { fileRoutes } from './routes/files.js';
@@ -110,5 +111,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   logRoutes(app, ctx);
   databaseRoutes(app, ctx);
   eventRoutes(app, ctx);
+  backupRoutes(app, ctx);
   return app;
 }

@@ -1,3 +1,4 @@
+import type { FileOps } from '../backup/file-ops.js';
 import type { Settings } from '../config/settings.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import type { SourceConnection } from '../source/source-database.js';
@@ -19,4 +20,6 @@ export interface AppContext {
   sampleSource: () => Promise<SourceConnection>;
   /** Aborted when the server starts stopping: long-lived responses (SSE) end. */
   shutdown: AbortSignal;
+  /** The file operations of backups (a test makes one fail to see the failure handled). */
+  backupOps?: FileOps;
 }

@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { recoverInterruptedBackups } from '../backup/file-backup.js';
+import type { FileOps } from '../backup/file-ops.js';
 import type { Settings } from '../config/settings.js';
 import { openStoreDatabase } from '../db/embedded-store.js';
 import { openSource, SAMPLE_SOURCE, type SourceConnection } from '../source/source-database.js';
@@ -33,6 +35,20 @@ export interface StartOptions {
   port?: number;
   /** Install SIGTERM/SIGINT handlers (the CLI does; tests do not). */
   handleSignals?: boolean;
+  /** File operations for backups (tests inject a failing one). */
+  backupOps?: FileOps;
+}
+
+/** Completes file backups a crash interrupted, in every task directory, before any new run. */
+async function recoverBackups(dataRoot: DataRoot, log: FastifyBaseLogger): Promise<void> {
+  for (const taskId of await dataRoot.taskIds()) {
+    try {
+      const dir = await dataRoot.taskDir(taskId);
+      for (const line of await recoverInterruptedBackups(dir.path)) log.warn({ task_id: taskId }, line.message);
+    } catch (error) {
+      log.error({ task_id: taskId, error: error instanceof Error ? error.message : String(error) }, 'cannot check the backups of this task');
+    }
+  }
 }
 
 export async function startServer(settings: Settings, options: StartOptions = {}): Promise<RunningServer> {
@@ -72,9 +88,10 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     sampleSource,
   });
   const stopping = new AbortController();
-  const ctx: AppContext = { settings, store, storeDb, dataRoot, runner, events, sampleSource, shutdown: stopping.signal };
+  const ctx: AppContext = { settings, store, storeDb, dataRoot, runner, events, sampleSource, shutdown: stopping.signal, backupOps: options.backupOps };
   const app = await buildApp(ctx, { logger: options.logger });
   log = app.log;
+  await recoverBackups(dataRoot, app.log);
   await runner.start({ exclusiveStore: !settings.storeUrl });
 
   const address = await app.listen({ host: settings.server.host, port: options.port ?? settings.server.port });

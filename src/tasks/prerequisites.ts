@@ -6,11 +6,11 @@ import type { StepName } from '../workflow/workflow-types.js';
 /** The reasons `step` cannot run on `dir` yet (empty when it can). */
 export async function missingPrerequisites(
   dir: TaskDirectory | undefined,
-  step: StepName | 'complete',
+  step: StepName,
   options: { skipTraining?: boolean } = {},
 ): Promise<string[]> {
   const hasTableList = dir ? await dir.exists(TABLE_LIST_FILE) : false;
-  if (step === 'complete' || step === 'ddl_generation') {
+  if (step === 'ddl_generation') {
     return hasTableList ? [] : [`no ${TABLE_LIST_FILE}: upload one (POST …/upload-table-list) or send names (POST …/table-list)`];
   }
   if (!dir) return ['the task directory does not exist yet: run ddl_generation first'];

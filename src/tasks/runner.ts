@@ -69,6 +69,8 @@ export function optionsForRun(task: TaskRecord, run: RunRecord): WorkflowOptions
 export class TaskRunner {
   private readonly queue: RunRecord[] = [];
   private readonly active = new Map<string, ActiveRun>();
+  /** Claims held by request handlers (restores), kept alive by the heartbeat like runs. */
+  private readonly held = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
 
@@ -89,6 +91,16 @@ export class TaskRunner {
 
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** Runs `work` while holding a claim that is not a workflow run; the heartbeat keeps it alive. */
+  async holding<T>(run: RunRecord, work: () => Promise<T>): Promise<T> {
+    this.held.add(run.run_id);
+    try {
+      return await work();
+    } finally {
+      this.held.delete(run.run_id);
+    }
   }
 
   /** Queues a claimed run; it starts when a slot is free. */
@@ -147,7 +159,7 @@ export class TaskRunner {
 
   private async beat(): Promise<void> {
     try {
-      const ids = [...this.active.keys(), ...this.queue.map((r) => r.run_id)];
+      const ids = [...this.active.keys(), ...this.queue.map((r) => r.run_id), ...this.held];
       const { cancelled, ended } = await this.o.store.heartbeat(ids);
       for (const id of cancelled) {
         const queued = this.queue.find((r) => r.run_id === id);
@@ -177,6 +189,7 @@ export class TaskRunner {
       const task = await store.getTask(run.task_id);
       if (!task) throw new Error(`task ${run.task_id} no longer exists`);
       const options = optionsForRun(task, run);
+      if (run.execution_mode === 'restore') throw new Error('a restore claim is not a workflow run');
       const mode = run.execution_mode;
       const steps: StepName[] = mode === 'complete' ? completeSteps(options) : [run.step_name as StepName];
       if (!(await store.startRun(run, steps))) {
@@ -197,6 +210,8 @@ export class TaskRunner {
         signal: controller.signal,
         sharedStore: this.o.sharedStore,
         sharedSource,
+        preamble: (run.options.backup_log ?? []).map((line) => ({ ...line, logger: 'data_pipeline.backup', step: 'backup' })),
+        backup: run.options.backup ?? null,
         onEvent: (event: WorkflowEvent) => {
           if (event.type === 'step_started') record(() => store.stepStarted(run.task_id, event.step));
           if (event.type === 'progress') {
@@ -226,7 +241,7 @@ export class TaskRunner {
       status: failed ? 'failed' : 'completed',
       reason,
       error: failed ? error : null,
-      taskStatus: taskStatusAfterRun(run.execution_mode, failed, steps),
+      taskStatus: taskStatusAfterRun(run.execution_mode === 'step' ? 'step' : 'complete', failed, steps),
       result: result
         ? { run_id: run.run_id, mode: result.mode, status: result.status, summary: result.summary, llm_usage: result.llm_usage, duration_ms: result.duration_ms }
         : null,

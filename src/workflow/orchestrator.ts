@@ -22,6 +22,7 @@ import {
   STEP_NAMES,
   type StepCounters,
   type StepName,
+  type LogLevel,
   type StepRun,
   type WorkflowEvent,
   type WorkflowOptions,
@@ -49,6 +50,10 @@ export interface RunWorkflowParams {
   sharedStore?: SqlDatabase;
   /** A source already open in this process (a shared sample database); not closed. */
   sharedSource?: SourceConnection;
+  /** Lines about what happened just before the run (the file backup), written first to the new log. */
+  preamble?: { level: LogLevel; logger: string; step: string; message: string }[];
+  /** The file backup made before this run, recorded in `task_result.json`. */
+  backup?: Record<string, unknown> | null;
 }
 
 export interface WorkflowSummary {
@@ -73,6 +78,8 @@ export interface WorkflowResult {
   steps: StepRun[];
   summary: WorkflowSummary;
   llm_usage: LlmUsageSnapshot & { provider: string };
+  /** The file backup made before the run (complete runs through the API), else null. */
+  backup: Record<string, unknown> | null;
 }
 
 /** Why a signal was aborted, as a word for step records: `cancelled` unless a string reason says otherwise. */
@@ -146,6 +153,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
   }));
 
   const log = await TaskLog.open(dir, (record) => emit({ type: 'log', record }));
+  for (const line of params.preamble ?? []) log.write(line.level, line.logger, line.step, line.message);
   const workflowLog = log.forStep('workflow', 'data_pipeline.workflow');
   const resources = new WorkflowResources(settings, options, { store: params.sharedStore, source: params.sharedSource });
   let status: WorkflowStatus = 'completed';
@@ -234,6 +242,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     steps: runs,
     summary: sumCounters(runs),
     llm_usage: { provider: resources.llm.name, ...resources.llm.usage.snapshot() },
+    backup: params.backup ?? null,
   };
   try {
     if (mode === 'complete') await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);

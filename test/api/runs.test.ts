@@ -500,9 +500,9 @@ describe('run bookkeeping', () => {
   const taskDir = (taskId: string) => path.join(server.settings.trainingDataDir, taskId);
 
   it('refuses each step of an empty task with 400 naming what is missing', async () => {
+    // (A complete run is accepted on an empty task, as the backup specification requires; its first step fails.)
     const taskId = await createSourceTask(server.call, null);
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ execution_mode: 'complete' }, /table_list\.txt/],
       [{ execution_mode: 'step', step_name: 'ddl_generation' }, /table_list\.txt/],
       [{ execution_mode: 'step', step_name: 'qa_generation' }, /\.ddl\/_detail\.md.*filename_mapping\.txt.*run ddl_generation first/],
       [{ execution_mode: 'step', step_name: 'sql_validation' }, /qs_\*_pair\.json.*run qa_generation first/],

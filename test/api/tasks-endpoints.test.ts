@@ -177,14 +177,16 @@ describe('POST /tasks (create)', () => {
 });
 
 describe('POST /tasks/{id}/execute', () => {
-  it('defaults to the complete workflow: without a body and without a table list it names what is missing', async () => {
+  it('defaults to the complete workflow: accepted without a body even without a table list, whose absence fails the run and says so', async () => {
     const id = await createTask();
-    for (const res of [await server.call('POST', `${BASE}/${id}/execute`), await server.call('POST', `${BASE}/${id}/execute`, {})]) {
-      const data = expectError(res, 400, 'PREREQUISITES_MISSING');
-      expect(res.body.message).toMatch(/complete workflow/);
-      expect(res.body.message).toMatch(/table_list\.txt/);
-      expect(data.response).toBe(res.body.message);
-    }
+    const data = expectSuccess(await server.call('POST', `${BASE}/${id}/execute`), 202);
+    expect(data).toMatchObject({ execution_mode: 'complete', step_name: null, backup: { performed: false } });
+    const final = await waitForTask(server, id);
+    expect(final.data.status).toBe('failed');
+    expect(final.data.error_message).toMatch(/ddl_generation: table_list\.txt is missing/);
+    const second = expectSuccess(await server.call('POST', `${BASE}/${id}/execute`, {}), 202);
+    expect(second.execution_mode).toBe('complete');
+    await waitForTask(server, id);
   });
 
   it('answers 202 and runs the complete workflow in the background (default mode)', async () => {

@@ -3,6 +3,7 @@
  * PostgreSQL test server (a scratch database; fast to create) or embedded (PGlite, with vectors).
  */
 import path from 'node:path';
+import type { FileOps } from '../../src/backup/file-ops.js';
 import type { Settings } from '../../src/config/settings.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
 import { createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './env.js';
@@ -24,7 +25,9 @@ export interface ApiBody {
   data: Record<string, any>;
 }
 
-export async function startTestServer(options: { store?: 'postgres' | 'embedded'; env?: Record<string, string>; root?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { store?: 'postgres' | 'embedded'; env?: Record<string, string>; root?: string; backupOps?: FileOps } = {},
+): Promise<TestServer> {
   const root = options.root ?? (await makeTempDir('dp-api-'));
   let scratch: ScratchDatabase | undefined;
   const env: Record<string, string> = { DP_HEARTBEAT_MS: '200', DP_RUN_TTL_MS: '1500', ...options.env };
@@ -33,7 +36,7 @@ export async function startTestServer(options: { store?: 'postgres' | 'embedded'
     env.DP_STORE_URL = scratch.url;
   }
   const settings = testSettings(root, env);
-  const server = await startServer(settings, { port: 0, logger: false });
+  const server = await startServer(settings, { port: 0, logger: false, backupOps: options.backupOps });
   const url = server.url;
   return {
     url,

@@ -12,7 +12,8 @@ export type TaskStatus = 'pending' | 'in_progress' | 'partial_completed' | 'comp
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type RunReason = 'error' | 'cancelled' | 'interrupted';
-export type ExecutionMode = 'complete' | 'step';
+/** `restore` claims a task while a backup is restored; the runner never runs such a claim. */
+export type ExecutionMode = 'complete' | 'step' | 'restore';
 
 /** What a task was created with (besides the connection, name and context). */
 export interface TaskParameters {
@@ -61,6 +62,9 @@ export interface RunOptions {
   backup_vector_tables: boolean;
   truncate_vector_tables: boolean;
   skip_training: boolean;
+  /** The file backup made before a complete run, and its log lines (written first to the new log). */
+  backup?: Record<string, unknown> | null;
+  backup_log?: { level: 'INFO' | 'WARNING' | 'ERROR'; message: string }[];
   [key: string]: unknown;
 }
 
@@ -343,6 +347,26 @@ export class TaskStore {
       // The other run ended between our insert and our read: try once more.
       return this.claimRun(input);
     }
+  }
+
+  /** Adds to a claimed run's options (the backup made between the claim and the start). */
+  async addRunOptions(run: RunRecord, patch: Partial<RunOptions>): Promise<RunRecord> {
+    await this.db.query(`UPDATE dp_task_runs SET options = options || $2::jsonb WHERE run_id = $1`, [run.run_id, JSON.stringify(patch)]);
+    return { ...run, options: { ...run.options, ...patch } };
+  }
+
+  /**
+   * Ends a claim that was not a workflow run (a restore): the run is recorded completed or failed,
+   * the task's own status is left as it was.
+   */
+  async releaseRun(run: RunRecord, outcome: { status: 'completed' | 'failed'; error: string | null }): Promise<void> {
+    await this.afterWrite(run.task_id, () =>
+      this.db.query(
+        `UPDATE dp_task_runs SET status = $2, error_message = $3, reason = CASE WHEN $2 = 'failed' THEN 'error' END, finished_at = now()
+         WHERE run_id = $1 AND status IN ('queued', 'running')`,
+        [run.run_id, outcome.status, outcome.error],
+      ),
+    );
   }
 
   async activeRun(taskId: string): Promise<RunRecord | undefined> {
