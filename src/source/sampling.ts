@@ -8,7 +8,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Queryable, SqlDatabase } from '../db/sql-database.js';
 import { quoteIdent, quoteQualified } from '../sql/identifiers.js';
-import type { TableInfo } from './catalog.js';
+import type { ColumnInfo, TableInfo } from './catalog.js';
 import { likelyEnumColumns } from './enum-candidates.js';
 
 export type SampleRow = Record<string, string | null>;
@@ -45,6 +45,18 @@ function truncate(value: string | null): string | null {
   return value !== null && value.length > MAX_VALUE_LENGTH ? `${value.slice(0, MAX_VALUE_LENGTH)}…` : value;
 }
 
+/** Type categories (boolean, date/time, enum, network, numeric, interval) whose text is short. */
+const SHORT_TEXT_CATEGORIES = new Set(['B', 'D', 'E', 'I', 'N', 'T']);
+
+/**
+ * A column's text as sampled. Other values are cut on the server, far above what `truncate` keeps
+ * even when a character is several bytes, so a table of documents still travels as a modest JSON.
+ */
+function sampledText(column: ColumnInfo): string {
+  const text = `${quoteIdent(column.name)}::text`;
+  return SHORT_TEXT_CATEGORIES.has(column.category) ? text : `left(${text}, ${5 * MAX_VALUE_LENGTH})`;
+}
+
 /**
  * SQL expression: the JSON array of the table's sample rows, each an array of the columns' text
  * (an ARRAY constructor, since functions take at most 100 arguments). Large tables are read with
@@ -54,7 +66,7 @@ function truncate(value: string | null): string | null {
 function sampleRowsJson(table: TableInfo, limit: number, largeTableRows: number): string {
   if (table.columns.length === 0) return 'NULL::json';
   const from = quoteQualified(table.schema, table.name);
-  const values = `ARRAY[${table.columns.map((c) => `${quoteIdent(c.name)}::text`).join(', ')}]`;
+  const values = `ARRAY[${table.columns.map(sampledText).join(', ')}]`;
   const plain = `(SELECT json_agg(r) FROM (SELECT ${values} AS r FROM ${from} LIMIT ${limit}) s)`;
   const sampleable = table.kind === 'table' || table.kind === 'materialized_view' || table.kind === 'partitioned_table';
   if (!sampleable || table.rowEstimate === null || table.rowEstimate <= largeTableRows) return plain;
