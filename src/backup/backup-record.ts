@@ -41,7 +41,8 @@ export const journalSchema = z.object({
   trigger: z.enum(['execute', 'restore']),
   backup_time: z.string(),
   started_at_ms: z.number(),
-  planned: z.array(z.object({ file: z.string(), bytes: z.number() })),
+  /** Names of the files to move, in order. */
+  planned: z.array(z.string()),
 });
 
 export type BackupJournal = z.infer<typeof journalSchema>;

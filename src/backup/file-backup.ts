@@ -29,6 +29,7 @@ import {
   type BackupTrigger,
 } from './backup-record.js';
 import { defaultFileOps, type FileOps } from './file-ops.js';
+import { sizeIn, sizesIn } from './file-sizes.js';
 
 export interface BackupLogLine {
   level: 'INFO' | 'WARNING' | 'ERROR';
@@ -81,14 +82,14 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** What a backup would move now: every top-level non-directory but `table_list.txt`. */
-export function backupCandidates(taskDir: string): { file: string; bytes: number }[] {
-  return readdirSync(taskDir)
-    .filter((name) => name !== EXCLUDED_FILE)
-    .map((name) => ({ name, stat: lstatOrUndefined(path.join(taskDir, name)) }))
-    .filter((e): e is { name: string; stat: Stats } => e.stat !== undefined && !e.stat.isDirectory())
-    .map((e) => ({ file: e.name, bytes: e.stat.isSymbolicLink() ? 0 : e.stat.size }))
-    .sort((a, b) => a.file.localeCompare(b.file));
+/** What a backup would move now: every top-level non-directory but `table_list.txt`, by name. */
+export function backupCandidates(taskDir: string): string[] {
+  // The entry type comes with the listing, so directories are skipped without a stat.
+  const names = readdirSync(taskDir, { withFileTypes: true })
+    .filter((e) => e.name !== EXCLUDED_FILE && !e.isDirectory())
+    .map((e) => e.name);
+  // Code-point order: the same on every machine, and cheap for thousands of names.
+  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Creates `file_bak_{ts}`, or `_1`, `_2`… when taken; mkdir fails if the name exists, so two backups never share one. */
@@ -107,14 +108,14 @@ function createBackupDirectory(taskDir: string, now: Date): string {
 }
 
 /** Copies a file (or a link, as a link) into the backup and checks the copy before naming it. */
-async function copyVerified(ops: FileOps, from: string, to: string, isLink: boolean): Promise<void> {
+function copyVerified(ops: FileOps, from: string, to: string, isLink: boolean): void {
   const temp = path.join(path.dirname(to), `.${path.basename(to)}.copy.tmp`);
   rmSync(temp, { force: true });
   try {
     if (isLink) {
-      await ops.copyLink(from, temp);
+      ops.copyLink(from, temp);
     } else {
-      await ops.copyFile(from, temp);
+      ops.copyFile(from, temp);
       if (lstatSync(temp).size !== lstatSync(from).size || sha256(temp) !== sha256(from)) {
         throw new Error('the copy differs from the original');
       }
@@ -130,37 +131,35 @@ interface MoveResult {
   moved: string[];
   copied: string[];
   failed: { file: string; error: string }[];
-  bytes: number;
 }
 
 /** Moves one planned file; falls back to a verified copy; records what happened. */
-async function backupOne(ops: FileOps, taskDir: string, backupDir: string, entry: { file: string; bytes: number }, result: MoveResult, log: BackupLogLine[]): Promise<void> {
-  const from = path.join(taskDir, entry.file);
-  const to = path.join(backupDir, entry.file);
-  if (entry.file === BACKUP_RECORD_FILE || entry.file === BACKUP_JOURNAL_FILE) {
-    result.failed.push({ file: entry.file, error: 'the name is reserved for the backup record; the file was left in place' });
-    log.push({ level: 'WARNING', message: `backup: ${entry.file} left in place (name reserved for the backup record)` });
-    return;
-  }
-  const stat = lstatOrUndefined(from);
-  if (!stat) {
-    result.failed.push({ file: entry.file, error: 'the file disappeared before it could be moved' });
+function backupOne(ops: FileOps, taskDir: string, backupDir: string, file: string, result: MoveResult, log: BackupLogLine[]): void {
+  const from = path.join(taskDir, file);
+  const to = path.join(backupDir, file);
+  if (file === BACKUP_RECORD_FILE || file === BACKUP_JOURNAL_FILE) {
+    result.failed.push({ file: file, error: 'the name is reserved for the backup record; the file was left in place' });
+    log.push({ level: 'WARNING', message: `backup: ${file} left in place (name reserved for the backup record)` });
     return;
   }
   try {
-    await ops.rename(from, to);
-    result.moved.push(entry.file);
-    result.bytes += entry.bytes;
+    ops.rename(from, to);
+    result.moved.push(file);
   } catch (moveError) {
+    // Looked at only when the move failed: the common path is one rename per file.
+    const stat = lstatOrUndefined(from);
+    if (!stat) {
+      result.failed.push({ file: file, error: `the file disappeared before it could be moved (${errorText(moveError)})` });
+      return;
+    }
     try {
-      await copyVerified(ops, from, to, stat.isSymbolicLink());
-      result.copied.push(entry.file);
-      result.bytes += entry.bytes;
-      log.push({ level: 'WARNING', message: `backup: could not move ${entry.file} (${errorText(moveError)}); copied and verified instead, the original stays` });
+      copyVerified(ops, from, to, stat.isSymbolicLink());
+      result.copied.push(file);
+      log.push({ level: 'WARNING', message: `backup: could not move ${file} (${errorText(moveError)}); copied and verified instead, the original stays` });
     } catch (copyError) {
       const error = `move failed (${errorText(moveError)}); copy failed (${errorText(copyError)})`;
-      result.failed.push({ file: entry.file, error });
-      log.push({ level: 'WARNING', message: `backup: ${entry.file} could not be backed up: ${error}` });
+      result.failed.push({ file: file, error });
+      log.push({ level: 'WARNING', message: `backup: ${file} could not be backed up: ${error}` });
     }
   }
 }
@@ -171,14 +170,22 @@ async function writeRecord(backupDir: string, record: BackupRecord): Promise<voi
   fsyncDirectory(backupDir);
 }
 
-function recordFrom(journal: BackupJournal, result: MoveResult, finishedAt: number): BackupRecord {
+/** Bytes of the files that are now in the backup (a link counts 0: its target is not backed up). */
+function bytesBackedUp(result: MoveResult, sizeOfName: (name: string) => number): number {
+  let bytes = 0;
+  for (const name of result.moved) bytes += sizeOfName(name);
+  for (const name of result.copied) bytes += sizeOfName(name);
+  return bytes;
+}
+
+function recordFrom(journal: BackupJournal, result: MoveResult, bytes: number, finishedAt: number): BackupRecord {
   const base = { moved_files: result.moved, copied_files: result.copied, failed_files: result.failed };
   return {
     backup_time: journal.backup_time,
     backup_directory: journal.backup_directory,
     ...base,
     task_id: journal.task_id,
-    total_bytes: result.bytes,
+    total_bytes: bytes,
     duration_ms: Math.max(0, Math.round(finishedAt - journal.started_at_ms)),
     trigger: journal.trigger,
     status: statusOf(base),
@@ -200,7 +207,7 @@ export async function backupTaskDirectory(taskDir: string, options: BackupOption
     log.push({ level: 'WARNING', message: `backup: could not check earlier backups: ${errorText(error)}` });
   }
 
-  let candidates: { file: string; bytes: number }[];
+  let candidates: string[];
   try {
     candidates = backupCandidates(taskDir);
   } catch (error) {
@@ -236,9 +243,11 @@ export async function backupTaskDirectory(taskDir: string, options: BackupOption
     return fail(`cannot write the backup journal: ${errorText(error)}`);
   }
 
-  const result: MoveResult = { moved: [], copied: [], failed: [], bytes: 0 };
-  for (const entry of candidates) await backupOne(ops, taskDir, backupDir, entry, result, log);
-  const record = recordFrom(journal, result, Date.now());
+  // Measured before the moves: a file's size does not change by moving it.
+  const sizeByName = sizesIn(taskDir, candidates);
+  const result: MoveResult = { moved: [], copied: [], failed: [] };
+  for (const file of candidates) backupOne(ops, taskDir, backupDir, file, result, log);
+  const record = recordFrom(journal, result, bytesBackedUp(result, (file) => sizeByName.get(file) ?? 0), Date.now());
   try {
     fsyncDirectory(taskDir);
     await writeRecord(backupDir, record);
@@ -278,25 +287,24 @@ export async function recoverInterruptedBackups(taskDir: string, options: { ops?
     // No journal: nothing was moved into it by us (a crash before planning leaves it empty); earlier
     // backup directories are never touched.
     if (!journal) continue;
-    const result: MoveResult = { moved: [], copied: [], failed: [], bytes: 0 };
-    for (const entry of journal.planned) {
-      const inBackup = lstatOrUndefined(path.join(backupDir, entry.file));
-      const inTask = lstatOrUndefined(path.join(taskDir, entry.file));
+    const result: MoveResult = { moved: [], copied: [], failed: [] };
+    for (const file of journal.planned) {
+      const inBackup = lstatOrUndefined(path.join(backupDir, file));
+      const inTask = lstatOrUndefined(path.join(taskDir, file));
       if (inBackup && !inTask) {
-        result.moved.push(entry.file);
-        result.bytes += entry.bytes;
+        result.moved.push(file);
       } else if (inBackup && inTask) {
         // Both places: the copy fallback had completed (copies are renamed into place only once verified).
-        result.copied.push(entry.file);
-        result.bytes += entry.bytes;
+        result.copied.push(file);
       } else if (inTask) {
-        await backupOne(ops, taskDir, backupDir, entry, result, log);
+        backupOne(ops, taskDir, backupDir, file, result, log);
       } else {
-        result.failed.push({ file: entry.file, error: 'missing after an interrupted backup' });
+        result.failed.push({ file, error: 'missing after an interrupted backup' });
       }
     }
     fsyncDirectory(taskDir);
-    await writeRecord(backupDir, recordFrom(journal, result, Date.now()));
+    const bytes = bytesBackedUp(result, (file) => sizeIn(backupDir, file));
+    await writeRecord(backupDir, recordFrom(journal, result, bytes, Date.now()));
     log.push({ level: 'WARNING', message: `backup: completed ${name}, interrupted earlier (${result.moved.length} moved, ${result.copied.length} copied, ${result.failed.length} failed)` });
   }
   return log;

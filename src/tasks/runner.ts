@@ -168,7 +168,8 @@ export class TaskRunner {
       }
       // Runs ended elsewhere (another process found their heartbeat expired) must not go on.
       for (const id of ended) this.active.get(id)?.controller.abort('interrupted');
-      const expired = await this.o.store.expireRuns({ ttlMs: this.o.runTtlMs });
+      // Our own live runs are spared even when this beat came late (a busy event loop).
+      const expired = await this.o.store.expireRuns({ ttlMs: this.o.runTtlMs, except: [...this.active.keys(), ...this.queue.map((r) => r.run_id), ...this.held] });
       for (const run of expired) this.o.log.warn({ task_id: run.task_id, run_id: run.run_id }, 'run orphaned (no heartbeat); marked failed');
     } catch (error) {
       this.o.log.error({ error: redactSecrets(String(error)) }, 'heartbeat failed');

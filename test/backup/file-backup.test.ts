@@ -96,11 +96,11 @@ describe('file backup of a task directory', () => {
     const dir = await taskDirWith({ 'a.ddl': 'a', 'stuck.md': 'stuck', 'locked.json': '{"x":1}', 'z.log': 'z' });
     const ops: FileOps = {
       ...defaultFileOps,
-      rename: async (from, to) => {
+      rename: (from, to) => {
         if (/stuck\.md$|locked\.json$/.test(from)) throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
         return defaultFileOps.rename(from, to);
       },
-      copyFile: async (from, to) => {
+      copyFile: (from, to) => {
         if (from.endsWith('locked.json')) throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
         return defaultFileOps.copyFile(from, to);
       },
@@ -135,13 +135,13 @@ describe('file backup of a task directory', () => {
     await fs.mkdir(backup);
     await fs.writeFile(
       path.join(backup, BACKUP_JOURNAL_FILE),
-      JSON.stringify({ task_id: 't', backup_directory: 'file_bak_20250101_000000', trigger: 'execute', backup_time: '2025-01-01T00:00:00.000000', started_at_ms: Date.now(), planned: [{ file: 'a.ddl', bytes: 1 }, { file: 'b.md', bytes: 1 }, { file: 'c.json', bytes: 1 }] }),
+      JSON.stringify({ task_id: 't', backup_directory: 'file_bak_20250101_000000', trigger: 'execute', backup_time: '2025-01-01T00:00:00.000000', started_at_ms: Date.now(), planned: ['a.ddl', 'b.md', 'c.json'] }),
     );
     await fs.rename(path.join(dir, 'a.ddl'), path.join(backup, 'a.ddl'));
     await fs.mkdir(path.join(dir, 'file_bak_20250101_000001'));
     const log = await recoverInterruptedBackups(dir);
     expect(log.map((l) => l.message).join('\n')).toMatch(/completed file_bak_20250101_000000/);
-    expect(readBackupRecord(backup)).toMatchObject({ moved_files: ['a.ddl', 'b.md', 'c.json'], failed_files: [], status: 'completed' });
+    expect(readBackupRecord(backup)).toMatchObject({ moved_files: ['a.ddl', 'b.md', 'c.json'], failed_files: [], total_bytes: 3, status: 'completed' });
     expect(readdirSync(dir).sort()).toEqual(['file_bak_20250101_000000', 'file_bak_20250101_000001']);
     expect(existsJournal(backup)).toBe(false);
   });
@@ -207,14 +207,26 @@ describe('crash safety', () => {
     return { dir, expected };
   }
 
-  /** Runs the backup in a child process; kills it `killAfterMs` after it started (undefined: let it finish). */
+  /** Pause after each move in the child: 2,000 files then take a few seconds, so the kills land inside. */
+  const PAUSE_MS = 1;
+
+  /** Runs the backup in a child process; kills it `killAfterMs` after it started (undefined: let it finish). Returns the backup's duration. */
   async function backupInChild(dir: string, killAfterMs?: number): Promise<number> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test/support/backup-child.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-    const started = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test/support/backup-child.ts'), dir, String(PAUSE_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let started = 0;
+    let finished = 0;
+    const lines = (async () => {
+      for await (const chunk of child.stdout) {
+        const text = String(chunk);
+        if (text.includes('started') && !started) started = Date.now();
+        if (text.includes('done')) finished = Date.now();
+      }
+    })();
+    while (!started && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 2));
     if (killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    await new Promise((resolve) => child.once('exit', resolve));
-    return Date.now() - started;
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    await lines;
+    return (finished || Date.now()) - started;
   }
 
   function check(dir: string, expected: Map<string, string>, label: string): void {

@@ -6,9 +6,9 @@ import { SAMPLE_DB_NAME } from '../../source/sample/index.js';
 import { databaseNameOf, SAMPLE_SOURCE } from '../../source/source-database.js';
 import { backupBeforeRun, disabledBackup, type BackupStats } from '../../tasks/pre-run-backup.js';
 import { missingPrerequisites } from '../../tasks/prerequisites.js';
-import { TaskIdTakenError, type NewTask, type RunOptions, type TaskQuery, type TaskRecord } from '../../tasks/store/task-store.js';
+import { TaskIdTakenError, type NewTask, type RunOptions, type RunRecord, type TaskQuery, type TaskRecord } from '../../tasks/store/task-store.js';
 import { decodeText } from '../../util/text-encoding.js';
-import { registerUrlSecret } from '../../util/redact.js';
+import { redactSecrets, registerUrlSecret } from '../../util/redact.js';
 import { compactTimestamp } from '../../util/time.js';
 import { PathConfinementError } from '../../workflow/task-dir.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
@@ -21,6 +21,39 @@ import { data, emptyBodyAsObject, envelope, errorResponses, Language, StepName, 
 import { requireTask } from './task-access.js';
 
 const BASE = '/api/v0/data_pipeline/tasks';
+
+interface PreparedRun {
+  run: RunRecord;
+  backup: BackupStats | null;
+  /** Set when the backup failed and `backup.on_failure` is `abort`: the run was recorded failed. */
+  abortedBy: string | null;
+}
+
+/**
+ * The specification's backup, for complete runs only, under the claim and before anything is
+ * written: moves the earlier files into file_bak_{timestamp} and records the statistics.
+ */
+async function prepareRun(ctx: AppContext, request: FastifyRequest, claimed: RunRecord, body: typeof ExecuteBody.static): Promise<PreparedRun> {
+  let run = claimed;
+  if (run.execution_mode !== 'complete') return { run, backup: null, abortedBy: null };
+  let backup: BackupStats;
+  if (!ctx.settings.backup.enabled) backup = disabledBackup('backup.enabled is false (DP_BACKUP_ENABLED)');
+  else if (body.backup_existing_files === false) backup = disabledBackup('backup_existing_files was false in the request');
+  else {
+    const made = await backupBeforeRun({ dataRoot: ctx.dataRoot, taskId: run.task_id, settings: ctx.settings.backup, ops: ctx.backupOps });
+    backup = made.stats;
+    for (const line of made.log) request.log[line.level === 'ERROR' ? 'error' : line.level === 'WARNING' ? 'warn' : 'info']({ task_id: run.task_id }, line.message);
+    run = await ctx.store.addRunOptions(run, { backup: { ...backup }, backup_log: made.log });
+  }
+  await ctx.store.setLastBackup(run.task_id, { ...backup });
+  if (backup.status === 'failed' && ctx.settings.backup.onFailure === 'abort') {
+    const error = `backup failed, run aborted (backup.on_failure = abort): ${backup.error}`;
+    await ctx.store.finishRun(run, { status: 'failed', reason: 'error', error, taskStatus: 'failed', result: { backup }, llmUsage: null });
+    return { run, backup, abortedBy: error };
+  }
+  return { run, backup, abortedBy: null };
+}
+
 export const TABLE_LIST_MAX_BYTES = 2 * 1024 * 1024;
 
 const CreateBody = Type.Object({
@@ -222,6 +255,10 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (step) {
         const missing = await missingPrerequisites(dir, step, { skipTraining: body.skip_training });
         if (missing.length) throw new ApiError(400, 'PREREQUISITES_MISSING', `cannot run ${step} yet: ${missing.join('; ')}`);
+      } else if (dir) {
+        // A table list that is a link leading outside the task directory is refused (400) before
+        // any claim or backup: the run would read it.
+        await dir.exists(TABLE_LIST_FILE);
       }
       const options: RunOptions = {
         backup_vector_tables: Boolean(body.backup_vector_tables || body.truncate_vector_tables),
@@ -238,26 +275,22 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
           { canRetry: true },
         );
       }
-      let run = claim.run;
-      // The specification's backup: complete runs only, under the claim, before anything is written.
-      let backup: BackupStats | null = null;
-      if (mode === 'complete') {
-        if (!ctx.settings.backup.enabled) backup = disabledBackup('backup.enabled is false (DP_BACKUP_ENABLED)');
-        else if (body.backup_existing_files === false) backup = disabledBackup('backup_existing_files was false in the request');
-        else {
-          const made = await backupBeforeRun({ dataRoot: ctx.dataRoot, taskId: task.task_id, settings: ctx.settings.backup, ops: ctx.backupOps });
-          backup = made.stats;
-          for (const line of made.log) request.log[line.level === 'ERROR' ? 'error' : line.level === 'WARNING' ? 'warn' : 'info']({ task_id: task.task_id }, line.message);
-          run = await ctx.store.addRunOptions(run, { backup: { ...backup }, backup_log: made.log });
-        }
-        await ctx.store.setLastBackup(task.task_id, { ...backup });
-        if (backup.status === 'failed' && ctx.settings.backup.onFailure === 'abort') {
-          const error = `backup failed, run aborted (backup.on_failure = abort): ${backup.error}`;
-          await ctx.store.finishRun(run, { status: 'failed', reason: 'error', error, taskStatus: 'failed', result: { backup }, llmUsage: null });
-          return reply.status(202).send(
-            successBody(202, error, { task_id: task.task_id, execution_mode: mode, step_name: step, run_id: run.run_id, run_status: 'failed', backup }),
-          );
-        }
+      // Between the claim and the queue: the claim is kept alive (heartbeat) while the backup runs,
+      // and anything failing here must not leave it behind.
+      let prepared: PreparedRun;
+      try {
+        prepared = await ctx.runner.holding(claim.run, () => prepareRun(ctx, request, claim.run, body));
+      } catch (error) {
+        await ctx.store
+          .finishRun(claim.run, { status: 'failed', reason: 'error', error: `could not start the run: ${redactSecrets(String(error))}`, taskStatus: 'failed', result: null, llmUsage: null })
+          .catch(() => undefined);
+        throw error;
+      }
+      const { run, backup, abortedBy } = prepared;
+      if (abortedBy) {
+        return reply.status(202).send(
+          successBody(202, abortedBy, { task_id: task.task_id, execution_mode: mode, step_name: step, run_id: run.run_id, run_status: 'failed', backup }),
+        );
       }
       ctx.runner.enqueue(run);
       return reply.status(202).send(

@@ -522,11 +522,16 @@ export class TaskStore {
   /**
    * Marks runs whose heartbeat is older than `ttlMs` (or, with `owner`, every active run of that
    * owner) as failed with reason `interrupted`, and their tasks failed. Returns the runs ended.
+   * `except` spares the runs the calling process knows are still going: a late heartbeat (a busy
+   * event loop) must not end them.
    */
-  async expireRuns(filter: { ttlMs: number } | { owner: string } | { all: true }): Promise<RunRecord[]> {
+  async expireRuns(filter: { ttlMs: number; except?: string[] } | { owner: string } | { all: true }): Promise<RunRecord[]> {
     const [condition, params]: [string, unknown[]] =
       'ttlMs' in filter
-        ? [`r.heartbeat_at < now() - ($1::int * interval '1 millisecond')`, [Math.floor(filter.ttlMs)]]
+        ? [
+            `r.heartbeat_at < now() - ($1::int * interval '1 millisecond') AND NOT (r.run_id = ANY($2::text[]))`,
+            [Math.floor(filter.ttlMs), filter.except ?? []],
+          ]
         : 'owner' in filter
           ? ['r.owner = $1', [filter.owner]]
           : ['true', []];
