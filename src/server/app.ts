@@ -18,6 +18,7 @@ import { fileRoutes } from './routes/files.js';
 import { logRoutes } from './routes/logs.js';
 import { tableListRoutes } from './routes/table-list.js';
 import { taskRoutes } from './routes/tasks.js';
+import { vectorRoutes } from './routes/vector.js';
 
 /** JSON bodies larger than this are refused with 413 (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -112,5 +113,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   databaseRoutes(app, ctx);
   eventRoutes(app, ctx);
   backupRoutes(app, ctx);
+  vectorRoutes(app, ctx);
   return app;
 }

@@ -90,6 +90,8 @@ export class DataRoot {
   /** A server-side path given by a client, accepted only when it resolves (links included) inside the root. */
   async resolveInside(field: string, given: string): Promise<string> {
     const absolute = path.resolve(this.path, given);
+    // Outside as written: refused whether or not it exists (nothing about the outside is revealed).
+    if (!isInside(this.path, absolute)) throw new PathConfinementError(field, given, `is outside the data root (${this.path})`);
     const real = await fs.realpath(absolute).catch(() => undefined);
     if (!real) throw new PathConfinementError(field, given, 'does not exist');
     if (!isInside(this.path, real)) throw new PathConfinementError(field, given, `is outside the data root (${this.path})`);

@@ -21,7 +21,9 @@ const TABLE_COLUMNS = {
   [EMBEDDING_TABLE]: ['id', 'collection_id', 'embedding', 'document', 'cmetadata'],
 } as const;
 
-type VectorTable = keyof typeof TABLE_COLUMNS;
+export type VectorTable = keyof typeof TABLE_COLUMNS;
+
+export const VECTOR_TABLES: readonly VectorTable[] = [COLLECTION_TABLE, EMBEDDING_TABLE];
 
 const SELECTS: Record<VectorTable, string> = {
   [COLLECTION_TABLE]: `SELECT uuid::text AS uuid, name, cmetadata::text AS cmetadata FROM ${COLLECTION_TABLE} ORDER BY name`,

@@ -347,7 +347,9 @@ describe('bearer token (API_TOKEN set)', () => {
     for (const route of routes) {
       const reply = await authorised.json(route.method, route.path, route.method === 'GET' ? undefined : route.method === 'DELETE' ? { task_ids: ['task_none'], confirm: true } : {});
       expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 300)}`).not.toBe(401);
-      expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 300)}`).toBeLessThan(500);
+      // This server's store is PostgreSQL without pgvector: the vector backup says so with 503.
+      if (reply.status === 503) expect(reply.json.data.error_type, `${route.method} ${route.path}`).toBe('VECTOR_STORE_UNAVAILABLE');
+      else expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 300)}`).toBeLessThan(500);
     }
     expect((await authorised.json('GET', '/api/v0/health')).json).toMatchObject({ code: 200, success: true, data: { status: 'ok' } });
     expect((await authorised.json('GET', `${BASE}/${taskId}`)).json).toMatchObject({ code: 200, success: true, data: { task_id: taskId } });
