@@ -1,11 +1,12 @@
 /**
  * The CLI as a user runs it (a child process): exit codes of script mode, step mode, the demo,
- * settings errors, Ctrl-C, and no password in anything a run writes or prints.
+ * settings errors, Ctrl-C, no password in anything a run writes or prints, and `backups`.
  */
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupTaskDirectory } from '../src/backup/file-backup.js';
 import { makeTempDir, PROJECT_ROOT, TEST_CACHE_DIR, createSampleDatabaseOnServer, type ScratchDatabase } from './support/env.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
 
@@ -213,5 +214,59 @@ describe('data-pipeline CLI', () => {
     expect(text.stdout).toMatch(/Vectors: +\d+ loaded/);
     expect(text.stdout).toMatch(/LLM: +\d+ calls \(builtin\), 0 tokens/);
     expect(text.stdout).toMatch(/Output: +\//);
+  });
+
+  it('backups: lists, shows, diffs, restores (current files backed up first) and deletes (with --yes)', async () => {
+    const dir = await makeTempDir('dp-cli-backups-');
+    await fs.writeFile(path.join(dir, 'table_list.txt'), 'regions\n');
+    await fs.writeFile(path.join(dir, 'regions.ddl'), 'CREATE TABLE regions (id int);\n');
+    await fs.writeFile(path.join(dir, 'qs_sample_20250101_000000_pair.json'), JSON.stringify([{ question: 'q', sql: 'SELECT 1' }]));
+    const made = await backupTaskDirectory(dir, { taskId: 'cli_task', trigger: 'execute' });
+    const name = path.basename(made.directory ?? '');
+    // The "next run" wrote new files.
+    await fs.writeFile(path.join(dir, 'regions.ddl'), 'CREATE TABLE regions (id bigint);\n');
+    await fs.writeFile(path.join(dir, 'data_pipeline.log'), 'new run\n');
+
+    const list = await cli(['backups', 'list', '--task-dir', dir, '--json'], {});
+    expect(list.code, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout).backups).toEqual([
+      expect.objectContaining({ name, trigger: 'execute', file_count: 2, status: 'completed', valid: true }),
+    ]);
+    const text = await cli(['backups', 'list', '--task-dir', dir], {});
+    expect(text.stdout.trimEnd()).toMatch(new RegExp(`^NAME +TIME +TRIGGER +FILES +BYTES +STATUS\\n${name} .* execute +2 +\\d+ +completed$`));
+
+    const show = await cli(['backups', 'show', name, '--task-dir', dir, '--json'], {});
+    expect(show.code, show.stderr).toBe(0);
+    expect(JSON.parse(show.stdout).record).toMatchObject({ backup_directory: name, task_id: 'cli_task', moved_files: ['qs_sample_20250101_000000_pair.json', 'regions.ddl'] });
+
+    const diff = await cli(['backups', 'diff', name, '--task-dir', dir, '--json'], {});
+    expect(JSON.parse(diff.stdout)).toMatchObject({ added: ['data_pipeline.log'], removed: ['qs_sample_20250101_000000_pair.json'], changed: ['regions.ddl'] });
+
+    const restore = await cli(['backups', 'restore', name, '--task-dir', dir], {});
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/backed up first into file_bak_\d{8}_\d{6}(_\d+)?\nrestored 2 file\(s\)/);
+    expect(await fs.readFile(path.join(dir, 'regions.ddl'), 'utf8')).toBe('CREATE TABLE regions (id int);\n');
+    const after = JSON.parse((await cli(['backups', 'diff', name, '--task-dir', dir, '--json'], {})).stdout);
+    expect(after).toMatchObject({ added: [], removed: [], changed: [] });
+    const listed = JSON.parse((await cli(['backups', 'list', '--task-dir', dir, '--json'], {})).stdout);
+    expect(listed.backups.map((b: { trigger: string }) => b.trigger).sort()).toEqual(['execute', 'restore']);
+
+    const unconfirmed = await cli(['backups', 'delete', name, '--task-dir', dir], {});
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/add --yes/);
+    expect((await fs.readdir(dir)).includes(name)).toBe(true);
+    const deleted = await cli(['backups', 'delete', name, '--task-dir', dir, '--yes'], {});
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect((await fs.readdir(dir)).includes(name)).toBe(false);
+
+    const badName = await cli(['backups', 'show', '../etc', '--task-dir', dir], {});
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toMatch(/not a backup name: expected file_bak_YYYYMMDD_HHMMSS/);
+    const gone = await cli(['backups', 'show', name, '--task-dir', dir], {});
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(/not found/);
+    const noDir = await cli(['backups', 'list', '--task-dir', path.join(dir, 'nope')], {});
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toMatch(/no such directory/);
   });
 });

@@ -83,6 +83,23 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     });
 
   program
+    .command('backups')
+    .description("the file backups of a task directory (file_bak_*): list, show, diff, restore, delete")
+    .argument('<action>', 'list | show | diff | restore | delete')
+    .argument('[backup_name]', 'file_bak_YYYYMMDD_HHMMSS[_N] (all actions but list)')
+    .requiredOption('--task-dir <dir>', 'the task directory')
+    .option('--json', 'print the result as JSON')
+    .option('--yes', 'confirm a delete')
+    .addHelpText(
+      'after',
+      '\nrestore first backs up the current files (trigger "restore"), then copies the backup back; the backup stays.\nUse it on a directory no server is running a task in (through the API, restores wait for the run).',
+    )
+    .action(async (action: string, backupName: string | undefined, opts) => {
+      const { backupsCommand } = await import('./commands/backups.js');
+      process.exitCode = await backupsCommand(action, backupName, opts);
+    });
+
+  program
     .command('serve')
     .description('start the REST API and task runner (HOST, PORT, API_TOKEN, DP_STORE_URL…)')
     .option('--port <port>', 'port to listen on (default: PORT, 8084)')
