@@ -19,6 +19,7 @@ import { logRoutes } from './routes/logs.js';
 import { tableListRoutes } from './routes/table-list.js';
 import { taskRoutes } from './routes/tasks.js';
 import { vectorRoutes } from './routes/vector.js';
+import { CONSOLE_ROUTES, consoleRoutes } from './web-console.js';
 
 /** JSON bodies larger than this are refused with 413 (uploads have their own limits). */
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -89,9 +90,11 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     app.addHook('onRequest', async (request, reply) => {
       // Decided on the route the router matched, not on the raw URL: the router decodes the path,
       // so `/%61pi/v0/...` reaches the /api routes while not starting with "/api/". Only the API
-      // documentation is public; every other path (unknown ones included) needs the token.
+      // documentation and the console's static files are public; every other path (unknown ones included) needs the token.
       const route = request.routeOptions.url;
       if (route === '/openapi.json' || route === '/docs' || route?.startsWith('/docs/')) return;
+      // The console's page and assets hold no data: it asks for the token and sends it to the API.
+      if ((CONSOLE_ROUTES as readonly (string | undefined)[]).includes(route)) return;
       if (!tokenMatches(token, request.headers.authorization)) {
         await reply
           .status(401)
@@ -114,5 +117,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   eventRoutes(app, ctx);
   backupRoutes(app, ctx);
   vectorRoutes(app, ctx);
+  await consoleRoutes(app);
   return app;
 }

@@ -65,6 +65,8 @@ export function presentListItem(task: TaskRecord & { step_statuses: StepRecord['
     task_name: task.task_name,
     status: task.status,
     step_status: aggregateStepStatus(task.step_statuses ?? []),
+    // Additive: each step's own status, for progress at a glance.
+    step_statuses: Object.fromEntries(STEP_NAMES.map((name, i) => [name, task.step_statuses?.[i] ?? 'pending'])),
     created_at: task.created_at,
     started_at: task.started_at,
     completed_at: task.completed_at,

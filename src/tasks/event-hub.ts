@@ -1,7 +1,9 @@
 /**
  * Task events (step started/finished, progress, log lines) go to the store, so that a client can
  * resume with Last-Event-ID and a server process other than the runner's can serve them; local
- * subscribers are woken as soon as a batch is stored. Progress is thinned to a few per second.
+ * subscribers are woken as soon as a batch is stored. Progress is thinned to a few per second,
+ * and the latest thinned one still goes out once its interval has passed (a step that stalls after
+ * it shows where it stalled).
  */
 import type { TaskStore } from './store/task-store.js';
 
@@ -21,6 +23,8 @@ export class TaskEventHub {
   private flushing: Promise<void> = Promise.resolve();
   private readonly listeners = new Map<string, Set<() => void>>();
   private readonly lastProgress = new Map<string, number>();
+  /** The newest progress held back by the thinning, per task and step, and its timer. */
+  private readonly heldProgress = new Map<string, { event: PendingEvent; timer: NodeJS.Timeout }>();
 
   constructor(private readonly store: TaskStore) {}
 
@@ -30,11 +34,44 @@ export class TaskEventHub {
       const key = `${event.task_id}/${String(event.data.step)}`;
       const now = Date.now();
       const final = event.data.done === event.data.total;
-      if (!final && now - (this.lastProgress.get(key) ?? 0) < PROGRESS_INTERVAL_MS) return;
+      const wait = PROGRESS_INTERVAL_MS - (now - (this.lastProgress.get(key) ?? 0));
+      if (!final && wait > 0) {
+        this.holdProgress(key, event, wait);
+        return;
+      }
+      this.dropHeld(key);
       this.lastProgress.set(key, now);
     }
+    this.enqueue(event);
+  }
+
+  private enqueue(event: PendingEvent): void {
     this.buffer.push(event);
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  }
+
+  private holdProgress(key: string, event: PendingEvent, wait: number): void {
+    const held = this.heldProgress.get(key);
+    if (held) {
+      held.event = event;
+      return;
+    }
+    const timer = setTimeout(() => {
+      const entry = this.heldProgress.get(key);
+      this.heldProgress.delete(key);
+      if (!entry) return;
+      this.lastProgress.set(key, Date.now());
+      this.enqueue(entry.event);
+    }, wait);
+    timer.unref();
+    this.heldProgress.set(key, { event, timer });
+  }
+
+  private dropHeld(key: string): void {
+    const held = this.heldProgress.get(key);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.heldProgress.delete(key);
   }
 
   /** Stores what is buffered and wakes the subscribers of those tasks. */

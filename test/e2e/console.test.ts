@@ -1,0 +1,220 @@
+/**
+ * The web console end to end, in Debian's Chromium driven by playwright-core: on the sample
+ * database, create a task by picking tables, run it and see it complete live, review its pairs,
+ * logs and files, re-run it and see the backup, diff it, restore it, delete a backup; then the
+ * same pages at 390 px. Screenshots of each page go to test-output/screenshots/.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../support/env.js';
+import { startTestServer, type TestServer } from '../support/api-server.js';
+import { answerWell } from '../support/openai-answers.js';
+import { client, createTask, holdLlm, llmEnv } from '../support/run-helpers.js';
+import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scripted-openai-server.js';
+
+const CHROMIUM = process.env.DP_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'screenshots');
+const RUN_TIMEOUT = 150_000;
+
+describe('web console in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  // (Expressions, not functions: the test's types are Node's, without the DOM's.)
+  const scrollWidth = () => page.evaluate<number>('document.documentElement.scrollWidth');
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    // Never skipped: without the browser this fails and says how to get it.
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set DP_CHROMIUM)`);
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startTestServer({ store: 'embedded' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('creates a task from picked tables, runs it to completion live, and shows its pairs, logs and files', { timeout: 300_000 }, async () => {
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.getByText('No tasks yet').isVisible()).toBe(true);
+    await shot('01-task-list-empty');
+
+    await page.getByRole('link', { name: 'Create the first task' }).click();
+    await page.getByRole('heading', { name: 'New task' }).waitFor();
+    // The sample connection is tested at once and its tables listed.
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    await page.getByLabel('Filter tables').fill('region');
+    await page.getByLabel('public.regions').check();
+    await page.getByLabel('Filter tables').fill('stores');
+    await page.getByLabel('Select all shown').check();
+    await expect.poll(() => page.getByText(/^\d+ tables? selected$/).textContent()).toMatch(/^[2-9] tables selected$/);
+    await page.getByLabel('Name', { exact: true }).fill('Console test');
+    await shot('02-new-task');
+    await page.getByRole('button', { name: 'Create and run' }).click();
+
+    // The detail page follows the run over SSE until the task is completed.
+    await page.getByRole('heading', { name: /Console test/ }).waitFor();
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    for (const step of ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load']) {
+      await expect.poll(() => page.locator(`[data-step="${step}"] .badge`).textContent()).toBe('completed');
+    }
+    await shot('03-task-steps-completed');
+
+    await page.getByRole('tab', { name: 'Pairs' }).click();
+    const pairRows = page.locator('.pair-table tbody tr');
+    await pairRows.first().waitFor();
+    expect(await pairRows.count()).toBeGreaterThan(3);
+    await expect.poll(() => page.getByText(/pair\(s\) shown/).textContent()).toMatch(/^(\d+) of \1 pair\(s\) shown · \d+ valid, \d+ repaired, 0 invalid$/);
+    await page.getByLabel('Search questions and SQL').fill('zzzz-no-such-text');
+    await page.getByText('No pair matches the filters.').waitFor();
+    await page.getByLabel('Search questions and SQL').fill('');
+    await page.getByLabel('Status', { exact: true }).selectOption('valid');
+    expect(await page.locator('.pair-table .badge', { hasText: 'invalid' }).count()).toBe(0);
+    await shot('04-pairs');
+
+    await page.getByRole('tab', { name: 'Logs' }).click();
+    await page.locator('.log-table tbody tr').first().waitFor();
+    await page.getByLabel('Search messages').fill('training_load');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(async () => (await page.locator('.log-table tbody tr .message').allTextContents()).every((m) => m.toLowerCase().includes('training_load'))).toBe(true);
+    await shot('05-logs');
+
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByRole('button', { name: 'Preview regions.ddl' }).click();
+    await expect.poll(() => page.locator('.file-preview').textContent()).toMatch(/create table/i);
+    await shot('06-files');
+  });
+
+  it('re-runs and shows the backup; diffs, restores and deletes backups with confirmation', { timeout: 300_000 }, async () => {
+    await page.getByRole('tab', { name: 'Steps' }).click();
+    await page.getByRole('button', { name: 'Run complete workflow' }).click();
+    // A second complete run asks first, then reports the backup it made.
+    await page.getByRole('dialog').getByRole('button', { name: 'Run again' }).click();
+    await page.getByText(/earlier files moved to file_bak_\d{8}_\d{6}/).waitFor();
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    await page.getByText(/^file_bak_\d{8}_\d{6}: \d+ file\(s\) moved, 0 failed$/).waitFor();
+
+    await page.getByRole('tab', { name: 'Backups' }).click();
+    const rows = page.locator('.backup-table tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(1);
+    const name = (await rows.first().getAttribute('data-backup')) as string;
+    expect(name).toMatch(/^file_bak_\d{8}_\d{6}$/);
+    await page.getByRole('button', { name: `Diff ${name}`, exact: true }).click();
+    await page.getByRole('heading', { name: `${name} against the current files` }).waitFor();
+    await expect.poll(() => page.locator('.diff-group h4', { hasText: 'Changed' }).textContent()).toMatch(/Changed \([1-9]\d*\)/);
+    await shot('07-backup-diff');
+
+    // Restore: cancelling does nothing; confirming restores (after backing up the current files).
+    await page.getByRole('button', { name: `Restore ${name}`, exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    expect(await rows.count()).toBe(1);
+    await page.getByRole('button', { name: `Restore ${name}`, exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Restore' }).click();
+    await page.getByText(new RegExp(`Restored \\d+ file\\(s\\) from ${name}`)).waitFor();
+    await expect.poll(() => rows.count()).toBe(2);
+    await page.getByRole('button', { name: `Diff ${name}`, exact: true }).click();
+    await page.getByText('No difference: the current files are the ones in this backup.').waitFor();
+    await shot('08-backup-restored');
+
+    // Delete the backup the restore made; the dialog's default (focused) button is Cancel.
+    const restoreBackup = (await rows.nth(0).getAttribute('data-backup')) as string;
+    expect(restoreBackup).not.toBe(name);
+    await page.getByRole('button', { name: `Delete ${restoreBackup}`, exact: true }).click();
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.textContent')).toBe('Cancel');
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete backup' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-backup')).toBe(name);
+  });
+
+  it('is usable by keyboard and at 390 px wide', { timeout: 120_000 }, async () => {
+    // Tabs follow the arrow keys.
+    await page.getByRole('tab', { name: 'Backups' }).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.getByRole('tab', { name: 'Pairs' }).getAttribute('aria-selected')).toBe('true');
+    await page.locator('.pair-table').waitFor();
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/#/tasks`);
+    const row = page.locator('.task-table tbody tr').first();
+    await row.waitFor();
+    await expect.poll(() => row.locator('.badge').textContent()).toBe('completed');
+    expect(await row.locator('.pill-completed').count()).toBe(4);
+    // No horizontal scrolling at phone width.
+    expect(await scrollWidth()).toBeLessThanOrEqual(390);
+    await shot('09-task-list-390px');
+    await row.getByRole('link').click();
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor();
+    expect(await scrollWidth()).toBeLessThanOrEqual(390);
+    await shot('10-task-detail-390px');
+    await page.goto(`${server.url}/#/new`);
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    expect(await scrollWidth()).toBeLessThanOrEqual(390);
+    await shot('11-new-task-390px');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('shows the API error, naming the field, when a task cannot be created', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.url}/#/new`);
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    await page.getByLabel('Connection').fill('mysql://somewhere/db');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('alert').getByText(/body\.db_connection/).first().waitFor();
+    await shot('12-connection-error');
+  });
+});
+
+describe('web console: live progress of a run over SSE', () => {
+  let server: TestServer;
+  let llm: ScriptedOpenAIServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set DP_CHROMIUM)`);
+    llm = await startScriptedOpenAI({ defaultChat: answerWell });
+    server = await startTestServer({ env: llmEnv(llm) });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await llm?.close();
+  });
+
+  it('shows the running step, its progress and the live log without reloading, then the completion; cancel asks first', { timeout: 180_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const taskId = await createTask(client(server.url), ['regions', 'stores'], { task_name: 'Live run', db_connection: 'sample', enable_training_data_load: false });
+    await page.goto(`${server.url}/#/tasks/${taskId}`);
+    await page.getByRole('heading', { name: /Live run/ }).waitFor();
+    // One table's comments are answered, the other's held: the run stays in ddl_generation at 1 of 2.
+    const gate = holdLlm(llm, { pass: 1 });
+    try {
+      await page.getByRole('button', { name: 'Run complete workflow' }).click();
+      await page.locator('h1 .badge', { hasText: 'in progress' }).waitFor();
+      await page.locator('[data-step="ddl_generation"] .badge', { hasText: 'running' }).waitFor();
+      await expect.poll(() => page.locator('[data-step="ddl_generation"] .progress-row').textContent(), { timeout: 30_000 }).toMatch(/^1 \/ 2 tables?$/);
+      await expect.poll(() => page.locator('.log-tail').textContent()).toMatch(/step ddl_generation started/);
+      await page.screenshot({ path: path.join(SHOTS, '13-run-in-progress.png'), fullPage: true });
+      // Cancel asks first; saying no leaves the run alone.
+      await page.getByRole('button', { name: 'Cancel run' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
+      expect(await page.locator('h1 .badge').textContent()).toBe('in progress');
+    } finally {
+      gate.release();
+    }
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    expect(await page.locator('[data-step="sql_validation"] .badge').textContent()).toBe('completed');
+    await page.close();
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * The public API, as the console uses it: the envelope unwrapped, errors turned into ApiFailure
+ * with the server's explanation, and the bearer token (when the server wants one) sent along.
+ */
+const TOKEN_KEY = 'dp_api_token';
+
+export interface InvalidParam {
+  field: string;
+  problem: string;
+  accepted?: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errorType: string,
+    readonly invalid: InvalidParam[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+export function getToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(token: string | null): void {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export function authHeaders(): Record<string, string> {
+  const token = getToken();
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+interface ErrorEnvelope {
+  message?: string;
+  data?: { error_type?: string; invalid_params?: InvalidParam[] };
+}
+
+async function failureOf(response: Response): Promise<ApiFailure> {
+  let body: ErrorEnvelope = {};
+  try {
+    body = (await response.json()) as ErrorEnvelope;
+  } catch {
+    // not JSON: the status says enough
+  }
+  return new ApiFailure(response.status, body.message ?? `HTTP ${response.status}`, body.data?.error_type ?? 'HTTP_ERROR', body.data?.invalid_params ?? []);
+}
+
+/** Sends a request and returns `data` of the envelope; throws ApiFailure on any error status. */
+export async function api<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const init: RequestInit = { method, headers: { ...authHeaders() }, signal: signal ?? null };
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ApiFailure(0, 'the server cannot be reached: is it running?', 'NETWORK');
+  }
+  if (!response.ok) throw await failureOf(response);
+  const envelope = (await response.json()) as { data: T };
+  return envelope.data;
+}
+
+/** A file's raw content (previews). */
+export async function fetchText(path: string, signal?: AbortSignal): Promise<string> {
+  const response = await fetch(path, { headers: authHeaders(), signal: signal ?? null });
+  if (!response.ok) throw await failureOf(response);
+  return response.text();
+}
+
+/** Downloads a file through fetch (so the token goes along) and hands it to the browser. */
+export async function download(path: string, fileName: string): Promise<void> {
+  const response = await fetch(path, { headers: authHeaders() });
+  if (!response.ok) throw await failureOf(response);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export const TASKS = '/api/v0/data_pipeline/tasks';
+export const taskPath = (taskId: string) => `${TASKS}/${encodeURIComponent(taskId)}`;
+
+export type StepName = 'ddl_generation' | 'qa_generation' | 'sql_validation' | 'training_load';
+export const STEP_NAMES: StepName[] = ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load'];
+
+export interface StepView {
+  step_name: StepName;
+  step_status: string;
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+  counters: Record<string, unknown> | null;
+  result: Record<string, unknown> | null;
+}
+
+export interface TaskView {
+  task_id: string;
+  task_name: string | null;
+  status: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  db_name: string | null;
+  business_context: string | null;
+  parameters: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  error_message: string | null;
+  steps: StepView[];
+  active_run: { run_id: string; status: string; execution_mode: string; step_name: string | null; cancel_requested: boolean } | null;
+  last_backup: Record<string, unknown> | null;
+}
+
+export interface TaskListItem {
+  task_id: string;
+  task_name: string | null;
+  status: string;
+  step_status: string;
+  step_statuses?: Record<string, string>;
+  created_at: string;
+  db_name: string | null;
+}

@@ -1,0 +1,55 @@
+/**
+ * The console's entry: a hash router (#/tasks, #/new, #/tasks/{id}/{tab}) that mounts one view at a
+ * time in <main>, aborting the previous view's requests and event streams.
+ */
+import { replace } from './dom.js';
+import { errorPanel } from './ui.js';
+import { renderNewTask } from './views/new-task.js';
+import { renderTaskDetail, TABS, type Tab } from './views/task-detail.js';
+import { renderTaskList } from './views/task-list.js';
+
+export interface Route {
+  view: 'list' | 'new' | 'detail';
+  taskId?: string;
+  tab?: Tab;
+  query: URLSearchParams;
+}
+
+export function parseRoute(hash: string): Route {
+  const [pathPart = '', queryPart = ''] = hash.replace(/^#/, '').split('?');
+  const query = new URLSearchParams(queryPart);
+  const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'new') return { view: 'new', query };
+  if (parts[0] === 'tasks' && parts[1]) {
+    const tab = (TABS as readonly string[]).includes(parts[2] ?? '') ? (parts[2] as Tab) : 'overview';
+    return { view: 'detail', taskId: parts[1], tab, query };
+  }
+  return { view: 'list', query };
+}
+
+let current: AbortController | undefined;
+
+async function mount(): Promise<void> {
+  current?.abort();
+  const controller = new AbortController();
+  current = controller;
+  const root = document.getElementById('main') as HTMLElement;
+  const route = parseRoute(location.hash);
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('.topbar nav a')) {
+    const active = (route.view === 'new' && link.hash === '#/new') || (route.view !== 'new' && link.hash === '#/tasks');
+    if (active) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  try {
+    if (route.view === 'new') await renderNewTask(root, controller.signal);
+    else if (route.view === 'detail' && route.taskId) await renderTaskDetail(root, route.taskId, route.tab ?? 'overview', controller.signal);
+    else await renderTaskList(root, route.query, controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    replace(root, errorPanel(error, () => void mount()));
+  }
+}
+
+window.addEventListener('hashchange', () => void mount());
+if (!location.hash) history.replaceState(null, '', '#/tasks');
+void mount();

@@ -1,0 +1,89 @@
+/** The task log: level filter, keyword search, paging (POST …/logs/query). */
+import { api, taskPath } from '../../api.js';
+import { empty, h, loading, replace } from '../../dom.js';
+
+interface LogRecord {
+  timestamp: string;
+  level: string;
+  logger: string;
+  step: string | null;
+  message: string;
+}
+
+interface LogPage {
+  logs: LogRecord[];
+  pagination: { page: number; total: number; total_pages: number; has_next: boolean; has_prev: boolean };
+}
+
+export async function renderLogs(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
+  const level = h('select', { id: 'log-level' }, ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR'].map((l) => h('option', { value: l }, l || 'All levels')));
+  const keyword = h('input', { id: 'log-search', type: 'search', placeholder: 'Search messages', maxlength: 200 });
+  const results = h('div', { 'aria-live': 'polite' });
+  let page = 1;
+
+  const load = async () => {
+    replace(results, loading('Loading the log…'));
+    const body: Record<string, unknown> = { page, page_size: 100, sort_by: 'line_number', sort_order: 'asc' };
+    if (level.value) body.level = level.value;
+    if (keyword.value.trim()) body.keyword = keyword.value.trim();
+    const data = await api<LogPage>('POST', `${taskPath(taskId)}/logs/query`, body, signal);
+    if (data.logs.length === 0) {
+      replace(results, empty(level.value || keyword.value ? 'No log line matches.' : 'No log yet: the log starts with the first run.'));
+      return;
+    }
+    const p = data.pagination;
+    replace(
+      results,
+      h(
+        'table',
+        { class: 'grid log-table' },
+        h('thead', {}, h('tr', {}, ['Time', 'Level', 'Step', 'Message'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'tbody',
+          {},
+          data.logs.map((r) =>
+            h(
+              'tr',
+              { class: `level-${r.level.toLowerCase()}` },
+              h('td', { 'data-label': 'Time', class: 'nowrap' }, r.timestamp),
+              h('td', { 'data-label': 'Level' }, r.level),
+              h('td', { 'data-label': 'Step' }, r.step ?? '—'),
+              h('td', { 'data-label': 'Message', class: 'message' }, r.message),
+            ),
+          ),
+        ),
+      ),
+      h(
+        'nav',
+        { class: 'pager', 'aria-label': 'Log pages' },
+        h('button', { type: 'button', class: 'button', disabled: !p.has_prev, onclick: () => ((page -= 1), void load()) }, '← Previous'),
+        h('span', {}, `page ${p.page} of ${p.total_pages} · ${p.total} line(s)`),
+        h('button', { type: 'button', class: 'button', disabled: !p.has_next, onclick: () => ((page += 1), void load()) }, 'Next →'),
+      ),
+    );
+  };
+
+  const form = h(
+    'form',
+    {
+      class: 'toolbar',
+      role: 'search',
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        page = 1;
+        void load();
+      },
+    },
+    h('label', { for: 'log-level', class: 'inline-label' }, 'Level'),
+    level,
+    h('label', { for: 'log-search', class: 'visually-hidden' }, 'Search messages'),
+    keyword,
+    h('button', { type: 'submit', class: 'button' }, 'Search'),
+  );
+  level.addEventListener('change', () => {
+    page = 1;
+    void load();
+  });
+  replace(panel, form, results);
+  await load();
+}

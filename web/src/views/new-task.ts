@@ -1,0 +1,206 @@
+/**
+ * A new task: the connection (tested against /api/v0/database/tables), the tables (picked from the
+ * database with search and select-all, or a table_list.txt upload), the business context and the
+ * execution options. Creates the task, gives it its table list, and optionally runs it.
+ */
+import { api, taskPath, TASKS } from '../api.js';
+import { confirmAction, toast } from '../dialog.js';
+import { h, loading, replace, uid } from '../dom.js';
+import { errorPanel, navigate } from '../ui.js';
+
+interface Option {
+  name: string;
+  label: string;
+  checked: boolean;
+}
+
+const OPTIONS: Option[] = [
+  { name: 'enable_sql_validation', label: 'Validate the SQL of every pair', checked: true },
+  { name: 'enable_llm_repair', label: 'Ask the LLM to repair failing SQL', checked: true },
+  { name: 'modify_original_file', label: 'Write repaired SQL back to the pair file', checked: true },
+  { name: 'enable_training_data_load', label: 'Load the results into the vector store', checked: true },
+  { name: 'overwrite_comments', label: 'Replace existing database comments', checked: false },
+  { name: 'execute_check', label: 'Also run each valid SQL with LIMIT 1', checked: false },
+];
+
+function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
+  const id = control.id || uid('field');
+  control.id = id;
+  const hintId = hint ? `${id}-hint` : undefined;
+  if (hintId) control.setAttribute('aria-describedby', hintId);
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint ? h('p', { id: hintId, class: 'hint' }, hint) : null);
+}
+
+export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Promise<void> {
+  const name = h('input', { id: 'task-name', type: 'text', maxlength: 200, placeholder: 'e.g. Sales database, March' });
+  const connection = h('input', { id: 'db-connection', type: 'text', value: 'sample', maxlength: 2000, autocomplete: 'off', spellcheck: 'false' });
+  const testButton = h('button', { type: 'button', class: 'button' }, 'Test connection');
+  const connectionStatus = h('div', { class: 'connection-status', 'aria-live': 'polite' });
+  const context = h('textarea', { id: 'business-context', rows: 3, maxlength: 20000 }, 'Outdoor gear retailer: products, stores, customers and orders');
+  const language = h('select', { id: 'language' }, h('option', { value: 'en' }, 'English'), h('option', { value: 'zh' }, '中文'));
+  const optionBoxes = OPTIONS.map((o) => ({ option: o, input: h('input', { type: 'checkbox', id: `opt-${o.name}`, checked: o.checked }) }));
+
+  // The table picker.
+  const search = h('input', { id: 'table-search', type: 'search', placeholder: 'Filter tables', disabled: true });
+  const selectAll = h('input', { id: 'select-all', type: 'checkbox', disabled: true });
+  const pickerList = h('div', { class: 'picker-list', role: 'group', 'aria-label': 'Tables' }, h('p', { class: 'muted' }, 'Test the connection to list its tables.'));
+  const pickedCount = h('p', { class: 'muted', 'aria-live': 'polite' }, '0 tables selected');
+  const upload = h('input', { id: 'table-list-file', type: 'file', accept: '.txt,text/plain' });
+  let tables: string[] = [];
+  const picked = new Set<string>();
+
+  const visibleTables = () => {
+    const needle = search.value.trim().toLowerCase();
+    return needle ? tables.filter((t) => t.toLowerCase().includes(needle)) : tables;
+  };
+  const updateCount = () => {
+    const visible = visibleTables();
+    pickedCount.textContent = `${picked.size} table${picked.size === 1 ? '' : 's'} selected`;
+    selectAll.checked = visible.length > 0 && visible.every((t) => picked.has(t));
+    selectAll.indeterminate = !selectAll.checked && visible.some((t) => picked.has(t));
+  };
+  const renderPicker = () => {
+    const visible = visibleTables();
+    replace(
+      pickerList,
+      visible.length === 0
+        ? h('p', { class: 'muted' }, tables.length ? 'No table matches the filter.' : 'This database has no tables.')
+        : visible.map((table) => {
+            const id = uid('table');
+            const box = h('input', {
+              type: 'checkbox',
+              id,
+              value: table,
+              checked: picked.has(table),
+              onchange: (e: Event) => {
+                if ((e.target as HTMLInputElement).checked) picked.add(table);
+                else picked.delete(table);
+                updateCount();
+              },
+            });
+            return h('div', { class: 'picker-row' }, box, h('label', { for: id }, table));
+          }),
+    );
+    updateCount();
+  };
+  search.addEventListener('input', renderPicker);
+  selectAll.addEventListener('change', () => {
+    for (const table of visibleTables()) {
+      if (selectAll.checked) picked.add(table);
+      else picked.delete(table);
+    }
+    renderPicker();
+  });
+
+  const testConnection = async () => {
+    testButton.disabled = true;
+    replace(connectionStatus, loading('Connecting…'));
+    try {
+      const data = await api<{ tables: string[]; total: number }>('POST', '/api/v0/database/tables', { db_connection: connection.value.trim() }, signal);
+      tables = data.tables;
+      for (const t of [...picked]) if (!tables.includes(t)) picked.delete(t);
+      replace(connectionStatus, h('p', { class: 'ok' }, `Connected: ${data.total} table${data.total === 1 ? '' : 's'}.`));
+      search.disabled = false;
+      selectAll.disabled = tables.length === 0;
+      renderPicker();
+    } catch (error) {
+      replace(connectionStatus, errorPanel(error));
+    } finally {
+      testButton.disabled = false;
+    }
+  };
+  testButton.addEventListener('click', () => void testConnection());
+
+  const formError = h('div', { 'aria-live': 'assertive' });
+  const createButton = h('button', { type: 'submit', class: 'button', value: 'create' }, 'Create task');
+  const runButton = h('button', { type: 'submit', class: 'button primary', value: 'run' }, 'Create and run');
+
+  const submit = async (run: boolean) => {
+    replace(formError);
+    const file = upload.files?.[0];
+    if (!file && picked.size === 0) {
+      replace(formError, errorPanel(new Error('Pick at least one table, or upload a table_list.txt.')));
+      return;
+    }
+    if (file && picked.size > 0 && !(await confirmAction('Use the uploaded file?', `Both a file (${file.name}) and ${picked.size} picked tables are given: the file will be used.`, 'Use the file'))) return;
+    createButton.disabled = runButton.disabled = true;
+    try {
+      const body: Record<string, unknown> = {
+        task_name: name.value.trim() || undefined,
+        db_connection: connection.value.trim(),
+        business_context: context.value.trim() || undefined,
+        language: language.value,
+      };
+      for (const { option, input } of optionBoxes) body[option.name] = input.checked;
+      const created = await api<{ task_id: string }>('POST', TASKS, body, signal);
+      const id = created.task_id;
+      if (file) {
+        const form = new FormData();
+        form.append('file', file, file.name);
+        await api('POST', `${taskPath(id)}/upload-table-list`, form, signal);
+      } else {
+        await api('POST', `${taskPath(id)}/table-list`, { tables: [...picked] }, signal);
+      }
+      if (run) {
+        await api('POST', `${taskPath(id)}/execute`, { execution_mode: 'complete' }, signal);
+        toast(`Task ${id} created and started`);
+      } else {
+        toast(`Task ${id} created`);
+      }
+      navigate(`#/tasks/${encodeURIComponent(id)}`);
+    } catch (error) {
+      replace(formError, errorPanel(error));
+    } finally {
+      createButton.disabled = runButton.disabled = false;
+    }
+  };
+
+  const form = h(
+    'form',
+    {
+      class: 'form',
+      novalidate: true,
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        const submitter = (event as SubmitEvent).submitter as HTMLButtonElement | null;
+        void submit(submitter?.value === 'run');
+      },
+    },
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Database'),
+      field('Connection', connection, 'A postgresql:// URL, or "sample" for the bundled sample database. Passwords are never shown back.'),
+      h('div', { class: 'row' }, testButton),
+      connectionStatus,
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Tables'),
+      h('div', { class: 'row' }, h('label', { for: 'table-search', class: 'visually-hidden' }, 'Filter tables'), search, h('span', { class: 'check' }, selectAll, h('label', { for: 'select-all' }, 'Select all shown'))),
+      pickerList,
+      pickedCount,
+      field('…or upload a table_list.txt', upload, 'One or more names per line (schema.table), # comments allowed.'),
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Task'),
+      field('Name', name),
+      field('Business context', context, 'What the database is about; given to the LLM.'),
+      field('Language', language),
+    ),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Execution options'),
+      optionBoxes.map(({ option, input }) => h('div', { class: 'check' }, input, h('label', { for: input.id }, option.label))),
+    ),
+    formError,
+    h('div', { class: 'actions' }, createButton, runButton),
+  );
+  replace(root, h('div', { class: 'page-head' }, h('h1', {}, 'New task')), form);
+  // The default connection is the bundled sample: list its tables at once.
+  await testConnection();
+}

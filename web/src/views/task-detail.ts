@@ -1,0 +1,188 @@
+/**
+ * One task: its header and actions (run complete, run one step, cancel), and tabs for the step
+ * timeline (live over SSE), logs, files, question/SQL pairs and backups.
+ */
+import { api, STEP_NAMES, taskPath, type TaskView } from '../api.js';
+import { confirmAction, toast } from '../dialog.js';
+import { badge, formatTime, h, replace } from '../dom.js';
+import { followTaskEvents, type TaskEvent } from '../events.js';
+import { errorPanel } from '../ui.js';
+import { renderBackups } from './detail/backups.js';
+import { renderFiles } from './detail/files.js';
+import { renderLogs } from './detail/logs.js';
+import { renderOverview, type LiveState } from './detail/overview.js';
+import { renderPairs } from './detail/pairs.js';
+
+export const TABS = ['overview', 'logs', 'files', 'pairs', 'backups'] as const;
+export type Tab = (typeof TABS)[number];
+
+const TAB_LABELS: Record<Tab, string> = { overview: 'Steps', logs: 'Logs', files: 'Files', pairs: 'Pairs', backups: 'Backups' };
+
+export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: Tab, signal: AbortSignal): Promise<void> {
+  let task = await api<TaskView>('GET', taskPath(taskId), undefined, signal);
+  const live: LiveState = { progress: {}, logTail: [] };
+  const head = h('div', { class: 'page-head' });
+  const actions = h('div', { class: 'toolbar' });
+  const panel = h('section', { id: 'tab-panel', role: 'tabpanel', tabindex: '0', 'aria-labelledby': `tab-${tab}` });
+  let streaming: AbortController | undefined;
+
+  const refresh = async () => {
+    task = await api<TaskView>('GET', taskPath(taskId), undefined, signal);
+    renderHead();
+    if (tab === 'overview') renderOverview(panel, task, live);
+  };
+
+  const follow = () => {
+    if (streaming && !streaming.signal.aborted) return;
+    streaming = new AbortController();
+    const stop = streaming;
+    signal.addEventListener('abort', () => stop.abort(), { once: true });
+    let pending: ReturnType<typeof setTimeout> | undefined;
+    const refreshSoon = () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => void refresh().catch(() => undefined), 150);
+    };
+    void followTaskEvents(
+      taskId,
+      (event: TaskEvent) => {
+        if (event.type === 'progress') {
+          const step = String(event.data.step ?? '');
+          live.progress[step] = { done: Number(event.data.done ?? 0), total: Number(event.data.total ?? 0), unit: String(event.data.unit ?? '') };
+          if (tab === 'overview') renderOverview(panel, task, live);
+        } else if (event.type === 'log') {
+          live.logTail.push(`${String(event.data.level ?? '')} ${String(event.data.message ?? '')}`);
+          live.logTail.splice(0, Math.max(0, live.logTail.length - 8));
+          if (tab === 'overview') renderOverview(panel, task, live);
+        } else {
+          refreshSoon();
+        }
+        if (event.type === 'run_finished' || event.type === 'end') {
+          live.progress = {};
+          refreshSoon();
+        }
+      },
+      stop.signal,
+    ).finally(() => {
+      stop.abort();
+      refreshSoon();
+    });
+  };
+
+  const execute = async (body: Record<string, unknown>, label: string) => {
+    try {
+      const data = await api<{ backup?: { performed: boolean; backup_directory: string | null; moved_count: number } }>('POST', `${taskPath(taskId)}/execute`, body, signal);
+      const backup = data.backup?.performed ? ` — earlier files moved to ${data.backup.backup_directory} (${data.backup.moved_count})` : '';
+      toast(`${label} started${backup}`);
+      live.logTail = [];
+      await refresh();
+      follow();
+    } catch (error) {
+      toast(error instanceof Error ? error.message : String(error), 'error');
+      replace(panel, errorPanel(error, () => void showTab(tab)));
+    }
+  };
+
+  const stepSelect = h('select', { id: 'step-select', 'aria-label': 'Step to run' }, STEP_NAMES.map((s) => h('option', { value: s }, s)));
+
+  function renderHead(): void {
+    const active = task.active_run;
+    replace(
+      head,
+      h('div', {}, h('h1', {}, task.task_name || task.task_id, ' ', badge(task.status)), h('p', { class: 'muted' }, `${task.task_id} · ${task.db_name ?? ''} · created ${formatTime(task.created_at)}`)),
+      actions,
+    );
+    replace(
+      actions,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button primary',
+          disabled: Boolean(active),
+          onclick: async () => {
+            const hasOutput = task.steps.some((s) => s.step_status !== 'pending');
+            if (hasOutput && !(await confirmAction('Run the complete workflow again?', 'The files of the earlier run are moved into a file_bak_ backup folder first; nothing is overwritten.', 'Run again'))) return;
+            await execute({ execution_mode: 'complete' }, 'Complete workflow');
+          },
+        },
+        active ? 'Running…' : 'Run complete workflow',
+      ),
+      stepSelect,
+      h('button', { type: 'button', class: 'button', disabled: Boolean(active), onclick: () => void execute({ execution_mode: 'step', step_name: stepSelect.value }, `Step ${stepSelect.value}`) }, 'Run step'),
+      active
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'button danger',
+              disabled: active.cancel_requested,
+              onclick: async () => {
+                if (!(await confirmAction('Cancel the run?', 'The run stops at its next safe point; finished files stay.', 'Cancel run', true))) return;
+                try {
+                  await api('POST', `${taskPath(taskId)}/cancel`, {}, signal);
+                  toast('Cancellation requested');
+                  await refresh();
+                } catch (error) {
+                  toast(error instanceof Error ? error.message : String(error), 'error');
+                }
+              },
+            },
+            active.cancel_requested ? 'Cancelling…' : 'Cancel run',
+          )
+        : null,
+    );
+  }
+
+  const tabButtons = TABS.map((t) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${t}`,
+        'aria-selected': String(t === tab),
+        'aria-controls': 'tab-panel',
+        tabindex: t === tab ? '0' : '-1',
+        onclick: () => {
+          history.replaceState(null, '', `#/tasks/${encodeURIComponent(taskId)}/${t}`);
+          void showTab(t);
+        },
+      },
+      TAB_LABELS[t],
+    ),
+  );
+  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Task views' }, tabButtons);
+  // Arrow keys move between tabs, as in every tab widget.
+  tabList.addEventListener('keydown', (event: KeyboardEvent) => {
+    const index = TABS.indexOf(tab);
+    const next = event.key === 'ArrowRight' ? (index + 1) % TABS.length : event.key === 'ArrowLeft' ? (index + TABS.length - 1) % TABS.length : -1;
+    if (next < 0) return;
+    event.preventDefault();
+    tabButtons[next]?.focus();
+    tabButtons[next]?.click();
+  });
+
+  async function showTab(next: Tab): Promise<void> {
+    tab = next;
+    tabButtons.forEach((button, i) => {
+      const selected = TABS[i] === next;
+      button.setAttribute('aria-selected', String(selected));
+      button.tabIndex = selected ? 0 : -1;
+    });
+    panel.setAttribute('aria-labelledby', `tab-${next}`);
+    try {
+      if (next === 'overview') renderOverview(panel, task, live);
+      else if (next === 'logs') await renderLogs(panel, taskId, signal);
+      else if (next === 'files') await renderFiles(panel, taskId, signal);
+      else if (next === 'pairs') await renderPairs(panel, taskId, signal);
+      else await renderBackups(panel, taskId, signal, refresh);
+    } catch (error) {
+      if (!signal.aborted) replace(panel, errorPanel(error, () => void showTab(next)));
+    }
+  }
+
+  renderHead();
+  replace(root, head, tabList, panel);
+  await showTab(tab);
+  if (task.active_run) follow();
+}
