@@ -215,6 +215,60 @@ describe('web console: live progress of a run over SSE', () => {
     }
     await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
     expect(await page.locator('[data-step="sql_validation"] .badge').textContent()).toBe('completed');
+
+    // Run options: with the file backup turned off, the confirmation says files are overwritten
+    // and the run reports the backup as turned off.
+    await page.getByText('Run options').click();
+    await page.getByLabel('Back up earlier files first (complete runs)').uncheck();
+    await page.getByRole('button', { name: 'Run complete workflow' }).click();
+    await page.getByRole('dialog').getByText(/files of the same name are overwritten/).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Run again' }).click();
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    await expect.poll(() => page.locator('.last-backup').textContent()).toMatch(/^Turned off for that run: backup_existing_files was false/);
+    await page.close();
+  });
+});
+
+describe('web console with an API token, and a table list upload', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const TOKEN = 'console-token-123';
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set DP_CHROMIUM)`);
+    server = await startTestServer({ env: { API_TOKEN: TOKEN } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('asks for the token, then creates a task from an uploaded table_list.txt', { timeout: 180_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/`);
+    // The page loads without the token; the API answers 401 and the console asks for it.
+    await page.getByRole('alert').getByText(/Error 401/).waitFor();
+    await page.getByLabel('API token (API_TOKEN of the server)').fill('wrong-token');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.getByRole('alert').getByText(/Error 401/).waitFor();
+    await page.getByLabel('API token (API_TOKEN of the server)').fill(TOKEN);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.getByText('No tasks yet').waitFor();
+
+    await page.goto(`${server.url}/#/new`);
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    await page.getByLabel('…or upload a table_list.txt').setInputFiles({ name: 'table_list.txt', mimeType: 'text/plain', buffer: Buffer.from('# two tables\nregions, stores\n') });
+    await page.getByLabel('Name', { exact: true }).fill('Uploaded list');
+    await page.getByLabel('Load the results into the vector store').uncheck();
+    await page.getByRole('button', { name: 'Create and run' }).click();
+    await page.getByRole('heading', { name: /Uploaded list/ }).waitFor();
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    expect(await page.locator('[data-step="ddl_generation"] .counters').textContent()).toMatch(/tables done2/);
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByRole('button', { name: 'Preview table_list.txt' }).click();
+    await expect.poll(() => page.locator('.file-preview').textContent()).toBe('# two tables\nregions, stores\n');
     await page.close();
   });
 });

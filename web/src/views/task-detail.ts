@@ -83,6 +83,20 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
   };
 
   const stepSelect = h('select', { id: 'step-select', 'aria-label': 'Step to run' }, STEP_NAMES.map((s) => h('option', { value: s }, s)));
+  // Options of the next execute (the task's own options were set at creation).
+  const runOptions = [
+    { name: 'backup_existing_files', label: 'Back up earlier files first (complete runs)', checked: true },
+    { name: 'backup_vector_tables', label: 'Back up the vector tables before loading', checked: false },
+    { name: 'truncate_vector_tables', label: 'Empty the embeddings before loading (backs up first)', checked: false },
+    { name: 'skip_training', label: 'Only the vector table operations, no loading', checked: false },
+  ].map((o) => ({ ...o, input: h('input', { type: 'checkbox', id: `run-${o.name}`, checked: o.checked }) }));
+  const optionsPanel = h(
+    'details',
+    { class: 'run-options' },
+    h('summary', {}, 'Run options'),
+    runOptions.map((o) => h('div', { class: 'check' }, o.input, h('label', { for: o.input.id }, o.label))),
+  );
+  const optionValues = () => Object.fromEntries(runOptions.map((o) => [o.name, o.input.checked]));
 
   function renderHead(): void {
     const active = task.active_run;
@@ -101,14 +115,31 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
           disabled: Boolean(active),
           onclick: async () => {
             const hasOutput = task.steps.some((s) => s.step_status !== 'pending');
-            if (hasOutput && !(await confirmAction('Run the complete workflow again?', 'The files of the earlier run are moved into a file_bak_ backup folder first; nothing is overwritten.', 'Run again'))) return;
-            await execute({ execution_mode: 'complete' }, 'Complete workflow');
+            const options = optionValues();
+            const warning = options.backup_existing_files
+              ? 'The files of the earlier run are moved into a file_bak_ backup folder first; nothing is overwritten.'
+              : 'Backing up earlier files is turned off in the run options: files of the same name are overwritten.';
+            if (hasOutput && !(await confirmAction('Run the complete workflow again?', warning, 'Run again'))) return;
+            await execute({ execution_mode: 'complete', ...options }, 'Complete workflow');
           },
         },
         active ? 'Running…' : 'Run complete workflow',
       ),
       stepSelect,
-      h('button', { type: 'button', class: 'button', disabled: Boolean(active), onclick: () => void execute({ execution_mode: 'step', step_name: stepSelect.value }, `Step ${stepSelect.value}`) }, 'Run step'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          disabled: Boolean(active),
+          onclick: () => {
+            // A step never backs up files; the vector options matter to training_load only.
+            const { backup_existing_files: _files, ...options } = optionValues();
+            void execute({ execution_mode: 'step', step_name: stepSelect.value, ...options }, `Step ${stepSelect.value}`);
+          },
+        },
+        'Run step',
+      ),
       active
         ? h(
             'button',
@@ -130,6 +161,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
             active.cancel_requested ? 'Cancelling…' : 'Cancel run',
           )
         : null,
+      optionsPanel,
     );
   }
 

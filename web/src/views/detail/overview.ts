@@ -56,7 +56,22 @@ function stepItem(step: StepView, live: LiveState): HTMLElement {
 }
 
 export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveState): void {
-  const backup = task.last_backup as { performed?: boolean; backup_directory?: string | null; moved_count?: number; failed_count?: number; total_bytes?: number } | null;
+  const backup = task.last_backup as {
+    performed?: boolean;
+    status?: string;
+    reason?: string;
+    error?: string | null;
+    backup_directory?: string | null;
+    moved_count?: number;
+    failed_count?: number;
+  } | null;
+  const backupText = (): string => {
+    if (!backup) return '';
+    if (backup.performed) return `${backup.backup_directory}: ${backup.moved_count ?? 0} file(s) moved, ${backup.failed_count ?? 0} failed`;
+    if (backup.status === 'disabled') return `Turned off for that run: ${backup.reason ?? 'backup disabled'}.`;
+    if (backup.status === 'failed') return `The backup failed: ${backup.error ?? 'see the log'}.`;
+    return 'No backup was needed (nothing earlier to move).';
+  };
   const summary = (task.result?.summary ?? null) as Record<string, unknown> | null;
   replace(
     panel,
@@ -76,7 +91,7 @@ export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveSta
           'div',
           { class: 'card' },
           h('h2', {}, 'Last backup'),
-          h('p', {}, backup.performed ? `${backup.backup_directory}: ${backup.moved_count ?? 0} file(s) moved, ${backup.failed_count ?? 0} failed` : 'No backup was needed (nothing earlier to move).'),
+          h('p', { class: 'last-backup' }, backupText()),
         )
       : null,
   );
