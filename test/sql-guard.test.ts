@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDatabase } from '../src/db/postgres-database.js';
 import type { Queryable, SqlDatabase, SqlRow, TransactionOptions } from '../src/db/sql-database.js';
 import { ensureSqlParser } from '../src/sql/pg-parser.js';
+import { displayIdent, displayQualified } from '../src/sql/identifiers.js';
 import { checkReadOnlyQuery } from '../src/sql/statement-guard.js';
 import { checkSql, returnsRows } from '../src/workflow/steps/sql-validation.js';
 import { createSampleDatabaseOnServer, type ScratchDatabase } from './support/env.js';
@@ -128,5 +129,22 @@ describe('checks against the real database', () => {
     expect(await returnsRows(db, 'SELECT * FROM orders WHERE false', 5000)).toBe(false);
     await expect(returnsRows(db, 'SELECT pg_sleep(3)', 200)).rejects.toThrow(/statement timeout/);
     await expect(returnsRows(db, "SELECT nextval('orders_id_seq')", 5000)).rejects.toThrow(/read-only transaction/);
+  });
+});
+
+describe('identifiers as written in DDL', () => {
+  beforeAll(async () => {
+    await ensureSqlParser();
+  });
+
+  it('quotes keywords, mixed case and odd characters only; names with digits are never keywords', () => {
+    expect(displayIdent('orders')).toBe('orders');
+    expect(displayIdent('order')).toBe('"order"');
+    expect(displayIdent('user')).toBe('"user"');
+    expect(displayIdent('order_0042')).toBe('order_0042');
+    expect(displayIdent('user1')).toBe('user1');
+    expect(displayIdent('Orders')).toBe('"Orders"');
+    expect(displayIdent('1st_place')).toBe('"1st_place"');
+    expect(displayQualified('public', 'select')).toBe('public."select"');
   });
 });
