@@ -164,6 +164,42 @@ describe('web console in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  // (Builds on the task the first test created.)
+  it('filters, sorts and pages the task list (status, name, database)', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.url}/#/tasks`);
+    const rows = page.locator('.task-table tbody tr');
+    await rows.first().waitFor();
+    await page.getByLabel('Task name contains').fill('console');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/tasks?q=console');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel('Database (exact name)').fill('no_such_db');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No task matches these filters.').waitFor();
+    await page.getByRole('button', { name: 'Show all tasks' }).click();
+    await rows.first().waitFor();
+    await page.getByLabel('Status', { exact: true }).selectOption('failed');
+    await page.getByText('No task matches these filters.').waitFor();
+    await page.getByLabel('Status', { exact: true }).selectOption('completed');
+    await expect.poll(() => rows.count()).toBe(1);
+    await page.getByLabel('Sort').selectOption('name');
+    await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/tasks?status=completed&sort=name');
+    await expect.poll(() => rows.count()).toBe(1);
+
+    // Paging: 25 tasks in all, 20 a page.
+    for (let i = 0; i < 24; i += 1) {
+      const created = await server.call('POST', '/api/v0/data_pipeline/tasks', { task_name: `Paging ${String(i).padStart(2, '0')}`, db_connection: 'sample' });
+      expect(created.status).toBe(201);
+    }
+    await page.goto(`${server.url}/#/tasks?sort=name`);
+    await expect.poll(() => page.locator('.pager span').textContent()).toBe('1–20 of 25');
+    expect(await page.getByRole('button', { name: '← Previous' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => page.locator('.pager span').textContent()).toBe('21–25 of 25');
+    expect(await rows.count()).toBe(5);
+    expect(await page.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
+  });
+
   it('shows the API error, naming the field, when a task cannot be created', { timeout: 60_000 }, async () => {
     await page.goto(`${server.url}/#/new`);
     await page.getByText(/Connected: \d+ tables/).waitFor();

@@ -1,4 +1,4 @@
-/** The task list: status filter, paging, each task's status and step progress. */
+/** The task list: filters (status, name, database), sorting, paging, each task's status and step progress. */
 import { api, STEP_NAMES, TASKS, type TaskListItem } from '../api.js';
 import { badge, empty, formatTime, h, loading, replace } from '../dom.js';
 
@@ -22,23 +22,40 @@ function stepPills(task: TaskListItem): HTMLElement {
   );
 }
 
+const SORTS: Record<string, { sort_by: string; sort_order: 'asc' | 'desc'; label: string }> = {
+  newest: { sort_by: 'created_at', sort_order: 'desc', label: 'Newest first' },
+  oldest: { sort_by: 'created_at', sort_order: 'asc', label: 'Oldest first' },
+  name: { sort_by: 'task_name', sort_order: 'asc', label: 'Name' },
+  status: { sort_by: 'status', sort_order: 'asc', label: 'Status' },
+};
+
 export async function renderTaskList(root: HTMLElement, query: URLSearchParams, signal: AbortSignal): Promise<void> {
   const status = STATUSES.includes(query.get('status') ?? '') ? (query.get('status') as string) : '';
+  const name = (query.get('q') ?? '').slice(0, 200);
+  const db = (query.get('db') ?? '').slice(0, 128);
+  const sort = SORTS[query.get('sort') ?? ''] ? (query.get('sort') as string) : 'newest';
   const page = Math.max(1, Number(query.get('page')) || 1);
-  const go = (next: { status?: string; page?: number }) => {
+  const go = (next: { status?: string; q?: string; db?: string; sort?: string; page?: number }) => {
     const params = new URLSearchParams();
-    const s = next.status ?? status;
-    if (s) params.set('status', s);
+    const values = { status: next.status ?? status, q: next.q ?? name, db: next.db ?? db, sort: next.sort ?? sort };
+    for (const [key, value] of Object.entries(values)) if (value && !(key === 'sort' && value === 'newest')) params.set(key, value);
     const p = next.page ?? page;
     if (p > 1) params.set('page', String(p));
     location.hash = `#/tasks${params.size ? `?${params}` : ''}`;
   };
 
-  const filter = h(
+  const statusFilter = h(
     'select',
     { id: 'status-filter', onchange: (e: Event) => go({ status: (e.target as HTMLSelectElement).value, page: 1 }) },
     h('option', { value: '' }, 'All statuses'),
     STATUSES.map((s) => h('option', { value: s, selected: s === status }, s.replace(/_/g, ' '))),
+  );
+  const nameFilter = h('input', { id: 'name-filter', type: 'search', value: name, placeholder: 'Task name contains', maxlength: 200 });
+  const dbFilter = h('input', { id: 'db-filter', type: 'search', value: db, placeholder: 'Database (exact name)', maxlength: 128 });
+  const sortSelect = h(
+    'select',
+    { id: 'sort', onchange: (e: Event) => go({ sort: (e.target as HTMLSelectElement).value, page: 1 }) },
+    Object.entries(SORTS).map(([key, s]) => h('option', { value: key, selected: key === sort }, s.label)),
   );
   const body = h('section', { 'aria-live': 'polite' }, loading('Loading tasks…'));
   replace(
@@ -50,28 +67,50 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
       h(
         'div',
         { class: 'toolbar' },
-        h('label', { for: 'status-filter', class: 'inline-label' }, 'Status'),
-        filter,
         h('button', { type: 'button', class: 'button', onclick: () => void renderTaskList(root, query, signal) }, 'Refresh'),
         h('a', { class: 'button primary', href: '#/new' }, 'New task'),
       ),
     ),
+    h(
+      'form',
+      {
+        class: 'toolbar',
+        role: 'search',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          go({ q: nameFilter.value.trim(), db: dbFilter.value.trim(), page: 1 });
+        },
+      },
+      h('label', { for: 'status-filter', class: 'inline-label' }, 'Status'),
+      statusFilter,
+      h('label', { for: 'name-filter', class: 'visually-hidden' }, 'Task name contains'),
+      nameFilter,
+      h('label', { for: 'db-filter', class: 'visually-hidden' }, 'Database (exact name)'),
+      dbFilter,
+      h('button', { type: 'submit', class: 'button' }, 'Filter'),
+      h('label', { for: 'sort', class: 'inline-label' }, 'Sort'),
+      sortSelect,
+    ),
     body,
   );
 
-  const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String((page - 1) * PAGE_SIZE) });
-  if (status) params.set('status', status);
-  const data = await api<{ tasks: TaskListItem[]; total: number }>('GET', `${TASKS}?${params}`, undefined, signal);
+  const request: Record<string, unknown> = { page, page_size: PAGE_SIZE, sort_by: SORTS[sort]?.sort_by, sort_order: SORTS[sort]?.sort_order };
+  if (status) request.status = status;
+  if (name) request.task_name = name;
+  if (db) request.db_name = db;
+  const data = await api<{ tasks: TaskListItem[]; pagination: { total: number } }>('POST', `${TASKS}/query`, request, signal);
+  const total = data.pagination.total;
+  const filtered = Boolean(status || name || db);
   if (data.tasks.length === 0) {
     replace(
       body,
-      status || page > 1
-        ? empty('No task matches this filter.', h('button', { type: 'button', class: 'button', onclick: () => go({ status: '', page: 1 }) }, 'Show all tasks'))
+      filtered || page > 1
+        ? empty('No task matches these filters.', h('button', { type: 'button', class: 'button', onclick: () => go({ status: '', q: '', db: '', page: 1 }) }, 'Show all tasks'))
         : empty('No tasks yet. A task documents a database and turns it into training data.', h('a', { class: 'button primary', href: '#/new' }, 'Create the first task')),
     );
     return;
   }
-  const pages = Math.max(1, Math.ceil(data.total / PAGE_SIZE));
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const first = (page - 1) * PAGE_SIZE + 1;
   replace(
     body,
@@ -100,7 +139,7 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
       'nav',
       { class: 'pager', 'aria-label': 'Pages' },
       h('button', { type: 'button', class: 'button', disabled: page <= 1, onclick: () => go({ page: page - 1 }) }, '← Previous'),
-      h('span', {}, `${first}–${first + data.tasks.length - 1} of ${data.total}`),
+      h('span', {}, `${first}–${first + data.tasks.length - 1} of ${total}`),
       h('button', { type: 'button', class: 'button', disabled: page >= pages, onclick: () => go({ page: page + 1 }) }, 'Next →'),
     ),
   );
