@@ -83,11 +83,27 @@ async function exportTable(tx: Queryable, table: VectorTable, target: string): P
   return rows;
 }
 
+const exists = (file: string) => fs.lstat(file).then(() => true, () => false);
+
+/**
+ * The backup's `YYYYMMDD_HHMMSS`: files are named by the second, so a backup in a second that
+ * already has one waits for the next second rather than replace it.
+ */
+async function freeTimestamp(directory: string): Promise<string> {
+  for (;;) {
+    const now = new Date();
+    const timestamp = compactTimestamp(now);
+    const taken = await Promise.all(VECTOR_TABLES.map((t) => exists(path.join(directory, backupFileName(t, timestamp)))));
+    if (!taken.some(Boolean)) return timestamp;
+    await new Promise((resolve) => setTimeout(resolve, 1000 - now.getMilliseconds() + 5));
+  }
+}
+
 /** Backs up both tables into `directory` (created if missing) and appends to its log. */
 export async function backupVectorTables(db: SqlDatabase, directory: string): Promise<VectorBackupResult> {
   const started = Date.now();
-  const timestamp = compactTimestamp(new Date(started));
   await fs.mkdir(directory, { recursive: true });
+  const timestamp = await freeTimestamp(directory);
   const result: VectorBackupResult = {
     backup_performed: false,
     timestamp,

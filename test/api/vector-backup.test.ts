@@ -59,11 +59,15 @@ describe('vector table backup and restore (embedded store)', () => {
     expect(csv.split('\n')[0]).toBe('id,collection_id,embedding,document,cmetadata');
     expect(data.tables_backed_up.langchain_pg_embedding.file_size).toBe(Buffer.byteLength(csv));
     expect(readFileSync(path.join(dir, 'vector_backup_log.txt'), 'utf8')).toMatch(/status: success/);
+
+    // A second backup at once gets the next second, never the first one's file names.
+    const again = await server.call('POST', `${VECTOR}/backup`, { task_id: taskId });
+    expect(again.status).toBe(200);
+    expect(again.body.data.backup_timestamp > ts).toBe(true);
+    expect(readFileSync(path.join(dir, `langchain_pg_embedding_${ts}.csv`), 'utf8')).toBe(csv);
   });
 
   it('backs up into the global vector_bak/ without a task_id, and lists both locations', async () => {
-    // Another second, so the two backups do not share a timestamp.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const reply = await server.call('POST', `${VECTOR}/backup`, {});
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(reply.body.data.backup_directory).toBe('vector_bak');
@@ -85,7 +89,7 @@ describe('vector table backup and restore (embedded store)', () => {
       has_log: true,
       log_file: 'vector_backup_log.txt',
     });
-    expect(list.body.data.summary).toMatchObject({ total_locations: 2, total_backups: 2, global_backups: 1, task_backups: 1 });
+    expect(list.body.data.summary).toMatchObject({ total_locations: 2, total_backups: 3, global_backups: 1, task_backups: 2 });
 
     const globalOnly = await server.call('GET', `${VECTOR}/restore/list?global_only=true`);
     expect(globalOnly.body.data.backup_locations.map((l: { type: string }) => l.type)).toEqual(['global']);
