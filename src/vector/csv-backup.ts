@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type { Queryable, SqlDatabase } from '../db/sql-database.js';
-import { openAtomicStream, writeFileAtomic } from '../util/atomic-file.js';
+import { openAtomicStream, writeFileAtomic, type AtomicStream } from '../util/atomic-file.js';
 import { compactTimestamp, logTimestamp, seconds } from '../util/time.js';
 import { COLLECTION_TABLE, EMBEDDING_TABLE } from './vector-store.js';
 
@@ -56,8 +56,11 @@ export function backupFileName(table: VectorTable, timestamp: string): string {
   return `${table}_${timestamp}.csv`;
 }
 
-/** Streams one table through a cursor into a CSV file; returns rows written. */
-async function exportTable(tx: Queryable, table: VectorTable, target: string): Promise<number> {
+/**
+ * Streams one table through a cursor into a temp file next to `target`; returns the rows written and
+ * the temp file, which the caller renames once every table of the backup is written.
+ */
+async function exportTable(tx: Queryable, table: VectorTable, target: string): Promise<{ rows: number; file: AtomicStream }> {
   const cursor = `dp_backup_${table}`;
   await tx.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${SELECTS[table]}`);
   let rows = 0;
@@ -74,13 +77,29 @@ async function exportTable(tx: Queryable, table: VectorTable, target: string): P
   const file = openAtomicStream(target);
   try {
     await pipeline(Readable.from(batches()), stringify({ header: true, columns: [...TABLE_COLUMNS[table]] }), file.stream);
-    await fs.rename(file.tempPath, target);
   } catch (error) {
     await file.abort();
     throw error;
   }
   await tx.query(`CLOSE ${cursor}`);
-  return rows;
+  return { rows, file };
+}
+
+/** Backups into one directory, one at a time in this process (timestamps and the log are shared). */
+const directoryQueues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(directory: string, work: () => Promise<T>): Promise<T> {
+  const previous = directoryQueues.get(directory) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  directoryQueues.set(directory, settled);
+  void settled.then(() => {
+    if (directoryQueues.get(directory) === settled) directoryQueues.delete(directory);
+  });
+  return next;
 }
 
 const exists = (file: string) => fs.lstat(file).then(() => true, () => false);
@@ -99,8 +118,15 @@ async function freeTimestamp(directory: string): Promise<string> {
   }
 }
 
-/** Backs up both tables into `directory` (created if missing) and appends to its log. */
-export async function backupVectorTables(db: SqlDatabase, directory: string): Promise<VectorBackupResult> {
+/**
+ * Backs up both tables into `directory` (created if missing) and appends to its log. Both files
+ * appear together or not at all: each is written to a temp file and both are renamed at the end.
+ */
+export function backupVectorTables(db: SqlDatabase, directory: string): Promise<VectorBackupResult> {
+  return oneAtATime(path.resolve(directory), () => backupNow(db, directory));
+}
+
+async function backupNow(db: SqlDatabase, directory: string): Promise<VectorBackupResult> {
   const started = Date.now();
   await fs.mkdir(directory, { recursive: true });
   const timestamp = await freeTimestamp(directory);
@@ -112,19 +138,21 @@ export async function backupVectorTables(db: SqlDatabase, directory: string): Pr
     backup_directory: directory,
     duration: 0,
   };
+  const written: { file: AtomicStream; target: string }[] = [];
   try {
     await db.transaction(
       async (tx) => {
-        for (const table of [COLLECTION_TABLE, EMBEDDING_TABLE] as const) {
+        for (const table of VECTOR_TABLES) {
           const file = backupFileName(table, timestamp);
           const target = path.join(directory, file);
           const tableStarted = Date.now();
           try {
-            const rows = await exportTable(tx, table, target);
-            const { size } = await fs.stat(target);
+            const exported = await exportTable(tx, table, target);
+            written.push({ file: exported.file, target });
+            const { size } = await fs.stat(exported.file.tempPath);
             result.tables_backed_up[table] = {
               success: true,
-              row_count: rows,
+              row_count: exported.rows,
               file_size: size,
               backup_file: file,
               duration: (Date.now() - tableStarted) / 1000,
@@ -139,9 +167,12 @@ export async function backupVectorTables(db: SqlDatabase, directory: string): Pr
       },
       { readOnly: true, isolation: 'repeatable read', rollback: true },
     );
+    for (const { file, target } of written) await fs.rename(file.tempPath, target);
     result.backup_performed = true;
   } catch (error) {
     if (result.errors.length === 0) result.errors.push(error instanceof Error ? error.message : String(error));
+    // A half backup is no backup: neither file is left.
+    for (const { file } of written) await file.abort().catch(() => undefined);
   }
   result.duration = (Date.now() - started) / 1000;
   await appendBackupLog(directory, result);
@@ -175,7 +206,11 @@ export interface RestoreTableResult {
 const RESTORE_BATCH = 500;
 
 async function* csvRecords(file: string): AsyncGenerator<Record<string, string>> {
-  const parser = createReadStream(file).pipe(parse({ columns: true, bom: true, relax_column_count: false }));
+  const source = createReadStream(file);
+  const parser = parse({ columns: true, bom: true, relax_column_count: false });
+  // pipe() does not forward a read error: the parser ends with it instead of the process crashing.
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
   for await (const record of parser) yield record as Record<string, string>;
 }
 

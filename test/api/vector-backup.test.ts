@@ -172,6 +172,31 @@ describe('vector table backup and restore (embedded store)', () => {
     }
   });
 
+  it('refuses a backup the database cannot take (400, nothing changed) and a link in place of vector_bak (409)', async () => {
+    const before = await storeRows();
+    const dir = path.join(server.server.ctx.dataRoot.path, 'bad_bak');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, 'langchain_pg_collection_20250101_000000.csv'), 'uuid,name,cmetadata\n');
+    // A vector of the wrong dimension, and a row of garbage after it.
+    await fs.writeFile(
+      path.join(dir, 'langchain_pg_embedding_20250101_000000.csv'),
+      `id,collection_id,embedding,document,cmetadata\nnew-row,,"[1,2,3]",doc,{}\n`,
+    );
+    const reply = await server.call('POST', `${VECTOR}/restore`, { backup_path: 'bad_bak', timestamp: '20250101_000000', truncate_before_restore: true });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(400);
+    expect(reply.body.message).toMatch(/refuses .*rolled back, nothing changed/);
+    expect(await storeRows()).toEqual(before);
+
+    const other = await server.call('POST', TASKS, { db_connection: 'sample' });
+    const otherId = other.body.data.task_id as string;
+    await fs.mkdir(path.join(server.server.ctx.dataRoot.path, otherId), { recursive: true });
+    await fs.symlink(outside, path.join(server.server.ctx.dataRoot.path, otherId, 'vector_bak'));
+    const linked = await server.call('POST', `${VECTOR}/backup`, { task_id: otherId });
+    expect(linked.status, JSON.stringify(linked.body)).toBe(409);
+    expect(linked.body.data.error_type).toBe('INVALID_BACKUP_DIRECTORY');
+    expect((await fs.readdir(outside)).filter((f) => f.endsWith('.csv'))).toEqual([]);
+  });
+
   it('says clearly that a PostgreSQL database without pgvector cannot hold or give vector tables', async () => {
     const withPassword = noVector.url.replace('postgresql://postgres@', 'postgresql://postgres:s3cret-pw@');
     const backup = await server.call('POST', `${VECTOR}/backup`, { db_connection: withPassword });

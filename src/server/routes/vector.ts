@@ -16,6 +16,7 @@ import { registerUrlSecret } from '../../util/redact.js';
 import { isoFromTimestamp, scanVectorBackups, type VectorBackupLocation } from '../../vector/backup-locations.js';
 import { backupFileName, backupVectorTables, restoreVectorTables, VECTOR_TABLES, type VectorTable } from '../../vector/csv-backup.js';
 import { COLLECTION_TABLE, EMBEDDING_TABLE, VectorStore, VectorStoreError } from '../../vector/vector-store.js';
+import { PathConfinementError } from '../../workflow/task-dir.js';
 import { VECTOR_BACKUP_DIR } from '../../workflow/task-files.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
@@ -102,6 +103,11 @@ async function requireVectorTables(db: SqlDatabase): Promise<void> {
   }
 }
 
+/** A backup directory with a link or a file in its place: the server's state, not the request, is wrong. */
+function notADirectory(relative: string): ApiError {
+  return new ApiError(409, 'INVALID_BACKUP_DIRECTORY', `${relative} is not a directory (a link or a file is in its place); remove it to back up there`);
+}
+
 /** Directories below the data root that are real directories (links are not followed). */
 async function isRealDirectory(p: string): Promise<boolean> {
   const stat = await fs.lstat(p).catch(() => undefined);
@@ -140,12 +146,17 @@ export function vectorRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (body.task_id) {
         if (!(await ctx.store.getTask(body.task_id))) throw ApiError.notFound(`task ${body.task_id}`, 'TASK_NOT_FOUND');
         const dir = await ctx.dataRoot.taskDir(body.task_id, { create: true });
-        directory = await dir.ensureSubdir(VECTOR_BACKUP_DIR);
+        try {
+          directory = await dir.ensureSubdir(VECTOR_BACKUP_DIR);
+        } catch (error) {
+          if (error instanceof PathConfinementError) throw notADirectory(`${body.task_id}/${VECTOR_BACKUP_DIR}`);
+          throw error;
+        }
         relative = `${body.task_id}/${VECTOR_BACKUP_DIR}`;
       } else {
         directory = path.join(ctx.dataRoot.path, VECTOR_BACKUP_DIR);
         const stat = await fs.lstat(directory).catch(() => undefined);
-        if (stat && !stat.isDirectory()) throw new ApiError(409, 'INVALID_BACKUP_DIRECTORY', `${VECTOR_BACKUP_DIR} under the data root is not a directory (a link or a file is in its place)`);
+        if (stat && !stat.isDirectory()) throw notADirectory(VECTOR_BACKUP_DIR);
         if (!stat) await fs.mkdir(directory);
         relative = VECTOR_BACKUP_DIR;
       }
@@ -155,7 +166,10 @@ export function vectorRoutes(app: FastifyInstance, ctx: AppContext): void {
         return backupVectorTables(db, directory);
       });
       if (!result.backup_performed) {
-        throw new ApiError(500, 'VECTOR_BACKUP_FAILED', `the vector table backup failed: ${result.errors.join('; ')} (see ${relative}/vector_backup_log.txt)`, { canRetry: true });
+        const message = `the vector table backup failed: ${result.errors.join('; ')} (see ${relative}/vector_backup_log.txt)`;
+        // Reading the client's own database failed (permissions, say): the client's to fix.
+        if (body.db_connection !== undefined) throw ApiError.invalid('body.db_connection', `could not be backed up: ${message}`, 'a database whose vector tables this user can read');
+        throw new ApiError(500, 'VECTOR_BACKUP_FAILED', message, { canRetry: true });
       }
       const rows = Object.values(result.tables_backed_up).reduce((sum, t) => sum + t.row_count, 0);
       const { timestamp, ...rest } = result;
@@ -262,8 +276,16 @@ export function vectorRoutes(app: FastifyInstance, ctx: AppContext): void {
           return { restored, truncatedRows: before[0]?.n ?? 0 };
         } catch (error) {
           // The transaction rolled back: nothing changed. A file that does not parse is a bad backup, not our fault.
+          const message = error instanceof Error ? error.message : String(error);
           if (error instanceof CsvError) {
-            throw ApiError.invalid('body.timestamp', `names a backup whose CSV cannot be read (${error.message}); the restore was rolled back, nothing changed`, 'a backup written by POST /vector/backup');
+            throw ApiError.invalid('body.timestamp', `names a backup whose CSV cannot be read (${message}); the restore was rolled back, nothing changed`, 'a backup written by POST /vector/backup');
+          }
+          const code = (error as { code?: unknown }).code;
+          if (code === 'ENOENT') throw new ApiError(404, 'BACKUP_NOT_FOUND', `a file of the backup disappeared during the restore (${message}); nothing changed`);
+          // Data the database refuses (class 22) or that breaks a constraint (class 23), e.g. a
+          // vector of another dimension, or embeddings whose collection is not restored with them.
+          if (typeof code === 'string' && /^2[23]/.test(code)) {
+            throw ApiError.invalid('body.timestamp', `names a backup this database refuses (${message}); the restore was rolled back, nothing changed`, 'a backup of tables with the same vector dimension (and, restoring only embeddings, their collections present)');
           }
           throw error;
         }
