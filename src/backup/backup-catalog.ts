@@ -160,6 +160,8 @@ export interface RestoreOutcome {
   /** The backup of the current files made first (trigger `restore`). */
   pre_restore_backup: BackupOutcome;
   restored_files: string[];
+  /** Files of the backup not put back: the current file of that name could not be backed up first. */
+  skipped_files: { file: string; reason: string }[];
 }
 
 /**
@@ -169,11 +171,20 @@ export interface RestoreOutcome {
  */
 export async function restoreBackup(taskDir: string, name: string, options: { taskId: string; ops?: FileOps }): Promise<RestoreOutcome> {
   const dir = backupPath(taskDir, name);
-  const files = backupFiles(dir);
   const pre = await backupTaskDirectory(taskDir, { taskId: options.taskId, trigger: 'restore', ops: options.ops });
   if (pre.error && !pre.performed) throw new Error(`the current files could not be backed up first, so nothing was restored: ${pre.error}`);
+  // Listed after that backup: its recovery step may have completed this very backup.
+  const files = backupFiles(dir);
+  // A current file the backup could neither move nor copy is still the only copy: never overwritten.
+  const unsaved = new Map((pre.record?.failed_files ?? []).map((f) => [f.file, f.error]));
   const restored: string[] = [];
+  const skipped: { file: string; reason: string }[] = [];
   for (const file of files) {
+    const notSaved = unsaved.get(file.name);
+    if (notSaved !== undefined) {
+      skipped.push({ file: file.name, reason: `the current ${file.name} could not be backed up first (${notSaved}); it was kept` });
+      continue;
+    }
     const target = path.join(taskDir, file.name);
     const temp = tempPathFor(target);
     try {
@@ -186,7 +197,7 @@ export async function restoreBackup(taskDir: string, name: string, options: { ta
       throw new Error(`restoring ${file.name} failed after ${restored.length} file(s): ${error instanceof Error ? error.message : String(error)}; the files from before the restore are in ${path.basename(pre.directory ?? '')}`);
     }
   }
-  return { backup: name, pre_restore_backup: pre, restored_files: restored };
+  return { backup: name, pre_restore_backup: pre, restored_files: restored, skipped_files: skipped };
 }
 
 /** Deletes one backup directory (checked to be a backup directory of this task). */
@@ -207,7 +218,8 @@ export interface RetentionPolicy {
  */
 export function applyRetention(taskDir: string, policy: RetentionPolicy, now = new Date()): string[] {
   if (policy.keepLast === undefined && policy.maxAgeDays === undefined) return [];
-  const valid = listBackups(taskDir).filter((b) => b.valid);
+  // Only backups that hold what they moved count; a failed one (nothing moved) never makes a good one go.
+  const valid = listBackups(taskDir).filter((b) => b.valid && (b.status === 'completed' || b.status === 'partial'));
   const deleted: string[] = [];
   valid.forEach((backup, index) => {
     if (index === 0) return;

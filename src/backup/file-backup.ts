@@ -55,6 +55,9 @@ export interface BackupOptions {
   now?: () => Date;
 }
 
+/** Temp names of `tempPathFor` (`.{name}.{pid}-{n}.tmp`) and of the verified copy (`.{name}.copy.tmp`). */
+const OUR_TEMP_FILE = /^\..+\.(\d+-\d+|copy)\.tmp$/;
+
 function errorText(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   return e?.code ? `${e.code}: ${e.message}` : String(error instanceof Error ? error.message : error);
@@ -275,10 +278,6 @@ export async function recoverInterruptedBackups(taskDir: string, options: { ops?
     if (!BACKUP_NAME.test(name)) continue;
     const backupDir = path.join(taskDir, name);
     if (!lstatOrUndefined(backupDir)?.isDirectory()) continue;
-    // Our temp files (a copy, the journal or the record being written) never hold anything moved.
-    for (const stray of readdirSync(backupDir).filter((f) => f.startsWith('.') && f.endsWith('.tmp'))) {
-      rmSync(path.join(backupDir, stray), { force: true });
-    }
     const journal = readJournal(backupDir);
     if (readBackupRecord(backupDir)) {
       if (journal) rmSync(path.join(backupDir, BACKUP_JOURNAL_FILE), { force: true });
@@ -287,6 +286,12 @@ export async function recoverInterruptedBackups(taskDir: string, options: { ops?
     // No journal: nothing was moved into it by us (a crash before planning leaves it empty); earlier
     // backup directories are never touched.
     if (!journal) continue;
+    // Our own temp files of the interrupted backup (a copy, the record being written) never hold
+    // anything moved; a moved file that merely looks like one is in the journal and stays.
+    const planned = new Set(journal.planned);
+    for (const stray of readdirSync(backupDir).filter((f) => OUR_TEMP_FILE.test(f) && !planned.has(f))) {
+      rmSync(path.join(backupDir, stray), { force: true });
+    }
     const result: MoveResult = { moved: [], copied: [], failed: [] };
     for (const file of journal.planned) {
       const inBackup = lstatOrUndefined(path.join(backupDir, file));

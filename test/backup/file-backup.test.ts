@@ -183,6 +183,57 @@ describe('file backup of a task directory', () => {
     expect(readFileSync(path.join(dir, 'table_list.txt'), 'utf8')).toBe('orders');
     expect(readdirSync(first.directory as string).sort()).toEqual(['backup_info.json', 'orders.ddl', 'qs_db_20250101_000000_pair.json']);
   });
+
+  it('restores nothing over a current file that could not be backed up first; it is kept and reported', async () => {
+    const dir = await taskDirWith({ 'orders.ddl': 'v1', 'stuck.md': 'old stuck' });
+    const first = await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute', now: () => new Date(2025, 0, 1) });
+    await fs.writeFile(path.join(dir, 'orders.ddl'), 'v2');
+    await fs.writeFile(path.join(dir, 'stuck.md'), 'the only copy of the current stuck.md');
+    const refusing: FileOps = {
+      ...defaultFileOps,
+      rename: (from, to) => {
+        if (from.endsWith('stuck.md')) throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+        return defaultFileOps.rename(from, to);
+      },
+      copyFile: (from, to) => {
+        if (from.endsWith('stuck.md')) throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+        return defaultFileOps.copyFile(from, to);
+      },
+    };
+    const restored = await restoreBackup(dir, path.basename(first.directory as string), { taskId: 't', ops: refusing });
+    expect(restored.restored_files).toEqual(['orders.ddl']);
+    expect(restored.skipped_files).toEqual([{ file: 'stuck.md', reason: expect.stringMatching(/could not be backed up first .*it was kept/) }]);
+    expect(readFileSync(path.join(dir, 'stuck.md'), 'utf8')).toBe('the only copy of the current stuck.md');
+    expect(readFileSync(path.join(dir, 'orders.ddl'), 'utf8')).toBe('v1');
+  });
+
+  it('never lets a failed backup (nothing moved) push a good one out by retention', async () => {
+    const dir = await taskDirWith({ 'a.ddl': 'a' });
+    await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute', now: () => new Date(2025, 0, 1, 12) });
+    // A newer backup whose every file failed: a valid record with status failed.
+    await fs.writeFile(path.join(dir, 'b.ddl'), 'b');
+    const refuseAll: FileOps = {
+      rename: () => {
+        throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+      },
+      copyFile: () => {
+        throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+      },
+      copyLink: defaultFileOps.copyLink,
+    };
+    const failed = await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute', ops: refuseAll, now: () => new Date(2025, 0, 2, 12) });
+    expect(failed.record?.status).toBe('failed');
+    expect(applyRetention(dir, { keepLast: 1 }, new Date(2025, 0, 3))).toEqual([]);
+    expect(backupDirs(dir)).toEqual(['file_bak_20250101_120000', 'file_bak_20250102_120000']);
+  });
+
+  it('leaves files of completed backups alone at recovery, even names that look like temp files', async () => {
+    const dir = await taskDirWith({ '.notes.1-2.tmp': 'moved, not ours', 'a.ddl': 'a' });
+    const made = await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute', now: () => new Date(2025, 0, 1) });
+    expect(made.record?.moved_files).toEqual(['.notes.1-2.tmp', 'a.ddl']);
+    await recoverInterruptedBackups(dir);
+    expect(readdirSync(made.directory as string).sort()).toEqual(['.notes.1-2.tmp', 'a.ddl', 'backup_info.json']);
+  });
 });
 
 function existsJournal(dir: string): boolean {

@@ -113,12 +113,13 @@ async function perform(action: BackupsAction, name: string | undefined, flags: B
       const outcome = await restoreBackup(dir, backup, { taskId: taskIdOf(dir) });
       const pre = outcome.pre_restore_backup;
       print(
-        { backup, restored_files: outcome.restored_files, pre_restore_backup: { performed: pre.performed, directory: pre.directory ? path.basename(pre.directory) : null, record: pre.record } },
+        { backup, restored_files: outcome.restored_files, skipped_files: outcome.skipped_files, pre_restore_backup: { performed: pre.performed, directory: pre.directory ? path.basename(pre.directory) : null, record: pre.record } },
         flags,
         () =>
           [
             pre.performed ? `the current files were backed up first into ${path.basename(pre.directory ?? '')}` : 'no current file to back up first',
             `restored ${outcome.restored_files.length} file(s) from ${backup} (the backup stays as it was)`,
+            ...outcome.skipped_files.map((f) => `  kept ${f.file}: ${f.reason}`),
           ].join('\n'),
       );
       return EXIT_OK;

@@ -96,7 +96,7 @@ export function backupRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['backups'],
         summary: 'Restore a backup: the current files are backed up first (trigger restore), the backup stays',
         params: BackupParams,
-        response: { 200: envelope(data({ task_id: Type.String(), restored_files: Type.Array(Type.String()) })), ...errorResponses },
+        response: { 200: envelope(data({ task_id: Type.String(), restored_files: Type.Array(Type.String()), skipped_files: Type.Array(Open) })), ...errorResponses },
       },
     },
     async (request) => {
@@ -122,10 +122,12 @@ export function backupRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (pre.performed) await ctx.store.setLastBackup(task_id, preStats);
         for (const line of pre.log) request.log.info({ task_id }, line.message);
         request.log.info({ task_id, backup: backup_name, files: outcome.restored_files.length }, 'backup restored');
-        return successBody(200, `restored ${outcome.restored_files.length} file(s) from ${backup_name}`, {
+        const skipped = outcome.skipped_files.length ? `; ${outcome.skipped_files.length} kept as they were (could not be backed up first)` : '';
+        return successBody(200, `restored ${outcome.restored_files.length} file(s) from ${backup_name}${skipped}`, {
           task_id,
           backup: backup_name,
           restored_files: outcome.restored_files,
+          skipped_files: outcome.skipped_files,
           pre_restore_backup: preStats,
         });
       } catch (error) {
