@@ -41,8 +41,23 @@ export class TaskEventHub {
       }
       this.dropHeld(key);
       this.lastProgress.set(key, now);
+    } else {
+      // Anything else of the task comes after its progress so far: a held value goes out first.
+      this.releaseHeld((key) => key.startsWith(`${event.task_id}/`));
+      if (event.type === 'step_finished') this.lastProgress.delete(`${event.task_id}/${String(event.data.step)}`);
     }
     this.enqueue(event);
+  }
+
+  /** Sends the held progress values whose keys match, in place, now. */
+  private releaseHeld(matches: (key: string) => boolean): void {
+    for (const [key, held] of [...this.heldProgress]) {
+      if (!matches(key)) continue;
+      clearTimeout(held.timer);
+      this.heldProgress.delete(key);
+      this.lastProgress.set(key, Date.now());
+      this.buffer.push(held.event);
+    }
   }
 
   private enqueue(event: PendingEvent): void {
@@ -74,8 +89,9 @@ export class TaskEventHub {
     this.heldProgress.delete(key);
   }
 
-  /** Stores what is buffered and wakes the subscribers of those tasks. */
+  /** Stores what is buffered (held progress included) and wakes the subscribers of those tasks. */
   flush(): Promise<void> {
+    this.releaseHeld(() => true);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.buffer;
