@@ -190,8 +190,8 @@ export class TaskRunner {
       const task = await store.getTask(run.task_id);
       if (!task) throw new Error(`task ${run.task_id} no longer exists`);
       const options = optionsForRun(task, run);
-      if (run.execution_mode === 'restore') throw new Error('a restore claim is not a workflow run');
       const mode = run.execution_mode;
+      if (mode === 'restore' || mode === 'delete') throw new Error(`a ${mode} claim is not a workflow run`);
       const steps: StepName[] = mode === 'complete' ? completeSteps(options) : [run.step_name as StepName];
       if (!(await store.startRun(run, steps))) {
         await store.finishRun(run, { status: 'failed', reason: 'cancelled', error: 'cancelled', taskStatus: 'failed', result: null, llmUsage: null });

@@ -267,6 +267,21 @@ describe('backup: what the issue adds', () => {
     }
   });
 
+  it('deleting a task takes its claim: refused while a restore holds it, recorded when done', async () => {
+    const { id, dir } = await completedTask();
+    const store = server.server.ctx.store;
+    const restoreClaim = await store.claimRun({ taskId: id, mode: 'restore', step: null, options: { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false }, owner: 'another-process' });
+    if (!('run' in restoreClaim)) throw new Error('no claim');
+    const refused = await server.call('DELETE', BASE, { task_ids: [id], confirm: true });
+    expect(refused.body.data.failed_tasks).toMatchObject([{ task_id: id, error_code: 'TASK_RUNNING' }]);
+    expect(readdirSync(dir).length).toBeGreaterThan(0);
+    await store.releaseRun(restoreClaim.run, { status: 'completed', error: null });
+    const deleted = await server.call('DELETE', BASE, { task_ids: [id], confirm: true });
+    expect(deleted.body.data.deleted_tasks).toMatchObject([{ task_id: id, directory_deleted: true, database_records_deleted: false }]);
+    const runs = await store.db.query<{ execution_mode: string; status: string }>('SELECT execution_mode, status FROM dp_task_runs WHERE task_id = $1 ORDER BY created_at', [id]);
+    expect(runs.map((r) => `${r.execution_mode}:${r.status}`)).toEqual(['complete:completed', 'restore:completed', 'delete:completed']);
+  });
+
   it('keeps the last N backups (backup.keep_last), never the newest, never directories without a record', async () => {
     const { id, dir } = await completedTask();
     await fs.mkdir(path.join(dir, 'file_bak_20000101_000000'));

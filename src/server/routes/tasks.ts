@@ -404,10 +404,21 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
           const task = await ctx.store.getTask(taskId);
           const hasDir = await ctx.dataRoot.exists(taskId);
           if (!task && !hasDir) throw new ApiError(404, 'TASK_NOT_FOUND', `task ${taskId} not found`);
-          const active = task ? await ctx.store.activeRun(taskId) : undefined;
-          if (active) throw new ApiError(409, 'TASK_RUNNING', `task ${taskId} has an active run (${active.run_id}); cancel it first`);
-          const removed = await ctx.dataRoot.deleteTaskDir(taskId);
+          // The delete holds the task's claim: no run or restore can start while its files go.
+          const claim = task
+            ? await ctx.store.claimRun({ taskId, mode: 'delete', step: null, options: { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false }, owner: ctx.runner.owner })
+            : undefined;
+          if (claim && 'conflict' in claim) throw new ApiError(409, 'TASK_RUNNING', `task ${taskId} has an active run (${claim.conflict.run_id}); cancel it first`, { canRetry: true });
+          let removed: Awaited<ReturnType<typeof ctx.dataRoot.deleteTaskDir>>;
+          try {
+            removed = await ctx.dataRoot.deleteTaskDir(taskId);
+          } catch (error) {
+            if (claim) await ctx.store.releaseRun(claim.run, { status: 'failed', error: error instanceof Error ? error.message : String(error) });
+            throw error;
+          }
+          // Deleting the records removes the claim with them; otherwise it is released.
           const recordsDeleted = body.delete_database_records ? (await ctx.store.deleteTasks([taskId])).length > 0 : false;
+          if (claim && !recordsDeleted) await ctx.store.releaseRun(claim.run, { status: 'completed', error: null });
           deleted.push({
             success: true,
             task_id: taskId,

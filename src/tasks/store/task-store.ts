@@ -13,7 +13,8 @@ export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type RunReason = 'error' | 'cancelled' | 'interrupted';
 /** `restore` claims a task while a backup is restored; the runner never runs such a claim. */
-export type ExecutionMode = 'complete' | 'step' | 'restore';
+/** What holds a task's claim: a workflow run, or a restore or delete of its files. */
+export type ExecutionMode = 'complete' | 'step' | 'restore' | 'delete';
 
 /** What a task was created with (besides the connection, name and context). */
 export interface TaskParameters {
