@@ -54,6 +54,11 @@ describe('web console in Chromium', () => {
     // The sample connection is tested at once and its tables listed.
     await page.getByText(/Connected: \d+ tables/).waitFor();
     await page.getByLabel('Filter tables').fill('region');
+    // Enter in the filter filters; it never submits (creates) the task.
+    await page.getByLabel('Filter tables').press('Enter');
+    await page.getByLabel('Connection').press('Enter');
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    expect(await page.evaluate<string>('location.hash')).toBe('#/new');
     await page.getByLabel('public.regions').check();
     await page.getByLabel('Filter tables').fill('stores');
     await page.getByLabel('Select all shown').check();
@@ -144,6 +149,16 @@ describe('web console in Chromium', () => {
     await expect.poll(() => page.getByRole('tab', { name: 'Pairs' }).getAttribute('aria-selected')).toBe('true');
     await page.locator('.pair-table').waitFor();
 
+    // The skip link moves the focus to the content and leaves the page where it is.
+    await page.goto(`${server.url}/#/tasks`);
+    await page.locator('.task-table').waitFor();
+    const before = await page.evaluate<string>('location.hash');
+    // (First in the page's tab order: it is the body's first element.)
+    await page.locator('.skip-link').focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.id')).toBe('main');
+    expect(await page.evaluate<string>('location.hash')).toBe(before);
+
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${server.url}/#/tasks`);
     const row = page.locator('.task-table tbody tr').first();
@@ -207,6 +222,26 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Test connection' }).click();
     await page.getByRole('alert').getByText(/body\.db_connection/).first().waitFor();
     await shot('12-connection-error');
+
+    // A table list the server refuses: the task exists once, and a second submit only retries the list.
+    const countTasks = async () => (await server.call('GET', '/api/v0/data_pipeline/tasks?limit=100')).body.data.total as number;
+    const before = await countTasks();
+    await page.getByLabel('Connection').fill('sample');
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Retry once');
+    await page.getByLabel('…or upload a table_list.txt').setInputFiles({ name: 'tables.csv', mimeType: 'text/plain', buffer: Buffer.from('regions\n') });
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('alert').getByText(/body\.file/).first().waitFor();
+    await page.getByText(/was created; submitting again gives it its table list/).waitFor();
+    await page.getByLabel('…or upload a table_list.txt').setInputFiles({ name: 'tables.txt', mimeType: 'text/plain', buffer: Buffer.from('regions\n') });
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: /Retry once/ }).waitFor();
+    expect(await countTasks()).toBe(before + 1);
+
+    // A malformed address shows an error, not a blank page.
+    await page.goto(`${server.url}/#/tasks/%E0`);
+    await page.getByRole('alert').waitFor();
   });
 });
 

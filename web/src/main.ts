@@ -34,13 +34,14 @@ async function mount(): Promise<void> {
   const controller = new AbortController();
   current = controller;
   const root = document.getElementById('main') as HTMLElement;
-  const route = parseRoute(location.hash);
-  for (const link of document.querySelectorAll<HTMLAnchorElement>('.topbar nav a')) {
-    const active = (route.view === 'new' && link.hash === '#/new') || (route.view !== 'new' && link.hash === '#/tasks');
-    if (active) link.setAttribute('aria-current', 'page');
-    else link.removeAttribute('aria-current');
-  }
   try {
+    // Inside the try: a malformed address (`#/tasks/%E0`) is an error to show, not a blank page.
+    const route = parseRoute(location.hash);
+    for (const link of document.querySelectorAll<HTMLAnchorElement>('.topbar nav a')) {
+      const active = (route.view === 'new' && link.hash === '#/new') || (route.view !== 'new' && link.hash === '#/tasks');
+      if (active) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
     if (route.view === 'new') await renderNewTask(root, controller.signal);
     else if (route.view === 'detail' && route.taskId) await renderTaskDetail(root, route.taskId, route.tab ?? 'overview', controller.signal);
     else await renderTaskList(root, route.query, controller.signal);
@@ -50,6 +51,11 @@ async function mount(): Promise<void> {
   }
 }
 
+// The skip link moves the focus; as a hash link it would go through the router and leave the page.
+document.querySelector<HTMLAnchorElement>('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+});
 window.addEventListener('hashchange', () => void mount());
 if (!location.hash) history.replaceState(null, '', '#/tasks');
 void mount();

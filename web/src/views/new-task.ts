@@ -110,10 +110,22 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
     }
   };
   testButton.addEventListener('click', () => void testConnection());
+  // Enter in these fields does what the field is for, never submits (creates) the task.
+  connection.addEventListener('keydown', (event: KeyboardEvent) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    void testConnection();
+  });
+  search.addEventListener('keydown', (event: KeyboardEvent) => {
+    if (event.key === 'Enter') event.preventDefault();
+  });
 
   const formError = h('div', { 'aria-live': 'assertive' });
   const createButton = h('button', { type: 'submit', class: 'button', value: 'create' }, 'Create task');
   const runButton = h('button', { type: 'submit', class: 'button primary', value: 'run' }, 'Create and run');
+
+  // Set once the task exists: a retry after a failed table list does not create a second task.
+  let createdId: string | undefined;
 
   const submit = async (run: boolean) => {
     replace(formError);
@@ -125,15 +137,17 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
     if (file && picked.size > 0 && !(await confirmAction('Use the uploaded file?', `Both a file (${file.name}) and ${picked.size} picked tables are given: the file will be used.`, 'Use the file'))) return;
     createButton.disabled = runButton.disabled = true;
     try {
-      const body: Record<string, unknown> = {
-        task_name: name.value.trim() || undefined,
-        db_connection: connection.value.trim(),
-        business_context: context.value.trim() || undefined,
-        language: language.value,
-      };
-      for (const { option, input } of optionBoxes) body[option.name] = input.checked;
-      const created = await api<{ task_id: string }>('POST', TASKS, body, signal);
-      const id = created.task_id;
+      if (!createdId) {
+        const body: Record<string, unknown> = {
+          task_name: name.value.trim() || undefined,
+          db_connection: connection.value.trim(),
+          business_context: context.value.trim() || undefined,
+          language: language.value,
+        };
+        for (const { option, input } of optionBoxes) body[option.name] = input.checked;
+        createdId = (await api<{ task_id: string }>('POST', TASKS, body, signal)).task_id;
+      }
+      const id = createdId;
       if (file) {
         const form = new FormData();
         form.append('file', file, file.name);
@@ -149,7 +163,11 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
       }
       navigate(`#/tasks/${encodeURIComponent(id)}`);
     } catch (error) {
-      replace(formError, errorPanel(error));
+      replace(
+        formError,
+        errorPanel(error),
+        createdId ? h('p', {}, `Task ${createdId} was created; submitting again gives it its table list (it is not created twice), or open it: `, h('a', { href: `#/tasks/${encodeURIComponent(createdId)}` }, createdId)) : null,
+      );
     } finally {
       createButton.disabled = runButton.disabled = false;
     }

@@ -32,8 +32,8 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     if (tab === 'overview') renderOverview(panel, task, live);
   };
 
-  const follow = () => {
-    if (streaming && !streaming.signal.aborted) return;
+  const follow = (runId: string) => {
+    streaming?.abort();
     streaming = new AbortController();
     const stop = streaming;
     signal.addEventListener('abort', () => stop.abort(), { once: true });
@@ -44,6 +44,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     };
     void followTaskEvents(
       taskId,
+      runId,
       (event: TaskEvent) => {
         if (event.type === 'progress') {
           const step = String(event.data.step ?? '');
@@ -70,12 +71,13 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
 
   const execute = async (body: Record<string, unknown>, label: string) => {
     try {
-      const data = await api<{ backup?: { performed: boolean; backup_directory: string | null; moved_count: number } }>('POST', `${taskPath(taskId)}/execute`, body, signal);
+      const data = await api<{ run_id: string; backup?: { performed: boolean; backup_directory: string | null; moved_count: number } }>('POST', `${taskPath(taskId)}/execute`, body, signal);
       const backup = data.backup?.performed ? ` — earlier files moved to ${data.backup.backup_directory} (${data.backup.moved_count})` : '';
       toast(`${label} started${backup}`);
       live.logTail = [];
+      live.progress = {};
+      follow(data.run_id);
       await refresh();
-      follow();
     } catch (error) {
       toast(error instanceof Error ? error.message : String(error), 'error');
       replace(panel, errorPanel(error, () => void showTab(tab)));
@@ -194,8 +196,16 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     tabButtons[next]?.click();
   });
 
+  let tabController: AbortController | undefined;
+
   async function showTab(next: Tab): Promise<void> {
     tab = next;
+    // A tab's requests end when another tab is chosen: a late answer never fills the wrong panel.
+    tabController?.abort();
+    const controller = new AbortController();
+    tabController = controller;
+    signal.addEventListener('abort', () => controller.abort(), { once: true });
+    const tabSignal = controller.signal;
     tabButtons.forEach((button, i) => {
       const selected = TABS[i] === next;
       button.setAttribute('aria-selected', String(selected));
@@ -204,17 +214,17 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     panel.setAttribute('aria-labelledby', `tab-${next}`);
     try {
       if (next === 'overview') renderOverview(panel, task, live);
-      else if (next === 'logs') await renderLogs(panel, taskId, signal);
-      else if (next === 'files') await renderFiles(panel, taskId, signal);
-      else if (next === 'pairs') await renderPairs(panel, taskId, signal);
-      else await renderBackups(panel, taskId, signal, refresh);
+      else if (next === 'logs') await renderLogs(panel, taskId, tabSignal);
+      else if (next === 'files') await renderFiles(panel, taskId, tabSignal);
+      else if (next === 'pairs') await renderPairs(panel, taskId, tabSignal);
+      else await renderBackups(panel, taskId, tabSignal, refresh);
     } catch (error) {
-      if (!signal.aborted) replace(panel, errorPanel(error, () => void showTab(next)));
+      if (!tabSignal.aborted) replace(panel, errorPanel(error, () => void showTab(next)));
     }
   }
 
   renderHead();
   replace(root, head, tabList, panel);
   await showTab(tab);
-  if (task.active_run) follow();
+  if (task.active_run) follow(task.active_run.run_id);
 }

@@ -1,6 +1,7 @@
 /** The task log: level filter, keyword search, paging (POST …/logs/query). */
 import { api, taskPath } from '../../api.js';
 import { empty, h, loading, replace } from '../../dom.js';
+import { errorPanel } from '../../ui.js';
 
 interface LogRecord {
   timestamp: string;
@@ -22,6 +23,14 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
   let page = 1;
 
   const load = async () => {
+    try {
+      await loadPage();
+    } catch (error) {
+      if (!signal.aborted) replace(results, errorPanel(error, () => void load()));
+    }
+  };
+
+  const loadPage = async () => {
     replace(results, loading('Loading the log…'));
     const body: Record<string, unknown> = { page, page_size: 100, sort_by: 'line_number', sort_order: 'asc' };
     if (level.value) body.level = level.value;
@@ -85,5 +94,5 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
     void load();
   });
   replace(panel, form, results);
-  await load();
+  await loadPage();
 }
