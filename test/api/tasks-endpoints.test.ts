@@ -209,6 +209,13 @@ describe('POST /tasks/{id}/execute', () => {
     expect(data.error_type).toBe('MISSING_PARAMS');
   });
 
+  it('refuses a step_name with a complete run instead of ignoring it', async () => {
+    const id = await createTask();
+    const reply = await server.call('POST', `${BASE}/${id}/execute`, { execution_mode: 'complete', step_name: 'qa_generation' });
+    expectInvalid(reply, 'body.step_name', /execution_mode is "complete"/, /execution_mode "step"/);
+    expect((await server.call('GET', `${BASE}/${id}`)).body.data.active_run).toBeNull();
+  });
+
   it('refuses an unknown step listing the four steps', async () => {
     const id = await createTask();
     expectInvalid(

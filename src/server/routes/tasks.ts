@@ -246,6 +246,10 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (mode === 'step' && !body.step_name) {
         throw new ApiError(400, 'MISSING_PARAMS', 'body.step_name is required when execution_mode is "step"', { missing: ['body.step_name'] });
       }
+      // A step named with a complete run is a contradiction, not something to ignore silently.
+      if (mode === 'complete' && body.step_name) {
+        throw ApiError.invalid('body.step_name', `is ${JSON.stringify(body.step_name)} but execution_mode is "complete" (which runs every step)`, 'no step_name, or execution_mode "step"');
+      }
       const step: StepNameType | null = mode === 'step' ? (body.step_name as StepNameType) : null;
       const task = await requireTask(ctx, task_id);
       const dir = (await ctx.dataRoot.exists(task.task_id)) ? await ctx.dataRoot.taskDir(task.task_id) : undefined;
