@@ -5,6 +5,7 @@ import { TaskEventHub } from '../src/tasks/event-hub.js';
 import { migrate } from '../src/tasks/store/migrate.js';
 import { TaskStore } from '../src/tasks/store/task-store.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/env.js';
+import { newTask } from './support/task-fixtures.js';
 
 describe('task event hub', () => {
   let scratch: ScratchDatabase;
@@ -16,24 +17,7 @@ describe('task event hub', () => {
     db = await PostgresDatabase.connect(scratch.url, { maxConnections: 4 });
     await migrate(db);
     store = new TaskStore(db, Number.POSITIVE_INFINITY);
-    await store.createTask({
-      task_id: 'task_events',
-      task_name: null,
-      db_connection: 'sample',
-      db_name: 'x',
-      business_context: 'x',
-      created_by: null,
-      parameters: {
-        language: 'en',
-        overwrite_comments: false,
-        enable_sql_validation: true,
-        enable_llm_repair: true,
-        modify_original_file: true,
-        execute_check: false,
-        enable_training_data_load: true,
-        table_list_file: null,
-      },
-    });
+    await store.createTask(newTask('task_events'));
   });
 
   afterAll(async () => {

@@ -2,31 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDatabase } from '../src/db/postgres-database.js';
 import { migrate } from '../src/tasks/store/migrate.js';
-import { TaskStore, type NewTask } from '../src/tasks/store/task-store.js';
+import { TaskStore } from '../src/tasks/store/task-store.js';
+import { newTask, PLAIN_RUN_OPTIONS } from './support/task-fixtures.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/env.js';
 
-function newTask(id: string): NewTask {
-  return {
-    task_id: id,
-    task_name: id,
-    db_connection: 'sample',
-    db_name: 'x',
-    business_context: 'x',
-    created_by: null,
-    parameters: {
-      language: 'en',
-      overwrite_comments: false,
-      enable_sql_validation: true,
-      enable_llm_repair: true,
-      modify_original_file: true,
-      execute_check: false,
-      enable_training_data_load: true,
-      table_list_file: null,
-    },
-  };
-}
-
-const OPTIONS = { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false };
+const OPTIONS = PLAIN_RUN_OPTIONS;
 
 describe('task store', () => {
   let scratch: ScratchDatabase;

@@ -10,6 +10,7 @@ import { defaultFileOps, type FileOps } from '../../src/backup/file-ops.js';
 import { compactTimestamp } from '../../src/util/time.js';
 import { startTestServer, taskPath, waitForTask, type TestServer } from '../support/api-server.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scripted-openai-server.js';
+import { PLAIN_RUN_OPTIONS } from '../support/task-fixtures.js';
 
 const BASE = '/api/v0/data_pipeline/tasks';
 
@@ -270,7 +271,7 @@ describe('backup: what the issue adds', () => {
   it('deleting a task takes its claim: refused while a restore holds it, recorded when done', async () => {
     const { id, dir } = await completedTask();
     const store = server.server.ctx.store;
-    const restoreClaim = await store.claimRun({ taskId: id, mode: 'restore', step: null, options: { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false }, owner: 'another-process' });
+    const restoreClaim = await store.claimRun({ taskId: id, mode: 'restore', step: null, options: PLAIN_RUN_OPTIONS, owner: 'another-process' });
     if (!('run' in restoreClaim)) throw new Error('no claim');
     const refused = await server.call('DELETE', BASE, { task_ids: [id], confirm: true });
     expect(refused.body.data.failed_tasks).toMatchObject([{ task_id: id, error_code: 'TASK_RUNNING' }]);

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { BackupNotFoundError, deleteBackup, diffBackup, listBackups, restoreBackup, showBackup } from '../../backup/backup-catalog.js';
 import { backupStats } from '../../tasks/pre-run-backup.js';
+import { CLAIM_ONLY_OPTIONS } from '../../tasks/store/task-store.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
 import { data, envelope, errorResponses, TaskIdParams } from '../schemas.js';
@@ -108,7 +109,7 @@ export function backupRoutes(app: FastifyInstance, ctx: AppContext): void {
         taskId: task_id,
         mode: 'restore',
         step: null,
-        options: { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false },
+        options: { ...CLAIM_ONLY_OPTIONS },
         owner: ctx.runner.owner,
       });
       if ('conflict' in claim) {

@@ -6,7 +6,7 @@ import { SAMPLE_DB_NAME } from '../../source/sample/index.js';
 import { databaseNameOf, SAMPLE_SOURCE } from '../../source/source-database.js';
 import { backupBeforeRun, disabledBackup, type BackupStats } from '../../tasks/pre-run-backup.js';
 import { missingPrerequisites } from '../../tasks/prerequisites.js';
-import { TaskIdTakenError, type NewTask, type RunOptions, type RunRecord, type TaskQuery, type TaskRecord } from '../../tasks/store/task-store.js';
+import { CLAIM_ONLY_OPTIONS, TaskIdTakenError, type NewTask, type RunOptions, type RunRecord, type TaskQuery, type TaskRecord } from '../../tasks/store/task-store.js';
 import { decodeText } from '../../util/text-encoding.js';
 import { redactSecrets, registerUrlSecret } from '../../util/redact.js';
 import { compactTimestamp } from '../../util/time.js';
@@ -410,7 +410,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
           if (!task && !hasDir) throw new ApiError(404, 'TASK_NOT_FOUND', `task ${taskId} not found`);
           // The delete holds the task's claim: no run or restore can start while its files go.
           const claim = task
-            ? await ctx.store.claimRun({ taskId, mode: 'delete', step: null, options: { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false }, owner: ctx.runner.owner })
+            ? await ctx.store.claimRun({ taskId, mode: 'delete', step: null, options: { ...CLAIM_ONLY_OPTIONS }, owner: ctx.runner.owner })
             : undefined;
           if (claim && 'conflict' in claim) throw new ApiError(409, 'TASK_RUNNING', `task ${taskId} has an active run (${claim.conflict.run_id}); cancel it first`, { canRetry: true });
           let removed: Awaited<ReturnType<typeof ctx.dataRoot.deleteTaskDir>>;

@@ -69,6 +69,9 @@ export interface RunOptions {
   [key: string]: unknown;
 }
 
+/** The options of a claim that is not a workflow run (a restore, a delete). */
+export const CLAIM_ONLY_OPTIONS: Readonly<RunOptions> = { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false };
+
 export interface RunRecord {
   run_id: string;
   task_id: string;

@@ -1,0 +1,27 @@
+/** Task records for tests that use the store directly (no HTTP). */
+import type { NewTask } from '../../src/tasks/store/task-store.js';
+
+/** A task on the sample database with the default parameters. */
+export function newTask(id: string): NewTask {
+  return {
+    task_id: id,
+    task_name: id,
+    db_connection: 'sample',
+    db_name: 'x',
+    business_context: 'x',
+    created_by: null,
+    parameters: {
+      language: 'en',
+      overwrite_comments: false,
+      enable_sql_validation: true,
+      enable_llm_repair: true,
+      modify_original_file: true,
+      execute_check: false,
+      enable_training_data_load: true,
+      table_list_file: null,
+    },
+  };
+}
+
+/** Run options with every vector operation off. */
+export const PLAIN_RUN_OPTIONS = { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false };
