@@ -141,7 +141,7 @@ function backupOne(ops: FileOps, taskDir: string, backupDir: string, file: strin
   const from = path.join(taskDir, file);
   const to = path.join(backupDir, file);
   if (file === BACKUP_RECORD_FILE || file === BACKUP_JOURNAL_FILE) {
-    result.failed.push({ file: file, error: 'the name is reserved for the backup record; the file was left in place' });
+    result.failed.push({ file, error: 'the name is reserved for the backup record; the file was left in place' });
     log.push({ level: 'WARNING', message: `backup: ${file} left in place (name reserved for the backup record)` });
     return;
   }
@@ -152,7 +152,7 @@ function backupOne(ops: FileOps, taskDir: string, backupDir: string, file: strin
     // Looked at only when the move failed: the common path is one rename per file.
     const stat = lstatOrUndefined(from);
     if (!stat) {
-      result.failed.push({ file: file, error: `the file disappeared before it could be moved (${errorText(moveError)})` });
+      result.failed.push({ file, error: `the file disappeared before it could be moved (${errorText(moveError)})` });
       return;
     }
     try {
@@ -161,7 +161,7 @@ function backupOne(ops: FileOps, taskDir: string, backupDir: string, file: strin
       log.push({ level: 'WARNING', message: `backup: could not move ${file} (${errorText(moveError)}); copied and verified instead, the original stays` });
     } catch (copyError) {
       const error = `move failed (${errorText(moveError)}); copy failed (${errorText(copyError)})`;
-      result.failed.push({ file: file, error });
+      result.failed.push({ file, error });
       log.push({ level: 'WARNING', message: `backup: ${file} could not be backed up: ${error}` });
     }
   }
