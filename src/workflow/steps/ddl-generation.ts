@@ -3,17 +3,13 @@
  * comments from the LLM, plus `filename_mapping.txt` and `comments.sql`. The catalog of the whole
  * list is read in three queries; tables are then sampled, commented and written concurrently.
  */
-import { builtinColumnComment, builtinTableComment } from '../../llm/builtin/builtin-comments.js';
-import { cleanComment, isUsableComment } from '../../llm/comment-quality.js';
-import type { TableComments } from '../../llm/llm-provider.js';
-import { readCatalog, type TableInfo } from '../../source/catalog.js';
-import type { SqlDatabase } from '../../db/sql-database.js';
-import { checkEnumCandidates, TableSampler, type EnumCheck, type SampleRow } from '../../source/sampling.js';
+import { readCatalog } from '../../source/catalog.js';
+import { TableSampler } from '../../source/sampling.js';
 import { parseTableList, qualifiedName } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { mapConcurrent } from '../../util/concurrency.js';
-import type { Language } from '../../util/language.js';
-import { renderCommentStatements, renderDdl, renderMarkdown, tableFileBases, type ResolvedComments } from '../render/table-files.js';
+import { documentTable } from '../document-table.js';
+import { renderCommentStatements, renderDdl, renderMarkdown, tableFileBases } from '../render/table-files.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../task-files.js';
 
@@ -30,31 +26,6 @@ const SAMPLE_CONCURRENCY = 2;
 interface TableFailure {
   table: string;
   reason: string;
-}
-
-/** Final comments: database comments win unless overwriting; unusable proposals fall back. */
-export function resolveComments(
-  table: TableInfo,
-  proposal: TableComments | undefined,
-  enums: Record<string, string[]>,
-  options: { overwrite: boolean; language: Language },
-): ResolvedComments {
-  const pick = (existing: string | null, proposed: string | null | undefined, fallback: () => string): string => {
-    if (existing && !options.overwrite) return existing;
-    if (isUsableComment(proposed)) return cleanComment(proposed);
-    return existing ?? fallback();
-  };
-  const columns: Record<string, string> = {};
-  for (const column of table.columns) {
-    columns[column.name] = pick(column.comment, proposal?.columnComments[column.name], () =>
-      builtinColumnComment(column, options.language),
-    );
-  }
-  return {
-    table: pick(table.comment, proposal?.tableComment, () => builtinTableComment(table, options.language)),
-    columns,
-    enums,
-  };
 }
 
 function errorMessage(error: unknown): string {
@@ -104,11 +75,23 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
     ctx.signal.throwIfAborted();
     const name = qualifiedName(table);
     try {
-      const { rows: samples, enumChecks } = await sampler.take(index);
+      const sample = await sampler.take(index);
+      const samples = sample.rows;
       ctx.resources.profiles.set(name, { table, samples });
-      const proposal = await proposeComments(ctx, table, samples, source.dbName);
-      const enums = await acceptedEnums(ctx, table, enumChecks, proposal?.enumColumns ?? [], source.db);
-      const comments = resolveComments(table, proposal, enums, { overwrite: options.overwriteComments, language: options.language });
+      // One provider call (its failure falls back, logged), the enum guesses checked, comments chosen.
+      const comments = await documentTable({
+        db: source.db,
+        table,
+        sample,
+        llm: ctx.resources.llm,
+        businessContext: options.businessContext || source.dbName,
+        language: options.language,
+        overwriteComments: options.overwriteComments,
+        enumMaxValues: settings.enumMaxValues,
+        statementTimeoutMs: settings.statementTimeoutMs,
+        signal: ctx.signal,
+        onLlmError: (message) => log.warn(`table ${name}: no generated comments (${message}); using database comments and names`),
+      });
       const base = bases.get(name) as string;
       const files = { table: name, ddl: `${base}.ddl`, md: `${base}_detail.md` };
       await dir.writeFile(files.ddl, renderDdl(table, comments, options.language));
@@ -153,49 +136,4 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
       files: [...tableFiles.flatMap((f) => [f.ddl, f.md]), MAPPING_FILE, COMMENTS_SQL_FILE],
     },
   };
-}
-
-/** One provider call per table; an error or unusable reply falls back (logged), never fails the table. */
-async function proposeComments(ctx: StepContext, table: TableInfo, samples: SampleRow[], dbName: string): Promise<TableComments | undefined> {
-  try {
-    return await ctx.resources.llm.commentTable({
-      table,
-      samples,
-      businessContext: ctx.options.businessContext || dbName,
-      language: ctx.options.language,
-      signal: ctx.signal,
-    });
-  } catch (error) {
-    if (ctx.signal.aborted) throw error;
-    ctx.log.warn(`table ${qualifiedName(table)}: no generated comments (${errorMessage(error)}); using database comments and names`);
-    return undefined;
-  }
-}
-
-/**
- * Enumerations of a table: enum types with their labels, the code-like columns checked while
- * sampling, and the provider's further guesses, each checked with one SELECT DISTINCT.
- */
-async function acceptedEnums(
-  ctx: StepContext,
-  table: TableInfo,
-  checkedWhileSampling: EnumCheck[],
-  proposed: string[],
-  db: SqlDatabase,
-): Promise<Record<string, string[]>> {
-  const enums: Record<string, string[]> = {};
-  for (const column of table.columns) if (column.enumLabels) enums[column.name] = column.enumLabels;
-  const checked = new Set(checkedWhileSampling.map((c) => c.column));
-  const skip = (name: string) => {
-    const column = table.columns.find((c) => c.name === name);
-    return !column || checked.has(name) || column.enumLabels !== null || ['A', 'U'].includes(column.category) || column.typeName === 'bool';
-  };
-  const candidates = [...new Set(proposed)].filter((name) => !skip(name));
-  const checks = await checkEnumCandidates(db, table, candidates, {
-    maxValues: ctx.settings.enumMaxValues,
-    statementTimeoutMs: ctx.settings.statementTimeoutMs,
-  });
-  for (const check of [...checkedWhileSampling, ...checks]) if (check.accepted) enums[check.column] = check.values;
-  // In column order, so the notes of the Markdown are stable.
-  return Object.fromEntries(table.columns.filter((c) => enums[c.name]).map((c) => [c.name, enums[c.name] as string[]]));
 }
