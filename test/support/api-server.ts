@@ -43,26 +43,35 @@ export async function startTestServer(
     server,
     settings,
     root,
-    async call(method, route, body, headers = {}) {
-      const response = await fetch(`${url}${route}`, {
-        method,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON (downloads)
-      }
-      return { status: response.status, body: parsed as never, headers: response.headers };
-    },
+    call: (method, route, body, headers) => jsonRequest(url, method, route, body, headers),
     async close() {
       await server.close();
       await scratch?.drop();
     },
   };
+}
+
+/** One request with a JSON body (when given); the answer parsed as JSON when it is JSON (downloads are not). */
+export async function jsonRequest<T = ApiBody>(
+  url: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers };
 }
 
 /** Polls a task until its status is final (or `timeoutMs` passes). */

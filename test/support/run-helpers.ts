@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ApiBody } from './api-server.js';
+import { jsonRequest, type ApiBody } from './api-server.js';
 import { makeTempDir, PROJECT_ROOT, TEST_CACHE_DIR } from './env.js';
 import { answerWell } from './openai-answers.js';
 import { SCRIPTED_MODEL_ID, type ScriptedOpenAIServer } from './scripted-openai-server.js';
@@ -18,20 +18,9 @@ export type Call = <T = ApiBody>(method: string, route: string, body?: unknown, 
 
 /** A JSON client for a server at `url` (same shape as TestServer.call). */
 export function client(url: string): Call {
-  return async (method, route, body, headers = {}) => {
-    const response = await fetch(`${url}${route}`, {
-      method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    return { status: response.status, body: parsed as never };
+  return async (method, route, body, headers) => {
+    const { status, body: parsed } = await jsonRequest(url, method, route, body, headers);
+    return { status, body: parsed as never };
   };
 }
 
