@@ -5,13 +5,19 @@
  *
  *   npm run bench:ddl
  *
+ * Before timing, it checks that creating a file costs what it normally does here, and waits (at
+ * most 2 min) while files deleted shortly before slow every creation; after each run of ours it
+ * measures that cost again where our files went. When it was high, both contenders are measured
+ * again writing to /dev/shm (memory), and both results are printed (see `settleFileSystem`).
+ *
  * Environment: DP_BENCH_SERVER_URL (default postgresql://postgres@127.0.0.1:5432/postgres, trust
  * auth), DP_BENCH_KEEP=1 keeps the database and the temp directory for inspection.
  * A benchmark reports; it exits 0 even when the target is missed (non-zero only when it cannot run).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -32,6 +38,12 @@ const TARGET_RATIO = 2.0;
  * 100,000 (DEFAULT_LARGE_TABLE_ROWS), so ~20k-row tables alone would never reach it.
  */
 const HUGE_ROWS = 120_000;
+/** Above this many µs per created file (twice the ~40 µs seen here) earlier deletions still slow creations. */
+const SLOW_FILE_CREATION_US = 80;
+/** How long the benchmark waits for it to settle before measuring anyway. */
+const FILE_SYSTEM_WAIT_MS = 120_000;
+/** A memory file system for the second measurement when the disk was found slow. */
+const MEMORY_DIR = '/dev/shm';
 /** Mid-sized tables: a plain `LIMIT` read, but not a trivially small heap. */
 const LARGE_ROWS = 20_000;
 
@@ -355,8 +367,56 @@ function settle(): void {
   execFileSync('sync');
 }
 
+let probeCounter = 0;
+
+/**
+ * µs to create one small file the way ours are written (temp file, then rename), over 200 files in
+ * a new directory under `parent`. The files stay until the work directory goes: deleting them
+ * would slow the creations that follow (see `settleFileSystem`).
+ */
+function fileCreationCost(parent: string): number {
+  const dir = path.join(parent, `fs-probe-${++probeCounter}`);
+  mkdirSync(dir, { recursive: true });
+  const data = 'x'.repeat(2_000);
+  const count = 200;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const temp = path.join(dir, `.f${i}.tmp`);
+    writeFileSync(temp, data, { flag: 'wx' });
+    renameSync(temp, path.join(dir, `f${i}.ddl`));
+  }
+  return ((performance.now() - start) * 1000) / count;
+}
+
+/**
+ * Waits while creating a file in `parent` costs more than it normally does, at most
+ * `FILE_SYSTEM_WAIT_MS`. ext4 without a journal (this machine's root file system) skips, one by
+ * one, the inodes freed in the last minute whenever it allocates one in their block group, and in
+ * the last six minutes once that part of the inode table is written to again
+ * (recently_deleted() in the kernel's ialloc.c). After a test run or a previous benchmark's
+ * cleanup deleted thousands of files, each creation nearby costs up to 10x more for minutes:
+ * pg_dump creates one file, ddl_generation 2,000, so timing them then measures the file system's
+ * memory of earlier deletions. Since where a new directory's files go is the kernel's choice, this
+ * check can only lower the odds; `fileCreationCost` in each run's task directory afterwards tells.
+ */
+async function settleFileSystem(parent: string): Promise<void> {
+  let cost = fileCreationCost(parent);
+  if (cost <= SLOW_FILE_CREATION_US) return;
+  say(
+    `  creating a file takes ${cost.toFixed(0)} µs here (normally under ${SLOW_FILE_CREATION_US} µs): files deleted in the last minutes ` +
+      `(a test run, a previous benchmark's cleanup) slow every creation nearby; waiting for that to pass (at most ${FILE_SYSTEM_WAIT_MS / 60_000} min)…`,
+  );
+  const start = performance.now();
+  while (cost > SLOW_FILE_CREATION_US && performance.now() - start < FILE_SYSTEM_WAIT_MS) {
+    await sleep(5_000);
+    settle();
+    cost = fileCreationCost(parent);
+  }
+  say(`  ${cost.toFixed(0)} µs per file after ${seconds(performance.now() - start)}`);
+}
+
 /** One `ddl_generation` step run in a fresh task directory; returns its wall time in ms. */
-async function runOurs(ctx: Context): Promise<{ ms: number; stepMs: number }> {
+async function runOurs(ctx: Context): Promise<{ ms: number; stepMs: number; fileCost: number }> {
   runCounter += 1;
   const root = path.join(ctx.workDir, `ours-${runCounter}`);
   const settings = loadSettings({
@@ -387,10 +447,11 @@ async function runOurs(ctx: Context): Promise<{ ms: number; stepMs: number }> {
   if (ddl + md !== 2 * TABLE_COUNT || ddl !== TABLE_COUNT || !names.includes(MAPPING_FILE)) {
     throw new Error(`expected ${TABLE_COUNT} .ddl + ${TABLE_COUNT} _detail.md + ${MAPPING_FILE}; found ${ddl} + ${md}, mapping ${names.includes(MAPPING_FILE)}`);
   }
-  // Removed with the work directory at the end, not now: on this machine's file system (ext4 with
-  // online discard) deleting 2,000 files slows the file creations of the next few seconds, and the
-  // benchmark's own cleanup would be timed as part of the next run.
-  return { ms, stepMs: step.duration_ms ?? ms };
+  // What creating a file cost where ours went, measured right after (in a subdirectory).
+  const fileCost = fileCreationCost(dir.path);
+  // Removed with the work directory at the end, not now: deleting 2,000 files slows the file
+  // creations nearby for minutes (see `settleFileSystem`), which the next run would pay.
+  return { ms, stepMs: step.duration_ms ?? ms, fileCost };
 }
 
 /** One `pg_dump --schema-only` to a temp file; returns its wall time in ms. */
@@ -480,6 +541,61 @@ async function describeDatabase(ctx: Context): Promise<void> {
   );
 }
 
+interface Round {
+  ours: number[];
+  dumps: number[];
+  /** µs to create a file in each timed run's task directory, right after the run. */
+  fileCosts: number[];
+}
+
+/** Warm-ups, then timed runs of both contenders, interleaved, with outputs in `ctx.workDir`. */
+async function measure(ctx: Context): Promise<Round> {
+  // Two warm-ups: the first pays for cold caches, the second for the file system settling after
+  // the database was built (its WAL and checkpoint).
+  for (let w = 1; w <= WARM_UPS; w++) {
+    say(`warm-up ${w}/${WARM_UPS}…`);
+    const warmOurs = await runOurs(ctx);
+    const warmDump = await runPgDump(ctx);
+    say(`  ddl_generation ${seconds(warmOurs.ms)}, pg_dump ${seconds(warmDump.ms)} (${(warmDump.bytes / 1024).toFixed(0)} KiB of SQL)`);
+  }
+  const round: Round = { ours: [], dumps: [], fileCosts: [] };
+  for (let r = 1; r <= RUNS; r++) {
+    // Interleaved, so drift (autovacuum, page cache) hits both alike.
+    const o = await runOurs(ctx);
+    const d = await runPgDump(ctx);
+    round.ours.push(o.ms);
+    round.dumps.push(d.ms);
+    round.fileCosts.push(o.fileCost);
+    say(`  run ${r}/${RUNS}: ddl_generation ${seconds(o.ms)} (step ${seconds(o.stepMs)}), pg_dump ${seconds(d.ms)}`);
+  }
+  return round;
+}
+
+/** Prints the medians, the runs and the ratio as a table; returns the ratio. */
+function report(title: string, { ours, dumps }: Round): number {
+  const oursMedian = median(ours);
+  const dumpMedian = median(dumps);
+  const ratio = oursMedian / dumpMedian;
+  const rows: [string, string, string][] = [
+    ['ddl_generation (builtin)', seconds(oursMedian), ours.map((m) => (m / 1000).toFixed(3)).join(', ')],
+    ['pg_dump --schema-only', seconds(dumpMedian), dumps.map((m) => (m / 1000).toFixed(3)).join(', ')],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length), 'ratio ours / pg_dump'.length);
+  const w1 = Math.max(...rows.map((r) => r[1].length), 'median'.length);
+  const w2 = Math.max(...rows.map((r) => r[2].length), 26);
+  const line = `+-${'-'.repeat(w0)}-+-${'-'.repeat(w1)}-+-${'-'.repeat(w2)}-+`;
+  say('');
+  say(title);
+  say(line);
+  say(`| ${'contender'.padEnd(w0)} | ${'median'.padStart(w1)} | ${'runs (s)'.padEnd(w2)} |`);
+  say(line);
+  for (const [a, b, c] of rows) say(`| ${a.padEnd(w0)} | ${b.padStart(w1)} | ${c.padEnd(w2)} |`);
+  say(line);
+  say(`| ${'ratio ours / pg_dump'.padEnd(w0)} | ${`${ratio.toFixed(2)}x`.padStart(w1)} | ${`target: at most ${TARGET_RATIO.toFixed(1)}x`.padEnd(w2)} |`);
+  say(line);
+  return ratio;
+}
+
 async function main(): Promise<void> {
   const benchStart = performance.now();
   const dbName = `dp_bench_ddl_${randomBytes(4).toString('hex')}`;
@@ -488,13 +604,15 @@ async function main(): Promise<void> {
   const tableList = `${tables.map((t) => (t.schema === 'public' ? t.name : `${t.schema}.${t.name}`)).join('\n')}\n`;
   const ctx: Context = { dbName, dbUrl: urlFor(dbName), tables, workDir, tableList };
 
+  /** Work directories made later (in memory), removed with the first. */
+  const extraDirs: string[] = [];
   let created = false;
   let cleaning: Promise<void> | undefined;
   // One cleanup, awaited by both the normal path and a signal: whichever exits waits for it.
   const cleanup = () => (cleaning ??= removeAll());
   const removeAll = async () => {
     if (KEEP) {
-      say(`kept database ${dbName} and ${workDir} (DP_BENCH_KEEP=1)`);
+      say(`kept database ${dbName} and ${[workDir, ...extraDirs].join(', ')} (DP_BENCH_KEEP=1)`);
       return;
     }
     if (created) {
@@ -502,7 +620,7 @@ async function main(): Promise<void> {
         process.stderr.write(`could not drop ${dbName}: ${error instanceof Error ? error.message : String(error)}\n`);
       });
     }
-    await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    for (const dir of [workDir, ...extraDirs]) await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -520,47 +638,31 @@ async function main(): Promise<void> {
     await buildDatabase(ctx);
     await describeDatabase(ctx);
 
-    // Two warm-ups: the first pays for cold caches, the second for the file system settling after
-    // the database was built (its WAL and checkpoint).
-    for (let w = 1; w <= WARM_UPS; w++) {
-      say(`warm-up ${w}/${WARM_UPS}…`);
-      const warmOurs = await runOurs(ctx);
-      const warmDump = await runPgDump(ctx);
-      say(`  ddl_generation ${seconds(warmOurs.ms)}, pg_dump ${seconds(warmDump.ms)} (${(warmDump.bytes / 1024).toFixed(0)} KiB of SQL)`);
+    settle();
+    await settleFileSystem(workDir);
+    const onDisk = await measure(ctx);
+    const ratio = report(`Results (${TABLE_COUNT} tables, outputs in ${os.tmpdir()}, median of ${RUNS} runs after ${WARM_UPS} warm-ups each)`, onDisk);
+    say(`creating a file in the task directory after each run of ours: ${onDisk.fileCosts.map((c) => c.toFixed(0)).join(', ')} µs`);
+    const slowDisk = Math.max(...onDisk.fileCosts) > SLOW_FILE_CREATION_US;
+    say(ratio <= TARGET_RATIO ? `TARGET MET: ${ratio.toFixed(2)}x <= ${TARGET_RATIO.toFixed(1)}x` : `TARGET MISSED: ${ratio.toFixed(2)}x > ${TARGET_RATIO.toFixed(1)}x`);
+    if (slowDisk) {
+      say(
+        `\nWARNING: creating a file took over ${SLOW_FILE_CREATION_US} µs where ddl_generation wrote its 2,000 files: files deleted in the ` +
+          `last minutes (a test run, a previous benchmark's cleanup) slow this file system, and pg_dump writes one file.`,
+      );
+      // The same comparison with both contenders writing to memory, where no such history exists.
+      const memoryRoot = await fs.stat(MEMORY_DIR).then((st) => (st.isDirectory() ? MEMORY_DIR : undefined)).catch(() => undefined);
+      if (memoryRoot) {
+        ctx.workDir = await fs.mkdtemp(path.join(memoryRoot, 'dp-bench-ddl-'));
+        extraDirs.push(ctx.workDir);
+        say(`Measuring again with both contenders writing to ${memoryRoot} (memory)…`);
+        const inMemory = await measure(ctx);
+        const memoryRatio = report(`Results with outputs in ${memoryRoot} (memory)`, inMemory);
+        say(`in memory: ${memoryRatio.toFixed(2)}x (target: at most ${TARGET_RATIO.toFixed(1)}x ${memoryRatio <= TARGET_RATIO ? 'met' : 'missed'}); on disk: ${ratio.toFixed(2)}x`);
+      } else {
+        say('Run again a few minutes after the last mass deletion.');
+      }
     }
-
-    const ours: number[] = [];
-    const dumps: number[] = [];
-    for (let r = 1; r <= RUNS; r++) {
-      // Interleaved, so drift (autovacuum, page cache) hits both alike.
-      const o = await runOurs(ctx);
-      const d = await runPgDump(ctx);
-      ours.push(o.ms);
-      dumps.push(d.ms);
-      say(`  run ${r}/${RUNS}: ddl_generation ${seconds(o.ms)} (step ${seconds(o.stepMs)}), pg_dump ${seconds(d.ms)}`);
-    }
-
-    const oursMedian = median(ours);
-    const dumpMedian = median(dumps);
-    const ratio = oursMedian / dumpMedian;
-    const met = ratio <= TARGET_RATIO;
-    const rows: [string, string, string][] = [
-      ['ddl_generation (builtin)', seconds(oursMedian), ours.map((m) => (m / 1000).toFixed(3)).join(', ')],
-      ['pg_dump --schema-only', seconds(dumpMedian), dumps.map((m) => (m / 1000).toFixed(3)).join(', ')],
-    ];
-    const w0 = Math.max(...rows.map((r) => r[0].length), 'ratio ours / pg_dump'.length);
-    const w1 = Math.max(...rows.map((r) => r[1].length), 'median'.length);
-    const line = `+-${'-'.repeat(w0)}-+-${'-'.repeat(w1)}-+-${'-'.repeat(26)}-+`;
-    say('');
-    say(`Results (${TABLE_COUNT} tables, median of ${RUNS} runs after ${WARM_UPS} warm-ups each)`);
-    say(line);
-    say(`| ${'contender'.padEnd(w0)} | ${'median'.padStart(w1)} | ${'runs (s)'.padEnd(26)} |`);
-    say(line);
-    for (const [a, b, c] of rows) say(`| ${a.padEnd(w0)} | ${b.padStart(w1)} | ${c.padEnd(26)} |`);
-    say(line);
-    say(`| ${'ratio ours / pg_dump'.padEnd(w0)} | ${`${ratio.toFixed(2)}x`.padStart(w1)} | ${`target: at most ${TARGET_RATIO.toFixed(1)}x`.padEnd(26)} |`);
-    say(line);
-    say(met ? `TARGET MET: ${ratio.toFixed(2)}x <= ${TARGET_RATIO.toFixed(1)}x` : `TARGET MISSED: ${ratio.toFixed(2)}x > ${TARGET_RATIO.toFixed(1)}x`);
     say(`(total bench time ${seconds(performance.now() - benchStart)})`);
   } finally {
     await cleanup();

@@ -18,6 +18,9 @@ class Counting implements SqlDatabase {
   get backend() {
     return this.inner.backend;
   }
+  get maxConnections() {
+    return this.inner.maxConnections;
+  }
   query<R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) {
     this.statements += 1;
     return this.inner.query<R>(text, params);

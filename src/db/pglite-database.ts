@@ -15,6 +15,7 @@ export function pgliteBaseOptions(): Pick<PGliteOptions, 'parsers'> {
 
 export class PgliteDatabase implements SqlDatabase {
   readonly backend = 'pglite' as const;
+  readonly maxConnections = 1;
 
   constructor(readonly pglite: PGlite) {}
 

@@ -38,7 +38,10 @@ function extended(text: string, params: readonly unknown[] | undefined): Extende
 export class PostgresDatabase implements SqlDatabase {
   readonly backend = 'postgres' as const;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly maxConnections: number,
+  ) {}
 
   static async connect(url: string, options: PostgresOptions = {}): Promise<PostgresDatabase> {
     registerUrlSecret(url);
@@ -47,9 +50,10 @@ export class PostgresDatabase implements SqlDatabase {
     if (options.sessionStatementTimeoutMs !== undefined) {
       sessionOptions.push(`-c statement_timeout=${Math.floor(options.sessionStatementTimeoutMs)}`);
     }
+    const maxConnections = options.maxConnections ?? 5;
     const pool = new pg.Pool({
       connectionString: url,
-      max: options.maxConnections ?? 5,
+      max: maxConnections,
       idleTimeoutMillis: 10_000,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: options.applicationName ?? 'data-pipeline',
@@ -58,7 +62,7 @@ export class PostgresDatabase implements SqlDatabase {
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
-    const db = new PostgresDatabase(pool);
+    const db = new PostgresDatabase(pool, maxConnections);
     try {
       await db.query('SELECT 1');
     } catch (error) {

@@ -22,10 +22,17 @@ export interface TransactionOptions {
   statementTimeoutMs?: number;
   /** Roll back instead of committing even when `fn` succeeds (EXPLAIN and execute checks). */
   rollback?: boolean;
+  /**
+   * Sees the snapshot another open transaction exported with `pg_export_snapshot()` (PostgreSQL
+   * only, REPEATABLE READ): several connections then read one consistent state at once.
+   */
+  snapshot?: string;
 }
 
 export interface SqlDatabase extends Queryable {
   readonly backend: 'postgres' | 'pglite';
+  /** Transactions that can be open at once (the pool's size; 1 for PGlite, which has one session). */
+  readonly maxConnections: number;
   /** Runs `fn` on one connection inside one transaction. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Runs a trusted script of several statements (migrations, fixtures); never user SQL. */
@@ -41,10 +48,20 @@ export function transactionModes(options: TransactionOptions): string {
   return modes.join(' ');
 }
 
-/** The `SET LOCAL` statements of `options` (trusted text). */
+/** Snapshot ids as PostgreSQL prints them, e.g. `00000003-0000001B-1`. */
+const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$/i;
+
+/** The statements that set up a transaction of `options`, after BEGIN (trusted text). */
 export function transactionSettings(options: TransactionOptions): string[] {
-  if (options.statementTimeoutMs === undefined) return [];
-  return [`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`];
+  const settings: string[] = [];
+  if (options.snapshot !== undefined) {
+    if (!SNAPSHOT_ID.test(options.snapshot)) throw new Error(`not a snapshot id: ${JSON.stringify(options.snapshot)}`);
+    settings.push(`SET TRANSACTION SNAPSHOT '${options.snapshot}'`);
+  }
+  if (options.statementTimeoutMs !== undefined) {
+    settings.push(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(options.statementTimeoutMs))}`);
+  }
+  return settings;
 }
 
 /** PostgreSQL type OIDs whose parsing we align across backends. */

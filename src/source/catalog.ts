@@ -2,7 +2,9 @@
  * Reads what we need to know about a list of tables from pg_catalog in a constant number of
  * queries (relations, columns, constraints), whatever the length of the list.
  */
-import type { Queryable, SqlDatabase } from '../db/sql-database.js';
+import type { SqlDatabase, SqlRow } from '../db/sql-database.js';
+import { ensureSqlParser } from '../sql/pg-parser.js';
+import { declaredValues, type DeclaredValues } from './check-constraints.js';
 import { qualifiedName, type TableRef } from './table-list.js';
 
 export type RelationKind = 'table' | 'partitioned_table' | 'view' | 'materialized_view' | 'foreign_table';
@@ -33,6 +35,8 @@ export interface ColumnInfo {
   generated: string;
   comment: string | null;
   enumLabels: string[] | null;
+  /** Values a CHECK constraint restricts the column to (`status IN ('open', 'closed')`), in declared order. */
+  allowedValues: string[] | null;
   isPrimaryKey: boolean;
   isUnique: boolean;
   /** The single-column or composite foreign keys this column takes part in. */
@@ -205,24 +209,73 @@ export function shortTypeName(type: string): string {
   return type;
 }
 
-/** Reads the catalog of `refs` in one read-only transaction. */
+/**
+ * Reads the catalog of `refs`: three queries in one REPEATABLE READ snapshot. With a pool of three
+ * connections or more, the columns and constraints are read at once on two more connections that
+ * import the snapshot the first one exported (their transactions open while the relations are
+ * read); otherwise (PGlite, small pools) one after another in one transaction.
+ */
 export async function readCatalog(
   db: SqlDatabase,
   refs: readonly TableRef[],
   options: { statementTimeoutMs?: number } = {},
 ): Promise<CatalogResult> {
   if (refs.length === 0) return { tables: [], missing: [] };
-  return db.transaction((tx) => readCatalogIn(tx, refs), {
-    readOnly: true,
-    isolation: 'repeatable read',
-    statementTimeoutMs: options.statementTimeoutMs,
-    rollback: true,
-  });
+  await ensureSqlParser();
+  const transaction = { readOnly: true, isolation: 'repeatable read', statementTimeoutMs: options.statementTimeoutMs, rollback: true } as const;
+  const names = [refs.map((r) => r.schema), refs.map((r) => r.name)];
+  if (db.backend !== 'postgres' || db.maxConnections < 3) {
+    return db.transaction(async (tx) => {
+      const resolved = resolveRelations(refs, await tx.query<RelationRow>(RELATIONS_SQL, names));
+      if (resolved.found.length === 0) return { tables: [], missing: resolved.missing };
+      const oids = [resolved.found.map((r) => r.oid)];
+      const columns = await tx.query<ColumnRow>(COLUMNS_SQL, oids);
+      const constraints = await tx.query<ConstraintRow>(CONSTRAINTS_SQL, oids);
+      return catalogFrom(resolved, columns, constraints);
+    }, transaction);
+  }
+  return oneAtATime(db, () =>
+    db.transaction(async (tx) => {
+      const [exported] = await tx.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
+      const relations = tx.query<RelationRow>(RELATIONS_SQL, names).then((rows) => resolveRelations(refs, rows));
+      const readByOid = <R extends SqlRow>(sql: string) =>
+        db.transaction(
+          async (other) => {
+            const { found } = await relations;
+            return found.length ? other.query<R>(sql, [found.map((r) => r.oid)]) : [];
+          },
+          { ...transaction, snapshot: exported?.snapshot },
+        );
+      const [resolved, columns, constraints] = await Promise.all([relations, readByOid<ColumnRow>(COLUMNS_SQL), readByOid<ConstraintRow>(CONSTRAINTS_SQL)]);
+      return catalogFrom(resolved, columns, constraints);
+    }, transaction),
+  );
 }
 
-async function readCatalogIn(tx: Queryable, refs: readonly TableRef[]): Promise<CatalogResult> {
-  const relations = await tx.query<RelationRow>(RELATIONS_SQL, [refs.map((r) => r.schema), refs.map((r) => r.name)]);
+/**
+ * A parallel read holds one connection while it waits for two more, so two of them on a pool of
+ * three could each hold one and wait for ever: per pool, they run one at a time (every other user
+ * of the pool releases its connection without waiting on anything).
+ */
+const parallelReads = new WeakMap<SqlDatabase, Promise<unknown>>();
 
+function oneAtATime<T>(db: SqlDatabase, read: () => Promise<T>): Promise<T> {
+  const next = (parallelReads.get(db) ?? Promise.resolve()).then(read, read);
+  parallelReads.set(
+    db,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+interface ResolvedRelations {
+  /** One relation per listed table that exists, in list order, each relation once. */
+  found: RelationRow[];
+  missing: MissingTable[];
+}
+
+/** The relation each listed name means (exact spelling first), and the names that mean none or several. */
+function resolveRelations(refs: readonly TableRef[], relations: RelationRow[]): ResolvedRelations {
   // Grouped once: with thousands of tables, filtering every row list per table is quadratic.
   const byIdx = groupBy(relations, (r) => r.idx);
   const missing: MissingTable[] = [];
@@ -241,22 +294,25 @@ async function readCatalogIn(tx: Queryable, refs: readonly TableRef[]): Promise<
   });
   // Two spellings in the list may resolve to the same relation: keep the first.
   const seen = new Set<number>();
-  const unique = chosen.filter((row) => {
+  const found = chosen.filter((row) => {
     if (seen.has(row.oid)) return false;
     seen.add(row.oid);
     return true;
   });
-  if (unique.length === 0) return { tables: [], missing };
+  return { found, missing };
+}
 
-  const oids = unique.map((r) => r.oid);
-  const [columnRows, constraintRows] = [
-    await tx.query<ColumnRow>(COLUMNS_SQL, [oids]),
-    await tx.query<ConstraintRow>(CONSTRAINTS_SQL, [oids]),
-  ];
-
+/** Tables from their relation, column and constraint rows. */
+function catalogFrom({ found, missing }: ResolvedRelations, columnRows: ColumnRow[], constraintRows: ConstraintRow[]): CatalogResult {
   const columnsByOid = groupBy(columnRows, (c) => c.oid);
   const constraintsByOid = groupBy(constraintRows, (c) => c.oid);
-  const tables = unique.map((rel) => buildTable(rel, columnsByOid.get(rel.oid) ?? [], constraintsByOid.get(rel.oid) ?? []));
+  // Tables often share a CHECK's text (`status IN (…)`): each text is parsed once.
+  const declared = new Map<string, DeclaredValues | undefined>();
+  const declaredIn = (definition: string) => {
+    if (!declared.has(definition)) declared.set(definition, declaredValues(definition));
+    return declared.get(definition);
+  };
+  const tables = found.map((rel) => buildTable(rel, columnsByOid.get(rel.oid) ?? [], constraintsByOid.get(rel.oid) ?? [], declaredIn));
   return { tables, missing };
 }
 
@@ -273,7 +329,12 @@ function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
 }
 
 /** One table from its relation row and its own column and constraint rows. */
-function buildTable(rel: RelationRow, tableColumns: ColumnRow[], constraints: ConstraintRow[]): TableInfo {
+function buildTable(
+  rel: RelationRow,
+  tableColumns: ColumnRow[],
+  constraints: ConstraintRow[],
+  declaredIn: (definition: string) => DeclaredValues | undefined,
+): TableInfo {
   const nameOf = new Map(tableColumns.map((c) => [c.position, c.name]));
   const keyColumns = (c: ConstraintRow | undefined) => (c?.keys ?? []).map((attnum) => nameOf.get(attnum) as string);
   const primaryKey = keyColumns(constraints.find((c) => c.type === 'p'));
@@ -288,6 +349,11 @@ function buildTable(rel: RelationRow, tableColumns: ColumnRow[], constraints: Co
       refColumns: c.ref_columns ?? [],
     }));
   const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition ?? '' }));
+  const allowed = new Map<string, string[]>();
+  for (const check of checks) {
+    const found = declaredIn(check.definition);
+    if (found && !allowed.has(found.column)) allowed.set(found.column, found.values);
+  }
 
   const columns: ColumnInfo[] = tableColumns.map((c) => ({
     name: c.name,
@@ -301,6 +367,7 @@ function buildTable(rel: RelationRow, tableColumns: ColumnRow[], constraints: Co
     generated: c.generated,
     comment: nonEmpty(c.comment),
     enumLabels: c.enum_labels,
+    allowedValues: allowed.get(c.name) ?? null,
     isPrimaryKey: primaryKey.includes(c.name),
     isUnique: uniqueKeys.some((key) => key.length === 1 && key[0] === c.name),
     foreignKeys: foreignKeys.filter((fk) => fk.columns.includes(c.name)),

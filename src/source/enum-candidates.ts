@@ -11,11 +11,14 @@ const ENUM_NAME = /(^|_)(status|state|type|kind|category|level|tier|channel|meth
 /** Names that say "free text or an identifier", never a small set. */
 const FREE_TEXT_NAME = /(name|email|comment|description|note|notes|title|address|url|phone|body|text|sku|number|token|hash)$/i;
 
-/** Text columns that look like codes: by name, or because sampled values repeat. Enum types excluded. */
+/**
+ * Text columns that look like codes: by name, or because sampled values repeat. Enum types and
+ * columns whose CHECK lists their values are excluded: the schema already says what they hold.
+ */
 export function likelyEnumColumns(table: TableInfo, samples: readonly SampleRow[]): string[] {
   return table.columns
     .filter((column) => {
-      if (column.enumLabels || column.category !== 'S') return false;
+      if (column.enumLabels || column.allowedValues || column.category !== 'S') return false;
       if (column.isPrimaryKey || column.isUnique || column.foreignKeys.length > 0) return false;
       if (FREE_TEXT_NAME.test(column.name)) return false;
       if (ENUM_NAME.test(column.name)) return true;

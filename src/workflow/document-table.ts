@@ -53,17 +53,28 @@ export function resolveComments(
 }
 
 /**
- * Enumerations of a table: enum types with their labels, the code-like columns checked while
- * sampling, and the provider's further guesses, each checked with one SELECT DISTINCT.
+ * Enumerations of a table: enum types with their labels, columns whose CHECK lists their values
+ * (at most `enumMaxValues` of them), the code-like columns checked while sampling, and the
+ * provider's further guesses, each checked with one SELECT DISTINCT.
  */
 async function acceptedEnums(input: DocumentTableInput, proposed: string[]): Promise<Record<string, string[]>> {
   const { table, sample } = input;
   const enums: Record<string, string[]> = {};
-  for (const column of table.columns) if (column.enumLabels) enums[column.name] = column.enumLabels;
+  for (const column of table.columns) {
+    if (column.enumLabels) enums[column.name] = column.enumLabels;
+    else if (column.allowedValues && column.allowedValues.length <= input.enumMaxValues) enums[column.name] = column.allowedValues;
+  }
   const checked = new Set(sample.enumChecks.map((c) => c.column));
   const skip = (name: string) => {
     const column = table.columns.find((c) => c.name === name);
-    return !column || checked.has(name) || column.enumLabels !== null || ['A', 'U'].includes(column.category) || column.typeName === 'bool';
+    return (
+      !column ||
+      checked.has(name) ||
+      column.enumLabels !== null ||
+      column.allowedValues !== null ||
+      ['A', 'U'].includes(column.category) ||
+      column.typeName === 'bool'
+    );
   };
   const candidates = [...new Set(proposed)].filter((name) => !skip(name));
   const checks: EnumCheck[] = await checkEnumCandidates(input.db, table, candidates, {

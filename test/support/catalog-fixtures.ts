@@ -15,6 +15,7 @@ export function column(name: string, overrides: Partial<ColumnInfo> = {}): Colum
     generated: '',
     comment: null,
     enumLabels: null,
+    allowedValues: null,
     isPrimaryKey: false,
     isUnique: false,
     foreignKeys: [],

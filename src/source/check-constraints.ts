@@ -1,0 +1,117 @@
+/**
+ * Columns whose CHECK constraint lists the values they may hold: `status IN ('open', 'closed')`,
+ * which PostgreSQL stores as `status = ANY (ARRAY[…])`, or `kind = 'a' OR kind = 'b'`. Such a
+ * column is a declared enumeration, like a column of an enum type: its values come from the
+ * schema (all of them, in declared order) instead of a SELECT DISTINCT over the data.
+ *
+ * The definitions (`pg_get_constraintdef`) are read with PostgreSQL's own parser, never with
+ * patterns; a constraint marked NOT VALID is ignored, since existing rows may break it.
+ */
+import { parseSync } from 'libpg-query';
+
+/** The column a CHECK constraint restricts to a list of constants, and the list. */
+export interface DeclaredValues {
+  column: string;
+  values: string[];
+}
+
+type Node = Record<string, unknown>;
+
+/** The single-key object's key and value (`{ A_Expr: {…} }` → `['A_Expr', {…}]`). */
+function unwrap(node: unknown): [string, Node] | undefined {
+  if (!node || typeof node !== 'object') return undefined;
+  const [entry] = Object.entries(node as Node);
+  return entry && entry[1] && typeof entry[1] === 'object' ? [entry[0], entry[1] as Node] : undefined;
+}
+
+/** Strips casts: `status::text`, `'open'::character varying`. */
+function withoutCasts(node: unknown): [string, Node] | undefined {
+  let current = unwrap(node);
+  while (current?.[0] === 'TypeCast') current = unwrap(current[1].arg);
+  return current;
+}
+
+function columnName(node: unknown): string | undefined {
+  const ref = withoutCasts(node);
+  if (ref?.[0] !== 'ColumnRef') return undefined;
+  const fields = ref[1].fields as unknown[] | undefined;
+  if (fields?.length !== 1) return undefined;
+  const field = unwrap(fields[0]);
+  return field?.[0] === 'String' ? String(field[1].sval) : undefined;
+}
+
+/** A constant's text; `null` for NULL (allowed, not a value); undefined when not a constant. */
+function constantText(node: unknown): string | null | undefined {
+  const constant = withoutCasts(node);
+  if (constant?.[0] !== 'A_Const') return undefined;
+  const c = constant[1];
+  if (c.isnull) return null;
+  // The parser's JSON leaves out zero values: `{ ival: {} }` is 0.
+  if (c.sval) return String((c.sval as Node).sval ?? '');
+  if (c.ival) return String((c.ival as Node).ival ?? 0);
+  if (c.fval) return String((c.fval as Node).fval);
+  return undefined;
+}
+
+/** Column and values of one `=` comparison, `IN` list or `= ANY (ARRAY[…])`; undefined otherwise. */
+function comparedValues(expr: Node): DeclaredValues | undefined {
+  const op = (expr.name as unknown[] | undefined)?.map((n) => unwrap(n)?.[1].sval);
+  if (op?.length !== 1 || op[0] !== '=') return undefined;
+  const column = columnName(expr.lexpr);
+  if (!column) return undefined;
+  let items: unknown[] | undefined;
+  if (expr.kind === 'AEXPR_OP') items = [expr.rexpr];
+  else if (expr.kind === 'AEXPR_IN') items = (unwrap(expr.rexpr)?.[1].items as unknown[] | undefined) ?? undefined;
+  else if (expr.kind === 'AEXPR_OP_ANY') {
+    const array = withoutCasts(expr.rexpr);
+    items = array?.[0] === 'A_ArrayExpr' ? ((array[1].elements as unknown[] | undefined) ?? []) : undefined;
+  }
+  if (!items) return undefined;
+  const values: string[] = [];
+  for (const item of items) {
+    const text = constantText(item);
+    if (text === undefined) return undefined;
+    if (text !== null) values.push(text);
+  }
+  return { column, values };
+}
+
+/** Walks `a OR b OR …` (and `col IS NULL`) collecting the values of one column. */
+function collect(node: unknown, found: DeclaredValues[]): boolean {
+  const expr = unwrap(node);
+  if (!expr) return false;
+  const [kind, body] = expr;
+  if (kind === 'BoolExpr') {
+    return body.boolop === 'OR_EXPR' && ((body.args as unknown[] | undefined) ?? []).every((arg) => collect(arg, found));
+  }
+  if (kind === 'NullTest') return body.nulltesttype === 'IS_NULL' && columnName(body.arg) !== undefined;
+  if (kind !== 'A_Expr') return false;
+  const compared = comparedValues(body);
+  if (compared) found.push(compared);
+  return compared !== undefined;
+}
+
+/**
+ * The column and values a CHECK definition (as `pg_get_constraintdef` prints it) restricts one
+ * column to, or undefined for any other constraint.
+ */
+export function declaredValues(definition: string): DeclaredValues | undefined {
+  // Cheap test first: every list form has an `=` or an IN; most CHECKs (ranges, lengths) have neither.
+  if (!definition.startsWith('CHECK') || !/[^<>!]=|\bIN\s*\(/i.test(definition)) return undefined;
+  let constraint: Node | undefined;
+  try {
+    const parsed = parseSync(`ALTER TABLE t ADD ${definition}`) as { stmts?: { stmt: Node }[] };
+    const alter = unwrap(parsed.stmts?.[0]?.stmt)?.[1];
+    const command = unwrap((alter?.cmds as unknown[] | undefined)?.[0])?.[1];
+    constraint = unwrap(command?.def)?.[1];
+  } catch {
+    return undefined;
+  }
+  if (!constraint || constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation) return undefined;
+  const found: DeclaredValues[] = [];
+  if (!collect(constraint.raw_expr, found) || found.length === 0) return undefined;
+  const column = (found[0] as DeclaredValues).column;
+  if (found.some((f) => f.column !== column)) return undefined;
+  const values = [...new Set(found.flatMap((f) => f.values))];
+  return values.length > 0 ? { column, values } : undefined;
+}
