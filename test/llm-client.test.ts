@@ -138,6 +138,16 @@ describe('openai chat client and provider (scripted server)', () => {
     expect(comments.enumColumns).toEqual(['status', 'channel']);
   });
 
+  it('shows the model each column with its declared values: enum labels and a CHECK list', async () => {
+    const provider = new OpenAIProvider(llmSettings());
+    const channel = { ...(ORDERS.columns[3] as ColumnInfo), allowedValues: ['web', 'store', 'phone'] };
+    const table = { ...ORDERS, columns: ORDERS.columns.map((c) => (c.name === 'channel' ? channel : c)) };
+    await provider.commentTable({ ...commentRequest(), table });
+    const prompt = server.chatRequests[0]!.messages.map((m) => m.content).join('\n');
+    expect(prompt).toContain('- status (order_status; enum type values: pending, paid)');
+    expect(prompt).toContain('- channel (varchar(10); values allowed by a CHECK: web, store, phone)');
+  });
+
   it('falls back to plain chat when the endpoint refuses response_format, for the rest of the client', async () => {
     const strict = await startScriptedOpenAI({ defaultChat: answerWell, rejectJsonMode: true });
     try {

@@ -26,6 +26,7 @@ function columnLine(column: ColumnInfo, samples: SampleRow[]): string {
     column.notNull ? 'not null' : '',
     ...column.foreignKeys.map((fk) => `references ${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(', ')})`),
     column.enumLabels ? `enum type values: ${column.enumLabels.join(', ')}` : '',
+    column.allowedValues ? `values allowed by a CHECK: ${column.allowedValues.join(', ')}` : '',
   ].filter(Boolean);
   const values = [...new Set(samples.map((row) => row[column.name]).filter((v): v is string => v !== null && v !== undefined))]
     .slice(0, 5)
