@@ -246,7 +246,11 @@ export async function readCatalog(
           },
           { ...transaction, snapshot: exported?.snapshot },
         );
-      const [resolved, columns, constraints] = await Promise.all([relations, readByOid<ColumnRow>(COLUMNS_SQL), readByOid<ConstraintRow>(CONSTRAINTS_SQL)]);
+      const [resolved, columns, constraints] = await Promise.all([
+        relations,
+        readByOid<ColumnRow>(COLUMNS_SQL),
+        readByOid<ConstraintRow>(CONSTRAINTS_SQL),
+      ]);
       return catalogFrom(resolved, columns, constraints);
     }, transaction),
   );
@@ -261,10 +265,7 @@ const parallelReads = new WeakMap<SqlDatabase, Promise<unknown>>();
 
 function oneAtATime<T>(db: SqlDatabase, read: () => Promise<T>): Promise<T> {
   const next = (parallelReads.get(db) ?? Promise.resolve()).then(read, read);
-  parallelReads.set(
-    db,
-    next.catch(() => undefined),
-  );
+  parallelReads.set(db, next.catch(() => undefined));
   return next;
 }
 
