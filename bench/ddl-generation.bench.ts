@@ -44,6 +44,7 @@ const SLOW_FILE_CREATION_US = 80;
 const FILE_SYSTEM_WAIT_MS = 60_000;
 /** A memory file system for the second measurement when the disk was found slow. */
 const MEMORY_DIR = '/dev/shm';
+const MEMORY_NEEDED_BYTES = 256 * 2 ** 20;
 /** Mid-sized tables: a plain `LIMIT` read, but not a trivially small heap. */
 const LARGE_ROWS = 20_000;
 
@@ -652,7 +653,9 @@ async function main(): Promise<void> {
           `last minutes (a test run, a previous benchmark's cleanup) slow this file system, and pg_dump writes one file.`,
       );
       // The same comparison with both contenders writing to memory, where no such history exists.
-      const memoryRoot = await fs.stat(MEMORY_DIR).then((st) => (st.isDirectory() ? MEMORY_DIR : undefined)).catch(() => undefined);
+      // Every run's outputs stay until the end: about 50 MB for the warm-ups and runs.
+      const free = await fs.statfs(MEMORY_DIR).then((st) => st.bavail * st.bsize).catch(() => 0);
+      const memoryRoot = free >= MEMORY_NEEDED_BYTES ? MEMORY_DIR : undefined;
       if (memoryRoot) {
         ctx.workDir = await fs.mkdtemp(path.join(memoryRoot, 'dp-bench-ddl-'));
         extraDirs.push(ctx.workDir);
@@ -665,7 +668,7 @@ async function main(): Promise<void> {
             : `TARGET MISSED in memory: ${memoryRatio.toFixed(2)}x > ${TARGET_RATIO.toFixed(1)}x (on disk: ${ratio.toFixed(2)}x)`,
         );
       } else {
-        say('Run again a few minutes after the last mass deletion.');
+        say(`(${MEMORY_DIR} is missing or has under ${MEMORY_NEEDED_BYTES / 2 ** 20} MiB free.) Run again a few minutes after the last mass deletion.`);
       }
     }
     say(`(total bench time ${seconds(performance.now() - benchStart)})`);

@@ -46,6 +46,25 @@ class CountingDatabase implements SqlDatabase {
   }
 }
 
+/** The same real database on a server that cannot export snapshots (some standbys and compatible engines). */
+class WithoutSnapshotExport extends CountingDatabase {
+  exportsTried = 0;
+  override transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return super.transaction(
+      (tx) =>
+        fn({
+          query: <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) => {
+            if (!text.includes('pg_export_snapshot()')) return tx.query<R>(text, params);
+            this.exportsTried += 1;
+            // The server's own error for a function it does not have.
+            return tx.query<R>(text.replace('pg_export_snapshot()', 'pg_export_snapshot_unsupported()'), params);
+          },
+        }),
+      options,
+    );
+  }
+}
+
 const LIST = [...SAMPLE_TABLES, ...SAMPLE_VIEWS, 'public.no_such_table'].join('\n');
 
 function table(result: CatalogResult, name: string): TableInfo {
@@ -300,6 +319,21 @@ describe('catalog read at once on several connections', () => {
     } finally {
       await one.close();
       await three.close();
+    }
+  });
+
+  it('reads sequentially where the server cannot share a snapshot, and remembers it for the pool', async () => {
+    const one = await PostgresDatabase.connect(scratch.url, { maxConnections: 1 });
+    const db = new WithoutSnapshotExport(await PostgresDatabase.connect(scratch.url, { maxConnections: 3 }));
+    try {
+      const refs = parseTableList(LIST).tables;
+      const sequential = await readCatalog(one, refs);
+      expect(await readCatalog(db, refs)).toEqual(sequential);
+      expect(await readCatalog(db, refs)).toEqual(sequential);
+      expect(db.exportsTried).toBe(1);
+    } finally {
+      await one.close();
+      await db.close();
     }
   });
 });

@@ -140,12 +140,16 @@ describe('openai chat client and provider (scripted server)', () => {
 
   it('shows the model each column with its declared values: enum labels and a CHECK list', async () => {
     const provider = new OpenAIProvider(llmSettings());
-    const channel = { ...(ORDERS.columns[3] as ColumnInfo), allowedValues: ['web', 'store', 'phone'] };
-    const table = { ...ORDERS, columns: ORDERS.columns.map((c) => (c.name === 'channel' ? channel : c)) };
+    const codes = Array.from({ length: 40 }, (_, i) => `c${i + 1}`);
+    const declared: Record<string, string[]> = { channel: ['web', 'store', 'phone'], order_number: codes };
+    const table = { ...ORDERS, columns: ORDERS.columns.map((c) => (declared[c.name] ? { ...c, allowedValues: declared[c.name] as string[] } : c)) };
     await provider.commentTable({ ...commentRequest(), table });
     const prompt = server.chatRequests[0]!.messages.map((m) => m.content).join('\n');
     expect(prompt).toContain('- status (order_status; enum type values: pending, paid)');
     expect(prompt).toContain('- channel (varchar(10); values allowed by a CHECK: web, store, phone)');
+    // A long list is cut: it would crowd out the rest of the table.
+    expect(prompt).toContain(`values allowed by a CHECK: ${codes.slice(0, 30).join(', ')}, … (10 more)`);
+    expect(prompt).not.toContain('c31');
   });
 
   it('falls back to plain chat when the endpoint refuses response_format, for the rest of the client', async () => {

@@ -80,6 +80,13 @@ export class PostgresDatabase implements SqlDatabase {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     let connectionBroken = false;
+    // The server ending a checked-out session (idle_in_transaction_session_timeout, a restart)
+    // makes the client emit 'error', which would crash the process without a listener; the query
+    // in flight rejects with it anyway.
+    const markBroken = () => {
+      connectionBroken = true;
+    };
+    client.on('error', markBroken);
     try {
       // The preamble is our own constant text, so one simple-protocol round trip carries it.
       const begin = `BEGIN ${transactionModes(options)}`.trim();
@@ -89,7 +96,12 @@ export class PostgresDatabase implements SqlDatabase {
           (await client.query<R>(extended(text, params))).rows,
       };
       const result = await fn(tx);
-      await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
+      if (options.rollback) {
+        // Nothing to keep: a read whose session ended after it answered still answered.
+        await client.query('ROLLBACK').catch(() => markBroken());
+      } else {
+        await client.query('COMMIT');
+      }
       return result;
     } catch (error) {
       try {
@@ -99,6 +111,7 @@ export class PostgresDatabase implements SqlDatabase {
       }
       throw error;
     } finally {
+      client.off('error', markBroken);
       client.release(connectionBroken ? true : undefined);
     }
   }

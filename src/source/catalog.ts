@@ -2,7 +2,7 @@
  * Reads what we need to know about a list of tables from pg_catalog in a constant number of
  * queries (relations, columns, constraints), whatever the length of the list.
  */
-import type { SqlDatabase, SqlRow } from '../db/sql-database.js';
+import type { SqlDatabase, SqlRow, TransactionOptions } from '../db/sql-database.js';
 import { ensureSqlParser } from '../sql/pg-parser.js';
 import { declaredValues, type DeclaredValues } from './check-constraints.js';
 import { qualifiedName, type TableRef } from './table-list.js';
@@ -210,10 +210,11 @@ export function shortTypeName(type: string): string {
 }
 
 /**
- * Reads the catalog of `refs`: three queries in one REPEATABLE READ snapshot. With a pool of three
- * connections or more, the columns and constraints are read at once on two more connections that
- * import the snapshot the first one exported (their transactions open while the relations are
- * read); otherwise (PGlite, small pools) one after another in one transaction.
+ * Reads the catalog of `refs`: three queries in one REPEATABLE READ snapshot. On PostgreSQL with a
+ * pool of three connections or more, the columns and constraints are read at once, on two more
+ * connections that import the snapshot the first one exported, while it reads the relations they
+ * need; elsewhere (PGlite, small pools, servers that cannot share snapshots) one after another in
+ * one transaction.
  */
 export async function readCatalog(
   db: SqlDatabase,
@@ -224,36 +225,62 @@ export async function readCatalog(
   await ensureSqlParser();
   const transaction = { readOnly: true, isolation: 'repeatable read', statementTimeoutMs: options.statementTimeoutMs, rollback: true } as const;
   const names = [refs.map((r) => r.schema), refs.map((r) => r.name)];
-  if (db.backend !== 'postgres' || db.maxConnections < 3) {
-    return db.transaction(async (tx) => {
-      const resolved = resolveRelations(refs, await tx.query<RelationRow>(RELATIONS_SQL, names));
-      if (resolved.found.length === 0) return { tables: [], missing: resolved.missing };
-      const oids = [resolved.found.map((r) => r.oid)];
-      const columns = await tx.query<ColumnRow>(COLUMNS_SQL, oids);
-      const constraints = await tx.query<ConstraintRow>(CONSTRAINTS_SQL, oids);
-      return catalogFrom(resolved, columns, constraints);
-    }, transaction);
+  if (db.backend === 'postgres' && db.maxConnections >= 3 && !withoutSharedSnapshots.has(db)) {
+    try {
+      return await oneAtATime(db, () => readInParallel(db, refs, names, transaction));
+    } catch (error) {
+      if (!(error instanceof SnapshotUnavailableError)) throw error;
+      // A standby, a PostgreSQL-compatible engine, connections spread over several servers.
+      withoutSharedSnapshots.add(db);
+    }
   }
-  return oneAtATime(db, () =>
-    db.transaction(async (tx) => {
-      const [exported] = await tx.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
-      const relations = tx.query<RelationRow>(RELATIONS_SQL, names).then((rows) => resolveRelations(refs, rows));
-      const readByOid = <R extends SqlRow>(sql: string) =>
-        db.transaction(
+  return db.transaction(async (tx) => {
+    const resolved = resolveRelations(refs, await tx.query<RelationRow>(RELATIONS_SQL, names));
+    if (resolved.found.length === 0) return { tables: [], missing: resolved.missing };
+    const oids = [resolved.found.map((r) => r.oid)];
+    const columns = await tx.query<ColumnRow>(COLUMNS_SQL, oids);
+    const constraints = await tx.query<ConstraintRow>(CONSTRAINTS_SQL, oids);
+    return catalogFrom(resolved, columns, constraints);
+  }, transaction);
+}
+
+/** The export or the import of a snapshot failed: the server cannot share one across connections. */
+class SnapshotUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`cannot share a snapshot between connections: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Pools whose server could not share a snapshot: they read the catalog sequentially from then on. */
+const withoutSharedSnapshots = new WeakSet<SqlDatabase>();
+
+async function readInParallel(db: SqlDatabase, refs: readonly TableRef[], names: string[][], transaction: TransactionOptions): Promise<CatalogResult> {
+  return db.transaction(async (tx) => {
+    const snapshot = await tx
+      .query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot')
+      .then(([row]) => row?.snapshot ?? Promise.reject(new Error('pg_export_snapshot() returned no row')))
+      .catch((error: unknown) => Promise.reject(new SnapshotUnavailableError(error)));
+    const relations = tx.query<RelationRow>(RELATIONS_SQL, names).then((rows) => resolveRelations(refs, rows));
+    const readByOid = <R extends SqlRow>(sql: string): Promise<R[]> => {
+      let imported = false;
+      return db
+        .transaction(
           async (other) => {
+            imported = true;
             const { found } = await relations;
             return found.length ? other.query<R>(sql, [found.map((r) => r.oid)]) : [];
           },
-          { ...transaction, snapshot: exported?.snapshot },
-        );
-      const [resolved, columns, constraints] = await Promise.all([
-        relations,
-        readByOid<ColumnRow>(COLUMNS_SQL),
-        readByOid<ConstraintRow>(CONSTRAINTS_SQL),
-      ]);
-      return catalogFrom(resolved, columns, constraints);
-    }, transaction),
-  );
+          { ...transaction, snapshot },
+        )
+        .catch((error: unknown) => Promise.reject(imported ? error : new SnapshotUnavailableError(error)));
+    };
+    const [resolved, columns, constraints] = await Promise.all([
+      relations,
+      readByOid<ColumnRow>(COLUMNS_SQL),
+      readByOid<ConstraintRow>(CONSTRAINTS_SQL),
+    ]);
+    return catalogFrom(resolved, columns, constraints);
+  }, transaction);
 }
 
 /**
@@ -350,10 +377,14 @@ function buildTable(
       refColumns: c.ref_columns ?? [],
     }));
   const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition ?? '' }));
+  // Several lists on one column: only values every one of them allows (in the order of the first,
+  // constraints being in name order).
   const allowed = new Map<string, string[]>();
   for (const check of checks) {
     const found = declaredIn(check.definition);
-    if (found && !allowed.has(found.column)) allowed.set(found.column, found.values);
+    if (!found) continue;
+    const earlier = allowed.get(found.column);
+    allowed.set(found.column, earlier ? earlier.filter((v) => found.values.includes(v)) : found.values);
   }
 
   const columns: ColumnInfo[] = tableColumns.map((c) => ({
@@ -368,7 +399,7 @@ function buildTable(
     generated: c.generated,
     comment: nonEmpty(c.comment),
     enumLabels: c.enum_labels,
-    allowedValues: allowed.get(c.name) ?? null,
+    allowedValues: allowed.get(c.name)?.length ? (allowed.get(c.name) as string[]) : null,
     isPrimaryKey: primaryKey.includes(c.name),
     isUnique: uniqueKeys.some((key) => key.length === 1 && key[0] === c.name),
     foreignKeys: foreignKeys.filter((fk) => fk.columns.includes(c.name)),

@@ -7,7 +7,7 @@
  * The definitions (`pg_get_constraintdef`) are read with PostgreSQL's own parser, never with
  * patterns; a constraint marked NOT VALID is ignored, since existing rows may break it.
  */
-import { parseSync } from 'libpg-query';
+import { parseSync, SqlError } from 'libpg-query';
 
 /** The column a CHECK constraint restricts to a list of constants, and the list. */
 export interface DeclaredValues {
@@ -24,15 +24,26 @@ function unwrap(node: unknown): [string, Node] | undefined {
   return entry && entry[1] && typeof entry[1] === 'object' ? [entry[0], entry[1] as Node] : undefined;
 }
 
-/** Strips casts: `status::text`, `'open'::character varying`. */
+/** Strips casts: `'open'::character varying`, `'{…}'::text[]`. */
 function withoutCasts(node: unknown): [string, Node] | undefined {
   let current = unwrap(node);
   while (current?.[0] === 'TypeCast') current = unwrap(current[1].arg);
   return current;
 }
 
+/** Casts PostgreSQL adds to string columns (`status::text`): they keep the column's values as they are. */
+const TEXT_TYPES = new Set(['text', 'varchar', 'bpchar']);
+
+function isTextCast(cast: Node): boolean {
+  const typeName = cast.typeName as Node | undefined;
+  const names = (typeName?.names as unknown[] | undefined)?.map((n) => unwrap(n)?.[1].sval);
+  return !typeName?.arrayBounds && TEXT_TYPES.has(String(names?.at(-1)));
+}
+
+/** The column a side of a comparison is, through text casts only (`price::integer` maps values). */
 function columnName(node: unknown): string | undefined {
-  const ref = withoutCasts(node);
+  let ref = unwrap(node);
+  while (ref?.[0] === 'TypeCast' && isTextCast(ref[1])) ref = unwrap(ref[1].arg);
   if (ref?.[0] !== 'ColumnRef') return undefined;
   const fields = ref[1].fields as unknown[] | undefined;
   if (fields?.length !== 1) return undefined;
@@ -76,18 +87,28 @@ function comparedValues(expr: Node): DeclaredValues | undefined {
   return { column, values };
 }
 
-/** Walks `a OR b OR …` (and `col IS NULL`) collecting the values of one column. */
-function collect(node: unknown, found: DeclaredValues[]): boolean {
+interface Collected {
+  lists: DeclaredValues[];
+  /** Columns tested with IS NULL: only the listed column itself may be. */
+  nullTested: string[];
+}
+
+/** Walks `a OR b OR …` (and `col IS NULL`) collecting lists of values; false for anything else. */
+function collect(node: unknown, found: Collected): boolean {
   const expr = unwrap(node);
   if (!expr) return false;
   const [kind, body] = expr;
   if (kind === 'BoolExpr') {
     return body.boolop === 'OR_EXPR' && ((body.args as unknown[] | undefined) ?? []).every((arg) => collect(arg, found));
   }
-  if (kind === 'NullTest') return body.nulltesttype === 'IS_NULL' && columnName(body.arg) !== undefined;
+  if (kind === 'NullTest') {
+    const column = body.nulltesttype === 'IS_NULL' ? columnName(body.arg) : undefined;
+    if (column) found.nullTested.push(column);
+    return column !== undefined;
+  }
   if (kind !== 'A_Expr') return false;
   const compared = comparedValues(body);
-  if (compared) found.push(compared);
+  if (compared) found.lists.push(compared);
   return compared !== undefined;
 }
 
@@ -104,14 +125,17 @@ export function declaredValues(definition: string): DeclaredValues | undefined {
     const alter = unwrap(parsed.stmts?.[0]?.stmt)?.[1];
     const command = unwrap((alter?.cmds as unknown[] | undefined)?.[0])?.[1];
     constraint = unwrap(command?.def)?.[1];
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Text the parser refuses is no list; anything else (a parser never loaded) is our bug.
+    if (error instanceof SqlError) return undefined;
+    throw error;
   }
   if (!constraint || constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation) return undefined;
-  const found: DeclaredValues[] = [];
-  if (!collect(constraint.raw_expr, found) || found.length === 0) return undefined;
-  const column = (found[0] as DeclaredValues).column;
-  if (found.some((f) => f.column !== column)) return undefined;
-  const values = [...new Set(found.flatMap((f) => f.values))];
+  const found: Collected = { lists: [], nullTested: [] };
+  if (!collect(constraint.raw_expr, found) || found.lists.length === 0) return undefined;
+  // `other IS NULL OR status IN (…)` lets status hold anything while `other` is null.
+  const column = (found.lists[0] as DeclaredValues).column;
+  if ([...found.lists.map((l) => l.column), ...found.nullTested].some((c) => c !== column)) return undefined;
+  const values = [...new Set(found.lists.flatMap((l) => l.values))];
   return values.length > 0 ? { column, values } : undefined;
 }

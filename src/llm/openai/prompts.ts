@@ -20,13 +20,21 @@ function system(language: Language, role: string): ChatMessage {
   };
 }
 
+/** Declared values as a prompt shows them: a long list would crowd out the rest of the table. */
+const MAX_VALUES_SHOWN = 30;
+
+function someValues(values: readonly string[]): string {
+  const shown = values.slice(0, MAX_VALUES_SHOWN).join(', ');
+  return values.length > MAX_VALUES_SHOWN ? `${shown}, … (${values.length - MAX_VALUES_SHOWN} more)` : shown;
+}
+
 function columnLine(column: ColumnInfo, samples: SampleRow[]): string {
   const flags = [
     column.isPrimaryKey ? 'primary key' : '',
     column.notNull ? 'not null' : '',
     ...column.foreignKeys.map((fk) => `references ${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(', ')})`),
-    column.enumLabels ? `enum type values: ${column.enumLabels.join(', ')}` : '',
-    column.allowedValues ? `values allowed by a CHECK: ${column.allowedValues.join(', ')}` : '',
+    column.enumLabels ? `enum type values: ${someValues(column.enumLabels)}` : '',
+    column.allowedValues ? `values allowed by a CHECK: ${someValues(column.allowedValues)}` : '',
   ].filter(Boolean);
   const values = [...new Set(samples.map((row) => row[column.name]).filter((v): v is string => v !== null && v !== undefined))]
     .slice(0, 5)
