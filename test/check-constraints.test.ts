@@ -76,7 +76,10 @@ describe('declaredValues on definitions printed by the PostgreSQL server', () =>
         other text,
         CHECK (other IS NULL OR sometimes IN ('x', 'y'))
       );
-      INSERT INTO two_lists VALUES ('bronze', 's', 'a', 'x', NULL), ('bronze', 's', 'a', 'x', 'o');`);
+      INSERT INTO two_lists VALUES ('bronze', 's', 'a', 'x', NULL), ('bronze', 's', 'a', 'x', 'o');
+      CREATE DOMAIN grade_code AS varchar(2) CHECK (VALUE IN ('A', 'B', 'C'));
+      CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+      CREATE TABLE with_domains (grade grade_code, narrower grade_code CHECK (narrower IN ('B', 'A', 'D')), n positive, "value" text CHECK ("value" IN ('v')));`);
   });
   afterAll(async () => {
     await db?.close();
@@ -100,6 +103,13 @@ describe('declaredValues on definitions printed by the PostgreSQL server', () =>
     const allowed = Object.fromEntries(table.columns.map((c) => [c.name, c.allowedValues]));
     // tier: both lists allow bronze and silver, in the order of the first constraint by name (no_gold).
     expect(allowed).toEqual({ tier: ['silver', 'bronze'], size: ['s', 'm', 'l'], many: ['a', 'b', 'c', 'd'], sometimes: null, other: null });
+  });
+
+  it("reads the list of a column's domain (CHECK (VALUE IN …)), and keeps what the table allows of it", async () => {
+    const [table] = (await readCatalog(db, parseTableList('with_domains').tables)).tables as [TableInfo];
+    const allowed = Object.fromEntries(table.columns.map((c) => [c.name, c.allowedValues]));
+    // narrower: what both its own list and its domain's allow, in its own list's order.
+    expect(allowed).toEqual({ grade: ['A', 'B', 'C'], narrower: ['B', 'A'], n: null, value: ['v'] });
   });
 
   it('documents a declared list as an enumeration up to DP_ENUM_MAX_VALUES, and never reads such a column', async () => {

@@ -129,6 +129,8 @@ interface ColumnRow extends Record<string, unknown> {
   generated: string;
   comment: string | null;
   enum_labels: string[] | null;
+  /** CHECK definitions of the column's domain type (`CHECK (VALUE IN (…))`), null for other types. */
+  domain_checks: string[] | null;
 }
 
 const COLUMNS_SQL = `
@@ -141,7 +143,11 @@ SELECT a.attrelid::int AS oid, a.attname AS name, a.attnum::int AS position,
        dsc.description AS comment,
        CASE WHEN t.typtype = 'e' THEN
          (SELECT to_json(array_agg(e.enumlabel ORDER BY e.enumsortorder)) FROM pg_enum e WHERE e.enumtypid = t.oid)
-       END AS enum_labels
+       END AS enum_labels,
+       CASE WHEN t.typtype = 'd' THEN
+         (SELECT to_json(array_agg(pg_get_constraintdef(dc.oid, true) ORDER BY dc.conname))
+          FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c')
+       END AS domain_checks
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -377,14 +383,23 @@ function buildTable(
       refColumns: c.ref_columns ?? [],
     }));
   const checks = constraints.filter((c) => c.type === 'c').map((c) => ({ name: c.name, definition: c.definition ?? '' }));
-  // Several lists on one column: only values every one of them allows (in the order of the first,
-  // constraints being in name order).
+  // Several lists on one column (the table's and its domain's): only values every one of them
+  // allows, in the order of the first (constraints being in name order, the table's first).
   const allowed = new Map<string, string[]>();
+  const allow = (column: string, values: string[]) => {
+    const earlier = allowed.get(column);
+    allowed.set(column, earlier ? earlier.filter((v) => values.includes(v)) : values);
+  };
   for (const check of checks) {
     const found = declaredIn(check.definition);
-    if (!found) continue;
-    const earlier = allowed.get(found.column);
-    allowed.set(found.column, earlier ? earlier.filter((v) => found.values.includes(v)) : found.values);
+    if (found) allow(found.column, found.values);
+  }
+  for (const column of tableColumns) {
+    for (const definition of column.domain_checks ?? []) {
+      // A domain's CHECK names its value VALUE, which the parser reads as a column `value`.
+      const found = declaredIn(definition);
+      if (found?.column === 'value') allow(column.name, found.values);
+    }
   }
 
   const columns: ColumnInfo[] = tableColumns.map((c) => ({
