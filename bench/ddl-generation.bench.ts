@@ -371,20 +371,22 @@ function settle(): void {
 let probeCounter = 0;
 
 /**
- * µs to create one small file the way ours are written (temp file, then rename), over 200 files in
- * a new directory under `parent`. The files stay until the work directory goes: deleting them
- * would slow the creations that follow (see `settleFileSystem`).
+ * µs to create one small file the way ours are written (temp file, then rename), over 200 files
+ * in `dir` itself (a new directory could be placed elsewhere by the file system), or in a new
+ * directory under `parent`. The files stay until the work directory goes: deleting them would
+ * slow the creations that follow (see `settleFileSystem`).
  */
-function fileCreationCost(parent: string): number {
-  const dir = path.join(parent, `fs-probe-${++probeCounter}`);
+function fileCreationCost(where: { dir: string } | { parent: string }): number {
+  const dir = 'dir' in where ? where.dir : path.join(where.parent, `fs-probe-${++probeCounter}`);
   mkdirSync(dir, { recursive: true });
   const data = 'x'.repeat(2_000);
   const count = 200;
+  const prefix = `fs-probe-${++probeCounter}`;
   const start = performance.now();
   for (let i = 0; i < count; i++) {
-    const temp = path.join(dir, `.f${i}.tmp`);
+    const temp = path.join(dir, `.${prefix}-${i}.tmp`);
     writeFileSync(temp, data, { flag: 'wx' });
-    renameSync(temp, path.join(dir, `f${i}.ddl`));
+    renameSync(temp, path.join(dir, `${prefix}-${i}.txt`));
   }
   return ((performance.now() - start) * 1000) / count;
 }
@@ -401,7 +403,7 @@ function fileCreationCost(parent: string): number {
  * check can only lower the odds; `fileCreationCost` in each run's task directory afterwards tells.
  */
 async function settleFileSystem(parent: string): Promise<void> {
-  let cost = fileCreationCost(parent);
+  let cost = fileCreationCost({ parent });
   if (cost <= SLOW_FILE_CREATION_US) return;
   say(
     `  creating a file takes ${cost.toFixed(0)} µs here (normally under ${SLOW_FILE_CREATION_US} µs): files deleted in the last minutes ` +
@@ -411,7 +413,7 @@ async function settleFileSystem(parent: string): Promise<void> {
   while (cost > SLOW_FILE_CREATION_US && performance.now() - start < FILE_SYSTEM_WAIT_MS) {
     await sleep(5_000);
     settle();
-    cost = fileCreationCost(parent);
+    cost = fileCreationCost({ parent });
   }
   say(`  ${cost.toFixed(0)} µs per file after ${seconds(performance.now() - start)}`);
 }
@@ -448,8 +450,8 @@ async function runOurs(ctx: Context): Promise<{ ms: number; stepMs: number; file
   if (ddl + md !== 2 * TABLE_COUNT || ddl !== TABLE_COUNT || !names.includes(MAPPING_FILE)) {
     throw new Error(`expected ${TABLE_COUNT} .ddl + ${TABLE_COUNT} _detail.md + ${MAPPING_FILE}; found ${ddl} + ${md}, mapping ${names.includes(MAPPING_FILE)}`);
   }
-  // What creating a file cost where ours went, measured right after (in a subdirectory).
-  const fileCost = fileCreationCost(dir.path);
+  // What creating a file cost where ours went, measured right after (next to them).
+  const fileCost = fileCreationCost({ dir: dir.path });
   // Removed with the work directory at the end, not now: deleting 2,000 files slows the file
   // creations nearby for minutes (see `settleFileSystem`), which the next run would pay.
   return { ms, stepMs: step.duration_ms ?? ms, fileCost };

@@ -144,14 +144,13 @@ SELECT a.attrelid::int AS oid, a.attname AS name, a.attnum::int AS position,
        CASE WHEN t.typtype = 'e' THEN
          (SELECT to_json(array_agg(e.enumlabel ORDER BY e.enumsortorder)) FROM pg_enum e WHERE e.enumtypid = t.oid)
        END AS enum_labels,
-       CASE WHEN t.typtype = 'd' THEN
-         (SELECT to_json(array_agg(pg_get_constraintdef(dc.oid, true) ORDER BY dc.conname))
-          FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c')
-       END AS domain_checks
+       dom.checks AS domain_checks
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_description dsc ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
+LEFT JOIN (SELECT dc.contypid, to_json(array_agg(pg_get_constraintdef(dc.oid, true) ORDER BY dc.conname)) AS checks
+           FROM pg_constraint dc WHERE dc.contypid <> 0 AND dc.contype = 'c' GROUP BY dc.contypid) dom ON dom.contypid = t.oid
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum`;
 
