@@ -2,6 +2,8 @@
  * A small element builder: text always goes in as text (never parsed as HTML), so nothing the API
  * returns can inject markup.
  */
+import { formatSize } from '../../src/util/format-size.js';
+
 export type Child = Node | string | number | null | undefined | false | Child[];
 
 type Handler = (event: Event) => void;
@@ -48,16 +50,9 @@ export function uid(prefix: string): string {
   return `${prefix}-${idCounter}`;
 }
 
+/** Sizes as the API's `*_formatted` fields give them; a dash when unknown. */
 export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '—';
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+  return bytes === null || bytes === undefined ? '—' : formatSize(bytes);
 }
 
 export function formatTime(value: string | null | undefined): string {

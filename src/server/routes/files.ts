@@ -5,7 +5,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { assertFileName, PathConfinementError } from '../../workflow/task-dir.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
-import { formatSize } from '../presenters.js';
+import { formatSize } from '../../util/format-size.js';
 import { data, envelope, errorResponses, TaskIdParams } from '../schemas.js';
 import { readUpload } from './table-list.js';
 import { openTaskDir, requireTask } from './task-access.js';

@@ -9,7 +9,7 @@ import { decodeText } from '../../util/text-encoding.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
-import { formatSize } from '../presenters.js';
+import { formatSize } from '../../util/format-size.js';
 import { data, emptyBodyAsObject, envelope, errorResponses, TaskIdParams } from '../schemas.js';
 import { openTaskDir, requireTask } from './task-access.js';
 import { TABLE_LIST_MAX_BYTES } from './tasks.js';
