@@ -122,10 +122,21 @@ describe('data-pipeline CLI', () => {
   });
 
   it('exits 2 when the run fails (unreachable database)', async () => {
-    const result = await cli(['run', '--db', 'postgresql://postgres:pw-secret-1@127.0.0.1:1/none', '--table-list', tableList, '--business-context', 'x', '--no-training'], env);
+    const out = path.join(root, 'unreachable');
+    const result = await cli(
+      ['run', '--db', 'postgresql://postgres:pw-secret-1@127.0.0.1:1/none', '--table-list', tableList, '--business-context', 'x', '--no-training', '--output-dir', out],
+      env,
+    );
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/failed/);
     expect(result.stdout + result.stderr).not.toContain('pw-secret-1');
+    // The task log (clients download it) keeps the stack of the unexpected error, with paths
+    // relative to the install directory, never where the service is installed.
+    const [taskId] = await fs.readdir(out);
+    const log = await fs.readFile(path.join(out, taskId as string, 'data_pipeline.log'), 'utf8');
+    expect(log).toMatch(/\[DEBUG\][^\n]*DatabaseConnectionError[\s\S]*src\/db\/postgres-database\.ts:\d+/);
+    expect(log).not.toContain(process.cwd());
+    expect(log).not.toContain('pw-secret-1');
   });
 
   it('exits 2 for an unknown step name', async () => {

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { ApiError, errorBody, successBody } from './envelope.js';
+import { refuseNulCharacters } from './nul-guard.js';
 import { installErrorHandling } from './errors.js';
 import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/database.js';
@@ -61,7 +62,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       void reply.code(status).send(errorBody(new ApiError(status, error.code ?? 'BAD_REQUEST', `the request URL is invalid: ${error.message}`)));
     },
   });
-  installErrorHandling(app);
+  installErrorHandling(app, { jsonBodyBytes: JSON_BODY_LIMIT });
+  refuseNulCharacters(app);
 
   await app.register(swagger, {
     openapi: {

@@ -65,6 +65,8 @@ function unquotePart(part: string): string | undefined {
 
 /** Parses one name (`t`, `s.t`, `"S"."T"`); returns the reason when it is not a valid name. */
 export function parseTableName(text: string): TableRef | { error: string } {
+  // NUL cannot be in PostgreSQL text at all; other control characters are surely a mistake.
+  if (/[\u0000-\u001f\u007f]/.test(text.trim())) return { error: 'contains a control character' };
   const parts = splitOutsideQuotes(text.trim(), '.');
   if (parts.length > 2) return { error: 'expected table or schema.table (at most one dot outside quotes)' };
   const names = parts.map(unquotePart);

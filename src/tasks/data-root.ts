@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { assertTaskId, PathConfinementError, TASK_ID_PATTERN, TaskDirectory } from '../workflow/task-dir.js';
+import { assertTaskId, isTaskId, PathConfinementError, TaskDirectory } from '../workflow/task-dir.js';
 
 export interface DirectoryStats {
   files: number;
@@ -46,7 +46,7 @@ export class DataRoot {
   /** Ids of the task directories present (real directories with a valid task id). */
   async taskIds(): Promise<string[]> {
     const entries = await fs.readdir(this.path, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory() && TASK_ID_PATTERN.test(e.name)).map((e) => e.name);
+    return entries.filter((e) => e.isDirectory() && isTaskId(e.name)).map((e) => e.name);
   }
 
   async exists(taskId: string): Promise<boolean> {

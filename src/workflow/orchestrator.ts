@@ -4,6 +4,7 @@
  * mode) or `{step}_result.json` (step mode), and closes every resource it opened.
  * It knows nothing about tasks, HTTP or backups: callers do those before calling it.
  */
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Settings } from '../config/settings.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import type { LlmUsageSnapshot } from '../llm/usage.js';
@@ -135,6 +136,18 @@ function sumCounters(steps: StepRun[]): WorkflowSummary {
   };
 }
 
+/** The directory the service runs from, as stack traces spell it (path and file URL). */
+const INSTALL_DIR = fileURLToPath(new URL('../../', import.meta.url));
+const INSTALL_PREFIXES = [pathToFileURL(INSTALL_DIR).href, INSTALL_DIR];
+
+/**
+ * A stack trace for the task log, which clients download: frames name files relative to the
+ * install directory (`src/db/postgres-database.ts:70:13`), not where the service is installed.
+ */
+function withoutInstallPaths(stack: string): string {
+  return INSTALL_PREFIXES.reduce((text, prefix) => text.split(prefix).join(''), stack);
+}
+
 export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowResult> {
   const { dir, settings, options, mode } = params;
   const signal = params.signal ?? new AbortController().signal;
@@ -200,7 +213,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
         status = cancelled ? 'cancelled' : 'failed';
         errorMessage = `${run.step_name}: ${run.error_message}`;
         if (!(error instanceof StepFailedError) && !cancelled && error instanceof Error && error.stack) {
-          stepLog.debug(redactSecrets(error.stack));
+          stepLog.debug(redactSecrets(withoutInstallPaths(error.stack)));
         }
         stepLog.error(`step ${run.step_name} ${cancelled ? run.error_message : `failed: ${run.error_message}`}`);
       } finally {

@@ -418,6 +418,62 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     if (outside) await fs.rm(outside, { recursive: true, force: true });
   });
 
+  it("refuses the data root's own vector_bak folder as a task: nothing in it is listed, written or deleted", async () => {
+    const globalBackup = path.join(dataRoot, 'vector_bak', 'langchain_pg_embedding_20250101_000000.csv');
+    await canaries.plant(globalBackup, 'data-root/vector_bak');
+    const refused = await client.json('DELETE', BASE, { task_ids: ['vector_bak'], confirm: true });
+    expectErrorEnvelope(refused, 400, 'delete vector_bak');
+    expect(refused.json.data.invalid_params).toEqual([expect.objectContaining({ field: 'task_id', problem: expect.stringMatching(/is reserved/) })]);
+    // Checked before anything is deleted: a real task listed with it stays.
+    expectErrorEnvelope(await client.json('DELETE', BASE, { task_ids: [taskId, 'vector_bak'], confirm: true }), 400, 'delete with vector_bak');
+    expect(await listDir(taskDir)).toContain('table_list.txt');
+    expectErrorEnvelope(await client.json('GET', `${BASE}/vector_bak/files`), [400, 404], 'list vector_bak');
+    expectErrorEnvelope(await client.upload(`${BASE}/vector_bak/files`, 'x.txt', 'x'), [400, 404], 'upload to vector_bak');
+    expect(await fs.readFile(globalBackup, 'utf8')).toMatch(CANARY);
+    await canaries.expectIntact(client.seen);
+  });
+
+  it('refuses a NUL character anywhere in a request with 400 naming the field, before the store or a database sees it', async () => {
+    const cases: [string, string, unknown, string][] = [
+      ['POST', BASE, { task_name: 'a\u0000b' }, 'body.task_name'],
+      ['POST', BASE, { task_name: 'ok', business_context: 'x\u0000' }, 'body.business_context'],
+      ['POST', `${BASE}/query`, { filters: { task_name: '\u0000' } }, 'body.filters.task_name'],
+      ['POST', `${BASE}/${taskId}/table-list`, { tables: ['orders', 'a\u0000b'] }, 'body.tables[1]'],
+      ['POST', '/api/v0/database/tables', { db_connection: 'sample', schema: 'pub\u0000lic' }, 'body.schema'],
+      ['GET', `${BASE}?task_name=%00`, undefined, 'query.task_name'],
+    ];
+    for (const [method, route, body, field] of cases) {
+      const reply = await client.json(method, route, body);
+      expectErrorEnvelope(reply, 400, `${method} ${route}`);
+      expect(reply.json.data.invalid_params, `${method} ${route}`).toEqual([{ field, problem: 'contains a NUL character (U+0000)', accepted: 'text without NUL characters' }]);
+    }
+    // The table list was not replaced.
+    expect(await fs.readFile(path.join(taskDir, 'table_list.txt'), 'utf8')).toBe('public.orders\n');
+  });
+
+  it('names the body and what is accepted when it is not JSON, is empty, or tries prototype poisoning', async () => {
+    const json = { 'content-type': 'application/json' };
+    for (const [body, type, problem] of [
+      ['{"task_name": ', 'INVALID_JSON', 'is not valid JSON'],
+      ['{"__proto__": {"admin": true}}', 'INVALID_JSON', 'is not valid JSON'],
+      ['', 'EMPTY_JSON_BODY', 'is empty'],
+    ] as const) {
+      const reply = await client.send('POST', BASE, { body, headers: json });
+      expectErrorEnvelope(reply, 400, JSON.stringify(body));
+      expect(reply.json.data.error_type).toBe(type);
+      expect(reply.json.data.invalid_params).toEqual([expect.objectContaining({ field: 'body', problem, accepted: expect.stringMatching(/JSON object/) })]);
+    }
+  });
+
+  it('refuses an event id past the largest one (query or Last-Event-ID) with 400 instead of an empty stream', async () => {
+    const huge = '99999999999999999999';
+    const byQuery = await client.json('GET', `${BASE}/${taskId}/events?last_event_id=${huge}`);
+    expectErrorEnvelope(byQuery, 400, 'last_event_id query');
+    const byHeader = await client.json('GET', `${BASE}/${taskId}/events`, undefined, { 'last-event-id': huge });
+    expectErrorEnvelope(byHeader, 400, 'Last-Event-ID header');
+    expect(byHeader.json.data.invalid_params).toEqual([expect.objectContaining({ field: 'headers.last-event-id', accepted: `an integer from 0 to ${Number.MAX_SAFE_INTEGER}` })]);
+  });
+
   const badIds = ['..', '.', 'a.b', '%2e%2e', '%2E%2E', '%252e%252e', 'a%2fb', '%2f', '%5c', 'a%5cb', 'x'.repeat(65), '%00', 'a%00b', '%20', 'a%20b', '%E4%B8%AD'];
 
   /** Every route with a task id, with a body it would otherwise accept. */
@@ -753,6 +809,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
       const reply = await client.json(method, route, body);
       expectErrorEnvelope(reply, 413, `${method} ${route}`);
       expect(reply.json.data.error_type).toBe('PAYLOAD_TOO_LARGE');
+      expect(reply.json.data.invalid_params).toEqual([{ field: 'body', problem: 'is too large', accepted: 'a JSON body of at most 1 MiB' }]);
     }
     expect((await client.json('GET', BASE)).json.data.total).toBe(tasksBefore);
     expect((await client.json('GET', t)).json.data.active_run).toBeNull();
@@ -869,6 +926,11 @@ describe('DELETE of a task with an active run', () => {
     expect((await client.json('GET', `${BASE}/${id}`)).json.data.active_run).not.toBeNull();
     // Nor can a file be uploaded under the running workflow.
     expectErrorEnvelope(await client.upload(`${BASE}/${id}/files`, 'notes.md', 'x'), 409, 'upload during a run');
+    // Nor can its table list be replaced, either way.
+    const tableList = await fs.readFile(path.join(dir, 'table_list.txt'), 'utf8');
+    expectErrorEnvelope(await client.json('POST', `${BASE}/${id}/table-list`, { tables: ['customers'] }), 409, 'table list during a run');
+    expectErrorEnvelope(await client.upload(`${BASE}/${id}/upload-table-list`, 'tables.txt', 'customers\n'), 409, 'table list upload during a run');
+    expect(await fs.readFile(path.join(dir, 'table_list.txt'), 'utf8')).toBe(tableList);
 
     expect((await client.json('POST', `${BASE}/${id}/cancel`)).status).toBe(200);
     await llm.close();

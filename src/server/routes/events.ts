@@ -7,13 +7,16 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+import { ApiError } from '../envelope.js';
 import { errorResponses, TaskIdParams } from '../schemas.js';
 import { requireTask } from './task-access.js';
 
 const POLL_MS = 1_000;
 const KEEPALIVE_MS = 15_000;
 
-const EventsQuery = Type.Object({ last_event_id: Type.Optional(Type.Integer({ minimum: 0 })) });
+/** Event ids are sequence numbers: beyond this they cannot be one (nor a safe JavaScript integer). */
+const MAX_EVENT_ID = Number.MAX_SAFE_INTEGER;
+const EventsQuery = Type.Object({ last_event_id: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_EVENT_ID })) });
 
 export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
@@ -32,8 +35,12 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { task_id } = request.params as typeof TaskIdParams.static;
       const query = request.query as typeof EventsQuery.static;
       await requireTask(ctx, task_id);
-      const header = Number(request.headers['last-event-id']);
-      let lastSeq = Number.isInteger(header) && header >= 0 ? header : (query.last_event_id ?? 0);
+      const headerText = request.headers['last-event-id'];
+      const header = headerText === undefined ? undefined : Number(headerText);
+      if (header !== undefined && !(Number.isSafeInteger(header) && header >= 0)) {
+        throw ApiError.invalid('headers.last-event-id', `is not an event id (${JSON.stringify(String(headerText).slice(0, 40))})`, `an integer from 0 to ${MAX_EVENT_ID}`);
+      }
+      let lastSeq = header ?? query.last_event_id ?? 0;
 
       reply.hijack();
       const res = reply.raw;

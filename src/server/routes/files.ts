@@ -8,7 +8,7 @@ import { ApiError, successBody } from '../envelope.js';
 import { formatSize } from '../../util/format-size.js';
 import { data, envelope, errorResponses, TaskIdParams } from '../schemas.js';
 import { readUpload } from './table-list.js';
-import { openTaskDir, requireTask } from './task-access.js';
+import { openTaskDir, refuseWhileRunning, requireTask } from './task-access.js';
 
 const BASE = '/api/v0/data_pipeline/tasks/:task_id/files';
 const UPLOAD_MAX_BYTES = 10 * 1024 * 1024;
@@ -114,8 +114,7 @@ export function fileRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const { task_id } = request.params as typeof TaskIdParams.static;
       const dir = await openTaskDir(ctx, task_id, { create: true });
-      const active = await ctx.store.activeRun(task_id);
-      if (active) throw new ApiError(409, 'TASK_RUNNING', `task ${task_id} has an active run (${active.run_id}); upload after it ends`, { canRetry: true });
+      await refuseWhileRunning(ctx, task_id, 'upload');
       const upload = await readUpload(request, UPLOAD_MAX_BYTES);
       const mode = (upload.fields.overwrite_mode ?? 'backup') as (typeof OVERWRITE_MODES)[number];
       if (!OVERWRITE_MODES.includes(mode)) throw ApiError.invalid('body.overwrite_mode', `is ${JSON.stringify(mode)}`, OVERWRITE_MODES.join(', '));

@@ -11,7 +11,7 @@ import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
 import { formatSize } from '../../util/format-size.js';
 import { data, emptyBodyAsObject, envelope, errorResponses, TaskIdParams } from '../schemas.js';
-import { openTaskDir, requireTask } from './task-access.js';
+import { openTaskDir, refuseWhileRunning, requireTask } from './task-access.js';
 import { TABLE_LIST_MAX_BYTES } from './tasks.js';
 
 const BASE = '/api/v0/data_pipeline/tasks/:task_id';
@@ -84,6 +84,7 @@ export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const { task_id } = request.params as typeof TaskIdParams.static;
       const dir = await openTaskDir(ctx, task_id, { create: true });
+      await refuseWhileRunning(ctx, task_id, 'replace the table list');
       const upload = await readUpload(request, TABLE_LIST_MAX_BYTES);
       if (!upload.name.toLowerCase().endsWith('.txt')) throw ApiError.invalid('body.file', `has the name ${JSON.stringify(upload.name)}`, 'a .txt file');
       if (upload.bytes.length === 0) throw ApiError.invalid('body.file', 'is empty', 'a non-empty table list');
@@ -129,6 +130,7 @@ export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
         });
       }
       const dir = await openTaskDir(ctx, task_id, { create: true });
+      await refuseWhileRunning(ctx, task_id, 'replace the table list');
       const parsed = parseTableList(names.join('\n'));
       const text = `${parsed.tables.map(qualifiedName).join('\n')}\n`;
       await dir.writeFile(TABLE_LIST_FILE, text);

@@ -18,3 +18,9 @@ export async function openTaskDir(ctx: AppContext, taskId: string, options: { cr
   }
   return ctx.dataRoot.taskDir(taskId, { create: options.create });
 }
+
+/** 409 while the task has an active run: its files are the run's until it ends. */
+export async function refuseWhileRunning(ctx: AppContext, taskId: string, action: string): Promise<void> {
+  const active = await ctx.store.activeRun(taskId);
+  if (active) throw new ApiError(409, 'TASK_RUNNING', `task ${taskId} has an active run (${active.run_id}); ${action} after it ends`, { canRetry: true });
+}

@@ -10,7 +10,7 @@ import { CLAIM_ONLY_OPTIONS, TaskIdTakenError, type NewTask, type RunOptions, ty
 import { decodeText } from '../../util/text-encoding.js';
 import { redactSecrets, registerUrlSecret } from '../../util/redact.js';
 import { compactTimestamp } from '../../util/time.js';
-import { PathConfinementError } from '../../workflow/task-dir.js';
+import { assertTaskId, PathConfinementError } from '../../workflow/task-dir.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
 import { DEFAULT_BUSINESS_CONTEXT, type StepName as StepNameType } from '../../workflow/workflow-types.js';
 import type { AppContext } from '../context.js';
@@ -400,6 +400,8 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => {
       const body = request.body as typeof DeleteBody.static;
       if (body.confirm !== true) throw ApiError.invalid('body.confirm', 'must be true to delete', 'true');
+      // Every id is checked before anything is deleted (a reserved name is refused, not skipped).
+      for (const taskId of body.task_ids) assertTaskId(taskId);
       const continueOnError = body.continue_on_error ?? true;
       const deleted: Record<string, unknown>[] = [];
       const failed: { task_id: string; error: string; error_code: string }[] = [];
