@@ -91,10 +91,11 @@ export class DataRoot {
   async resolveInside(field: string, given: string): Promise<string> {
     const absolute = path.resolve(this.path, given);
     // Outside as written: refused whether or not it exists (nothing about the outside is revealed).
-    if (!isInside(this.path, absolute)) throw new PathConfinementError(field, given, `is outside the data root (${this.path})`);
+    // The message names no server path: clients give paths relative to the data root.
+    if (!isInside(this.path, absolute)) throw new PathConfinementError(field, given, 'is outside the data root');
     const real = await fs.realpath(absolute).catch(() => undefined);
     if (!real) throw new PathConfinementError(field, given, 'does not exist');
-    if (!isInside(this.path, real)) throw new PathConfinementError(field, given, `is outside the data root (${this.path})`);
+    if (!isInside(this.path, real)) throw new PathConfinementError(field, given, 'is outside the data root');
     return real;
   }
 }
