@@ -47,23 +47,23 @@ export const journalSchema = z.object({
 
 export type BackupJournal = z.infer<typeof journalSchema>;
 
-/** The record of a backup directory, or undefined when it is missing or not a valid record. */
-export function readBackupRecord(backupDir: string): BackupRecord | undefined {
+/** A JSON file of a backup directory checked against `schema`; undefined when missing or invalid. */
+function readValid<T>(file: string, schema: z.ZodType<T>): T | undefined {
   try {
-    const parsed = backupRecordSchema.safeParse(JSON.parse(readFileSync(path.join(backupDir, BACKUP_RECORD_FILE), 'utf8')));
+    const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The record of a backup directory, or undefined when it is missing or not a valid record. */
+export function readBackupRecord(backupDir: string): BackupRecord | undefined {
+  return readValid(path.join(backupDir, BACKUP_RECORD_FILE), backupRecordSchema);
+}
+
 export function readJournal(backupDir: string): BackupJournal | undefined {
-  try {
-    const parsed = journalSchema.safeParse(JSON.parse(readFileSync(path.join(backupDir, BACKUP_JOURNAL_FILE), 'utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readValid(path.join(backupDir, BACKUP_JOURNAL_FILE), journalSchema);
 }
 
 export function statusOf(record: Pick<BackupRecord, 'moved_files' | 'copied_files' | 'failed_files'>): BackupStatus {

@@ -24,13 +24,6 @@ function unwrap(node: unknown): [string, Node] | undefined {
   return entry && entry[1] && typeof entry[1] === 'object' ? [entry[0], entry[1] as Node] : undefined;
 }
 
-/** Strips casts: `'open'::character varying`, `'{…}'::text[]`. */
-function withoutCasts(node: unknown): [string, Node] | undefined {
-  let current = unwrap(node);
-  while (current?.[0] === 'TypeCast') current = unwrap(current[1].arg);
-  return current;
-}
-
 /** Casts PostgreSQL adds to string columns (`status::text`): they keep the column's values as they are. */
 const TEXT_TYPES = new Set(['text', 'varchar', 'bpchar']);
 
@@ -40,10 +33,19 @@ function isTextCast(cast: Node): boolean {
   return !typeName?.arrayBounds && TEXT_TYPES.has(String(names?.at(-1)));
 }
 
-/** The column a side of a comparison is, through text casts only (`price::integer` maps values). */
+/**
+ * The node under its casts: every cast for a constant (`'open'::character varying`), text casts
+ * only for a column (`price::integer` maps its values, so it is no longer the column).
+ */
+function withoutCasts(node: unknown, only: (cast: Node) => boolean = () => true): [string, Node] | undefined {
+  let current = unwrap(node);
+  while (current?.[0] === 'TypeCast' && only(current[1])) current = unwrap(current[1].arg);
+  return current;
+}
+
+/** The column a side of a comparison is, through text casts only. */
 function columnName(node: unknown): string | undefined {
-  let ref = unwrap(node);
-  while (ref?.[0] === 'TypeCast' && isTextCast(ref[1])) ref = unwrap(ref[1].arg);
+  const ref = withoutCasts(node, isTextCast);
   if (ref?.[0] !== 'ColumnRef') return undefined;
   const fields = ref[1].fields as unknown[] | undefined;
   if (fields?.length !== 1) return undefined;
