@@ -121,6 +121,31 @@ describe('data-pipeline CLI', () => {
     expect((await fs.readdir(taskDir)).some((f) => f.startsWith('file_bak_'))).toBe(false);
   });
 
+  it.each([
+    { form: 'password=', query: (secret: string) => `?password=${encodeURIComponent(secret)}`, masked: '?password=***' },
+    { form: 'sslpassword=', query: (secret: string) => `?application_name=dp&sslpassword=${secret}`, masked: '?application_name=dp&sslpassword=***' },
+    { form: 'percent-encoded name', query: (secret: string) => `?pass%77ord=${encodeURIComponent(secret)}`, masked: '?pass%77ord=***' },
+  ])('never leaks a password given as a URL parameter ($form) in what a run writes or prints, and step mode reuses the URL', async ({ query, masked }) => {
+    const password = `Param-S3cret-${Math.random().toString(36).slice(2)}`;
+    const url = `postgresql://postgres@${new URL(sample.url).host}/${sample.name}`;
+    const out = await fs.mkdtemp(path.join(root, 'param-'));
+    const result = await cli(['run', '--db', `${url}${query(password)}`, '--table-list', tableList, '--business-context', 'Outdoor gear', '--output-dir', out, '--no-training', '--verbose'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const [taskId] = await fs.readdir(out);
+    const taskDir = path.join(out, taskId as string);
+    const files = await listFilesRecursive(taskDir);
+    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['task_config.json', 'task_result.json', 'data_pipeline.log']));
+    for (const file of files) expect(await fs.readFile(file, 'utf8'), file).not.toContain(password);
+    expect(result.stdout + result.stderr).not.toContain(password);
+    const config = JSON.parse(await fs.readFile(path.join(taskDir, 'task_config.json'), 'utf8')) as { parameters: { db_connection: string } };
+    expect(config.parameters.db_connection).toBe(`${url}${masked}`);
+    expect(await fs.readFile(path.join(taskDir, 'data_pipeline.log'), 'utf8')).toContain(masked);
+    // The masked parameter is dropped when step mode reuses the stored URL (the test server trusts it).
+    const step = await cli(['step', 'sql_validation', '--task-dir', taskDir], env);
+    expect(step.code, step.stderr).toBe(0);
+    expect(step.stdout + step.stderr).not.toContain(password);
+  });
+
   it('exits 2 when the run fails (unreachable database)', async () => {
     const out = path.join(root, 'unreachable');
     const result = await cli(

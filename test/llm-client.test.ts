@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadSettings, type EmbeddingSettings, type LlmSettings } from '../src/config/settings.js';
 import { createEmbedder } from '../src/embedding/create-embedder.js';
 import { HashingEmbedder } from '../src/embedding/hashing-embedder.js';
-import { EmbeddingError, OpenAIEmbedder } from '../src/embedding/openai-embedder.js';
+import { decodeEmbedding, EmbeddingError, OpenAIEmbedder } from '../src/embedding/openai-embedder.js';
 import type { ColumnInfo, TableInfo } from '../src/source/catalog.js';
 import type { RepairRequest, TableCommentRequest } from '../src/llm/llm-provider.js';
 import { ChatClient, LlmCallError } from '../src/llm/openai/chat-client.js';
@@ -422,6 +422,7 @@ describe('embedders', () => {
   });
   beforeEach(() => {
     server.reset();
+    server.setEmbeddingAnswer(undefined);
   });
 
   it('OpenAIEmbedder sends EMBEDDING_BATCH_SIZE inputs per request and returns vectors in input order', async () => {
@@ -445,11 +446,38 @@ describe('embedders', () => {
     expect(server.embeddingRequests).toHaveLength(3);
   });
 
-  it('OpenAIEmbedder names EMBEDDING_DIM when the endpoint returns another dimension', async () => {
-    const embedder = new OpenAIEmbedder(embeddingSettings({ EMBEDDING_DIM: '32' }));
-    const error = await rejectionOf(embedder.embed(['one text']));
-    expect(error).toBeInstanceOf(EmbeddingError);
-    expect(error.message).toMatch(/EMBEDDING_DIM is 32 but model scripted-embedding returned 64-dimensional vectors; set EMBEDDING_DIM=64/);
+  it('OpenAIEmbedder asks for floats and decodes float arrays sent when base64 was expected', async () => {
+    // The hostile case: float arrays whatever was asked for (vLLM, Ollama, llama.cpp, proxies).
+    server.setEmbeddingAnswer({ encoding: 'float' });
+    const embedder = new OpenAIEmbedder(embeddingSettings({ EMBEDDING_DIM: '64' }));
+    const texts = ['orders per store', 'revenue by day', 'employees by department', 'refunds', 'returns'];
+    const vectors = await embedder.embed(texts);
+
+    expect(server.embeddingRequests.map((r) => r.encodingFormat)).toEqual(['float', 'float']);
+    expect(vectors).toEqual(texts.map((t) => deterministicEmbedding(t, 64)));
+    for (const vector of vectors) expect(Math.hypot(...vector)).toBeCloseTo(1, 6);
+  });
+
+  it('OpenAIEmbedder decodes base64 float32 sent even though floats were asked for', async () => {
+    server.setEmbeddingAnswer({ encoding: 'base64' });
+    const embedder = new OpenAIEmbedder(embeddingSettings({ EMBEDDING_DIM: '64' }));
+    const texts = ['orders per store', 'revenue by day', 'refunds'];
+    const vectors = await embedder.embed(texts);
+
+    expect(server.embeddingRequests.map((r) => r.encodingFormat)).toEqual(['float']);
+    // The scripted vectors are float32 values, so base64 carries them exactly.
+    expect(vectors).toEqual(texts.map((t) => deterministicEmbedding(t, 64)));
+  });
+
+  it('decodeEmbedding reads arrays and base64, turns non-numbers into NaN and refuses other shapes', () => {
+    const values = [0.5, -0.25, 1e-3];
+    expect(decodeEmbedding(values, 0)).toEqual(values);
+    expect(decodeEmbedding(Buffer.from(new Float32Array(values).buffer).toString('base64'), 0)).toEqual(values.map((v) => Math.fround(v)));
+    // NaN travels as null in JSON: it stays visible as NaN for the store's check.
+    expect(decodeEmbedding([0.5, null], 0)).toEqual([0.5, Number.NaN]);
+    expect(() => decodeEmbedding(Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'), 3)).toThrow(EmbeddingError);
+    expect(() => decodeEmbedding(Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'), 3)).toThrow(/embedding 3 of the reply is base64 of 6 bytes/);
+    expect(() => decodeEmbedding({ values: [1] }, 1)).toThrow(/embedding 1 of the reply is neither an array of numbers nor base64 text \(got object\)/);
   });
 
   it('HashingEmbedder is deterministic, normalised, order-preserving, and puts related texts closer', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_SERVER_URL } from './support/env.js';
 import {
   generateSampleData,
   generateSampleDataSql,
@@ -21,7 +22,7 @@ import {
   sqlLiteral,
 } from '../src/source/sample/index.js';
 
-const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL = TEST_SERVER_URL;
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SAMPLE_INDEX_URL = new URL('../src/source/sample/index.ts', import.meta.url).href;
 

@@ -53,6 +53,7 @@ describe('scripted OpenAI server', () => {
     server.reset();
     server.setDefaultChat(undefined);
     server.setLatency(0);
+    server.setEmbeddingAnswer(undefined);
   });
 
   it('consumes queued behaviours in order, then falls back to the default', async () => {
@@ -208,6 +209,36 @@ describe('scripted OpenAI server', () => {
 
     expect(server.embeddingRequests.map((r) => r.input)).toEqual([['alpha', 'beta', 'alpha'], ['alpha'], ['alpha']]);
     expect(server.embeddingRequests[0]?.dimensions).toBe(16);
+  });
+
+  it('answers embeddings as requested, always as float arrays, always as base64, or with scripted vectors', async () => {
+    /** The raw wire form, without the SDK's decoding. */
+    async function embeddingsOnTheWire(body: Record<string, unknown>): Promise<unknown[]> {
+      const response = await fetch(`${server.baseURL}/embeddings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'emb', dimensions: 4, ...body }),
+      });
+      const parsed = (await response.json()) as { data: { embedding: unknown }[] };
+      return parsed.data.map((d) => d.embedding);
+    }
+    const base64Of = (vector: number[]) => Buffer.from(new Float32Array(vector).buffer).toString('base64');
+    const alpha = deterministicEmbedding('alpha', 4);
+
+    expect(await embeddingsOnTheWire({ input: ['alpha'], encoding_format: 'base64' })).toEqual([base64Of(alpha)]);
+    expect(await embeddingsOnTheWire({ input: ['alpha'], encoding_format: 'float' })).toEqual([alpha]);
+
+    server.setEmbeddingAnswer({ encoding: 'float' });
+    expect(await embeddingsOnTheWire({ input: ['alpha'], encoding_format: 'base64' })).toEqual([alpha]);
+    server.setEmbeddingAnswer({ encoding: 'base64' });
+    expect(await embeddingsOnTheWire({ input: ['alpha'], encoding_format: 'float' })).toEqual([base64Of(alpha)]);
+
+    // NaN cannot travel in JSON (null); base64 carries it.
+    server.setEmbeddingAnswer({ encoding: 'float', vector: (_text, dim) => Array.from({ length: dim }, (_, i) => (i === 1 ? Number.NaN : 0)) });
+    expect(await embeddingsOnTheWire({ input: ['alpha'] })).toEqual([[0, null, 0, 0]]);
+    server.setEmbeddingAnswer({ encoding: 'base64', vector: () => [0, Number.NaN] });
+    expect(await embeddingsOnTheWire({ input: ['alpha'] })).toEqual([base64Of([0, Number.NaN])]);
+    expect(server.embeddingRequests.map((r) => r.encodingFormat)).toEqual(['base64', 'float', 'base64', 'float', undefined, undefined]);
   });
 
   it('rejects streaming, unknown routes and malformed request JSON', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTableList, parseTableName } from '../src/source/table-list.js';
+import { parseTableList, parseTableName, tableListTooLong } from '../src/source/table-list.js';
 
 describe('table list parsing (the reference format)', () => {
   it('splits commas, skips blank and comment lines, defaults the schema to public', () => {
@@ -56,5 +56,22 @@ describe('table list parsing (the reference format)', () => {
     expect(parseTableName('"We""ird"')).toEqual({ schema: 'public', name: 'We"ird' });
     expect(parseTableName('.orders')).toHaveProperty('error');
     expect(parseTableName('"a"b"')).toHaveProperty('error');
+  });
+
+  it('refuses system catalog schemas as entries (every pg_ schema and information_schema, any case)', () => {
+    for (const name of ['pg_catalog.pg_authid', 'information_schema.tables', 'pg_toast.pg_toast_1255', '"PG_CATALOG".pg_class', 'pg_temp_3.t', 'INFORMATION_SCHEMA.columns']) {
+      expect(parseTableName(name), name).toEqual({ error: expect.stringMatching(/^is in the system schema /) });
+    }
+    // A table named like a catalog in the user's schema is the user's own.
+    expect(parseTableName('pg_authid')).toEqual({ schema: 'public', name: 'pg_authid' });
+    expect(parseTableName('app.pg_stats_copy')).toEqual({ schema: 'app', name: 'pg_stats_copy' });
+    const parsed = parseTableList('orders\npg_catalog.pg_authid\n');
+    expect(parsed.tables.map((t) => t.name)).toEqual(['orders']);
+    expect(parsed.invalid).toEqual([{ line: 2, text: 'pg_catalog.pg_authid', reason: 'is in the system schema pg_catalog: list tables of your own schemas' }]);
+  });
+
+  it('one limit on the names a list holds, duplicates and invalid entries included', () => {
+    expect(tableListTooLong(parseTableList('a\nb\nc'), 3)).toBeUndefined();
+    expect(tableListTooLong(parseTableList('a\nb\na\nbad name'), 3)).toBe('names 4 tables; at most 3 are accepted (DP_MAX_TABLES)');
   });
 });

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { redactSecrets, redactUrl, registerSecret, registerUrlSecret } from '../src/util/redact.js';
+import { redactSecrets, redactUrl, registerSecret, registerUrlSecret, withoutMaskedSecrets } from '../src/util/redact.js';
 import { assertFileName, assertTaskId, PathConfinementError, TaskDirectory } from '../src/workflow/task-dir.js';
 import { TaskLog, parseLogLine } from '../src/workflow/task-log.js';
 import { makeTempDir } from './support/env.js';
@@ -70,6 +70,16 @@ describe('secrets never appear in logs', () => {
     registerSecret('sk-abcdef123456');
     expect(redactSecrets('error: auth failed for Very$ecret1 with key sk-abcdef123456')).toBe('error: auth failed for *** with key ***');
     expect(redactSecrets('connect postgres://x:zzz@h/db failed')).toBe('connect postgres://x:***@h/db failed');
+    // Every form pg takes a password in: userinfo (an unencoded @ included), parameters, encoded names.
+    expect(redactUrl('postgresql://u:p@ss@h/db')).toBe('postgresql://u:***@h/db');
+    expect(redactUrl('postgresql://u@h:5432/db?password=a%26b&sslmode=disable')).toBe('postgresql://u@h:5432/db?password=***&sslmode=disable');
+    expect(redactUrl('postgresql://u@h/db?sslmode=require&sslpassword=k;e#y&x=1')).toBe('postgresql://u@h/db?sslmode=require&sslpassword=***&x=1');
+    expect(redactUrl('postgresql://u@h/db?pass%77ord=xyzw&PASSWORD=abcd')).toBe('postgresql://u@h/db?pass%77ord=***&PASSWORD=***');
+    expect(redactUrl('postgresql://u@h:5432/db?application_name=a')).toBe('postgresql://u@h:5432/db?application_name=a');
+    expect(withoutMaskedSecrets('postgresql://u:***@h/db?password=***&sslmode=disable')).toBe('postgresql://u@h/db?sslmode=disable');
+    expect(registerUrlSecret('postgresql://u@h/db?password=Param%2FSecret')).toBe('postgresql://u@h/db?password=***');
+    expect(redactSecrets('auth failed: Param/Secret and Param%2FSecret')).toBe('auth failed: *** and ***');
+    expect(redactSecrets('see postgresql://u@h/db?sslpassword=zzzz&x=1')).toBe('see postgresql://u@h/db?sslpassword=***&x=1');
 
     const root = await makeTempDir('dp-log-');
     const dir = await TaskDirectory.open(root);

@@ -11,7 +11,7 @@
  * neither moved nor copied is recorded in `failed_files` and the others go on.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { compactTimestamp, isoLocalMicros } from '../util/time.js';
@@ -57,6 +57,11 @@ export interface BackupOptions {
 
 /** Temp names of `tempPathFor` (`.{name}.{pid}-{n}.tmp`) and of the verified copy (`.{name}.copy.tmp`). */
 const OUR_TEMP_FILE = /^\..+\.(\d+-\d+|copy)\.tmp$/;
+/**
+ * Temp names (`tempPathFor`) of `.backup_journal.json` and `backup_info.json`: all a backup writes
+ * into its directory before the journal is in place.
+ */
+const PLANNING_TEMP_FILE = /^\.(\.backup_journal\.json|backup_info\.json)\.\d+-\d+\.tmp$/;
 
 function errorText(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
@@ -267,9 +272,28 @@ export async function backupTaskDirectory(taskDir: string, options: BackupOption
 }
 
 /**
+ * Removes a backup directory a crash left while its journal was being written: it holds only the
+ * temp files of its journal or record. Only those exact names go, and the directory itself only when
+ * nothing else appeared in it (rmdir); a directory holding anything else, or nothing, is left alone.
+ */
+function removeUnplannedBackup(backupDir: string): boolean {
+  const entries = readdirSync(backupDir, { withFileTypes: true });
+  if (entries.length === 0 || !entries.every((e) => e.isFile() && PLANNING_TEMP_FILE.test(e.name))) return false;
+  for (const entry of entries) rmSync(path.join(backupDir, entry.name), { force: true });
+  try {
+    rmdirSync(backupDir);
+    return true;
+  } catch {
+    // Not empty any more (something was written into it meanwhile): it stays.
+    return false;
+  }
+}
+
+/**
  * Completes backups interrupted between their journal and their record: files still in the task
- * directory are moved now, files already moved are recorded, stray copies removed. A directory
- * left empty by a crash before its journal stays (listed as invalid). Returns what it did.
+ * directory are moved now, files already moved are recorded, stray copies removed. A directory a
+ * crash left while its journal was written (nothing moved into it, only our temp files) is removed
+ * with them; one left empty by a crash before that stays (listed as invalid). Returns what it did.
  */
 export async function recoverInterruptedBackups(taskDir: string, options: { ops?: FileOps } = {}): Promise<BackupLogLine[]> {
   const ops = options.ops ?? defaultFileOps;
@@ -283,9 +307,13 @@ export async function recoverInterruptedBackups(taskDir: string, options: { ops?
       if (journal) rmSync(path.join(backupDir, BACKUP_JOURNAL_FILE), { force: true });
       continue;
     }
-    // No journal: nothing was moved into it by us (a crash before planning leaves it empty); earlier
-    // backup directories are never touched.
-    if (!journal) continue;
+    // No journal: nothing was moved into it (files move only once the journal is in place). One a
+    // crash left with only the journal's temp file goes; anything else (not ours) keeps it, listed as
+    // invalid, and so does an empty one (earlier backup directories are never touched).
+    if (!journal) {
+      if (removeUnplannedBackup(backupDir)) log.push({ level: 'WARNING', message: `backup: removed ${name}, interrupted before anything was moved into it` });
+      continue;
+    }
     // Our own temp files of the interrupted backup (a copy, the record being written) never hold
     // anything moved; a moved file that merely looks like one is in the journal and stays.
     const planned = new Set(journal.planned);

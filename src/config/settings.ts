@@ -38,6 +38,7 @@ const envSchema = z.object({
   DP_CACHE_DIR: z.string().trim().min(1).default('./data_pipeline/cache'),
   DP_SAMPLE_ROWS: positiveInt(1, 1000).default(20),
   DP_ENUM_MAX_VALUES: positiveInt(2, 200).default(20),
+  DP_MAX_TABLES: positiveInt(1, 100_000).default(1000),
   DP_TABLE_CONCURRENCY: positiveInt(1, 64).default(8),
   DP_SQL_CONCURRENCY: positiveInt(1, 64).default(5),
   DP_STATEMENT_TIMEOUT_MS: positiveInt(100, 3_600_000).default(30_000),
@@ -93,6 +94,8 @@ export interface Settings {
   cacheDir: string;
   sampleRows: number;
   enumMaxValues: number;
+  /** Most names a table list may hold, on every path that takes one (DP_MAX_TABLES). */
+  maxTables: number;
   tableConcurrency: number;
   sqlConcurrency: number;
   statementTimeoutMs: number;
@@ -191,6 +194,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     cacheDir: path.resolve(cwd, e.DP_CACHE_DIR),
     sampleRows: e.DP_SAMPLE_ROWS,
     enumMaxValues: e.DP_ENUM_MAX_VALUES,
+    maxTables: e.DP_MAX_TABLES,
     tableConcurrency: e.DP_TABLE_CONCURRENCY,
     sqlConcurrency: e.DP_SQL_CONCURRENCY,
     statementTimeoutMs: e.DP_STATEMENT_TIMEOUT_MS,

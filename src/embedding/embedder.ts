@@ -1,4 +1,7 @@
-/** The embedding port: texts in, vectors of a fixed dimension out, in input order. */
+/**
+ * The embedding port: texts in, vectors out, in input order, `dim` wide when the backend behaves.
+ * Remote backends return what they were sent; `unusableVectors` (vector/vector-store.ts) checks them.
+ */
 export interface Embedder {
   readonly name: string;
   readonly dim: number;

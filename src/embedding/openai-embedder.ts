@@ -1,4 +1,12 @@
-/** Embeddings from an OpenAI-compatible `/embeddings` endpoint, many inputs per request. */
+/**
+ * Embeddings from an OpenAI-compatible `/embeddings` endpoint, many inputs per request.
+ *
+ * The SDK asks for base64 unless told otherwise and then decodes every embedding as base64, so a
+ * server answering plain float arrays anyway (vLLM, Ollama, llama.cpp, older proxies) turned 1,024
+ * floats into 256 zeros. We ask for floats and decode what comes back ourselves, either way.
+ * The vectors are returned as the endpoint sent them; the vector store refuses unusable ones
+ * (dimension, zero or non-finite) naming the document, before writing anything.
+ */
 import OpenAI from 'openai';
 import type { EmbeddingSettings } from '../config/settings.js';
 import { mapConcurrent } from '../util/concurrency.js';
@@ -10,6 +18,23 @@ export class EmbeddingError extends Error {
     super(redactSecrets(message));
     this.name = 'EmbeddingError';
   }
+}
+
+/**
+ * One embedding as the endpoint sent it: an array of numbers, or base64 of little-endian float32.
+ * A non-number in an array becomes NaN, which the store's check then names.
+ */
+export function decodeEmbedding(raw: unknown, position: number): number[] {
+  if (Array.isArray(raw)) return raw.map((v: unknown) => (typeof v === 'number' ? v : Number.NaN));
+  if (typeof raw === 'string') {
+    const bytes = Buffer.from(raw, 'base64');
+    if (bytes.length % 4 !== 0) {
+      throw new EmbeddingError(`embedding ${position} of the reply is base64 of ${bytes.length} bytes, not a whole number of float32 values`);
+    }
+    // readFloatLE, not a Float32Array view: the decoded buffer need not be 4-byte aligned.
+    return Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+  }
+  throw new EmbeddingError(`embedding ${position} of the reply is neither an array of numbers nor base64 text (got ${raw === null ? 'null' : typeof raw})`);
 }
 
 export class OpenAIEmbedder implements Embedder {
@@ -42,20 +67,22 @@ export class OpenAIEmbedder implements Embedder {
       let response;
       try {
         const requestSignal = signal ? AbortSignal.any([signal]) : undefined;
-        response = await this.client.embeddings.create({ model: this.settings.model, input: batch }, { signal: requestSignal });
+        // Explicit, so the SDK passes the reply through instead of base64-decoding float arrays.
+        response = await this.client.embeddings.create(
+          { model: this.settings.model, input: batch, encoding_format: 'float' },
+          { signal: requestSignal },
+        );
       } catch (error) {
         throw new EmbeddingError(`embedding request failed: ${error instanceof Error ? error.message : String(error)}`);
       }
-      const vectors = [...response.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
-      if (vectors.length !== batch.length) {
-        throw new EmbeddingError(`the embedding endpoint returned ${vectors.length} vectors for ${batch.length} inputs`);
+      const data: { index?: unknown; embedding?: unknown }[] = Array.isArray(response.data) ? response.data : [];
+      const ordered = data
+        .map((d, position) => ({ index: typeof d.index === 'number' ? d.index : position, embedding: d.embedding }))
+        .sort((a, b) => a.index - b.index);
+      if (ordered.length !== batch.length) {
+        throw new EmbeddingError(`the embedding endpoint returned ${ordered.length} vectors for ${batch.length} inputs`);
       }
-      const wrong = vectors.find((v) => v.length !== this.dim);
-      if (wrong) {
-        throw new EmbeddingError(
-          `EMBEDDING_DIM is ${this.dim} but model ${this.settings.model} returned ${wrong.length}-dimensional vectors; set EMBEDDING_DIM=${wrong.length}`,
-        );
-      }
+      const vectors = ordered.map((d, position) => decodeEmbedding(d.embedding, position));
       return vectors;
     });
     return results.flat();

@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { ApiError, errorBody, successBody } from './envelope.js';
-import { refuseNulCharacters } from './nul-guard.js';
+import { refuseUnsafeRequestData } from './request-data-guard.js';
 import { installErrorHandling } from './errors.js';
 import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/database.js';
@@ -63,7 +63,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     },
   });
   installErrorHandling(app, { jsonBodyBytes: JSON_BODY_LIMIT });
-  refuseNulCharacters(app);
+  refuseUnsafeRequestData(app);
 
   await app.register(swagger, {
     openapi: {

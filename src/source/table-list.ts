@@ -27,6 +27,16 @@ export interface ParsedTableList {
 
 export const DEFAULT_SCHEMA = 'public';
 
+/**
+ * Schemas of PostgreSQL's own catalogs: never training data, and reading them (pg_authid holds
+ * password hashes) would send their rows toward the LLM and the vector store. PostgreSQL reserves
+ * every schema name starting with `pg_` for itself (pg_catalog, pg_toast, pg_temp_N, …).
+ */
+export function isSystemSchema(schema: string): boolean {
+  const lower = schema.toLowerCase();
+  return lower === 'information_schema' || lower.startsWith('pg_');
+}
+
 /** `schema.name` as written in table lists and API responses. */
 export function qualifiedName(table: TableRef): string {
   return `${table.schema}.${table.name}`;
@@ -74,7 +84,19 @@ export function parseTableName(text: string): TableRef | { error: string } {
     return { error: 'a name part is empty, has spaces or unbalanced quotes' };
   }
   if (names.length === 1) return { schema: DEFAULT_SCHEMA, name: names[0] as string };
-  return { schema: names[0] as string, name: names[1] as string };
+  const schema = names[0] as string;
+  if (isSystemSchema(schema)) return { error: `is in the system schema ${schema}: list tables of your own schemas` };
+  return { schema, name: names[1] as string };
+}
+
+/**
+ * Why a list is too long to accept, or undefined: every path that takes a table list (upload,
+ * JSON, a file named at task creation, the CLI, the step itself) applies this one limit to the
+ * names it lists, duplicates and invalid ones included, so a huge list is refused before any work.
+ */
+export function tableListTooLong(list: Pick<ParsedTableList, 'originalCount'>, maxTables: number): string | undefined {
+  if (list.originalCount <= maxTables) return undefined;
+  return `names ${list.originalCount} tables; at most ${maxTables} are accepted (DP_MAX_TABLES)`;
 }
 
 export function parseTableList(text: string): ParsedTableList {

@@ -12,7 +12,8 @@ import { completeSteps, runWorkflow, type WorkflowResult } from '../workflow/orc
 import { workflowOptions, type StepName, type WorkflowEvent, type WorkflowOptions } from '../workflow/workflow-types.js';
 import type { DataRoot } from './data-root.js';
 import type { TaskEventHub } from './event-hub.js';
-import type { RunRecord, TaskRecord, TaskStore } from './store/task-store.js';
+import { writeInterruptedRunFiles } from './interrupted-run.js';
+import type { EndedRun, FinishOptions, RunRecord, TaskRecord, TaskStore } from './store/task-store.js';
 import { taskStatusAfterRun } from './task-status.js';
 
 export interface RunnerLogger {
@@ -73,12 +74,14 @@ export class TaskRunner {
   private readonly held = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** Runs ended as interrupted also say so in their task directories, before any later run can claim the task. */
+  private readonly interrupted: FinishOptions = { whileEnding: (ended) => this.recordInterrupted(ended) };
 
   constructor(private readonly o: RunnerOptions) {}
 
   /** Ends orphaned runs (all of them for a store only this process can open), then starts beating. */
   async start(options: { exclusiveStore: boolean }): Promise<void> {
-    const expired = await this.o.store.expireRuns(options.exclusiveStore ? { all: true } : { ttlMs: this.o.runTtlMs });
+    const expired = await this.o.store.expireRuns(options.exclusiveStore ? { all: true } : { ttlMs: this.o.runTtlMs }, this.interrupted);
     for (const run of expired) this.o.log.warn({ task_id: run.task_id, run_id: run.run_id }, 'run interrupted by a previous stop; marked failed');
     this.timer = setInterval(() => void this.beat(), this.o.heartbeatMs);
     this.timer.unref();
@@ -153,7 +156,7 @@ export class TaskRunner {
     const all = Promise.all([...this.active.values()].map((e) => e.done));
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
     // Runs that did not finish in time are ended here, so none stays in progress.
-    await this.o.store.expireRuns({ owner: this.o.owner });
+    await this.o.store.expireRuns({ owner: this.o.owner }, this.interrupted);
     await this.o.events.flush();
   }
 
@@ -169,10 +172,40 @@ export class TaskRunner {
       // Runs ended elsewhere (another process found their heartbeat expired) must not go on.
       for (const id of ended) this.active.get(id)?.controller.abort('interrupted');
       // Our own live runs are spared even when this beat came late (a busy event loop).
-      const expired = await this.o.store.expireRuns({ ttlMs: this.o.runTtlMs, except: [...this.active.keys(), ...this.queue.map((r) => r.run_id), ...this.held] });
+      const expired = await this.o.store.expireRuns(
+        { ttlMs: this.o.runTtlMs, except: [...this.active.keys(), ...this.queue.map((r) => r.run_id), ...this.held] },
+        this.interrupted,
+      );
       for (const run of expired) this.o.log.warn({ task_id: run.task_id, run_id: run.run_id }, 'run orphaned (no heartbeat); marked failed');
     } catch (error) {
       this.o.log.error({ error: redactSecrets(String(error)) }, 'heartbeat failed');
+    }
+  }
+
+  /**
+   * Writes the task directory's account of a run just ended as interrupted (its result file and a
+   * last log line). Never throws: the run's end is recorded in the store whatever happens here.
+   */
+  private async recordInterrupted({ run, task, steps }: EndedRun): Promise<void> {
+    const mode = run.execution_mode;
+    // Restore and delete claims, and runs that never started, wrote nothing to the directory.
+    if (!task || !run.started_at || (mode !== 'complete' && mode !== 'step') || (mode === 'step' && !run.step_name)) return;
+    try {
+      if (!(await this.o.dataRoot.exists(task.task_id))) return;
+      const dir = await this.o.dataRoot.taskDir(task.task_id);
+      await writeInterruptedRunFiles(dir, {
+        taskId: task.task_id,
+        runId: run.run_id,
+        mode,
+        steps: mode === 'complete' ? completeSteps(optionsForRun(task, run)) : [run.step_name as StepName],
+        recorded: steps,
+        startedAt: run.started_at,
+        finishedAt: run.finished_at ?? new Date().toISOString(),
+        error: run.error_message ?? 'interrupted',
+        backup: run.options.backup ?? null,
+      });
+    } catch (error) {
+      this.o.log.error({ task_id: run.task_id, run_id: run.run_id, error: redactSecrets(String(error)) }, 'cannot record the interrupted run in its task directory');
     }
   }
 

@@ -52,6 +52,55 @@ export interface StoredCounts {
 
 const UPSERT_BATCH = 200;
 
+/**
+ * Why `vector` cannot go into a `vector(dim)` column and serve similarity search, or undefined.
+ * Values are checked as float4, what pgvector stores: a tiny value rounds to 0, a huge one to ∞.
+ */
+export function vectorProblem(vector: readonly number[], dim: number): string | undefined {
+  if (vector.length !== dim) return `the embedder returned ${vector.length} values but EMBEDDING_DIM is ${dim}`;
+  let sumOfSquares = 0;
+  for (let i = 0; i < vector.length; i += 1) {
+    const sent = vector[i] as number;
+    const value = Math.fround(sent);
+    if (!Number.isFinite(value)) {
+      return `value ${i + 1} of ${dim} is ${Number.isFinite(sent) ? `${sent}, beyond the float4 range` : String(sent)}`;
+    }
+    sumOfSquares += value * value;
+  }
+  // A zero vector has no direction: cosine distance to it is undefined, so it would never be found.
+  if (sumOfSquares === 0) return 'its norm is 0 (every value is 0 as float4)';
+  return undefined;
+}
+
+/** Which document, for messages: `orders.ddl (ddl, "create table public.orders (id bigint…")`. */
+export function describeDocument(document: VectorDocument): string {
+  const source = typeof document.metadata.source_file === 'string' ? document.metadata.source_file : 'no source file';
+  const text = document.document.replace(/\s+/g, ' ').trim();
+  const preview = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return `${source} (${document.collection}, "${preview}")`;
+}
+
+/**
+ * Checks every vector before anything is written; undefined when all are usable, else one message
+ * naming the documents (the first five) and what is wrong with their vectors.
+ */
+export function unusableVectors(documents: readonly VectorDocument[], embeddings: readonly (readonly number[])[], dim: number): string | undefined {
+  if (documents.length !== embeddings.length) {
+    return `${embeddings.length} vector(s) for ${documents.length} document(s)`;
+  }
+  const problems: string[] = [];
+  let bad = 0;
+  documents.forEach((document, i) => {
+    const problem = vectorProblem(embeddings[i] as readonly number[], dim);
+    if (problem === undefined) return;
+    bad += 1;
+    if (problems.length < 5) problems.push(`${describeDocument(document)}: ${problem}`);
+  });
+  if (bad === 0) return undefined;
+  const more = bad > problems.length ? `; … and ${bad - problems.length} more` : '';
+  return `${bad} of ${documents.length} vector(s) cannot be stored: ${problems.join('; ')}${more}`;
+}
+
 export class VectorStore {
   private collectionIds: Map<string, string> | undefined;
 
@@ -126,30 +175,38 @@ export class VectorStore {
     return id;
   }
 
-  /** Inserts or updates documents with their embeddings; returns the number of rows written. */
+  /**
+   * Inserts or updates documents with their embeddings in one transaction; returns the number of
+   * rows written. Every vector is checked first: one unusable vector and nothing is written.
+   */
   async upsert(documents: readonly VectorDocument[], embeddings: readonly number[][]): Promise<number> {
-    if (documents.length !== embeddings.length) throw new VectorStoreError('one embedding per document is required');
-    let written = 0;
-    for (let start = 0; start < documents.length; start += UPSERT_BATCH) {
-      const batch = documents.slice(start, start + UPSERT_BATCH);
-      const ids = batch.map((d) => documentId(d.collection, d.document));
-      await this.db.query(
-        `INSERT INTO ${EMBEDDING_TABLE} (id, collection_id, embedding, document, cmetadata)
-         SELECT t.id, t.collection_id::uuid, t.embedding::vector, t.document, t.cmetadata::jsonb
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, collection_id, embedding, document, cmetadata)
-         ON CONFLICT (id) DO UPDATE SET collection_id = EXCLUDED.collection_id, embedding = EXCLUDED.embedding,
-           document = EXCLUDED.document, cmetadata = EXCLUDED.cmetadata`,
-        [
-          ids,
-          batch.map((d) => this.collectionId(d.collection)),
-          batch.map((_, i) => `[${(embeddings[start + i] as number[]).join(',')}]`),
-          batch.map((d) => d.document),
-          batch.map((d, i) => JSON.stringify({ id: ids[i], ...d.metadata })),
-        ],
-      );
-      written += batch.length;
-    }
-    return written;
+    const problem = unusableVectors(documents, embeddings, this.dim);
+    if (problem) throw new VectorStoreError(`nothing was written: ${problem}`);
+    if (documents.length === 0) return 0;
+    const collectionIds = documents.map((d) => this.collectionId(d.collection));
+    return this.db.transaction(async (tx) => {
+      let written = 0;
+      for (let start = 0; start < documents.length; start += UPSERT_BATCH) {
+        const batch = documents.slice(start, start + UPSERT_BATCH);
+        const ids = batch.map((d) => documentId(d.collection, d.document));
+        await tx.query(
+          `INSERT INTO ${EMBEDDING_TABLE} (id, collection_id, embedding, document, cmetadata)
+           SELECT t.id, t.collection_id::uuid, t.embedding::vector, t.document, t.cmetadata::jsonb
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, collection_id, embedding, document, cmetadata)
+           ON CONFLICT (id) DO UPDATE SET collection_id = EXCLUDED.collection_id, embedding = EXCLUDED.embedding,
+             document = EXCLUDED.document, cmetadata = EXCLUDED.cmetadata`,
+          [
+            ids,
+            collectionIds.slice(start, start + UPSERT_BATCH),
+            batch.map((_, i) => `[${(embeddings[start + i] as number[]).join(',')}]`),
+            batch.map((d) => d.document),
+            batch.map((d, i) => JSON.stringify({ id: ids[i], ...d.metadata })),
+          ],
+        );
+        written += batch.length;
+      }
+      return written;
+    });
   }
 
   async counts(): Promise<StoredCounts> {

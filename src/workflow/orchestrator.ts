@@ -121,7 +121,8 @@ export function taskConfig(options: WorkflowOptions, dir: TaskDirectory, created
   };
 }
 
-function sumCounters(steps: StepRun[]): WorkflowSummary {
+/** The run's summary from its steps' counters (completed steps only). */
+export function sumCounters(steps: StepRun[]): WorkflowSummary {
   const c = (step: StepName) => steps.find((s) => s.step_name === step && s.step_status === 'completed')?.counters ?? ({} as StepCounters);
   const validation = c('sql_validation');
   const pairs = validation.pairs ?? c('qa_generation').pairs ?? 0;

@@ -23,6 +23,29 @@ export function parseLogLine(line: string): LogRecord | undefined {
   return { timestamp: m[1] as string, level: m[2] as LogLevel, logger: m[3] as string, step: m[4] as string, message: m[5] as string };
 }
 
+/** A record stamped now, its message masked and on one line: the log is read back line by line. */
+function logRecord(level: LogLevel, logger: string, step: string, message: string): LogRecord {
+  return { timestamp: logTimestamp(), level, logger, step, message: redactSecrets(message).replace(/\s*\r?\n\s*/g, ' | ') };
+}
+
+/**
+ * Appends one record to the log of a task that no run is writing (a run's end recorded after its
+ * process died), on a line of its own even when the log ends in a line cut short. Refuses a link.
+ */
+export async function appendLogRecord(dir: TaskDirectory, level: LogLevel, logger: string, step: string, message: string): Promise<void> {
+  const flags = fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW;
+  const handle = await fs.open(dir.filePath(TASK_LOG_FILE), flags, 0o644);
+  try {
+    const { size } = await handle.stat();
+    const last = Buffer.alloc(1);
+    if (size > 0) await handle.read(last, 0, 1, size - 1);
+    const separator = size > 0 && last[0] !== 0x0a ? '\n' : '';
+    await handle.appendFile(`${separator}${formatLogLine(logRecord(level, logger, step, message))}\n`, 'utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface StepLogger {
   debug(message: string): void;
   info(message: string): void;
@@ -53,14 +76,7 @@ export class TaskLog {
   }
 
   write(level: LogLevel, logger: string, step: string, message: string): void {
-    const record: LogRecord = {
-      timestamp: logTimestamp(),
-      level,
-      logger,
-      step,
-      // One record, one line: the log is read back line by line.
-      message: redactSecrets(message).replace(/\s*\r?\n\s*/g, ' | '),
-    };
+    const record = logRecord(level, logger, step, message);
     this.sink?.(record);
     if (!this.handle) return;
     this.buffered.push(`${formatLogLine(record)}\n`);

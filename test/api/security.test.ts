@@ -451,6 +451,34 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     expect(await fs.readFile(path.join(taskDir, 'table_list.txt'), 'utf8')).toBe('public.orders\n');
   });
 
+  it('refuses JSON nested deeper than 32 levels with 400 naming body (a 600 KB body nested 100,000 levels included)', async () => {
+    const nested = (levels: number, inner: string) => `${'{"a":'.repeat(levels)}${inner}${'}'.repeat(levels)}`;
+    const deepest = `{"task_name":"deep","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+    const cases: [string, string][] = [
+      [BASE, deepest],
+      [BASE, `{"task_name":"deep","filters":${nested(120_000, '"\\u0000"')}}`],
+      [`${BASE}/query`, `{"filters":${nested(40, '1')}}`],
+      // 33 levels: the object, then 32 arrays.
+      [`${BASE}/${taskId}/table-list`, `{"tables":${'['.repeat(32)}"orders"${']'.repeat(32)}}`],
+    ];
+    expect(Buffer.byteLength(cases[1]?.[1] ?? '')).toBeLessThan(1024 * 1024);
+    expect(Buffer.byteLength(cases[1]?.[1] ?? '')).toBeGreaterThan(600_000);
+    const tasksBefore = (await client.json('GET', BASE)).json.data.total as number;
+    for (const [route, body] of cases) {
+      const reply = await client.send('POST', route, { body, headers: { 'content-type': 'application/json' } });
+      expectErrorEnvelope(reply, 400, `${route} ${body.length} bytes`);
+      expect(reply.json.data.invalid_params).toEqual([
+        { field: 'body', problem: 'is nested more than 32 levels deep', accepted: 'JSON nested at most 32 levels deep (objects and arrays inside one another)' },
+      ]);
+    }
+    // 32 levels pass the guard (and are refused by the schema instead, naming the field).
+    const atLimit = await client.send('POST', `${BASE}/${taskId}/table-list`, { body: `{"tables":${'['.repeat(31)}"orders"${']'.repeat(31)}}`, headers: { 'content-type': 'application/json' } });
+    expectErrorEnvelope(atLimit, 400, 'at the limit');
+    expect(atLimit.json.data.invalid_params[0].field).toMatch(/^body\.tables/);
+    expect((await client.json('GET', BASE)).json.data.total).toBe(tasksBefore);
+    expect(await fs.readFile(path.join(taskDir, 'table_list.txt'), 'utf8')).toBe('public.orders\n');
+  });
+
   it('names the body and what is accepted when it is not JSON, is empty, or tries prototype poisoning', async () => {
     const json = { 'content-type': 'application/json' };
     for (const [body, type, problem] of [
@@ -779,12 +807,36 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
       }
     }
     expect(outcomes).toMatchObject({ '../x.txt': 'x.txt', '../../../../x.txt': 'x.txt', '..\\..\\x.txt': 'x.txt', '/etc/passwd': 400, '..': 400, '.': 400, '': 400 });
+    // A control character in a name is refused, never stripped into another name.
+    for (const name of ['x\u0000.txt', 'x.txt\u0000.sh', '\u0000', 'x\r\n.txt']) expect(outcomes[name], JSON.stringify(name)).toBe(400);
     // Only plain names, all regular files, no temp files left behind.
     for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
       expect(entry.isFile(), entry.name).toBe(true);
       expect(entry.name.startsWith('.'), entry.name).toBe(false);
     }
     await canaries.expectIntact(client.seen);
+  });
+
+  it('refuses an uploaded file name holding a NUL or another control character with 400 naming body.file; nothing is saved', async () => {
+    const id = await createTask(client, { task_name: 'control names' });
+    const dir = path.join(dataRoot, id);
+    const before = await listDir(dir);
+    for (const [name, code] of [
+      ['evil5.txt\u0000.txt', 'U+0000'],
+      ['tab\t.txt', 'U+0009'],
+      ['bell\u0007.md', 'U+0007'],
+      ['del\u007f.txt', 'U+007F'],
+      ['c1\u0085.txt', 'U+0085'],
+    ] as const) {
+      for (const route of [`${BASE}/${id}/files`, `${BASE}/${id}/upload-table-list`]) {
+        const reply = await client.upload(route, name, 'orders\n', { overwrite_mode: 'replace' });
+        expectErrorEnvelope(reply, 400, `${route} ${JSON.stringify(name)}`);
+        expect(reply.json.data.invalid_params).toEqual([
+          { field: 'body.file', problem: `has a file name with a control character (${code})`, accepted: 'a file name without control characters (U+0000 to U+001F, U+007F to U+009F)' },
+        ]);
+      }
+    }
+    expect(await listDir(dir)).toEqual(before);
   });
 
   it('answers 413 with the error envelope beyond each size limit, leaving nothing half-written', async () => {
@@ -817,8 +869,9 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     expect(await fs.readFile(path.join(dir, 'table_list.txt'), 'utf8')).toBe('public.orders\n');
 
     // Table-list upload over 2 MB.
-    const line = 'orders\n';
-    const twoMb = line.repeat(Math.floor((2 * 1024 * 1024) / line.length)) + 'x'.repeat((2 * 1024 * 1024) % line.length);
+    // (A comment pads it: the list itself stays under the table limit.)
+    const line = 'orders\n# ';
+    const twoMb = line + 'x'.repeat(2 * 1024 * 1024 - line.length);
     expect(Buffer.byteLength(twoMb)).toBe(2 * 1024 * 1024);
     const tooBigList = await client.upload(`${t}/upload-table-list`, 'tables.txt', `${twoMb}\n`);
     expectErrorEnvelope(tooBigList, 413, 'table list of 2 MB + 1');
@@ -993,9 +1046,42 @@ describe('the connection password appears in no response, file or log', () => {
     expect(log.includes(secret), 'the server log holds the password').toBe(false);
   }
 
-  it('runs the complete workflow on a URL with a password without showing it anywhere', async () => {
-    expect(dbUrl).toContain(encodeURIComponent(PASSWORD));
-    const created = await client.json('POST', BASE, { task_name: 'secret', db_connection: dbUrl, enable_training_data_load: false, business_context: 'Outdoor gear retailer' });
+  /**
+   * Every form in which `pg` takes a password from a connection string; each with a secret of its
+   * own, holding characters a URL encodes, so the raw and the encoded forms are both checked.
+   */
+  const FORMS: { form: string; secret: string; url: (base: URL) => string; masked: (base: URL) => string }[] = [
+    {
+      form: 'userinfo, percent-encoded',
+      secret: PW_CORE,
+      url: (base) => `postgresql://postgres:${encodeURIComponent(PASSWORD)}@${base.host}${base.pathname}`,
+      masked: (base) => `postgresql://postgres:***@${base.host}${base.pathname}`,
+    },
+    {
+      form: 'password= parameter',
+      secret: `Param-S3cret-${SALT}`,
+      url: (base) => `postgresql://postgres@${base.host}${base.pathname}?password=${encodeURIComponent(`Param-S3cret-${SALT}&x=y`)}&application_name=dp`,
+      masked: (base) => `postgresql://postgres@${base.host}${base.pathname}?password=***&application_name=dp`,
+    },
+    {
+      form: 'sslpassword= parameter',
+      secret: `SslPw-S3cret-${SALT}`,
+      url: (base) => `postgresql://postgres@${base.host}${base.pathname}?sslpassword=SslPw-S3cret-${SALT}`,
+      masked: (base) => `postgresql://postgres@${base.host}${base.pathname}?sslpassword=***`,
+    },
+    {
+      form: 'percent-encoded parameter name and value',
+      secret: `Enc-S3cret-${SALT}`,
+      url: (base) => `postgresql://postgres@${base.host}${base.pathname}?pass%77ord=${encodeURIComponent(`Enc-S3cret-${SALT}/é`)}`,
+      masked: (base) => `postgresql://postgres@${base.host}${base.pathname}?pass%77ord=***`,
+    },
+  ];
+
+  it.each(FORMS)('runs the complete workflow on a URL with a password ($form) without showing it anywhere', async ({ secret, url, masked }) => {
+    const base = new URL(dbUrl);
+    const connection = url(base);
+    expect(connection).toContain(encodeURIComponent(secret));
+    const created = await client.json('POST', BASE, { task_name: 'secret', db_connection: connection, enable_training_data_load: false, business_context: 'Outdoor gear retailer' });
     expect(created.status, created.text).toBe(201);
     const id = created.json.data.task_id as string;
     expect((await client.json('POST', `${BASE}/${id}/table-list`, { tables: ['orders', 'customers'] })).status).toBe(200);
@@ -1007,8 +1093,8 @@ describe('the connection password appears in no response, file or log', () => {
     const events = await stream;
     expect(events).toMatch(/event: log\b/);
     expect(events).toMatch(/event: run_finished[\s\S]*event: end/);
-    // The URL is shown with the password masked.
-    expect(final.json.data.parameters.db_connection).toBe(`postgresql://postgres:***@${new URL(dbUrl).host}/${sampleDb.name}`);
+    // The URL is shown with the password masked, and nothing else changed.
+    expect(final.json.data.parameters.db_connection).toBe(masked(base));
 
     // Every route that shows the task, its files and its log.
     await client.json('GET', `${BASE}?limit=100`);
@@ -1019,17 +1105,29 @@ describe('the connection password appears in no response, file or log', () => {
     expect(names).toEqual(expect.arrayContaining(['task_config.json', 'task_result.json', 'data_pipeline.log', 'orders.ddl', 'customers_detail.md']));
     for (const name of names) expect((await client.send('GET', `${BASE}/${id}/files/${encodeURIComponent(name)}`)).status).toBe(200);
     const config = await client.send('GET', `${BASE}/${id}/files/task_config.json`);
-    expect(JSON.parse(config.text).parameters.db_connection).toContain(':***@');
+    expect(JSON.parse(config.text).parameters.db_connection).toBe(masked(base));
     const logs = await client.json('GET', `${BASE}/${id}/logs?limit=1000`);
     expect(logs.json.data.logs.length).toBeGreaterThan(0);
     await client.json('POST', `${BASE}/${id}/logs/query`, { page_size: 500 });
     await client.json('POST', `${BASE}/${id}/logs/query`, { keyword: 'postgres' });
     const replay = await client.events(id);
     expect(replay).toMatch(/event: run_started/);
-    expect((await client.json('POST', '/api/v0/database/tables', { db_connection: dbUrl })).status).toBe(200);
+    expect((await client.json('POST', '/api/v0/database/tables', { db_connection: connection })).status).toBe(200);
+    expect((await client.json('POST', '/api/v0/database/table/ddl', { db_connection: connection, table: 'orders' })).status).toBe(200);
 
-    await expectNowhere(PW_CORE);
-    await expectNowhere(encodeURIComponent(PW_CORE));
+    await expectNowhere(secret);
+    await expectNowhere(encodeURIComponent(secret));
+  });
+
+  it('refuses connection parameters that name files on the server', async () => {
+    const base = new URL(dbUrl);
+    for (const parameter of ['sslrootcert', 'sslcert', 'sslkey']) {
+      for (const route of [BASE, '/api/v0/database/tables']) {
+        const reply = await client.json('POST', route, { db_connection: `postgresql://postgres@${base.host}${base.pathname}?${parameter}=/etc/passwd` });
+        expectErrorEnvelope(reply, 400, `${route} ${parameter}`);
+        expect(reply.json.data.invalid_params).toEqual([expect.objectContaining({ field: 'body.db_connection', problem: expect.stringContaining(parameter) })]);
+      }
+    }
   });
 
   it('keeps the password out of a failing run (wrong host) and its error messages', async () => {

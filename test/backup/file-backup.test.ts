@@ -227,6 +227,49 @@ describe('file backup of a task directory', () => {
     expect(backupDirs(dir)).toEqual(['file_bak_20250101_120000', 'file_bak_20250102_120000']);
   });
 
+  it('removes backup directories a crash left while writing their journal (only our temp files), and lists them no more', async () => {
+    const dir = await taskDirWith({ 'a.ddl': 'a' });
+    const made = async (name: string, files: Record<string, string>) => {
+      await fs.mkdir(path.join(dir, name));
+      for (const [file, content] of Object.entries(files)) await fs.writeFile(path.join(dir, name, file), content);
+    };
+    // Killed while the journal was written (the issue's case); killed with a record's temp file too.
+    await made('file_bak_20250101_000000', { '..backup_journal.json.4242-2.tmp': '{"task_id":"t","backup_dir' });
+    await made('file_bak_20250101_000001', { '..backup_journal.json.4242-2.tmp': '', '.backup_info.json.4242-3.tmp': '{' });
+    // Not only our temp files: a file that is not ours, a temp name that is not a journal's, a temp
+    // name that is a directory; and an empty one (killed right after the mkdir, or made by hand).
+    await made('file_bak_20250102_000000', { '..backup_journal.json.4242-2.tmp': '{', 'b.ddl': 'b' });
+    await made('file_bak_20250102_000001', { '.notes.4242-2.tmp': 'a user file' });
+    await made('file_bak_20250102_000002', {});
+    await fs.mkdir(path.join(dir, 'file_bak_20250102_000002', '..backup_journal.json.4242-2.tmp'));
+    await made('file_bak_20250102_000003', {});
+    const kept = ['file_bak_20250102_000000', 'file_bak_20250102_000001', 'file_bak_20250102_000002', 'file_bak_20250102_000003'];
+    expect(listBackups(dir).map((b) => [b.name, b.status])).toEqual(
+      [...kept.slice().reverse(), 'file_bak_20250101_000001', 'file_bak_20250101_000000'].map((n) => [n, 'invalid']),
+    );
+
+    const log = await recoverInterruptedBackups(dir);
+    expect(log.map((l) => l.message).sort()).toEqual(
+      ['file_bak_20250101_000000', 'file_bak_20250101_000001'].map((n) => `backup: removed ${n}, interrupted before anything was moved into it`),
+    );
+    expect(backupDirs(dir)).toEqual(kept);
+    expect(readdirSync(path.join(dir, 'file_bak_20250102_000000')).sort()).toEqual(['..backup_journal.json.4242-2.tmp', 'b.ddl']);
+    expect(readdirSync(path.join(dir, 'file_bak_20250102_000001'))).toEqual(['.notes.4242-2.tmp']);
+    expect(readdirSync(path.join(dir, 'file_bak_20250102_000002'))).toEqual(['..backup_journal.json.4242-2.tmp']);
+    expect(readdirSync(path.join(dir, 'file_bak_20250102_000003'))).toEqual([]);
+    expect(listBackups(dir).map((b) => [b.name, b.status, b.file_count])).toEqual([
+      ['file_bak_20250102_000003', 'invalid', 0],
+      ['file_bak_20250102_000002', 'invalid', 0],
+      ['file_bak_20250102_000001', 'invalid', 0],
+      ['file_bak_20250102_000000', 'invalid', 1],
+    ]);
+    // The task's own files were not touched, and the next backup is one more directory.
+    expect(readFileSync(path.join(dir, 'a.ddl'), 'utf8')).toBe('a');
+    const next = await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute', now: () => new Date(2025, 0, 3) });
+    expect(next.record?.moved_files).toEqual(['a.ddl']);
+    expect(backupDirs(dir)).toEqual([...kept, 'file_bak_20250103_000000']);
+  });
+
   it('leaves files of completed backups alone at recovery, even names that look like temp files', async () => {
     const dir = await taskDirWith({ '.notes.1-2.tmp': 'moved, not ours', 'a.ddl': 'a' });
     const made = await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute', now: () => new Date(2025, 0, 1) });
@@ -289,6 +332,7 @@ describe('crash safety', () => {
       if (lstatSync(full).isDirectory()) {
         const held = readdirSync(full).filter((f) => f !== 'backup_info.json');
         // A kill between creating the directory and writing its journal leaves it empty: nothing lost.
+        // One killed while its journal was written is removed by the recovery: not seen here.
         if (held.length === 0 && !readBackupRecord(full)) continue;
         const record = readBackupRecord(full);
         expect(record, `${label}: ${name} has no valid record`).toBeDefined();

@@ -1,20 +1,21 @@
 /**
- * The web console end to end, in Debian's Chromium driven by playwright-core: on the sample
+ * The web console end to end, in Chromium driven by playwright-core (`DP_CHROMIUM`, else Debian's,
+ * else the one the npm package @sparticuz/chromium ships: test/support/chromium.ts): on the sample
  * database, create a task by picking tables, run it and see it complete live, review its pairs,
  * logs and files, re-run it and see the backup, diff it, restore it, delete a backup; then the
  * same pages at 390 px. Screenshots of each page go to test-output/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findChromium } from '../support/chromium.js';
 import { PROJECT_ROOT } from '../support/env.js';
 import { startTestServer, type TestServer } from '../support/api-server.js';
 import { answerWell } from '../support/openai-answers.js';
 import { client, createTask, holdLlm, llmEnv } from '../support/run-helpers.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scripted-openai-server.js';
 
-const CHROMIUM = process.env.DP_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'screenshots');
 const RUN_TIMEOUT = 150_000;
 
@@ -28,11 +29,11 @@ describe('web console in Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    // Never skipped: without the browser this fails and says how to get it.
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set DP_CHROMIUM)`);
+    // Never skipped: without a browser this fails and says why.
+    const { executablePath, args } = await findChromium();
     mkdirSync(SHOTS, { recursive: true });
     server = await startTestServer({ store: 'embedded' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath, args });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => {
       throw error;
@@ -184,12 +185,19 @@ describe('web console in Chromium', () => {
     await page.goto(`${server.url}/#/tasks`);
     const rows = page.locator('.task-table tbody tr');
     await rows.first().waitFor();
+    // Filtering changes the address, and the page is drawn anew on the hashchange that follows:
+    // wait for the new form before typing into it (the one being replaced would lose what is typed).
+    const filter = async () => {
+      await page.evaluate("document.querySelector('form[role=search]').setAttribute('data-submitted', '')");
+      await page.getByRole('button', { name: 'Filter' }).click();
+      await page.locator('form[role=search]:not([data-submitted])').waitFor();
+    };
     await page.getByLabel('Task name contains').fill('console');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await filter();
     await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/tasks?q=console');
     await expect.poll(() => rows.count()).toBe(1);
     await page.getByLabel('Database (exact name)').fill('no_such_db');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await filter();
     await page.getByText('No task matches these filters.').waitFor();
     await page.getByRole('button', { name: 'Show all tasks' }).click();
     await rows.first().waitFor();
@@ -251,10 +259,10 @@ describe('web console: live progress of a run over SSE', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set DP_CHROMIUM)`);
+    const { executablePath, args } = await findChromium();
     llm = await startScriptedOpenAI({ defaultChat: answerWell });
     server = await startTestServer({ env: llmEnv(llm) });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath, args });
   });
 
   afterAll(async () => {
@@ -306,9 +314,9 @@ describe('web console with an API token, and a table list upload', () => {
   const TOKEN = 'console-token-123';
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set DP_CHROMIUM)`);
+    const { executablePath, args } = await findChromium();
     server = await startTestServer({ env: { API_TOKEN: TOKEN } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({ executablePath, args });
   });
 
   afterAll(async () => {

@@ -1,21 +1,32 @@
 /**
- * Test environment: the real PostgreSQL server (a database per suite, created and dropped), temp
+ * Test environment: the PostgreSQL test server (a database per suite, created and dropped), temp
  * directories, settings pointing at them, and the shared sample-database snapshot cache.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { sampleDatabaseScript } from '../../src/source/sample/index.js';
+import { PROJECT_ROOT, TEST_CACHE_DIR } from './paths.js';
+import { redactUrl, TEST_DATABASE_URL_KEY } from './test-database.js';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The server every PostgreSQL test uses; `.ci/run` exports it. */
-export const TEST_SERVER_URL = process.env.DP_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-/** Shared between test files and runs: the sample snapshot is built once. */
-export const TEST_CACHE_DIR = path.join(PROJECT_ROOT, 'test-output', 'cache');
+export { PROJECT_ROOT, TEST_CACHE_DIR };
+
+/**
+ * The server every PostgreSQL test uses, chosen (and, when there is none, started) once per run by
+ * the global setup: `DP_TEST_DATABASE_URL`, else 127.0.0.1:5432, else a server of the suite's own
+ * (test/support/test-database.ts).
+ */
+export const TEST_SERVER_URL: string = providedServerUrl();
+
+function providedServerUrl(): string {
+  const url = inject(TEST_DATABASE_URL_KEY);
+  if (!url) throw new Error('No test database URL was provided: run the tests with vitest, whose global setup (test/support/global-setup.ts) chooses the server');
+  return url;
+}
 
 export function urlForDatabase(name: string): string {
   const url = new URL(TEST_SERVER_URL);
@@ -30,8 +41,8 @@ async function adminQuery(sql: string): Promise<void> {
   } catch (error) {
     // Never skip: a suite that needs PostgreSQL fails loudly when it is missing.
     throw new Error(
-      `PostgreSQL at ${TEST_SERVER_URL} is unreachable (${(error as Error).message}); start it ` +
-        '(pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set DP_TEST_DATABASE_URL',
+      `PostgreSQL at ${redactUrl(TEST_SERVER_URL)} is unreachable (${(error as Error).message}); it answered when the run ` +
+        'began. Set DP_TEST_DATABASE_URL to a server that answers, or DP_TEST_DATABASE_URL=embedded to have the suite start its own',
     );
   }
   try {

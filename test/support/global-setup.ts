@@ -1,21 +1,50 @@
 /**
- * Runs once before all test files: checks that PostgreSQL answers (tests never skip when it does
- * not) and builds the sample-database snapshot every test file then loads in about a second.
+ * Runs once before all test files (in vitest's main process): chooses the PostgreSQL server of the
+ * run — starting one of its own when there is none (test/support/test-database.ts) —, checks that it
+ * answers (tests never skip when it does not), hands its URL to the test files, and builds the
+ * sample-database snapshot every test file then loads in about a second. The teardown it returns
+ * stops the server it started, if any.
  */
-import pg from 'pg';
+import type { TestProject } from 'vitest/node';
 import { openSampleDatabase } from '../../src/source/source-database.js';
-import { TEST_CACHE_DIR, TEST_SERVER_URL } from './env.js';
+import { TEST_CACHE_DIR } from './paths.js';
+import {
+  assertTestDatabaseAnswers,
+  planTestDatabase,
+  startEmbeddedPostgres,
+  TEST_DATABASE_URL_KEY,
+  type EmbeddedServer,
+} from './test-database.js';
 
-export default async function setup(): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_SERVER_URL, connectionTimeoutMillis: 5_000 });
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const plan = await planTestDatabase();
+  let embedded: EmbeddedServer | undefined;
   try {
-    await client.connect();
-    await client.query('SELECT 1');
+    let url: string;
+    if (plan.kind === 'embedded') {
+      const started = Date.now();
+      embedded = await startEmbeddedPostgres();
+      url = embedded.url;
+      console.log(
+        `[test setup] ${plan.reason}: started an embedded PostgreSQL server on 127.0.0.1:${embedded.port} ` +
+          `for this run (${Date.now() - started} ms); it is stopped at the end`,
+      );
+    } else {
+      url = plan.url;
+    }
+    await assertTestDatabaseAnswers(url, plan);
+    project.provide(TEST_DATABASE_URL_KEY, url);
+    // Also for anything that reads the variable, or a child process of a test.
+    process.env.DP_TEST_DATABASE_URL = url;
+
+    const sample = await openSampleDatabase(TEST_CACHE_DIR);
+    await sample.close();
   } catch (error) {
-    throw new Error(`PostgreSQL at ${TEST_SERVER_URL} is unreachable (${(error as Error).message}); the test suite needs it and never skips`);
-  } finally {
-    await client.end().catch(() => undefined);
+    // vitest runs no teardown when the setup fails: stop what we started before failing.
+    await embedded?.stop();
+    throw error;
   }
-  const sample = await openSampleDatabase(TEST_CACHE_DIR);
-  await sample.close();
+  return async () => {
+    await embedded?.stop();
+  };
 }

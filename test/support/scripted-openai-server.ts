@@ -37,6 +37,18 @@ export interface EmbeddingRequestInfo {
   receivedAt: number;
 }
 
+/**
+ * How `/embeddings` answers. `encoding`: 'as-requested' (default) sends base64 when the request
+ * asks for it and float arrays otherwise; 'float' always sends float arrays, as many compatible
+ * servers do (vLLM, Ollama, llama.cpp, older proxies) even when base64 was asked for; 'base64'
+ * always sends base64 (little-endian float32). `vector` replaces the deterministic vectors, e.g.
+ * with zeros or NaN (NaN and ±Infinity travel as JSON `null` in float arrays, exactly in base64).
+ */
+export interface EmbeddingAnswer {
+  encoding?: 'as-requested' | 'float' | 'base64';
+  vector?: (text: string, dim: number) => number[];
+}
+
 export interface ScriptedOpenAIOptions {
   /** Answer when the queue is empty. Default: { kind: 'json', body: {} } */
   defaultChat?: (req: ChatRequestInfo) => Behaviour | Promise<Behaviour>;
@@ -51,6 +63,8 @@ export interface ScriptedOpenAIOptions {
   rejectJsonMode?: boolean;
   /** Fixed latency added to every response (chat and embeddings), in ms. Default 0. */
   latencyMs?: number;
+  /** How embeddings are answered. Default: deterministic vectors, encoded as requested. */
+  embeddings?: EmbeddingAnswer;
 }
 
 export interface ScriptedOpenAIServer {
@@ -64,9 +78,11 @@ export interface ScriptedOpenAIServer {
   /** Pass `undefined` to restore the built-in default ({ kind: 'json', body: {} }). */
   setDefaultChat(fn: ScriptedOpenAIOptions['defaultChat']): void;
   setLatency(ms: number): void;
+  /** Pass `undefined` to restore the default (deterministic vectors, encoded as requested). */
+  setEmbeddingAnswer(answer: EmbeddingAnswer | undefined): void;
   /** The highest number of chat requests in flight at once (for concurrency-limit tests). */
   readonly maxConcurrentChats: number;
-  /** Clear queue, recorded requests and counters. Keeps the default answer and latency. */
+  /** Clear queue, recorded requests and counters. Keeps the default answers and latency. */
   reset(): void;
   /** Close the server and any open sockets; pending delays are cut short. Idempotent. */
   close(): Promise<void>;
@@ -182,6 +198,7 @@ export async function startScriptedOpenAI(options: ScriptedOpenAIOptions = {}): 
   const rejectJsonMode = options.rejectJsonMode ?? false;
   let defaultChat = options.defaultChat ?? DEFAULT_CHAT;
   let latencyMs = options.latencyMs ?? 0;
+  let embeddingAnswer: EmbeddingAnswer = options.embeddings ?? {};
 
   const queue: Behaviour[] = [];
   const chatRequests: ChatRequestInfo[] = [];
@@ -308,11 +325,12 @@ export async function startScriptedOpenAI(options: ScriptedOpenAIOptions = {}): 
     embeddingRequests.push({ model, input, dimensions, encodingFormat, receivedAt: Date.now() });
 
     const dim = dimensions ?? embeddingDim;
+    const encoding = embeddingAnswer.encoding ?? 'as-requested';
+    const base64 = encoding === 'base64' || (encoding === 'as-requested' && encodingFormat === 'base64');
     const data = input.map((text, index) => {
-      const vector = deterministicEmbedding(text, dim);
+      const vector = (embeddingAnswer.vector ?? deterministicEmbedding)(text, dim);
       // The SDK asks for base64 (little-endian float32) by default and decodes it itself.
-      const embedding =
-        encodingFormat === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
       return { object: 'embedding', index, embedding };
     });
     const tokens = input.reduce((sum, text) => sum + estimateTokens(text), 0);
@@ -368,6 +386,9 @@ export async function startScriptedOpenAI(options: ScriptedOpenAIOptions = {}): 
     },
     setLatency(ms) {
       latencyMs = ms;
+    },
+    setEmbeddingAnswer(answer) {
+      embeddingAnswer = answer ?? {};
     },
     get maxConcurrentChats() {
       return maxConcurrentChats;

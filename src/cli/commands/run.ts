@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { decodeText } from '../../util/text-encoding.js';
+import { parseTableList, tableListTooLong } from '../../source/table-list.js';
 import { compactTimestamp } from '../../util/time.js';
 import { assertTaskId, TaskDirectory } from '../../workflow/task-dir.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
@@ -59,11 +60,17 @@ export async function runCommand(settings: Settings, flags: RunFlags): Promise<n
     process.stderr.write(`data-pipeline: cannot read the table list ${flags.tableList}: ${(error as Error).message}\n`);
     return EXIT.lowRateOrNoTableList;
   }
+  const listText = decodeText(listBytes).text;
+  const tooLong = tableListTooLong(parseTableList(listText), settings.maxTables);
+  if (tooLong) {
+    process.stderr.write(`data-pipeline: the table list ${flags.tableList} ${tooLong}\n`);
+    return EXIT.lowRateOrNoTableList;
+  }
   const taskId = flags.taskId ?? `manual_${compactTimestamp()}`;
   assertTaskId(taskId);
   const outputDir = path.resolve(flags.outputDir ?? settings.trainingDataDir);
   const dir = await TaskDirectory.open(path.join(outputDir, taskId), { create: true });
-  await dir.writeFile(TABLE_LIST_FILE, decodeText(listBytes).text);
+  await dir.writeFile(TABLE_LIST_FILE, listText);
   return runAndReport({
     dir,
     settings,

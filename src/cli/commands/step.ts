@@ -5,6 +5,7 @@ import { TaskDirectory } from '../../workflow/task-dir.js';
 import { TASK_CONFIG_FILE } from '../../workflow/task-files.js';
 import { EXIT, runAndReport } from '../run-and-report.js';
 import { workflowOptionsFromFlags } from './run.js';
+import { withoutMaskedSecrets } from '../../util/redact.js';
 
 export interface StepFlags {
   taskDir: string;
@@ -28,11 +29,6 @@ interface StoredConfig {
   parameters?: { db_connection?: string; business_context?: string; language?: string; db_name?: string | null };
 }
 
-/** A stored URL has its password masked; drop the mask so libpq sources (PGPASSWORD, .pgpass) apply. */
-function reusableUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):\*\*\*@/i, '$1@');
-}
-
 export async function stepCommand(settings: Settings, stepName: string, flags: StepFlags): Promise<number> {
   if (!isStepName(stepName)) {
     process.stderr.write(`data-pipeline: unknown step "${stepName}"; use one of ${STEP_NAMES.join(', ')}\n`);
@@ -48,7 +44,7 @@ export async function stepCommand(settings: Settings, stepName: string, flags: S
       process.stderr.write(`data-pipeline: ${TASK_CONFIG_FILE} is not valid JSON; pass --db and --business-context\n`);
     }
   }
-  const db = flags.db ?? (stored.parameters?.db_connection ? reusableUrl(stored.parameters.db_connection) : undefined);
+  const db = flags.db ?? (stored.parameters?.db_connection ? withoutMaskedSecrets(stored.parameters.db_connection) : undefined);
   if (!db) {
     process.stderr.write(`data-pipeline: no source database: pass --db (the task directory has no ${TASK_CONFIG_FILE})\n`);
     return EXIT.failed;

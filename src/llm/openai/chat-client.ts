@@ -120,27 +120,36 @@ export class ChatClient {
 
   /**
    * Asks for JSON matching `schema`. An unusable reply (not JSON, wrong shape, refusal) is re-asked
-   * once with the reason; returns `undefined` when the second reply is unusable too.
-   * Transport failures (after the SDK's retries) throw LlmCallError.
+   * once with the reason; returns `{ error }` when the second reply is unusable too. Either way the
+   * result says how many re-asks were made, so messages never claim one that was not.
+   * Transport failures (after the SDK's retries) throw LlmCallError, naming the re-ask if it failed.
    */
   async completeJson<T>(
     messages: ChatMessage[],
     schema: z.ZodType<T>,
     signal?: AbortSignal,
-  ): Promise<{ value: T } | { error: string }> {
+  ): Promise<{ value: T; reasks: number } | { error: string; reasks: number }> {
     let conversation = messages;
     let lastError = '';
+    let reasks = 0;
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const content = await this.chat(conversation, signal);
+      let content: string;
+      try {
+        content = await this.chat(conversation, signal);
+      } catch (error) {
+        if (reasks === 0 || !(error instanceof LlmCallError)) throw error;
+        throw new LlmCallError(`${error.message} (on the re-ask, after an unusable reply: ${lastError})`);
+      }
       const json = extractJson(content);
       if (json.ok) {
         const parsed = schema.safeParse(json.value);
-        if (parsed.success) return { value: parsed.data };
+        if (parsed.success) return { value: parsed.data, reasks };
         lastError = describeZodError(parsed.error);
       } else {
         lastError = json.error;
       }
       if (attempt === 0) {
+        reasks += 1;
         this.usage.reasks += 1;
         conversation = [
           ...messages,
@@ -153,6 +162,6 @@ export class ChatClient {
       }
     }
     this.usage.failures += 1;
-    return { error: lastError };
+    return { error: lastError, reasks };
   }
 }

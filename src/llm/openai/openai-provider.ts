@@ -18,10 +18,20 @@ import { ChatClient } from './chat-client.js';
 import { pairsPrompt, repairPrompt, tableCommentPrompt, themesPrompt } from './prompts.js';
 import { pairsReply, repairsReply, tableCommentReply, themesReply } from './replies.js';
 
-/** A reply that stayed unusable after the re-ask; the step falls back and logs `message`. */
+/** How many re-asks preceded a failure, in words: the count made, never the one allowed. */
+export function reaskPhrase(reasks: number): string {
+  if (reasks === 0) return 'with no re-ask';
+  return reasks === 1 ? 'after one re-ask' : `after ${reasks} re-asks`;
+}
+
+/** A reply that could not be used (after the re-asks made); the step falls back and logs `message`. */
 export class UnusableReplyError extends Error {
-  constructor(purpose: string, reason: string) {
-    super(`unusable LLM reply for ${purpose} after one re-ask: ${reason}`);
+  constructor(
+    purpose: string,
+    reason: string,
+    readonly reasks: number,
+  ) {
+    super(`unusable LLM reply for ${purpose} ${reaskPhrase(reasks)}: ${reason}`);
     this.name = 'UnusableReplyError';
   }
 }
@@ -47,7 +57,7 @@ export class OpenAIProvider implements LlmProvider {
 
   async commentTable(request: TableCommentRequest): Promise<TableComments> {
     const reply = await this.chat.completeJson(tableCommentPrompt(request), tableCommentReply, request.signal);
-    if ('error' in reply) throw new UnusableReplyError(`table ${request.table.schema}.${request.table.name}`, reply.error);
+    if ('error' in reply) throw new UnusableReplyError(`table ${request.table.schema}.${request.table.name}`, reply.error, reply.reasks);
     const known = new Set(request.table.columns.map((c) => c.name));
     const columnComments: Record<string, string> = {};
     // Matched by column name only; a comment for a column that does not exist is ignored.
@@ -63,25 +73,29 @@ export class OpenAIProvider implements LlmProvider {
 
   async extractThemes(request: ThemeRequest): Promise<Theme[]> {
     const reply = await this.chat.completeJson(themesPrompt(request), themesReply, request.signal);
-    if ('error' in reply) throw new UnusableReplyError('themes', reply.error);
+    if ('error' in reply) throw new UnusableReplyError('themes', reply.error, reply.reasks);
     const themes: Theme[] = [];
     for (const theme of reply.value.themes) {
       const tables = [...new Set(theme.related_tables.map((n) => resolveTable(n, request.tables)?.sqlName).filter((n): n is string => Boolean(n)))];
       if (tables.length > 0) themes.push({ ...theme, related_tables: tables });
     }
-    if (themes.length === 0) throw new UnusableReplyError('themes', 'no theme names a table of the list');
+    if (themes.length === 0) {
+      // Valid JSON, so the client did not re-ask; the count says so rather than assuming one.
+      this.usage.failures += 1;
+      throw new UnusableReplyError('themes', 'no theme names a table of the list', reply.reasks);
+    }
     return themes;
   }
 
   async generatePairs(request: PairRequest): Promise<QaPair[]> {
     const reply = await this.chat.completeJson(pairsPrompt(request), pairsReply, request.signal);
-    if ('error' in reply) throw new UnusableReplyError(`theme "${request.theme.topic_name}"`, reply.error);
+    if ('error' in reply) throw new UnusableReplyError(`theme "${request.theme.topic_name}"`, reply.error, reply.reasks);
     return reply.value.pairs.map((p) => ({ question: p.question.trim(), sql: p.sql.trim() }));
   }
 
   async repairSql(request: RepairRequest): Promise<RepairProposal[]> {
     const reply = await this.chat.completeJson(repairPrompt(request), repairsReply, request.signal);
-    if ('error' in reply) throw new UnusableReplyError('SQL repair', reply.error);
+    if ('error' in reply) throw new UnusableReplyError('SQL repair', reply.error, reply.reasks);
     const ids = new Set(request.items.map((i) => i.id));
     return reply.value.repairs.filter((r) => ids.has(r.id)).map((r) => ({ id: r.id, sql: r.sql.trim() }));
   }

@@ -7,6 +7,9 @@ import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
 import { formatSize } from '../../util/format-size.js';
 import { data, envelope, errorResponses, TaskIdParams } from '../schemas.js';
+import { decodeText } from '../../util/text-encoding.js';
+import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
+import { checkTableListText, TABLE_LIST_MAX_BYTES } from '../table-list-text.js';
 import { readUpload } from './table-list.js';
 import { openTaskDir, refuseWhileRunning, requireTask } from './task-access.js';
 
@@ -123,6 +126,11 @@ export function fileRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw ApiError.invalid('body.file', `has the name ${JSON.stringify(name)}`, `a file ending in ${UPLOAD_EXTENSIONS.join(', ')}`);
       }
       assertFileName(name, 'body.file');
+      if (name === TABLE_LIST_FILE) {
+        // The table list has the same limits whichever route writes it.
+        if (upload.bytes.length > TABLE_LIST_MAX_BYTES) throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `body.file (${TABLE_LIST_FILE}) is ${upload.bytes.length} bytes; at most ${TABLE_LIST_MAX_BYTES} are accepted`);
+        checkTableListText(decodeText(upload.bytes).text, 'body.file', ctx.settings.maxTables);
+      }
       // A link in the task directory is none of our files (we never make one): the upload replaces
       // the link itself (writeFile renames over it); it is neither backed up nor kept, as either
       // would read or keep what it points to, possibly outside the task directory.

@@ -4,7 +4,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { parseTableList, parseTableName, qualifiedName } from '../../source/table-list.js';
+import { parseTableList, parseTableName, qualifiedName, tableListTooLong } from '../../source/table-list.js';
 import { decodeText } from '../../util/text-encoding.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
 import type { AppContext } from '../context.js';
@@ -12,14 +12,22 @@ import { ApiError, successBody } from '../envelope.js';
 import { formatSize } from '../../util/format-size.js';
 import { data, emptyBodyAsObject, envelope, errorResponses, TaskIdParams } from '../schemas.js';
 import { openTaskDir, refuseWhileRunning, requireTask } from './task-access.js';
-import { TABLE_LIST_MAX_BYTES } from './tasks.js';
+import { checkTableListText, TABLE_LIST_MAX_BYTES } from '../table-list-text.js';
 
 const BASE = '/api/v0/data_pipeline/tasks/:task_id';
-const MAX_TABLES = 1000;
 
-/** A client's file name reduced to a safe base name (no directories, no control characters). */
+/**
+ * A client's file name reduced to its base name (browsers and tools may send a path). A name with
+ * a control character (NUL included) is refused, not cleaned: `evil.txt\0.sh` must not quietly
+ * become another name than the one the client believes it stored.
+ */
 export function safeBaseName(name: string | undefined): string {
-  const base = path.posix.basename((name ?? '').replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const control = /[\u0000-\u001f\u007f-\u009f]/.exec(name ?? '');
+  if (control) {
+    const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw ApiError.invalid('body.file', `has a file name with a control character (${code})`, 'a file name without control characters (U+0000 to U+001F, U+007F to U+009F)');
+  }
+  const base = path.posix.basename((name ?? '').replace(/\\/g, '/')).trim();
   return base.replace(/^\.+/, '') || 'upload';
 }
 
@@ -64,8 +72,8 @@ function splitNames(text: string): string[] {
 }
 
 const TablesBody = Type.Object({
-  tables: Type.Union([Type.Array(Type.String({ maxLength: 300 }), { maxItems: MAX_TABLES }), Type.String({ maxLength: 300_000 })], {
-    description: 'an array of names, or one comma-separated string; at most 1000 names',
+  tables: Type.Union([Type.Array(Type.String({ maxLength: 300 })), Type.String({ maxLength: 300_000 })], {
+    description: 'an array of names, or one comma-separated string; at most DP_MAX_TABLES names (1000 unless configured)',
   }),
 });
 
@@ -90,6 +98,7 @@ export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (upload.bytes.length === 0) throw ApiError.invalid('body.file', 'is empty', 'a non-empty table list');
       const { text, encoding } = decodeText(upload.bytes);
       if (text.trim() === '') throw ApiError.invalid('body.file', 'holds only blank space', 'at least one table name');
+      checkTableListText(text, 'body.file', ctx.settings.maxTables);
       await dir.writeFile(TABLE_LIST_FILE, text);
       const size = Buffer.byteLength(text);
       return successBody(200, `table list stored (${encoding === 'gbk' ? 'converted from GBK to UTF-8' : 'UTF-8'})`, {
@@ -122,7 +131,8 @@ export function tableListRoutes(app: FastifyInstance, ctx: AppContext): void {
       // Every item is split on commas: Ajv's type coercion turns a lone string into a one-item array.
       const names = (Array.isArray(body.tables) ? body.tables : [body.tables]).flatMap(splitNames).map((n) => n.trim()).filter(Boolean);
       if (names.length === 0) throw ApiError.invalid('body.tables', 'names no table', 'at least one table name');
-      if (names.length > MAX_TABLES) throw ApiError.invalid('body.tables', `names ${names.length} tables`, `at most ${MAX_TABLES}`);
+      const tooLong = tableListTooLong({ originalCount: names.length }, ctx.settings.maxTables);
+      if (tooLong) throw ApiError.invalid('body.tables', tooLong, `a table list of at most ${ctx.settings.maxTables} names`);
       const invalid = names.map((n) => ({ n, parsed: parseTableName(n) })).filter((x) => 'error' in x.parsed);
       if (invalid.length) {
         throw new ApiError(400, 'INVALID_PARAMS', `body.tables has invalid names: ${invalid.map((x) => JSON.stringify(x.n)).join(', ')}`, {

@@ -8,13 +8,14 @@ import { backupBeforeRun, disabledBackup, type BackupStats } from '../../tasks/p
 import { missingPrerequisites } from '../../tasks/prerequisites.js';
 import { CLAIM_ONLY_OPTIONS, TaskIdTakenError, type NewTask, type RunOptions, type RunRecord, type TaskQuery, type TaskRecord } from '../../tasks/store/task-store.js';
 import { decodeText } from '../../util/text-encoding.js';
-import { redactSecrets, registerUrlSecret } from '../../util/redact.js';
+import { redactSecrets } from '../../util/redact.js';
 import { compactTimestamp } from '../../util/time.js';
 import { assertTaskId, PathConfinementError } from '../../workflow/task-dir.js';
 import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
 import { DEFAULT_BUSINESS_CONTEXT, type StepName as StepNameType } from '../../workflow/workflow-types.js';
 import type { AppContext } from '../context.js';
 import { checkConnection } from '../connection.js';
+import { checkTableListText, TABLE_LIST_MAX_BYTES } from '../table-list-text.js';
 import { ApiError, successBody } from '../envelope.js';
 import { presentListItem, presentTask } from '../presenters.js';
 import { data, emptyBodyAsObject, envelope, errorResponses, Language, StepName, TaskIdParams, TaskStatus, TaskView, StringEnum } from '../schemas.js';
@@ -54,7 +55,6 @@ async function prepareRun(ctx: AppContext, request: FastifyRequest, claimed: Run
   return { run, backup, abortedBy: null };
 }
 
-export const TABLE_LIST_MAX_BYTES = 2 * 1024 * 1024;
 
 const CreateBody = Type.Object({
   task_name: Type.Optional(Type.String({ maxLength: 200 })),
@@ -183,7 +183,6 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request, reply) => {
       const body = request.body as typeof CreateBody.static;
       const connection = checkConnection(body.db_connection ?? ctx.settings.server.defaultDbUrl);
-      registerUrlSecret(connection);
       let tableList: string | undefined;
       if (body.table_list_file) {
         const file = await tableListFilePath(ctx, body.table_list_file);
@@ -191,6 +190,7 @@ export function taskRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (!stat.isFile()) throw ApiError.invalid('body.table_list_file', 'is not a file', TABLE_LIST_FILE_ACCEPTED);
         if (stat.size > TABLE_LIST_MAX_BYTES) throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `body.table_list_file is ${stat.size} bytes; at most ${TABLE_LIST_MAX_BYTES} are accepted`);
         tableList = decodeText(await fs.readFile(file)).text;
+        checkTableListText(tableList, 'body.table_list_file', ctx.settings.maxTables);
       }
       const task = await createWithFreshId(
         ctx,

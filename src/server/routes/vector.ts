@@ -11,13 +11,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DatabaseConnectionError, PostgresDatabase } from '../../db/postgres-database.js';
 import type { SqlDatabase } from '../../db/sql-database.js';
-import { isPostgresUrl } from '../../source/source-database.js';
-import { registerUrlSecret } from '../../util/redact.js';
 import { isoFromTimestamp, scanVectorBackups, type VectorBackupLocation } from '../../vector/backup-locations.js';
 import { backupFileName, backupVectorTables, restoreVectorTables, VECTOR_TABLES, type VectorTable } from '../../vector/csv-backup.js';
 import { COLLECTION_TABLE, EMBEDDING_TABLE, VectorStore, VectorStoreError } from '../../vector/vector-store.js';
 import { PathConfinementError } from '../../workflow/task-dir.js';
 import { VECTOR_BACKUP_DIR } from '../../workflow/task-files.js';
+import { checkConnection } from '../connection.js';
 import type { AppContext } from '../context.js';
 import { ApiError, successBody } from '../envelope.js';
 import { data, emptyBodyAsObject, envelope, ErrorEnvelope, errorResponses, StringEnum, TASK_ID_PATTERN_SOURCE } from '../schemas.js';
@@ -55,14 +54,7 @@ const Open = Type.Object({}, { additionalProperties: true });
  */
 async function withVectorDb<T>(ctx: AppContext, connection: string | undefined, fn: (db: SqlDatabase, external: boolean) => Promise<T>): Promise<T> {
   if (connection === undefined) return fn(ctx.storeDb, false);
-  let valid = false;
-  try {
-    valid = isPostgresUrl(connection) && Boolean(new URL(connection).hostname);
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw ApiError.invalid('body.db_connection', 'is not a valid connection', 'a postgresql:// URL with a host and a database (a pgvector database)');
-  registerUrlSecret(connection);
+  checkConnection(connection, 'body.db_connection', { sample: false, accepted: 'a postgresql:// URL with a host and a database (a pgvector database)' });
   let db: PostgresDatabase;
   try {
     db = await PostgresDatabase.connect(connection, { maxConnections: 2 });

@@ -190,6 +190,22 @@ function isUniqueViolation(error: unknown): boolean {
 
 type TaskDetail = { task: TaskRecord; steps: StepRecord[]; activeRun: RunRecord | undefined };
 
+/** A run as `finishRun` ended it, with its task and the task's steps, read in the same transaction. */
+export interface EndedRun {
+  run: RunRecord;
+  task: TaskRecord | undefined;
+  steps: StepRecord[];
+}
+
+export interface FinishOptions {
+  /**
+   * Runs inside the ending transaction, after the updates: a new claim on the task waits until it
+   * returns, so what it records (the task directory's result files) precedes any later run. It must
+   * not throw (that would roll the end back) and must not query the store but through what it gets.
+   */
+  whileEnding?: (ended: EndedRun) => Promise<void>;
+}
+
 export class TaskStore {
   /**
    * Task details served to pollers. Every write through this store drops the task's entry; the
@@ -468,11 +484,12 @@ export class TaskStore {
       result: Record<string, unknown> | null;
       llmUsage: LlmUsageSnapshot | null;
     },
+    options: FinishOptions = {},
   ): Promise<boolean> {
     const ended = await this.db.transaction(async (tx) => {
-      const updated = await tx.query(
-        `UPDATE dp_task_runs SET status = $2, reason = $3, error_message = $4, finished_at = now(), llm_usage = $5::jsonb
-         WHERE run_id = $1 AND status IN ('queued', 'running') RETURNING run_id`,
+      const updated = await tx.query<RunRecord & Record<string, unknown>>(
+        `UPDATE dp_task_runs AS r SET status = $2, reason = $3, error_message = $4, finished_at = now(), llm_usage = $5::jsonb
+         WHERE run_id = $1 AND status IN ('queued', 'running') RETURNING ${RUN_COLUMNS}`,
         [run.run_id, outcome.status, outcome.reason, outcome.error, outcome.llmUsage ? JSON.stringify(outcome.llmUsage) : null],
       );
       if (updated.length === 0) return false;
@@ -492,6 +509,13 @@ export class TaskStore {
         run.run_id,
         JSON.stringify({ status: outcome.status, reason: outcome.reason, error: outcome.error }),
       ]);
+      if (options.whileEnding) {
+        const [task] = await tx.query<TaskRecord & Record<string, unknown>>(`SELECT ${TASK_COLUMNS} FROM dp_tasks t WHERE t.task_id = $1`, [run.task_id]);
+        const steps = await tx.query<StepRecord & Record<string, unknown>>(`SELECT ${STEP_COLUMNS} FROM dp_task_steps s WHERE s.task_id = $1 ORDER BY s.position`, [
+          run.task_id,
+        ]);
+        await options.whileEnding({ run: updated[0] as RunRecord, task, steps });
+      }
       return true;
     });
     this.invalidate(run.task_id);
@@ -527,9 +551,9 @@ export class TaskStore {
    * Marks runs whose heartbeat is older than `ttlMs` (or, with `owner`, every active run of that
    * owner) as failed with reason `interrupted`, and their tasks failed. Returns the runs ended.
    * `except` spares the runs the calling process knows are still going: a late heartbeat (a busy
-   * event loop) must not end them.
+   * event loop) must not end them. `options.whileEnding` runs in each run's ending transaction.
    */
-  async expireRuns(filter: { ttlMs: number; except?: string[] } | { owner: string } | { all: true }): Promise<RunRecord[]> {
+  async expireRuns(filter: { ttlMs: number; except?: string[] } | { owner: string } | { all: true }, options: FinishOptions = {}): Promise<RunRecord[]> {
     const [condition, params]: [string, unknown[]] =
       'ttlMs' in filter
         ? [
@@ -552,7 +576,7 @@ export class TaskStore {
         taskStatus: 'failed',
         result: null,
         llmUsage: null,
-      });
+      }, options);
       if (finished) ended.push(run);
     }
     return ended;

@@ -5,7 +5,7 @@
  */
 import { readCatalog } from '../../source/catalog.js';
 import { TableSampler } from '../../source/sampling.js';
-import { parseTableList, qualifiedName } from '../../source/table-list.js';
+import { parseTableList, qualifiedName, tableListTooLong } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { mapConcurrent } from '../../util/concurrency.js';
 import { documentTable } from '../document-table.js';
@@ -38,6 +38,8 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   const listText = await dir.readTextIfExists(TABLE_LIST_FILE);
   if (listText === undefined) throw new StepFailedError(`${TABLE_LIST_FILE} is missing: upload a table list first`);
   const list = parseTableList(listText);
+  const tooLong = tableListTooLong(list, settings.maxTables);
+  if (tooLong) throw new StepFailedError(`${TABLE_LIST_FILE} ${tooLong}`);
   const failures: TableFailure[] = list.invalid.map((i) => ({ table: i.text, reason: `line ${i.line}: ${i.reason}` }));
   for (const f of failures) log.warn(`skipping invalid table name ${f.table}: ${f.reason}`);
   if (list.duplicates.length) log.info(`dropped ${list.duplicates.length} duplicate name(s): ${list.duplicates.join(', ')}`);

@@ -42,6 +42,62 @@ export function dedupePairs(pairs: readonly QaPair[]): QaPair[] {
   });
 }
 
+/** Why a generated pair is not kept. */
+export type PairRejection = 'example' | 'no_question' | 'duplicate';
+
+const REJECTION_TEXT: Record<PairRejection, string> = {
+  example: "copied the prompt's example",
+  no_question: 'had no words in the question',
+  duplicate: 'repeated a question',
+};
+
+/** The pairs prompt shows `{"question": "...", "sql": "SELECT ..."}`: a model echoing it sends these. */
+const EXAMPLE_QUESTION = /^[\s.…]*$/;
+const EXAMPLE_SQL = /^\s*select\s*(?:\.{2,}|…)[\s.…]*;?\s*$/i;
+
+export type RejectionCounts = Record<PairRejection, number>;
+
+export function noRejections(): RejectionCounts {
+  return { example: 0, no_question: 0, duplicate: 0 };
+}
+
+/**
+ * Splits one reply's pairs into the usable ones and counts of the rest by reason, so the step can
+ * say what happened when it happens instead of dropping them silently later.
+ */
+export function screenPairs(pairs: readonly QaPair[]): { kept: QaPair[]; rejected: RejectionCounts } {
+  const rejected = noRejections();
+  const seen = new Set<string>();
+  const kept: QaPair[] = [];
+  for (const pair of pairs) {
+    const key = normalizeQuestion(pair.question);
+    if (EXAMPLE_QUESTION.test(pair.question) || EXAMPLE_SQL.test(pair.sql)) rejected.example += 1;
+    else if (!key) rejected.no_question += 1;
+    else if (seen.has(key)) rejected.duplicate += 1;
+    else {
+      seen.add(key);
+      kept.push(pair);
+    }
+  }
+  return { kept, rejected };
+}
+
+function totalOf(counts: RejectionCounts): number {
+  return counts.example + counts.no_question + counts.duplicate;
+}
+
+/** `1 copied the prompt's example, 2 repeated a question` (reasons with a count only). */
+export function describeRejections(counts: RejectionCounts): string {
+  return (Object.keys(REJECTION_TEXT) as PairRejection[])
+    .filter((reason) => counts[reason] > 0)
+    .map((reason) => `${counts[reason]} ${REJECTION_TEXT[reason]}`)
+    .join(', ');
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /**
  * The table docs of the directory: the files listed in `filename_mapping.txt`, read as edited,
  * with the live catalog and fresh samples for what the files do not carry.
@@ -116,10 +172,14 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   let done = 0;
   ctx.progress(0, themes.length, 'themes');
   const failedThemes: { theme: string; reason: string }[] = [];
+  // What the replies held and why pairs were rejected, for the summary and the failure message.
+  let replies = 0;
+  let held = 0;
+  const rejected = noRejections();
   const perTheme = await mapConcurrent(themes, settings.llm.concurrency, async (theme) => {
     const tables = docs.filter((d) => theme.related_tables.includes(d.sqlName));
     try {
-      const pairs = await resources.llm.generatePairs({
+      const generated = await resources.llm.generatePairs({
         theme,
         tables,
         businessContext,
@@ -127,8 +187,15 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
         count: settings.pairsPerTheme,
         signal: ctx.signal,
       });
-      log.info(`theme "${theme.topic_name}": ${pairs.length} pair(s)`);
-      return pairs;
+      const screened = screenPairs(generated);
+      replies += 1;
+      held += generated.length;
+      for (const reason of Object.keys(rejected) as PairRejection[]) rejected[reason] += screened.rejected[reason];
+      const dropped = totalOf(screened.rejected);
+      const line = `theme "${theme.topic_name}": ${plural(generated.length, 'pair', 'pairs')} in the reply, ${screened.kept.length} kept`;
+      if (dropped === 0) log.info(line);
+      else log.warn(`${line}, ${dropped} rejected (${describeRejections(screened.rejected)})`);
+      return screened.kept;
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       failedThemes.push({ theme: theme.topic_name, reason: errorMessage(error) });
@@ -141,16 +208,30 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   });
 
   const generated = perTheme.flat();
+  // Each theme's own repeats are already gone; these repeat a question of another theme.
   const pairs = dedupePairs(generated);
+  const repeatedAcrossThemes = generated.length - pairs.length;
   if (pairs.length === 0) {
-    throw new StepFailedError(`no question/SQL pair was generated (${failedThemes.map((f) => `${f.theme}: ${f.reason}`).join('; ') || 'empty replies'})`);
+    const parts: string[] = [];
+    if (replies > 0) {
+      const what = `${plural(replies, 'reply', 'replies')} held ${held === 0 ? 'no pair' : plural(held, 'pair', 'pairs')}`;
+      parts.push(held === 0 ? what : `${what}, all rejected (${describeRejections(rejected)})`);
+    }
+    if (failedThemes.length > 0) {
+      parts.push(`${plural(failedThemes.length, 'theme', 'themes')} failed (${failedThemes.map((f) => `${f.theme}: ${f.reason}`).join('; ')})`);
+    }
+    throw new StepFailedError(`no question/SQL pair was generated: ${parts.join('; ') || 'no theme was asked'}`);
   }
   const pairFile = pairFileName(dbName, compactTimestamp());
   await ctx.dir.writeFile(pairFile, `${JSON.stringify(pairs, null, 2)}\n`);
   await ctx.dir.writeFile(METADATA_FILE, renderMetadataSql(themes, businessContext));
   await ctx.dir.writeFile(METADATA_DETAIL_FILE, renderMetadataMarkdown(themes, options.language));
   await ctx.dir.writeFile(DECISION_PROMPT_FILE, renderDecisionPrompt(docs, themes, businessContext, options.language));
-  log.info(`wrote ${pairs.length} pair(s) to ${pairFile} (${generated.length - pairs.length} duplicate(s) dropped)`);
+  const rejectedTotal = totalOf(rejected);
+  log.info(
+    `wrote ${pairs.length} pair(s) to ${pairFile} (${rejectedTotal} rejected in the replies${rejectedTotal ? `: ${describeRejections(rejected)}` : ''}; ` +
+      `${repeatedAcrossThemes} repeated a question of another theme)`,
+  );
   return {
     counters: { tables_total: docs.length, themes: themes.length, themes_failed: failedThemes.length, pairs: pairs.length, files_written: 4 },
     result: {
@@ -158,7 +239,9 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
       themes,
       theme_source: themeSource,
       failed_themes: failedThemes,
-      duplicates_dropped: generated.length - pairs.length,
+      duplicates_dropped: rejected.duplicate + repeatedAcrossThemes,
+      pairs_in_replies: held,
+      pairs_rejected: { ...rejected, repeated_across_themes: repeatedAcrossThemes },
       files: [pairFile, METADATA_FILE, METADATA_DETAIL_FILE, DECISION_PROMPT_FILE],
     },
   };

@@ -1,11 +1,12 @@
 /**
  * Step 4, `training_load`: the `.ddl`, `.md` and newest pair file of the directory, embedded in
- * batches and upserted into the vector store. Optionally backs both vector tables up to
- * `vector_bak/` first, and truncates the embeddings (only when that backup succeeded).
+ * batches, every vector checked, then upserted into the vector store in one transaction. Optionally
+ * backs both vector tables up to `vector_bak/` and truncates the embeddings (only when that backup
+ * succeeded) — after the checks, so a load refused for a bad vector leaves the store untouched.
  */
 import { backupVectorTables } from '../../vector/csv-backup.js';
 import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/training-documents.js';
-import type { VectorDocument } from '../../vector/vector-store.js';
+import { unusableVectors, type VectorDocument } from '../../vector/vector-store.js';
 import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../task-files.js';
@@ -62,6 +63,25 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   }
   const store = await ctx.resources.vectorStore();
 
+  // Everything is embedded and checked before the first write (backup and truncate included).
+  const vectors: number[][] = [];
+  if (collected) {
+    const { documents } = collected;
+    const embedder = ctx.resources.embedder();
+    const batch = settings.embedding.batchSize;
+    ctx.progress(0, documents.length, 'documents');
+    for (let start = 0; start < documents.length; start += batch) {
+      ctx.signal.throwIfAborted();
+      const slice = documents.slice(start, start + batch);
+      vectors.push(...(await embedder.embed(slice.map((d) => d.document), ctx.signal)));
+      ctx.progress(Math.min(documents.length, start + batch), documents.length, 'documents');
+    }
+    const problem = unusableVectors(documents, vectors, store.dim);
+    if (problem) {
+      throw new StepFailedError(`embedder ${embedder.name} returned unusable vectors; nothing was loaded: ${problem}`);
+    }
+  }
+
   if (wantsBackup) {
     const backupDir = await dir.ensureSubdir(VECTOR_BACKUP_DIR);
     const backup = await backupVectorTables(store.db, backupDir);
@@ -86,16 +106,8 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   let written = 0;
   if (collected) {
     const { documents, files } = collected;
-    const embedder = ctx.resources.embedder();
-    const batch = settings.embedding.batchSize;
-    ctx.progress(0, documents.length, 'documents');
-    for (let start = 0; start < documents.length; start += batch) {
-      ctx.signal.throwIfAborted();
-      const slice = documents.slice(start, start + batch);
-      const vectors = await embedder.embed(slice.map((d) => d.document), ctx.signal);
-      written += await store.upsert(slice, vectors);
-      ctx.progress(Math.min(documents.length, start + batch), documents.length, 'documents');
-    }
+    ctx.signal.throwIfAborted();
+    written = await store.upsert(documents, vectors);
     const byCollection: Record<string, number> = {};
     for (const d of documents) byCollection[d.collection] = (byCollection[d.collection] ?? 0) + 1;
     result.loaded = byCollection;

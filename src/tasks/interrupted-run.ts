@@ -1,0 +1,80 @@
+/**
+ * What a task directory says about a run that ended without its process (a crash, or a stop past
+ * its grace period) once the store has recorded it failed (interrupted): the result file the
+ * orchestrator writes for a failed run — `task_result.json` for a complete run, `<step>_result.json`
+ * in step mode — with the steps as recorded, and a last line in `data_pipeline.log`. Everything goes
+ * through the TaskDirectory, so nothing outside the task directory is touched.
+ */
+import { sumCounters, type WorkflowResult } from '../workflow/orchestrator.js';
+import type { TaskDirectory } from '../workflow/task-dir.js';
+import { stepResultFile, TASK_RESULT_FILE } from '../workflow/task-files.js';
+import { appendLogRecord } from '../workflow/task-log.js';
+import { STEP_NAMES, type StepName, type StepRun } from '../workflow/workflow-types.js';
+import type { StepRecord } from './store/task-store.js';
+
+export interface InterruptedRun {
+  taskId: string;
+  runId: string;
+  mode: 'complete' | 'step';
+  /** The steps the run was to execute; the others are `skipped` in a complete run's result, as the orchestrator writes them. */
+  steps: StepName[];
+  /** The task's step rows as the run's end left them (a step left running is failed, `interrupted`). */
+  recorded: StepRecord[];
+  startedAt: string;
+  finishedAt: string;
+  /** The run's error as the store has it (`interrupted: …`). */
+  error: string;
+  /** The file backup made before the run, as `task_result.json` records it. */
+  backup: Record<string, unknown> | null;
+}
+
+/** `task_result.json` of an interrupted run: the orchestrator's format; the LLM usage died with the process. */
+export type InterruptedRunResult = Omit<WorkflowResult, 'llm_usage'> & { llm_usage: null };
+
+const iso = (text: string) => new Date(text).toISOString();
+
+function stepRun(step: StepName, ran: boolean, recorded: StepRecord | undefined): StepRun {
+  if (!ran || !recorded) {
+    return { step_name: step, step_status: ran ? 'pending' : 'skipped', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} };
+  }
+  const started = recorded.started_at ? iso(recorded.started_at) : null;
+  const completed = recorded.completed_at ? iso(recorded.completed_at) : null;
+  return {
+    step_name: step,
+    step_status: recorded.step_status,
+    started_at: started,
+    completed_at: completed,
+    duration_ms: started && completed ? Date.parse(completed) - Date.parse(started) : null,
+    error_message: recorded.error_message,
+    counters: recorded.counters ?? {},
+    result: recorded.result ?? {},
+  };
+}
+
+export async function writeInterruptedRunFiles(dir: TaskDirectory, run: InterruptedRun): Promise<void> {
+  const steps = (run.mode === 'complete' ? STEP_NAMES : run.steps).map((step) =>
+    stepRun(step, run.steps.includes(step), run.recorded.find((r) => r.step_name === step)),
+  );
+  if (run.mode === 'complete') {
+    const startedAt = iso(run.startedAt);
+    const completedAt = iso(run.finishedAt);
+    const result: InterruptedRunResult = {
+      task_id: run.taskId,
+      mode: 'complete',
+      status: 'failed',
+      error_message: run.error,
+      started_at: startedAt,
+      completed_at: completedAt,
+      duration_ms: Date.parse(completedAt) - Date.parse(startedAt),
+      output_directory: dir.path,
+      steps,
+      summary: sumCounters(steps),
+      llm_usage: null,
+      backup: run.backup,
+    };
+    await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    for (const step of steps) await dir.writeFile(stepResultFile(step.step_name), `${JSON.stringify({ task_id: run.taskId, ...step }, null, 2)}\n`);
+  }
+  await appendLogRecord(dir, 'ERROR', 'data_pipeline.workflow', 'workflow', `task ${run.taskId} failed: ${run.error} (run ${run.runId})`);
+}

@@ -1,0 +1,217 @@
+/**
+ * Runs that end without their process: when the runner records them failed (interrupted) — at
+ * start, or when another process's heartbeat expired — the task directory says so too: the result
+ * file the orchestrator writes for a failed run, with the steps as recorded, and a last log line.
+ * The runner on a PostgreSQL store, with runs of a "dead" process set up through the store.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresDatabase } from '../src/db/postgres-database.js';
+import { DataRoot } from '../src/tasks/data-root.js';
+import { TaskEventHub } from '../src/tasks/event-hub.js';
+import { TaskRunner } from '../src/tasks/runner.js';
+import { migrate } from '../src/tasks/store/migrate.js';
+import { TaskStore, type RunOptions, type RunRecord } from '../src/tasks/store/task-store.js';
+import { parseLogLine } from '../src/workflow/task-log.js';
+import type { StepName } from '../src/workflow/workflow-types.js';
+import { createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './support/env.js';
+import { waitUntil } from './support/run-helpers.js';
+import { newTask, PLAIN_RUN_OPTIONS } from './support/task-fixtures.js';
+
+const INTERRUPTED = 'interrupted: the process running this task stopped before it finished';
+const iso = (text: string | null) => (text === null ? null : new Date(text).toISOString());
+
+describe('runs ended as interrupted, in their task directories', () => {
+  let scratch: ScratchDatabase;
+  let db: PostgresDatabase;
+  let store: TaskStore;
+  let root: string;
+  let dataRoot: DataRoot;
+  let runner: TaskRunner;
+
+  beforeAll(async () => {
+    scratch = await createScratchDatabase('dp_interrupted');
+    db = await PostgresDatabase.connect(scratch.url, { maxConnections: 4 });
+    await migrate(db);
+    store = new TaskStore(db, Number.POSITIVE_INFINITY);
+    root = await makeTempDir('dp-interrupted-');
+    dataRoot = await DataRoot.open(path.join(root, 'training_data'));
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    runner = new TaskRunner({
+      store,
+      dataRoot,
+      settings: testSettings(root),
+      events: new TaskEventHub(store),
+      log: quiet,
+      owner: 'survivor',
+      maxConcurrent: 1,
+      heartbeatMs: 50,
+      runTtlMs: 60_000,
+    });
+  });
+  afterAll(async () => {
+    await runner?.shutdown(0);
+    await db?.close();
+    await scratch?.drop();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  /** A run of a process that then died: claimed, started, its steps as far as it got, no more heartbeats. */
+  async function runOfDeadProcess(
+    taskId: string,
+    run: { mode: 'complete' | 'step'; step?: StepName; steps: StepName[]; options?: Partial<RunOptions> },
+    progress: (run: RunRecord) => Promise<void>,
+  ): Promise<RunRecord> {
+    const claim = await store.claimRun({ taskId, mode: run.mode, step: run.step ?? null, options: { ...PLAIN_RUN_OPTIONS, ...run.options }, owner: 'dead-process' });
+    if (!('run' in claim)) throw new Error('no claim');
+    expect(await store.startRun(claim.run, run.steps)).toBe(true);
+    await progress(claim.run);
+    await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '1 hour' WHERE run_id = $1`, [claim.run.run_id]);
+    return claim.run;
+  }
+
+  const taskDir = (taskId: string) => path.join(dataRoot.path, taskId);
+  const readJson = async (taskId: string, name: string): Promise<unknown> => JSON.parse(await fs.readFile(path.join(taskDir(taskId), name), 'utf8'));
+  const logLines = async (taskId: string) => (await fs.readFile(path.join(taskDir(taskId), 'data_pipeline.log'), 'utf8')).split('\n');
+
+  it('at start: a complete run gets task_result.json and a step run its result file, both failed (interrupted), and a last log line; a run that never started, nothing', async () => {
+    const BACKUP = { performed: true, backup_directory: 'file_bak_20250101_120000', moved_files: 3 };
+    await store.createTask({ ...newTask('task_complete'), parameters: { ...newTask('x').parameters, enable_training_data_load: false } });
+    const complete = await runOfDeadProcess(
+      'task_complete',
+      { mode: 'complete', steps: ['ddl_generation', 'qa_generation', 'sql_validation'], options: { backup: BACKUP } },
+      async () => {
+        await store.stepStarted('task_complete', 'ddl_generation');
+        await store.stepFinished('task_complete', 'ddl_generation', {
+          status: 'completed',
+          error: null,
+          counters: { tables_total: 3, tables_done: 3, tables_failed: 0, files_written: 7 },
+          result: { files: ['orders.ddl'] },
+        });
+        await store.stepStarted('task_complete', 'qa_generation');
+      },
+    );
+    await fs.mkdir(taskDir('task_complete'));
+    // The log as the killed process left it: its last line cut short.
+    const cut = '2025-01-01 12:00:01 [INFO] data_pipeline.qa_generation: [qa_generation] theme "Sal';
+    await fs.writeFile(path.join(taskDir('task_complete'), 'data_pipeline.log'), `2025-01-01 12:00:00 [INFO] data_pipeline.qa_generation: [qa_generation] step qa_generation started\n${cut}`);
+
+    await store.createTask(newTask('task_step'));
+    const stepRun = await runOfDeadProcess('task_step', { mode: 'step', step: 'qa_generation', steps: ['qa_generation'] }, async () => {
+      await store.stepStarted('task_step', 'qa_generation');
+    });
+    await fs.mkdir(taskDir('task_step'));
+    await fs.writeFile(path.join(taskDir('task_step'), 'data_pipeline.log'), '2025-01-01 12:00:00 [INFO] data_pipeline.qa_generation: [qa_generation] step qa_generation started\n');
+    // The outcome of an earlier run of the step, which no longer holds.
+    await fs.writeFile(path.join(taskDir('task_step'), 'qa_generation_result.json'), JSON.stringify({ task_id: 'task_step', step_name: 'qa_generation', step_status: 'completed' }));
+
+    await store.createTask(newTask('task_queued'));
+    const queued = await store.claimRun({ taskId: 'task_queued', mode: 'complete', step: null, options: PLAIN_RUN_OPTIONS, owner: 'dead-process' });
+    if (!('run' in queued)) throw new Error('no claim');
+    await fs.mkdir(taskDir('task_queued'));
+    await fs.writeFile(path.join(taskDir('task_queued'), 'table_list.txt'), 'orders\n');
+    await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '1 hour' WHERE run_id = $1`, [queued.run.run_id]);
+
+    await runner.start({ exclusiveStore: false });
+
+    // The complete run: what the orchestrator writes for a failed run, from the records.
+    const ended = (await store.getRun(complete.run_id)) as RunRecord;
+    expect(ended).toMatchObject({ status: 'failed', reason: 'interrupted', error_message: INTERRUPTED });
+    const steps = await store.getSteps('task_complete');
+    const recorded = (name: StepName) => steps.find((s) => s.step_name === name);
+    const times = (name: StepName) => {
+      const s = recorded(name);
+      const started = iso(s?.started_at ?? null);
+      const completed = iso(s?.completed_at ?? null);
+      return { started_at: started, completed_at: completed, duration_ms: started && completed ? Date.parse(completed) - Date.parse(started) : null };
+    };
+    expect(await readJson('task_complete', 'task_result.json')).toEqual({
+      task_id: 'task_complete',
+      mode: 'complete',
+      status: 'failed',
+      error_message: INTERRUPTED,
+      started_at: iso(ended.started_at),
+      completed_at: iso(ended.finished_at),
+      duration_ms: Date.parse(iso(ended.finished_at) as string) - Date.parse(iso(ended.started_at) as string),
+      output_directory: taskDir('task_complete'),
+      steps: [
+        {
+          step_name: 'ddl_generation',
+          step_status: 'completed',
+          ...times('ddl_generation'),
+          error_message: null,
+          counters: { tables_total: 3, tables_done: 3, tables_failed: 0, files_written: 7 },
+          result: { files: ['orders.ddl'] },
+        },
+        { step_name: 'qa_generation', step_status: 'failed', ...times('qa_generation'), error_message: 'interrupted', counters: {}, result: {} },
+        { step_name: 'sql_validation', step_status: 'pending', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} },
+        { step_name: 'training_load', step_status: 'skipped', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} },
+      ],
+      summary: { tables: 3, tables_failed: 0, pairs: 0, pairs_valid: null, validation_rate: null, vectors: 0, files: 7 },
+      llm_usage: null,
+      backup: BACKUP,
+    });
+    expect(recorded('qa_generation')?.step_status).toBe('failed');
+    expect(await store.getTask('task_complete')).toMatchObject({ status: 'failed', error_message: INTERRUPTED });
+    const lines = await logLines('task_complete');
+    // The cut line stays as it was, on its own line; the new one follows it.
+    expect(lines.slice(1)).toEqual([cut, expect.any(String), '']);
+    expect(parseLogLine(lines[2] as string)).toMatchObject({
+      level: 'ERROR',
+      logger: 'data_pipeline.workflow',
+      step: 'workflow',
+      message: `task task_complete failed: ${INTERRUPTED} (run ${complete.run_id})`,
+    });
+
+    // The step run: its own result file, replacing the earlier run's.
+    const stepEnded = (await store.getSteps('task_step')).find((s) => s.step_name === 'qa_generation');
+    const started = iso(stepEnded?.started_at ?? null) as string;
+    const completed = iso(stepEnded?.completed_at ?? null) as string;
+    expect(await readJson('task_step', 'qa_generation_result.json')).toEqual({
+      task_id: 'task_step',
+      step_name: 'qa_generation',
+      step_status: 'failed',
+      started_at: started,
+      completed_at: completed,
+      duration_ms: Date.parse(completed) - Date.parse(started),
+      error_message: 'interrupted',
+      counters: {},
+      result: {},
+    });
+    expect((await fs.readdir(taskDir('task_step'))).sort()).toEqual(['data_pipeline.log', 'qa_generation_result.json']);
+    const stepLines = await logLines('task_step');
+    expect(stepLines).toHaveLength(3);
+    expect(parseLogLine(stepLines[1] as string)).toMatchObject({ level: 'ERROR', message: `task task_step failed: ${INTERRUPTED} (run ${stepRun.run_id})` });
+
+    // The run that never started: ended in the store, nothing written.
+    expect(await store.getRun(queued.run.run_id)).toMatchObject({ status: 'failed', reason: 'interrupted' });
+    expect(await fs.readdir(taskDir('task_queued'))).toEqual(['table_list.txt']);
+  });
+
+  it('by the heartbeat sweep: a run of another process that stopped beating gets its files when it is ended', async () => {
+    const run = await runOfDeadProcess('task_complete', { mode: 'complete', steps: ['ddl_generation', 'qa_generation', 'sql_validation'] }, async () => {
+      await store.stepStarted('task_complete', 'ddl_generation');
+    });
+    const ended = await waitUntil('the sweep to end the run', async () => {
+      const r = await store.getRun(run.run_id);
+      return r?.status === 'failed' ? r : undefined;
+    });
+    // The files are written in the transaction that ends the run: they are there as soon as it shows.
+    expect(await readJson('task_complete', 'task_result.json')).toMatchObject({
+      status: 'failed',
+      error_message: INTERRUPTED,
+      started_at: iso(ended.started_at),
+      completed_at: iso(ended.finished_at),
+      steps: [
+        { step_name: 'ddl_generation', step_status: 'failed', error_message: 'interrupted' },
+        { step_name: 'qa_generation', step_status: 'pending' },
+        { step_name: 'sql_validation', step_status: 'pending' },
+        { step_name: 'training_load', step_status: 'skipped' },
+      ],
+      backup: null,
+    });
+    const lines = await logLines('task_complete');
+    expect(parseLogLine(lines[lines.length - 2] as string)?.message).toBe(`task task_complete failed: ${INTERRUPTED} (run ${run.run_id})`);
+  });
+});
