@@ -19,8 +19,8 @@ import { loadSettings } from '../src/config/settings.js';
 import { SAMPLE_TABLES, SAMPLE_VIEWS } from '../src/source/sample/index.js';
 import { openSource } from '../src/source/source-database.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
-import { TaskDirectory } from '../src/workflow/task-dir.js';
-import { workflowOptions } from '../src/workflow/workflow-types.js';
+import { TaskDirectory } from '../src/task-directory/task-dir.js';
+import { workflowOptions } from '../src/workflow/run-options.js';
 
 const LATENCY_MS = 200;
 const CONCURRENCY = Number(process.env.LLM_CONCURRENCY ?? 4);
@@ -69,7 +69,7 @@ async function run(taskId: string): Promise<{ result: WorkflowResult; wallMs: nu
     settings,
     mode: 'complete',
     sharedSource: source,
-    options: workflowOptions({ taskId, dbConnection: 'sample', businessContext: 'Outdoor gear retailer', enableTrainingDataLoad: false }),
+    options: workflowOptions({ task_id: taskId, db_connection: 'sample', business_context: 'Outdoor gear retailer', enable_training_data_load: false }),
   });
   if (result.status !== 'completed') throw new Error(`the workflow did not complete: ${result.error_message}`);
   return { result, wallMs: Date.now() - started, started };

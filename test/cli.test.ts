@@ -79,6 +79,19 @@ describe('data-pipeline CLI', () => {
     expect(result.stderr).toMatch(/EMBEDDING_DIM: .*"many"/);
   });
 
+  it('serve refuses to start on a bad DP_DEFAULT_DB_URL or DP_STORE_URL, naming the variable and never the password', async () => {
+    const result = await cli(['serve'], {
+      ...env,
+      PORT: '0',
+      DP_STORE_URL: 'mysql://root:STORESECRET3@h/db',
+      DP_DEFAULT_DB_URL: 'postgresql://postgres:DEF#SECRET5@127.0.0.1:5432/db',
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/DP_STORE_URL: must be a postgresql:\/\/ URL \(got "mysql:\/\/root:\*\*\*@h\/db"\)/);
+    expect(result.stderr).toMatch(/DP_DEFAULT_DB_URL: must be "sample" or a postgresql:\/\/ URL/);
+    expect(result.stdout + result.stderr).not.toMatch(/SECRET/);
+  });
+
   it('exits 1 when the table list is missing', async () => {
     const result = await cli(['run', '--db', 'sample', '--table-list', path.join(root, 'nope.txt'), '--business-context', 'x'], env);
     expect(result.code).toBe(1);
@@ -162,6 +175,33 @@ describe('data-pipeline CLI', () => {
     expect(log).toMatch(/\[DEBUG\][^\n]*DatabaseConnectionError[\s\S]*src\/db\/postgres-database\.ts:\d+/);
     expect(log).not.toContain(process.cwd());
     expect(log).not.toContain('pw-secret-1');
+  });
+
+  it.each(['CLI#SECRET8', 'CLI?SECRET10', 'CLI/SECRET11', '123/SECRET12'])(
+    'refuses a --db URL whose password holds an unencoded character (%s): exit 2 before writing anything, the password never echoed',
+    async (password) => {
+      const out = path.join(root, `unparseable-${password.replace(/\W/g, '_')}`);
+      const result = await cli(
+        ['run', '--db', `postgresql://postgres:${password}@127.0.0.1:5432/db`, '--table-list', tableList, '--business-context', 'x', '--no-training', '--output-dir', out],
+        env,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^data-pipeline: --db must be "sample" or a postgresql:\/\/ URL.*percent-encode/m);
+      expect(result.stdout + result.stderr).not.toContain('SECRET');
+      // No task directory, so no task_config.json holding the password.
+      await expect(fs.readdir(out)).rejects.toThrow(/ENOENT/);
+    },
+  );
+
+  it('refuses a --db that is neither "sample" nor a postgresql:// URL with a host', async () => {
+    for (const db of ['mysql://root:NotShown9@h/db', 'postgresql://postgres:NotShown9@/db']) {
+      const out = path.join(root, 'refused-db');
+      const result = await cli(['run', '--db', db, '--table-list', tableList, '--business-context', 'x', '--output-dir', out], env);
+      expect(result.code, db).toBe(2);
+      expect(result.stderr).toMatch(/^data-pipeline: --db must be "sample" or a postgresql:\/\/ URL/m);
+      expect(result.stdout + result.stderr).not.toContain('NotShown9');
+      await expect(fs.readdir(out)).rejects.toThrow(/ENOENT/);
+    }
   });
 
   it('exits 2 for an unknown step name', async () => {

@@ -8,8 +8,8 @@ import type { Settings } from '../src/config/settings.js';
 import { openSource, type SourceConnection } from '../src/source/source-database.js';
 import { runWorkflow } from '../src/workflow/orchestrator.js';
 import { parseMarkdown } from '../src/workflow/render/table-files.js';
-import { TaskDirectory } from '../src/workflow/task-dir.js';
-import { workflowOptions, type WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { TaskDirectory } from '../src/task-directory/task-dir.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/run-options.js';
 import { makeTempDir, TEST_CACHE_DIR, testSettings } from './support/env.js';
 import { commentsAnswer, promptText } from './support/openai-answers.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
@@ -17,7 +17,7 @@ import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/script
 const TABLES = ['orders', 'product_categories', 'customers', 'payments'];
 
 function options(taskId: string, overwriteComments: boolean): WorkflowOptions {
-  return workflowOptions({ taskId, dbConnection: 'sample', overwriteComments, enableSqlValidation: false, enableTrainingDataLoad: false });
+  return workflowOptions({ task_id: taskId, db_connection: 'sample', overwrite_comments: overwriteComments, enable_sql_validation: false, enable_training_data_load: false });
 }
 
 describe('ddl_generation with the openai provider', () => {

@@ -8,13 +8,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDatabase } from '../src/db/postgres-database.js';
-import { DataRoot } from '../src/tasks/data-root.js';
+import { DataRoot } from '../src/task-directory/data-root.js';
 import { TaskEventHub } from '../src/tasks/event-hub.js';
 import { TaskRunner } from '../src/tasks/runner.js';
 import { migrate } from '../src/tasks/store/migrate.js';
 import { TaskStore, type RunOptions, type RunRecord } from '../src/tasks/store/task-store.js';
-import { parseLogLine } from '../src/workflow/task-log.js';
-import type { StepName } from '../src/workflow/workflow-types.js';
+import { parseLogLine } from '../src/task-directory/task-log.js';
+import type { StepName } from '../src/workflow/steps/catalog.js';
 import { createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './support/env.js';
 import { waitUntil } from './support/run-helpers.js';
 import { newTask, PLAIN_RUN_OPTIONS } from './support/task-fixtures.js';
@@ -75,7 +75,7 @@ describe('runs ended as interrupted, in their task directories', () => {
   const readJson = async (taskId: string, name: string): Promise<unknown> => JSON.parse(await fs.readFile(path.join(taskDir(taskId), name), 'utf8'));
   const logLines = async (taskId: string) => (await fs.readFile(path.join(taskDir(taskId), 'data_pipeline.log'), 'utf8')).split('\n');
 
-  it('at start: a complete run gets task_result.json and a step run its result file, both failed (interrupted), and a last log line; a run that never started, nothing', async () => {
+  it('at start: a complete run gets task_result.json and a step run its result file, both failed (interrupted), and a last log line', async () => {
     const BACKUP = { performed: true, backup_directory: 'file_bak_20250101_120000', moved_files: 3 };
     await store.createTask({ ...newTask('task_complete'), parameters: { ...newTask('x').parameters, enable_training_data_load: false } });
     const complete = await runOfDeadProcess(
@@ -105,13 +105,6 @@ describe('runs ended as interrupted, in their task directories', () => {
     await fs.writeFile(path.join(taskDir('task_step'), 'data_pipeline.log'), '2025-01-01 12:00:00 [INFO] data_pipeline.qa_generation: [qa_generation] step qa_generation started\n');
     // The outcome of an earlier run of the step, which no longer holds.
     await fs.writeFile(path.join(taskDir('task_step'), 'qa_generation_result.json'), JSON.stringify({ task_id: 'task_step', step_name: 'qa_generation', step_status: 'completed' }));
-
-    await store.createTask(newTask('task_queued'));
-    const queued = await store.claimRun({ taskId: 'task_queued', mode: 'complete', step: null, options: PLAIN_RUN_OPTIONS, owner: 'dead-process' });
-    if (!('run' in queued)) throw new Error('no claim');
-    await fs.mkdir(taskDir('task_queued'));
-    await fs.writeFile(path.join(taskDir('task_queued'), 'table_list.txt'), 'orders\n');
-    await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '1 hour' WHERE run_id = $1`, [queued.run.run_id]);
 
     await runner.start({ exclusiveStore: false });
 
@@ -184,9 +177,115 @@ describe('runs ended as interrupted, in their task directories', () => {
     expect(stepLines).toHaveLength(3);
     expect(parseLogLine(stepLines[1] as string)).toMatchObject({ level: 'ERROR', message: `task task_step failed: ${INTERRUPTED} (run ${stepRun.run_id})` });
 
-    // The run that never started: ended in the store, nothing written.
-    expect(await store.getRun(queued.run.run_id)).toMatchObject({ status: 'failed', reason: 'interrupted' });
-    expect(await fs.readdir(taskDir('task_queued'))).toEqual(['table_list.txt']);
+  });
+
+  it('a complete run still queued when its process died gets task_result.json (failed, interrupted, its steps pending) and its log; a queued step run a log line; other claims nothing', async () => {
+    /** A claim of a process that died before starting it (queued behind other runs); this runner's sweep ends it. */
+    const queuedOfDeadProcess = async (taskId: string, mode: 'complete' | 'step' | 'restore', options: Partial<RunOptions> = {}): Promise<RunRecord> => {
+      const claim = await store.claimRun({ taskId, mode, step: mode === 'step' ? 'qa_generation' : null, options: { ...PLAIN_RUN_OPTIONS, ...options }, owner: 'dead-process' });
+      if (!('run' in claim)) throw new Error('no claim');
+      await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '1 hour' WHERE run_id = $1`, [claim.run.run_id]);
+      return claim.run;
+    };
+    const BACKUP = { performed: true, backup_directory: 'file_bak_20250102_090000', moved_files: 2 };
+    const BACKUP_LOG = [{ level: 'INFO' as const, message: 'backed up 2 files to file_bak_20250102_090000' }];
+
+    // A complete run: the pre-run backup moved the earlier files away before it was queued.
+    await store.createTask(newTask('task_queued'));
+    await fs.mkdir(path.join(taskDir('task_queued'), 'file_bak_20250102_090000'), { recursive: true });
+    await fs.writeFile(path.join(taskDir('task_queued'), 'table_list.txt'), 'orders\n');
+    // Step rows of an earlier run: not this run's.
+    await store.stepStarted('task_queued', 'ddl_generation');
+    await store.stepFinished('task_queued', 'ddl_generation', { status: 'completed', error: null, counters: { tables_done: 1 }, result: {} });
+    // A step run: the step's earlier result still holds (nothing ran).
+    await store.createTask(newTask('task_queued_step'));
+    await fs.mkdir(taskDir('task_queued_step'));
+    const earlier = JSON.stringify({ task_id: 'task_queued_step', step_name: 'qa_generation', step_status: 'completed' });
+    await fs.writeFile(path.join(taskDir('task_queued_step'), 'qa_generation_result.json'), earlier);
+    // A restore claim: not a run.
+    await store.createTask(newTask('task_restore'));
+    await fs.mkdir(taskDir('task_restore'));
+    await fs.writeFile(path.join(taskDir('task_restore'), 'table_list.txt'), 'orders\n');
+
+    const queued = await queuedOfDeadProcess('task_queued', 'complete', { backup: BACKUP, backup_log: BACKUP_LOG });
+    const queuedStep = await queuedOfDeadProcess('task_queued_step', 'step');
+    const restore = await queuedOfDeadProcess('task_restore', 'restore');
+    await waitUntil('the sweep to end the three claims', async () => {
+      const runs = await Promise.all([queued, queuedStep, restore].map((r) => store.getRun(r.run_id)));
+      return runs.every((r) => r?.status === 'failed') ? true : undefined;
+    });
+
+    const ended = (await store.getRun(queued.run_id)) as RunRecord;
+    expect(ended).toMatchObject({ status: 'failed', reason: 'interrupted', error_message: INTERRUPTED, started_at: null });
+    const pending = (step_name: StepName) => ({ step_name, step_status: 'pending', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} });
+    expect(await readJson('task_queued', 'task_result.json')).toEqual({
+      task_id: 'task_queued',
+      mode: 'complete',
+      status: 'failed',
+      error_message: INTERRUPTED,
+      started_at: iso(ended.created_at),
+      completed_at: iso(ended.finished_at),
+      duration_ms: Date.parse(iso(ended.finished_at) as string) - Date.parse(iso(ended.created_at) as string),
+      output_directory: taskDir('task_queued'),
+      steps: [pending('ddl_generation'), pending('qa_generation'), pending('sql_validation'), pending('training_load')],
+      summary: { tables: 0, tables_failed: 0, pairs: 0, pairs_valid: null, validation_rate: null, vectors: 0, files: 0 },
+      llm_usage: null,
+      backup: BACKUP,
+    });
+    const lines = await logLines('task_queued');
+    expect(lines).toHaveLength(3);
+    expect(parseLogLine(lines[0] as string)).toMatchObject({ level: 'INFO', logger: 'data_pipeline.backup', step: 'backup', message: BACKUP_LOG[0]?.message });
+    expect(parseLogLine(lines[1] as string)).toMatchObject({
+      level: 'ERROR',
+      logger: 'data_pipeline.workflow',
+      message: `task task_queued failed before it started: ${INTERRUPTED} (run ${queued.run_id})`,
+    });
+
+    expect(await store.getRun(queuedStep.run_id)).toMatchObject({ status: 'failed', reason: 'interrupted' });
+    expect((await fs.readdir(taskDir('task_queued_step'))).sort()).toEqual(['data_pipeline.log', 'qa_generation_result.json']);
+    expect(await fs.readFile(path.join(taskDir('task_queued_step'), 'qa_generation_result.json'), 'utf8')).toBe(earlier);
+    const stepLines = await logLines('task_queued_step');
+    expect(stepLines).toHaveLength(2);
+    expect(parseLogLine(stepLines[0] as string)?.message).toBe(`task task_queued_step failed before it started: ${INTERRUPTED} (run ${queuedStep.run_id})`);
+
+    expect(await store.getRun(restore.run_id)).toMatchObject({ status: 'failed', reason: 'interrupted' });
+    expect(await fs.readdir(taskDir('task_restore'))).toEqual(['table_list.txt']);
+  });
+
+  it('at a graceful stop: a complete run still queued gets task_result.json and a log line too', async () => {
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const stopping = new TaskRunner({
+      store,
+      dataRoot,
+      settings: testSettings(root),
+      events: new TaskEventHub(store),
+      log: quiet,
+      owner: 'stopping',
+      maxConcurrent: 1,
+      heartbeatMs: 50,
+      runTtlMs: 60_000,
+    });
+    const claims: RunRecord[] = [];
+    for (const id of ['task_stop_running', 'task_stop_queued']) {
+      await store.createTask(newTask(id));
+      await fs.mkdir(taskDir(id));
+      await fs.writeFile(path.join(taskDir(id), 'table_list.txt'), 'orders\n');
+      const claim = await store.claimRun({ taskId: id, mode: 'complete', step: null, options: PLAIN_RUN_OPTIONS, owner: 'stopping' });
+      if (!('run' in claim)) throw new Error('no claim');
+      claims.push(claim.run);
+    }
+    // One slot: the first runs, the second waits in the queue when the stop comes.
+    for (const run of claims) stopping.enqueue(run);
+    await stopping.shutdown(60_000);
+    const queued = (await store.getRun((claims[1] as RunRecord).run_id)) as RunRecord;
+    expect(queued).toMatchObject({ status: 'failed', reason: 'interrupted', error_message: 'interrupted: the server stopped', started_at: null });
+    expect(await readJson('task_stop_queued', 'task_result.json')).toMatchObject({
+      status: 'failed',
+      error_message: 'interrupted: the server stopped',
+      steps: ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load'].map((step_name) => ({ step_name, step_status: 'pending' })),
+    });
+    const lines = await logLines('task_stop_queued');
+    expect(parseLogLine(lines[0] as string)?.message).toBe(`task task_stop_queued failed before it started: interrupted: the server stopped (run ${queued.run_id})`);
   });
 
   it('by the heartbeat sweep: a run of another process that stopped beating gets its files when it is ended', async () => {

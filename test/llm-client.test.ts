@@ -330,15 +330,12 @@ describe('openai chat client and provider (scripted server)', () => {
 
   it('fails a reply slower than LLM_TIMEOUT_MS with a clear LlmCallError', async () => {
     const provider = new OpenAIProvider(llmSettings({ LLM_TIMEOUT_MS: '1000', LLM_MAX_RETRIES: '0' }));
-    server.enqueue({ kind: 'delay', ms: 3000, then: { kind: 'json', body: {} } });
-    const started = Date.now();
+    // The reply would come after a minute: only the client's own timeout can end the call (and the test).
+    server.enqueue({ kind: 'delay', ms: 60_000, then: { kind: 'json', body: {} } });
     const error = await rejectionOf(provider.commentTable(commentRequest()));
-    const elapsed = Date.now() - started;
 
     expect(error).toBeInstanceOf(LlmCallError);
     expect(error.message).toMatch(/^LLM request to .* failed: .*timed out.* \(LLM_TIMEOUT_MS=1000, after 0 retries\)$/i);
-    expect(elapsed).toBeGreaterThanOrEqual(900);
-    expect(elapsed).toBeLessThan(2500);
     expect(server.chatRequests).toHaveLength(1);
   });
 
@@ -348,17 +345,14 @@ describe('openai chat client and provider (scripted server)', () => {
     const clients = [new ChatClient(settings, new LlmUsage()), new ChatClient(settings, new LlmUsage())];
     for (let i = 0; i < 6; i += 1) server.enqueue({ kind: 'delay', ms: 200, then: { kind: 'content', content: `reply ${i}` } });
 
-    const started = Date.now();
     const replies = await Promise.all(
       Array.from({ length: 6 }, (_, i) => clients[i % 2]!.chat([{ role: 'user', content: `question ${i}` }])),
     );
-    const elapsed = Date.now() - started;
 
     expect(new Set(replies)).toEqual(new Set(Array.from({ length: 6 }, (_, i) => `reply ${i}`)));
     expect(server.chatRequests).toHaveLength(6);
+    // Never more than two at once, and the limit was reached (the six did not go one by one).
     expect(server.maxConcurrentChats).toBe(2);
-    // Three waves of two.
-    expect(elapsed).toBeGreaterThanOrEqual(550);
   });
 
   it('sums the tokens the endpoint reports', async () => {

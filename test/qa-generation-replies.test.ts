@@ -9,9 +9,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../src/config/settings.js';
 import { openSource, type SourceConnection } from '../src/source/source-database.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
-import { TaskDirectory } from '../src/workflow/task-dir.js';
+import { TaskDirectory } from '../src/task-directory/task-dir.js';
 import type { LogRecord } from '../src/workflow/workflow-types.js';
-import { workflowOptions } from '../src/workflow/workflow-types.js';
+import { workflowOptions } from '../src/workflow/run-options.js';
 import { makeTempDir, TEST_CACHE_DIR, testSettings } from './support/env.js';
 import { answerWell, detectPromptKind, isReask, pairsAnswer } from './support/openai-answers.js';
 import { startScriptedOpenAI, type Behaviour, type ChatRequestInfo, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
@@ -38,7 +38,7 @@ describe('qa_generation with unusable LLM replies', () => {
     const ddl = await runWorkflow({
       dir,
       settings: builtin,
-      options: workflowOptions({ taskId: 'ddl', dbConnection: 'sample' }),
+      options: workflowOptions({ task_id: 'ddl', db_connection: 'sample' }),
       mode: 'step',
       step: 'ddl_generation',
       sharedSource: source,
@@ -72,7 +72,7 @@ describe('qa_generation with unusable LLM replies', () => {
     const result = await runWorkflow({
       dir,
       settings,
-      options: workflowOptions({ taskId, dbConnection: 'sample' }),
+      options: workflowOptions({ task_id: taskId, db_connection: 'sample' }),
       mode: 'step',
       step: 'qa_generation',
       sharedSource: source,

@@ -55,6 +55,45 @@ describe('settings from the environment', () => {
     expect(problems).toMatch(/DP_STORE_URL: .*postgresql:\/\/ URL.* \(got "mysql:\/\/x"\)/);
   });
 
+  it('never shows a password, key or token of a setting in its message', () => {
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadSettings(env, '/');
+      } catch (error) {
+        expect(error).toBeInstanceOf(SettingsError);
+        return (error as SettingsError).problems.join('\n');
+      }
+      throw new Error('the settings were accepted');
+    };
+    const store = problemsOf({ DP_STORE_URL: 'mysql://root:STORESECRET3@h/db' });
+    expect(store).toMatch(/DP_STORE_URL: must be a postgresql:\/\/ URL \(got "mysql:\/\/root:\*\*\*@h\/db"\)/);
+    const defaults = problemsOf({ DP_DEFAULT_DB_URL: 'mysql://root:DEFSECRET4@h/db' });
+    expect(defaults).toMatch(/DP_DEFAULT_DB_URL: must be "sample" or a postgresql:\/\/ URL \(got "mysql:\/\/root:\*\*\*@h\/db"\)/);
+    const llm = problemsOf({ LLM_BASE_URL: 'ftp://u:LLMSECRET6@h/v1', EMBEDDING_BASE_URL: 'ftp://u:EMBSECRET7@h' });
+    expect(llm).toMatch(/LLM_BASE_URL: must be an http:\/\/ or https:\/\/ URL \(got "ftp:\/\/u:\*\*\*@h\/v1"\)/);
+    // No `@`: what follows a `:` may be a password; the scheme alone is shown.
+    expect(problemsOf({ DP_STORE_URL: 'mysql://root:NOATSECRET' })).toMatch(/DP_STORE_URL: .* \(got "mysql:\/\/…"\)/);
+    for (const text of [store, defaults, llm]) expect(text).not.toMatch(/SECRET/);
+  });
+
+  it('refuses a DP_DEFAULT_DB_URL that does not parse or names no host, naming the variable, never the password', () => {
+    for (const value of ['postgresql://postgres:DEF#SECRET5@127.0.0.1:5432/db', 'postgresql://postgres:DEF/SECRET5@127.0.0.1/db', 'postgresql:///db', 'postgres']) {
+      let error: unknown;
+      try {
+        loadSettings({ DP_DEFAULT_DB_URL: value }, '/');
+      } catch (e) {
+        error = e;
+      }
+      expect(error, value).toBeInstanceOf(SettingsError);
+      const problems = (error as SettingsError).problems.join('\n');
+      expect(problems).toMatch(/^DP_DEFAULT_DB_URL: must be "sample" or a postgresql:\/\/ URL/);
+      expect(problems).not.toContain('SECRET5');
+    }
+    expect(loadSettings({ DP_DEFAULT_DB_URL: 'sample' }, '/').server.defaultDbUrl).toBe('sample');
+    expect(loadSettings({ DP_DEFAULT_DB_URL: '' }, '/').server.defaultDbUrl).toBe('sample');
+    expect(loadSettings({ DP_DEFAULT_DB_URL: 'postgresql://u:p%23w@db.example:5432/app' }, '/').server.defaultDbUrl).toBe('postgresql://u:p%23w@db.example:5432/app');
+  });
+
   it('requires a model for the openai providers and http URLs', () => {
     expect(() => loadSettings({ LLM_PROVIDER: 'openai' })).toThrow(/LLM_MODEL: required when LLM_PROVIDER=openai/);
     expect(() => loadSettings({ EMBEDDING_PROVIDER: 'openai' })).toThrow(/EMBEDDING_MODEL: required/);

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PairRecord } from '../src/workflow/steps/sql-validation.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
-import { TaskDirectory } from '../src/workflow/task-dir.js';
-import { workflowOptions, type WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { TaskDirectory } from '../src/task-directory/task-dir.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/run-options.js';
 import { openSampleDatabase } from '../src/source/source-database.js';
 import { SAMPLE_ROW_COUNTS } from '../src/source/sample/index.js';
 import { answerWell, detectPromptKind, parseRepairItems, repairsAnswer } from './support/openai-answers.js';
@@ -34,7 +34,7 @@ const MIXED_PAIRS: Pair[] = [
 ];
 
 function repairOptions(taskId: string): WorkflowOptions {
-  return workflowOptions({ taskId, dbConnection: 'sample', businessContext: 'Trailhead Outfitters, an outdoor equipment retailer', enableTrainingDataLoad: false });
+  return workflowOptions({ task_id: taskId, db_connection: 'sample', business_context: 'Trailhead Outfitters, an outdoor equipment retailer', enable_training_data_load: false });
 }
 
 interface Report {

@@ -9,7 +9,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openEmbeddedStore, StoreInUseError } from '../src/db/embedded-store.js';
+import { openEmbeddedStore, STORE_LOCK_DIR, StoreInUseError, StoreOpenError } from '../src/db/embedded-store.js';
 import { acquireProcessLock, LockHeldError } from '../src/db/process-lock.js';
 import { makeTempDir, PROJECT_ROOT } from './support/env.js';
 
@@ -190,6 +190,99 @@ describe('store lock without a socket (a lock name too long for one)', () => {
       const release = await acquireProcessLock(lock, { waitMs: 0 });
       await release();
       expect(await fs.readdir(root)).toEqual([]);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the store lock lives inside the store directory', () => {
+  /** Runs `mount`/`umount`; resolves with whether it worked (root in a namespace that allows it). */
+  function run(command: string, args: string[]): Promise<boolean> {
+    return new Promise((resolve) => {
+      const child = spawn(command, args, { stdio: 'ignore' });
+      child.on('error', () => resolve(false));
+      child.on('exit', (code) => resolve(code === 0));
+    });
+  }
+
+  it('a second server reaching the same store through a bind mount (a Docker volume) is refused', async () => {
+    const root = await makeTempDir('dp-store-lock-');
+    const store = path.join(root, 'x', 'store');
+    const mounted = path.join(root, 'A', 'store');
+    await fs.mkdir(store, { recursive: true });
+    await fs.mkdir(mounted, { recursive: true });
+    // The tests run as root here: a real bind mount, as `docker run -v` makes one.
+    expect(await run('mount', ['--bind', store, mounted])).toBe(true);
+    const holder = storeChild(store, 'hold', { namespace: false });
+    try {
+      await waitForOpen(holder);
+      const contender = storeChild(mounted, 'close', { namespace: false });
+      expect(await contender.exited, contender.output()).toEqual({ code: 3, signal: null });
+      expect(contender.output()).toMatch(new RegExp(`^in-use the embedded store ${mounted} is in use by another data-pipeline process \\(process ${holder.child.pid} on `, 'm'));
+      await expect(openEmbeddedStore(mounted)).rejects.toBeInstanceOf(StoreInUseError);
+      // Claims and sockets are inside the store, none beside it.
+      expect((await fs.readdir(path.join(mounted, STORE_LOCK_DIR))).some((n) => /^store\.lock\.[0-9a-f]{16}\.sock$/.test(n))).toBe(true);
+      expect((await fs.readdir(path.join(root, 'x'))).sort()).toEqual(['store']);
+      expect((await fs.readdir(path.join(root, 'A'))).sort()).toEqual(['store']);
+    } finally {
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+      expect(await run('umount', [mounted])).toBe(true);
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a store reached through a symbolic link: refused while another process holds it, opened once it is free', async () => {
+    const root = await makeTempDir('dp-store-lock-');
+    const store = path.join(root, 'real', 'store');
+    const link = path.join(root, 'link');
+    await fs.mkdir(store, { recursive: true });
+    await fs.symlink(store, link);
+    const holder = storeChild(store, 'hold', { namespace: false });
+    try {
+      await waitForOpen(holder);
+      await expect(openEmbeddedStore(link)).rejects.toThrow(new RegExp(`^the embedded store ${link} is in use by another data-pipeline process \\(process ${holder.child.pid} on `));
+      holder.child.kill('SIGKILL');
+      await holder.exited;
+      const db = await openEmbeddedStore(link);
+      expect(await db.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      await db.close();
+    } finally {
+      if (holder.child.exitCode === null && holder.child.signalCode === null) holder.child.kill('SIGKILL');
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a live lock where earlier versions took it (beside the store) still refuses', async () => {
+    const root = await makeTempDir('dp-store-lock-');
+    const store = path.join(root, 'store');
+    const old = storeChild(path.join(root, 'store.lock'), 'lock', { namespace: false });
+    try {
+      await waitForOpen(old, /^held$/m);
+      await expect(openEmbeddedStore(store)).rejects.toThrow(new RegExp(`is in use by another data-pipeline process \\(process ${old.child.pid} on `));
+      old.child.kill('SIGKILL');
+      await old.exited;
+      const db = await openEmbeddedStore(store);
+      await db.close();
+      // The dead claim of the old location is gone too.
+      expect(await fs.readdir(root)).toEqual(['store']);
+    } finally {
+      if (old.child.exitCode === null && old.child.signalCode === null) old.child.kill('SIGKILL');
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a failure to open the store as an Error saying what failed', async () => {
+    const root = await makeTempDir('dp-store-lock-');
+    try {
+      const file = path.join(root, 'not-a-directory');
+      await fs.writeFile(file, 'x');
+      await expect(openEmbeddedStore(file)).rejects.toThrow(new RegExp(`^cannot open the embedded store ${file}: EEXIST`));
+      // PGlite's own file system errors are objects with a number and no message.
+      const error = new StoreOpenError('/data/store', Object.assign(Object.create({ name: 'ErrnoError' }), { errno: 44 }));
+      expect(error).toBeInstanceOf(Error);
+      expect(String(error)).toBe('StoreOpenError: cannot open the embedded store /data/store: file system error ENOENT (44) in PGlite');
     } finally {
       await fs.rm(root, { recursive: true, force: true });
     }

@@ -58,10 +58,30 @@ describe('table list parsing (the reference format)', () => {
     expect(parseTableName('"a"b"')).toHaveProperty('error');
   });
 
-  it('refuses system catalog schemas as entries (every pg_ schema and information_schema, any case)', () => {
-    for (const name of ['pg_catalog.pg_authid', 'information_schema.tables', 'pg_toast.pg_toast_1255', '"PG_CATALOG".pg_class', 'pg_temp_3.t', 'INFORMATION_SCHEMA.columns']) {
+  it('refuses system catalog schemas as PostgreSQL resolves them (unquoted names folded, quoted ones exact)', () => {
+    for (const name of [
+      'pg_catalog.pg_authid',
+      'information_schema.tables',
+      'pg_toast.pg_toast_1255',
+      'pg_temp_3.t',
+      // Unquoted, PostgreSQL folds these to pg_catalog, information_schema and pg_stats.
+      'PG_CATALOG.pg_class',
+      'INFORMATION_SCHEMA.columns',
+      'PG_Stats.daily',
+      // Quoted, the name is exact: these are the system schemas themselves.
+      '"pg_catalog".pg_class',
+      '"information_schema".tables',
+      '"pg_temp_3".t',
+    ]) {
       expect(parseTableName(name), name).toEqual({ error: expect.stringMatching(/^is in the system schema /) });
     }
+    // Quoted names that are not lower-case pg_…: legal schemas of the user's own.
+    expect(parseTableName('"PG_Stats".daily')).toEqual({ schema: 'PG_Stats', name: 'daily' });
+    expect(parseTableName('"PG_CATALOG".pg_class')).toEqual({ schema: 'PG_CATALOG', name: 'pg_class' });
+    expect(parseTableName('"Information_Schema".tables')).toEqual({ schema: 'Information_Schema', name: 'tables' });
+    // Names read back from filename_mapping.txt are spelled as the catalog spells them: exact.
+    expect(parseTableName('PG_Stats.daily', { catalogSpelling: true })).toEqual({ schema: 'PG_Stats', name: 'daily' });
+    expect(parseTableName('pg_catalog.pg_authid', { catalogSpelling: true })).toHaveProperty('error');
     // A table named like a catalog in the user's schema is the user's own.
     expect(parseTableName('pg_authid')).toEqual({ schema: 'public', name: 'pg_authid' });
     expect(parseTableName('app.pg_stats_copy')).toEqual({ schema: 'app', name: 'pg_stats_copy' });

@@ -10,8 +10,8 @@ import type { Settings } from '../src/config/settings.js';
 import { openEmbeddedStore } from '../src/db/embedded-store.js';
 import { EMBEDDING_TABLE, vectorProblem, VectorStore, VectorStoreError, type VectorDocument } from '../src/vector/vector-store.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
-import { TaskDirectory } from '../src/workflow/task-dir.js';
-import { workflowOptions, type WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { TaskDirectory } from '../src/task-directory/task-dir.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/run-options.js';
 import { makeTempDir, testSettings } from './support/env.js';
 import { deterministicEmbedding, startScriptedOpenAI, type EmbeddingAnswer, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
 
@@ -69,7 +69,7 @@ describe('training_load through an OpenAI-compatible embedder', () => {
   }
 
   async function load(dir: TaskDirectory, overrides: Partial<WorkflowOptions> = {}): Promise<WorkflowResult> {
-    const options = workflowOptions({ taskId: path.basename(dir.path), dbConnection: 'sample', ...overrides });
+    const options = workflowOptions({ task_id: path.basename(dir.path), db_connection: 'sample', ...overrides });
     return runWorkflow({ dir, settings, options, mode: 'step', step: 'training_load' });
   }
 
@@ -175,7 +175,7 @@ describe('training_load through an OpenAI-compatible embedder', () => {
     expect(before.filter((r) => r.document.includes('kept_rows'))).toHaveLength(7);
 
     server.setEmbeddingAnswer({ encoding: 'float', vector: badVector((dim) => new Array<number>(dim).fill(0)) });
-    const result = await load(await taskWith('truncate_refused', `How many refunds were there? ${BAD}`), { truncateVectorTables: true });
+    const result = await load(await taskWith('truncate_refused', `How many refunds were there? ${BAD}`), { truncate_vector_tables: true });
     expect(result.status).toBe('failed');
     expect(result.error_message).toMatch(/its norm is 0/);
     expect(await storedRows()).toEqual(before);

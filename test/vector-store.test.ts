@@ -13,12 +13,12 @@ import { backupVectorTables, restoreVectorTables } from '../src/vector/csv-backu
 import { ddlDocuments, markdownDocuments } from '../src/vector/training-documents.js';
 import { COLLECTION_TABLE, documentId, EMBEDDING_TABLE, VectorStore } from '../src/vector/vector-store.js';
 import { runWorkflow } from '../src/workflow/orchestrator.js';
-import { TaskDirectory } from '../src/workflow/task-dir.js';
-import { workflowOptions, type WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { TaskDirectory } from '../src/task-directory/task-dir.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/run-options.js';
 import { createScratchDatabase, makeTempDir, testSettings } from './support/env.js';
 
 function options(overrides: Partial<WorkflowOptions> = {}): WorkflowOptions {
-  return workflowOptions({ taskId: 'task_vectors', dbConnection: 'sample', enableLlmRepair: false, ...overrides });
+  return workflowOptions({ task_id: 'task_vectors', db_connection: 'sample', enable_llm_repair: false, ...overrides });
 }
 
 async function embeddingRows(settings: Settings): Promise<{ id: string; document: string; embedding: string; cmetadata: string }[]> {
@@ -72,7 +72,7 @@ describe('training_load into the embedded store', () => {
     const result = await runWorkflow({
       dir,
       settings,
-      options: options({ truncateVectorTables: true, skipTraining: true }),
+      options: options({ truncate_vector_tables: true, skip_training: true }),
       mode: 'step',
       step: 'training_load',
     });

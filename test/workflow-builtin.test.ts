@@ -12,16 +12,17 @@ import { ensureSqlParser, parseStatements } from '../src/sql/pg-parser.js';
 import { checkReadOnlyQuery } from '../src/sql/statement-guard.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
 import { parseMarkdown } from '../src/workflow/render/table-files.js';
-import { TaskDirectory } from '../src/workflow/task-dir.js';
-import { parseMapping } from '../src/workflow/task-files.js';
-import { parseLogLine } from '../src/workflow/task-log.js';
-import { workflowOptions, type WorkflowEvent, type WorkflowOptions } from '../src/workflow/workflow-types.js';
+import { TaskDirectory } from '../src/task-directory/task-dir.js';
+import { parseMapping } from '../src/task-directory/task-files.js';
+import { parseLogLine } from '../src/task-directory/task-log.js';
+import { type WorkflowEvent } from '../src/workflow/workflow-types.js';
+import { workflowOptions, type WorkflowOptions } from '../src/workflow/run-options.js';
 import { createSampleDatabaseOnServer, createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './support/env.js';
 
 const LISTED = [...SAMPLE_TABLES, ...SAMPLE_VIEWS];
 
 function options(taskId: string, source: string, language: 'en' | 'zh' = 'en'): WorkflowOptions {
-  return workflowOptions({ taskId, dbConnection: source, businessContext: 'Outdoor gear retailer', language, executeCheck: true, enableTrainingDataLoad: false });
+  return workflowOptions({ task_id: taskId, db_connection: source, business_context: 'Outdoor gear retailer', language, execute_check: true, enable_training_data_load: false });
 }
 
 async function runComplete(settings: Settings, source: string, taskId: string, language: 'en' | 'zh') {

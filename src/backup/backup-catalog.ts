@@ -6,14 +6,16 @@
 import { createHash } from 'node:crypto';
 import { constants as fsConstants, copyFileSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { AppError, errorMessage } from '../errors.js';
 import { tempPathFor } from '../util/atomic-file.js';
-import { BACKUP_JOURNAL_FILE, BACKUP_NAME, BACKUP_RECORD_FILE, EXCLUDED_FILE, readBackupRecord, readJournal, type BackupRecord } from './backup-record.js';
+import { backupTimeOf, isBackupName } from './backup-names.js';
+import { BACKUP_JOURNAL_FILE, BACKUP_RECORD_FILE, EXCLUDED_FILE, readBackupRecord, readJournal, type BackupRecord } from './backup-record.js';
 import { backupTaskDirectory, type BackupOutcome } from './file-backup.js';
 import type { FileOps } from './file-ops.js';
 
-export class BackupNotFoundError extends Error {
+export class BackupNotFoundError extends AppError {
   constructor(readonly backupName: string) {
-    super(`backup ${backupName} not found`);
+    super('BACKUP_NOT_FOUND', `backup ${backupName} not found`);
     this.name = 'BackupNotFoundError';
   }
 }
@@ -47,7 +49,7 @@ function lstatOrUndefined(p: string): Stats | undefined {
 
 /** The absolute path of a backup directory, checked: a valid name, a real directory, in the task directory. */
 export function backupPath(taskDir: string, name: string): string {
-  if (!BACKUP_NAME.test(name)) throw new BackupNotFoundError(name);
+  if (!isBackupName(name)) throw new BackupNotFoundError(name);
   const dir = path.join(taskDir, name);
   if (!lstatOrUndefined(dir)?.isDirectory()) throw new BackupNotFoundError(name);
   return dir;
@@ -63,23 +65,17 @@ export function backupFiles(backupDir: string): BackupFile[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** `file_bak_20250121_094400_1` → `2025-01-21T09:44:00.000000`, the same form as `backup_time`. */
-function timeFromName(name: string): string {
-  const m = /^file_bak_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})/.exec(name);
-  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000000` : '';
-}
-
 /** Every backup of the task directory, newest first. */
 export function listBackups(taskDir: string): BackupSummary[] {
   return readdirSync(taskDir)
-    .filter((name) => BACKUP_NAME.test(name) && lstatOrUndefined(path.join(taskDir, name))?.isDirectory())
+    .filter((name) => isBackupName(name) && lstatOrUndefined(path.join(taskDir, name))?.isDirectory())
     .map((name): BackupSummary => {
       const dir = path.join(taskDir, name);
       const record = readBackupRecord(dir);
       const files = backupFiles(dir);
       return {
         name,
-        time: record?.backup_time ?? timeFromName(name),
+        time: record?.backup_time ?? backupTimeOf(name),
         trigger: record?.trigger ?? readJournal(dir)?.trigger ?? null,
         file_count: files.length,
         bytes: files.reduce((sum, f) => sum + f.size, 0),
@@ -194,7 +190,7 @@ export async function restoreBackup(taskDir: string, name: string, options: { ta
       restored.push(file.name);
     } catch (error) {
       rmSync(temp, { force: true });
-      throw new Error(`restoring ${file.name} failed after ${restored.length} file(s): ${error instanceof Error ? error.message : String(error)}; the files from before the restore are in ${path.basename(pre.directory ?? '')}`);
+      throw new Error(`restoring ${file.name} failed after ${restored.length} file(s): ${errorMessage(error)}; the files from before the restore are in ${path.basename(pre.directory ?? '')}`);
     }
   }
   return { backup: name, pre_restore_backup: pre, restored_files: restored, skipped_files: skipped };

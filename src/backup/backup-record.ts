@@ -5,15 +5,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { BACKUP_NAME } from './backup-names.js';
 
-export const BACKUP_PREFIX = 'file_bak_';
 export const BACKUP_RECORD_FILE = 'backup_info.json';
 /** Written before the first move, removed after the record: its presence means "interrupted". */
 export const BACKUP_JOURNAL_FILE = '.backup_journal.json';
 /** The one file a backup never moves (the user's input), matched exactly by name. */
 export const EXCLUDED_FILE = 'table_list.txt';
 
-export const BACKUP_NAME = /^file_bak_\d{8}_\d{6}(_\d+)?$/;
 
 export type BackupTrigger = 'execute' | 'restore';
 export type BackupStatus = 'completed' | 'partial' | 'failed';

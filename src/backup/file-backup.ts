@@ -17,8 +17,6 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { compactTimestamp, isoLocalMicros } from '../util/time.js';
 import {
   BACKUP_JOURNAL_FILE,
-  BACKUP_NAME,
-  BACKUP_PREFIX,
   BACKUP_RECORD_FILE,
   EXCLUDED_FILE,
   readBackupRecord,
@@ -28,6 +26,7 @@ import {
   type BackupRecord,
   type BackupTrigger,
 } from './backup-record.js';
+import { backupName, isBackupName } from './backup-names.js';
 import { defaultFileOps, type FileOps } from './file-ops.js';
 import { sizeIn, sizesIn } from './file-sizes.js';
 
@@ -102,9 +101,9 @@ export function backupCandidates(taskDir: string): string[] {
 
 /** Creates `file_bak_{ts}`, or `_1`, `_2`… when taken; mkdir fails if the name exists, so two backups never share one. */
 function createBackupDirectory(taskDir: string, now: Date): string {
-  const base = `${BACKUP_PREFIX}${compactTimestamp(now)}`;
+  const stamp = compactTimestamp(now);
   for (let n = 0; n < 10_000; n += 1) {
-    const name = n === 0 ? base : `${base}_${n}`;
+    const name = backupName(stamp, n);
     try {
       mkdirSync(path.join(taskDir, name));
       return name;
@@ -112,7 +111,7 @@ function createBackupDirectory(taskDir: string, now: Date): string {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
-  throw new Error(`no free backup directory name after ${base}_9999`);
+  throw new Error(`no free backup directory name after ${backupName(stamp, 9_999)}`);
 }
 
 /** Copies a file (or a link, as a link) into the backup and checks the copy before naming it. */
@@ -299,7 +298,7 @@ export async function recoverInterruptedBackups(taskDir: string, options: { ops?
   const ops = options.ops ?? defaultFileOps;
   const log: BackupLogLine[] = [];
   for (const name of readdirSync(taskDir)) {
-    if (!BACKUP_NAME.test(name)) continue;
+    if (!isBackupName(name)) continue;
     const backupDir = path.join(taskDir, name);
     if (!lstatOrUndefined(backupDir)?.isDirectory()) continue;
     const journal = readJournal(backupDir);

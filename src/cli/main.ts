@@ -1,11 +1,20 @@
 /**
- * `data-pipeline`: the command line. `run` is the reference's script mode, `step` runs one step on
+ * `data-pipeline`: the command line. `run` is script mode (a run without a server), `step` runs one step on
  * an existing task directory, `demo` runs everything on the bundled sample database.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { BACKUP_NAME_FORM, BACKUP_PREFIX } from '../backup/backup-names.js';
 import { loadSettings, SettingsError, type Settings } from '../config/settings.js';
+import { RUN_OPTION_NAMES, RUN_OPTIONS } from '../workflow/run-options.js';
+import { STEP_CATALOG, STEP_NAMES } from '../workflow/steps/catalog.js';
+import { addOptionFlags, optionValuesFromFlags } from './option-flags.js';
+import { errorMessage } from '../errors.js';
 
-/** The reference's exit codes (also in run-and-report.ts, which loads the engine). */
+/** In step mode the switches that leave a step out of a complete run mean nothing. */
+const STEP_SWITCHES: readonly string[] = STEP_CATALOG.flatMap((s) => (s.switch ? [s.switch] : []));
+const STEP_MODE_OPTIONS = RUN_OPTION_NAMES.filter((name) => !STEP_SWITCHES.includes(name));
+
+/** Exit codes scripts test for (also in run-and-report.ts, which loads the engine). */
 const EXIT_OK = 0;
 const EXIT_FAILED = 2;
 
@@ -16,9 +25,7 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .showHelpAfterError()
     .exitOverride();
 
-  const language = () => new Option('--language <language>', 'language of comments, docs and questions').choices(['en', 'zh']).default('en');
-
-  program
+  const run = program
     .command('run')
     .description('run the complete workflow for a table list (script mode; never backs up task files)')
     .requiredOption('--db <url|sample>', 'source database: a postgresql:// URL, or "sample" for the bundled sample database')
@@ -27,54 +34,39 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .option('--output-dir <dir>', 'where task directories go (default: DP_TRAINING_DATA_DIR)')
     .option('--task-id <id>', 'task id (default: manual_YYYYMMDD_HHMMSS)')
     .option('--db-name <name>', 'database name used in file names (default: from the URL)')
-    .option('--skip-validation', 'do not run sql_validation')
-    .option('--disable-llm-repair', 'validate SQL but do not ask the LLM to repair failures')
-    .option('--no-modify-file', 'leave the pair file unchanged after validation')
-    .option('--execute-check', 'also run each valid SQL with LIMIT 1 and flag empty results')
-    .option('--overwrite-comments', 'replace existing database comments with generated ones')
-    .option('--backup-vector-tables', 'back up the vector tables to vector_bak/ before loading')
-    .option('--truncate-vector-tables', 'empty langchain_pg_embedding before loading (implies the backup)')
-    .option('--skip-training', 'only the vector table operations, no loading')
-    .option('--no-training', 'do not run training_load at all')
-    .option('--vector-db <url>', 'postgresql:// URL of a pgvector database (default: the configured store)')
-    .addOption(language())
+    .option('--vector-db <url>', 'postgresql:// URL of a pgvector database (default: the configured store)');
+  addOptionFlags(run)
     .option('--json', 'print the final summary as JSON')
     .option('--verbose', 'print every log line')
-    .action(async (opts) => {
+    .action(async (opts, command: Command) => {
       // Commands load the engine on demand, so `--help` stays quick.
       const { runCommand } = await import('./commands/run.js');
-      process.exitCode = await runCommand(settingsProvider(), opts);
+      process.exitCode = await runCommand(settingsProvider(), opts, optionValuesFromFlags(command));
     });
 
-  program
+  const step = program
     .command('step')
     .description('run one step on an existing task directory')
-    .argument('<step_name>', 'ddl_generation | qa_generation | sql_validation | training_load')
+    .argument('<step_name>', STEP_NAMES.join(' | '))
     .requiredOption('--task-dir <dir>', 'the task directory')
     .option('--db <url|sample>', 'source database (default: from task_config.json)')
     .option('--business-context <text>', 'business context (default: from task_config.json)')
     .option('--db-name <name>', 'database name used in file names')
-    .option('--disable-llm-repair', 'validate SQL but do not repair')
-    .option('--no-modify-file', 'leave the pair file unchanged')
-    .option('--execute-check', 'also run each valid SQL with LIMIT 1')
-    .option('--overwrite-comments', 'replace existing database comments')
-    .option('--backup-vector-tables', 'back up the vector tables first')
-    .option('--truncate-vector-tables', 'empty langchain_pg_embedding first (implies the backup)')
-    .option('--skip-training', 'only the vector table operations')
-    .option('--vector-db <url>', 'postgresql:// URL of a pgvector database')
-    .addOption(new Option('--language <language>', 'output language (default: from task_config.json, else en)').choices(['en', 'zh']))
+    .option('--vector-db <url>', 'postgresql:// URL of a pgvector database');
+  // Options a step reads; a flag not given keeps the value task_config.json records.
+  addOptionFlags(step, STEP_MODE_OPTIONS, 'none')
     .option('--json', 'print the result as JSON')
     .option('--verbose', 'print every log line')
-    .action(async (stepName: string, opts) => {
+    .action(async (stepName: string, opts, command: Command) => {
       const { stepCommand } = await import('./commands/step.js');
-      process.exitCode = await stepCommand(settingsProvider(), stepName, opts);
+      process.exitCode = await stepCommand(settingsProvider(), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
     });
 
   program
     .command('demo')
     .description('run the complete workflow on the bundled sample database with the embedded defaults')
     .option('--output-dir <dir>', 'where the task directory goes (default: DP_TRAINING_DATA_DIR)')
-    .addOption(language())
+    .addOption(new Option(RUN_OPTIONS.language.cli.flag, RUN_OPTIONS.language.description).choices([...RUN_OPTIONS.language.choices]).default(RUN_OPTIONS.language.default))
     .option('--json', 'print the final summary as JSON')
     .option('--verbose', 'print every log line')
     .action(async (opts) => {
@@ -84,19 +76,19 @@ export function buildProgram(settingsProvider: () => Settings): Command {
 
   program
     .command('backups')
-    .description("the file backups of a task directory (file_bak_*): list, show, diff, restore, delete")
+    .description(`the file backups of a task directory (${BACKUP_PREFIX}*): list, show, diff, restore, delete`)
     .argument('<action>', 'list | show | diff | restore | delete')
-    .argument('[backup_name]', 'file_bak_YYYYMMDD_HHMMSS[_N] (all actions but list)')
+    .argument('[backup_name]', `${BACKUP_NAME_FORM} (all actions but list)`)
     .requiredOption('--task-dir <dir>', 'the task directory')
     .option('--json', 'print the result as JSON')
     .option('--yes', 'confirm a delete')
     .addHelpText(
       'after',
-      '\nrestore first backs up the current files (trigger "restore"), then copies the backup back; the backup stays.\nUse it on a directory no server is running a task in (through the API, restores wait for the run).',
+      '\nrestore first backs up the current files (trigger "restore"), then copies the backup back; the backup stays.\nrestore and delete take the task\'s claim in the configured store, like the API: refused while a run holds it,\nor while a server holds the embedded store (then use the API).',
     )
     .action(async (action: string, backupName: string | undefined, opts) => {
       const { backupsCommand } = await import('./commands/backups.js');
-      process.exitCode = await backupsCommand(action, backupName, opts);
+      process.exitCode = await backupsCommand(settingsProvider(), action, backupName, opts);
     });
 
   program
@@ -123,14 +115,14 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are not errors; usage errors exit 2 like the reference's argparse.
+      // Help and version are not errors; usage errors exit 2, as Python's argparse did for the scripts that call us.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT_OK : EXIT_FAILED;
     }
     if (error instanceof SettingsError) {
       process.stderr.write(`${error.message}\n`);
       return EXIT_FAILED;
     }
-    process.stderr.write(`data-pipeline: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`data-pipeline: ${errorMessage(error)}\n`);
     return EXIT_FAILED;
   }
 }

@@ -1,14 +1,15 @@
 /** Runs a workflow for a CLI command: progress, Ctrl-C, the final summary and the exit code. */
 import type { Settings } from '../config/settings.js';
 import { runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
-import type { TaskDirectory } from '../workflow/task-dir.js';
-import type { StepName, WorkflowOptions } from '../workflow/workflow-types.js';
+import type { TaskDirectory } from '../task-directory/task-dir.js';
+import type { WorkflowOptions } from '../workflow/run-options.js';
+import type { StepName } from '../workflow/steps/catalog.js';
 import { createProgressReporter } from './progress.js';
 
-/** The reference's exit codes. */
+/** The exit codes scripts of the Python service test for. */
 export const EXIT = { ok: 0, lowRateOrNoTableList: 1, failed: 2, interrupted: 130 } as const;
 
-/** The validation rate below which script mode exits with 1 (the reference's 80%). */
+/** The validation rate below which script mode exits with 1 (80%, as scripts expect). */
 export const MIN_VALIDATION_RATE = 0.8;
 
 export interface OutputOptions {

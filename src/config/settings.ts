@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { connectionUrlProblem } from '../util/connection-url.js';
+import { redactUrl } from '../util/redact.js';
 
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -17,6 +19,41 @@ const postgresUrl = z
   .string()
   .trim()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: 'must be a postgresql:// URL' });
+
+/**
+ * The source of tasks created without `db_connection`: checked here as a client's `db_connection`
+ * is checked (`sample`, or a postgresql:// URL that parses and names its host), so a bad one stops
+ * the start naming this variable instead of failing every such request later.
+ */
+const defaultDbUrl = z
+  .string()
+  .trim()
+  .superRefine((v, ctx) => {
+    const problem = v === '' ? undefined : connectionUrlProblem(v, { sample: true });
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Settings whose value is never shown in a message (keys, tokens), and those shown with their passwords masked (URLs). */
+const HIDDEN_SETTING = /(^|_)(API_KEY|TOKEN|SECRET|PASSWORD)$/;
+const URL_SETTING = /_URL$/;
+
+/**
+ * A URL for a message with its password masked, or undefined when a password cannot be told
+ * apart: without `scheme://`, or without an `@` after it while a `:` may start a password as well
+ * as a port (then only the scheme is shown).
+ */
+function maskedUrl(value: string): string | undefined {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0];
+  if (!scheme) return /[:@]/.test(value) ? undefined : value;
+  if (!value.includes('@', scheme.length) && value.includes(':', scheme.length)) return `${scheme}…`;
+  return redactUrl(value);
+}
+
+/** A setting's value for a message: URLs with their passwords masked; keys and tokens never shown. */
+function shownValue(name: string, value: string): string {
+  const shown = HIDDEN_SETTING.test(name) ? undefined : URL_SETTING.test(name) ? maskedUrl(value) : value;
+  return shown === undefined ? ' (value not shown)' : ` (got ${JSON.stringify(shown)})`;
+}
 
 const envSchema = z.object({
   LLM_PROVIDER: z.enum(['builtin', 'openai']).default('builtin'),
@@ -48,7 +85,7 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: positiveInt(0, 65_535).default(8084),
   API_TOKEN: optionalText,
-  DP_DEFAULT_DB_URL: z.union([postgresUrl, z.literal('sample'), z.literal('')]).optional(),
+  DP_DEFAULT_DB_URL: defaultDbUrl.optional(),
   DP_MAX_CONCURRENT_TASKS: positiveInt(1, 64).default(2),
   DP_HEARTBEAT_MS: positiveInt(100, 60_000).default(2_000),
   DP_RUN_TTL_MS: positiveInt(500, 600_000).default(15_000),
@@ -146,8 +183,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const value = env[name];
-        const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
-        return `${name}: ${issue.message}${shown}`;
+        return `${name}: ${issue.message}${value === undefined ? '' : shownValue(name, value)}`;
       }),
     );
   }
@@ -161,7 +197,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   }
   for (const key of ['LLM_BASE_URL', 'EMBEDDING_BASE_URL'] as const) {
     const value = e[key];
-    if (value && !/^https?:\/\//.test(value)) problems.push(`${key}: must be an http:// or https:// URL (got ${JSON.stringify(value)})`);
+    if (value && !/^https?:\/\//.test(value)) problems.push(`${key}: must be an http:// or https:// URL${shownValue(key, value)}`);
   }
   if (e.DP_RUN_TTL_MS <= e.DP_HEARTBEAT_MS * 2) {
     problems.push(`DP_RUN_TTL_MS: must be more than twice DP_HEARTBEAT_MS (${e.DP_HEARTBEAT_MS}), or live runs would expire`);

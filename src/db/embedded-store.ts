@@ -1,6 +1,11 @@
 /**
  * The embedded store: PGlite with the pgvector extension in a data directory on disk. PGlite is
  * single-process, so the directory is locked while open; a second process gets a clear error.
+ *
+ * The lock lives inside the store directory (`<store>/.dp-lock/`, which PGlite does not use), so
+ * every path that reaches the directory — a bind mount or a Docker volume at DP_STORE_DIR, a
+ * symbolic link, another spelling — finds the same lock. Earlier versions locked beside it
+ * (`<parent>/<name>.lock`): a live lock there still refuses, for one release.
  */
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -8,7 +13,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pgliteBaseOptions, PgliteDatabase } from './pglite-database.js';
 import { PostgresDatabase } from './postgres-database.js';
-import { acquireProcessLock, LockHeldError } from './process-lock.js';
+import { acquireProcessLock, liveLockOwner, LockHeldError, type LockOwner } from './process-lock.js';
 import type { SqlDatabase } from './sql-database.js';
 
 export class StoreInUseError extends Error {
@@ -38,17 +43,75 @@ class EmbeddedStore extends PgliteDatabase {
   }
 }
 
+/** The lock's directory inside the store (claims and their sockets). */
+export const STORE_LOCK_DIR = '.dp-lock';
+const LOCK_NAME = 'store.lock';
+
+/** The file system errors PGlite reports by number (WASI/Emscripten numbering), by name. */
+const WASM_ERRNO: Record<number, string> = {
+  2: 'EACCES',
+  20: 'EEXIST',
+  28: 'EINVAL',
+  29: 'EIO',
+  31: 'EISDIR',
+  32: 'ELOOP',
+  44: 'ENOENT',
+  51: 'ENOSPC',
+  54: 'ENOTDIR',
+  55: 'ENOTEMPTY',
+  63: 'EPERM',
+  69: 'EROFS',
+};
+
+/**
+ * A failure to open the store as an Error saying what failed. PGlite throws its file system's
+ * ErrnoError, an object without a message (printed as `[object Object]`).
+ */
+export class StoreOpenError extends Error {
+  constructor(dir: string, cause: unknown) {
+    super(`cannot open the embedded store ${dir}: ${describeOpenFailure(cause)}`, { cause });
+    this.name = 'StoreOpenError';
+  }
+}
+
+function describeOpenFailure(cause: unknown): string {
+  if (cause instanceof Error && cause.message) return cause.message;
+  const errno = (cause as { errno?: unknown } | null)?.errno;
+  if (typeof errno === 'number') return `file system error ${WASM_ERRNO[errno] ?? 'errno'} (${errno}) in PGlite`;
+  const text = String(cause);
+  return text === '[object Object]' ? 'unknown error' : text;
+}
+
+function ownerText(owner: LockOwner | undefined): string {
+  return `process ${owner?.pid ?? '?'} on ${owner?.host ?? '?'}`;
+}
+
 export async function openEmbeddedStore(dir: string): Promise<PgliteDatabase> {
-  await fs.mkdir(dir, { recursive: true });
+  // PGlite cannot open its data directory through a symbolic link (ErrnoError 44): the real path.
+  let real: string;
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    real = await fs.realpath(dir);
+    await fs.mkdir(path.join(real, STORE_LOCK_DIR), { recursive: true });
+  } catch (error) {
+    throw new StoreOpenError(dir, error);
+  }
   let release: () => Promise<void>;
   try {
-    release = await acquireProcessLock(path.join(dir, '..', `${path.basename(dir)}.lock`));
+    release = await acquireProcessLock(path.join(real, STORE_LOCK_DIR, LOCK_NAME));
   } catch (error) {
-    if (error instanceof LockHeldError) throw new StoreInUseError(dir, `process ${error.owner?.pid ?? '?'} on ${error.owner?.host ?? '?'}`);
-    throw error;
+    if (error instanceof LockHeldError) throw new StoreInUseError(dir, ownerText(error.owner));
+    throw new StoreOpenError(dir, error);
   }
   try {
-    const pglite = await PGlite.create({ ...pgliteBaseOptions(), dataDir: dir, extensions: { vector } });
+    // Where earlier versions locked it, beside the directory (by the path given, and the real one).
+    for (const legacy of new Set([dir, real].map((d) => path.join(path.dirname(path.resolve(d)), `${path.basename(d)}.lock`)))) {
+      const held = await liveLockOwner(legacy);
+      if (held) throw new StoreInUseError(dir, ownerText(held.owner));
+    }
+    const pglite = await PGlite.create({ ...pgliteBaseOptions(), dataDir: real, extensions: { vector } }).catch((error: unknown) => {
+      throw new StoreOpenError(dir, error);
+    });
     return new EmbeddedStore(pglite, release);
   } catch (error) {
     await release();

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { redactSecrets, registerUrlSecret } from '../util/redact.js';
+import { AppError } from '../errors.js';
+import { connectionSecrets, redactSecrets, redactUrl } from '../util/redact.js';
 import {
   transactionModes,
   transactionSettings,
@@ -44,7 +45,6 @@ export class PostgresDatabase implements SqlDatabase {
   ) {}
 
   static async connect(url: string, options: PostgresOptions = {}): Promise<PostgresDatabase> {
-    registerUrlSecret(url);
     const sessionOptions: string[] = [];
     if (options.sessionReadOnly) sessionOptions.push('-c default_transaction_read_only=on');
     if (options.sessionStatementTimeoutMs !== undefined) {
@@ -125,18 +125,22 @@ export class PostgresDatabase implements SqlDatabase {
   }
 }
 
-export class DatabaseConnectionError extends Error {
+/**
+ * A database could not be reached: the connection the user gave is wrong or the server is down
+ * (DB_CONNECTION_FAILED). The message masks the password(s) of the URL it was given, in any form.
+ */
+export class DatabaseConnectionError extends AppError {
   constructor(url: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(redactSecrets(`cannot connect to ${describeUrl(url)}: ${reason}`));
+    super('DB_CONNECTION_FAILED', redactSecrets(`cannot connect to ${describeUrl(url)}: ${reason}`, connectionSecrets(url)), { canRetry: true });
     this.name = 'DatabaseConnectionError';
   }
 }
 
-/** host:port/database of a connection URL, never its password. */
+/** host:port/database of a connection URL, never its password (read after masking it, so none of it is taken for a host). */
 export function describeUrl(url: string): string {
   try {
-    const u = new URL(url);
+    const u = new URL(redactUrl(url));
     return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
   } catch {
     return 'the database (unparseable URL)';

@@ -278,6 +278,33 @@ function removeSocketFile(file: string): void {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The live owner of the lock at `file`, without taking it (for a lock location of an earlier
+ * version): `{ owner }` when a claim (or the earlier versions' lock file) is alive after waiting
+ * up to `waitMs` for it to go, else undefined, its dead claims removed where the directory allows.
+ * A directory that is missing or cannot be read holds no claim we can see: undefined.
+ */
+export async function liveLockOwner(file: string, options: LockOptions = {}): Promise<{ owner: LockOwner | undefined } | undefined> {
+  const dir = path.dirname(file);
+  const stem = path.basename(file);
+  const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+  for (;;) {
+    let claims: Claim[];
+    try {
+      claims = await otherClaims(dir, stem, '');
+    } catch {
+      return undefined;
+    }
+    const live = claims.find((c) => c.alive);
+    if (!live) {
+      await removeDead(dir, stem, claims).catch(() => undefined);
+      return undefined;
+    }
+    if (heldHere.has(path.join(dir, live.name)) || Date.now() >= deadline) return { owner: live.owner };
+    await pause(20 + Math.random() * 60);
+  }
+}
+
+/**
  * Takes the lock or throws LockHeldError; returns the release function (also run at exit).
  * `file` names the lock (`<dir>/<store>.lock`); claims and sockets are written next to it.
  */

@@ -10,12 +10,13 @@
 import OpenAI from 'openai';
 import type { EmbeddingSettings } from '../config/settings.js';
 import { mapConcurrent } from '../util/concurrency.js';
-import { redactSecrets, registerSecret } from '../util/redact.js';
+import { redactSecrets } from '../util/redact.js';
 import type { Embedder } from './embedder.js';
 
+/** An embedding request or reply that cannot be used; the message is masked (connection strings, the client's own API key in `secrets`). */
 export class EmbeddingError extends Error {
-  constructor(message: string) {
-    super(redactSecrets(message));
+  constructor(message: string, secrets: readonly (string | undefined)[] = []) {
+    super(redactSecrets(message, secrets));
     this.name = 'EmbeddingError';
   }
 }
@@ -45,7 +46,6 @@ export class OpenAIEmbedder implements Embedder {
   private readonly client: OpenAI;
 
   constructor(private readonly settings: EmbeddingSettings) {
-    registerSecret(settings.apiKey);
     this.name = settings.model;
     this.dim = settings.dim;
     this.client = new OpenAI({
@@ -73,7 +73,7 @@ export class OpenAIEmbedder implements Embedder {
           { signal: requestSignal },
         );
       } catch (error) {
-        throw new EmbeddingError(`embedding request failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new EmbeddingError(`embedding request failed: ${error instanceof Error ? error.message : String(error)}`, [this.settings.apiKey]);
       }
       const data: { index?: unknown; embedding?: unknown }[] = Array.isArray(response.data) ? response.data : [];
       const ordered = data

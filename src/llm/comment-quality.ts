@@ -1,5 +1,5 @@
 /**
- * What counts as a usable generated comment. The reference stored "I'm sorry…" as a table comment;
+ * What counts as a usable generated comment. An LLM's refusal ("I'm sorry…") must never be stored as a table comment;
  * ours rejects refusals, placeholders and empty text, and the step falls back instead.
  */
 const REFUSAL = [

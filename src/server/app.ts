@@ -6,10 +6,15 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
-import type { AppContext } from './context.js';
-import { ApiError, errorBody, successBody } from './envelope.js';
+import { health } from '../services/health.js';
+import { errorResponses } from './schemas/common.js';
+import { HealthResponse } from './schemas/tasks.js';
+import type { ApiServer, AppContext } from './context.js';
+import { errorBody, successBody } from './envelope.js';
+import { AppError } from '../errors.js';
 import { refuseUnsafeRequestData } from './request-data-guard.js';
 import { installErrorHandling } from './errors.js';
 import { backupRoutes } from './routes/backups.js';
@@ -48,20 +53,22 @@ function tokenMatches(expected: string, header: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<ApiServer> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT,
     // Validation errors name every field at once and show the offending value.
-    ajv: { customOptions: { allErrors: true, verbose: true } },
+    // strictNumbers off: with it, Ajv coerces "Infinity" to Infinity and then skips minimum/maximum (ajv#2212);
+    // without it, every request integer's bounds refuse it (each has a maximum).
+    ajv: { customOptions: { allErrors: true, verbose: true, strictNumbers: false } },
     // File names may be 255 characters long; the router's default limit is 100.
     routerOptions: { maxParamLength: 300 },
     // Errors the router raises before any route (a malformed URL) get the envelope too.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
-      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
-      void reply.code(status).send(errorBody(new ApiError(status, error.code ?? 'BAD_REQUEST', `the request URL is invalid: ${error.message}`)));
+      const appError = new AppError(error.statusCode === 414 ? 'URL_TOO_LONG' : 'INVALID_URL', `the request URL is invalid: ${error.message}`);
+      void reply.code(appError.status).send(errorBody(appError));
     },
-  });
+  }).withTypeProvider<TypeBoxTypeProvider>();
   installErrorHandling(app, { jsonBodyBytes: JSON_BODY_LIMIT });
   refuseUnsafeRequestData(app);
 
@@ -73,8 +80,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
         version: '0.1.0',
         description: 'Tasks that turn a PostgreSQL database into text-to-SQL training data. Every response uses the envelope {code, success, message, data}.',
       },
-      components: ctx.settings.server.apiToken ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
-      security: ctx.settings.server.apiToken ? [{ bearer: [] }] : [],
+      components: ctx.services.settings.server.apiToken ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } : {},
+      security: ctx.services.settings.server.apiToken ? [{ bearer: [] }] : [],
     },
     // Multipart routes read their parts themselves (no body schema to validate); describe the parts
     // in the document anyway, so clients know the field names.
@@ -87,7 +94,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(multipart, { limits: { fileSize: MULTIPART_LIMIT, files: 1, fields: 10, fieldSize: 1024 } });
 
-  const token = ctx.settings.server.apiToken;
+  const token = ctx.services.settings.server.apiToken;
   if (token) {
     app.addHook('onRequest', async (request, reply) => {
       // Decided on the route the router matched, not on the raw URL: the router decodes the path,
@@ -101,15 +108,13 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
         await reply
           .status(401)
           .header('www-authenticate', 'Bearer')
-          .send(errorBody(new ApiError(401, 'UNAUTHORIZED', 'missing or wrong bearer token: send Authorization: Bearer <API_TOKEN>')));
+          .send(errorBody(new AppError('UNAUTHORIZED', 'missing or wrong bearer token: send Authorization: Bearer <API_TOKEN>')));
       }
     });
   }
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/api/v0/health', { schema: { tags: ['health'], summary: 'Liveness' } }, async () =>
-    successBody(200, 'ok', { status: 'ok', active_runs: ctx.runner.activeCount }),
-  );
+  app.get('/api/v0/health', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: HealthResponse, ...errorResponses } } }, async () => successBody(200, 'ok', health(ctx.services)));
 
   taskRoutes(app, ctx);
   tableListRoutes(app, ctx);

@@ -4,9 +4,9 @@
  * 413; anything unexpected 500 (logged, with secrets masked).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PathConfinementError } from '../workflow/task-dir.js';
 import { redactSecrets } from '../util/redact.js';
-import { ApiError, errorBody, type InvalidParam } from './envelope.js';
+import { errorBody } from './envelope.js';
+import { AppError, codeForStatus, type InvalidParam } from '../errors.js';
 
 interface AjvError {
   instancePath: string;
@@ -103,56 +103,51 @@ export function describeValidation(context: string, errors: AjvError[]): { missi
   return { missing: [...new Set(missing)], invalid: unique };
 }
 
-function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }, jsonBodyLimit: number): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof PathConfinementError) {
-    // The message starts with the field; the problem is the rest.
-    const problem = error.message.startsWith(`${error.field} `) ? error.message.slice(error.field.length + 1) : error.message;
-    return new ApiError(400, 'INVALID_PATH', error.message, { invalid: [{ field: error.field, problem }] });
-  }
+function toAppError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }, jsonBodyLimit: number): AppError {
+  if (error instanceof AppError) return error;
   if (error.validation) {
     const { missing, invalid } = describeValidation(error.validationContext ?? 'request', error.validation);
     const parts = [
       ...(missing.length ? [`missing ${missing.join(', ')}`] : []),
       ...invalid.map((p) => `${p.field} ${p.problem}${p.accepted ? ` (accepted: ${p.accepted})` : ''}`),
     ];
-    return new ApiError(400, missing.length && !invalid.length ? 'MISSING_PARAMS' : 'INVALID_PARAMS', `Invalid request: ${parts.join('; ')}`, { missing, invalid });
+    return new AppError(missing.length && !invalid.length ? 'MISSING_PARAMS' : 'INVALID_PARAMS', `Invalid request: ${parts.join('; ')}`, { missing, invalid });
   }
   const status = error.statusCode ?? 500;
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     const limit = `${jsonBodyLimit / 2 ** 20} MiB`;
-    return new ApiError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than the ${limit} accepted`, {
+    return new AppError('PAYLOAD_TOO_LARGE', `the request body is larger than the ${limit} accepted`, {
       invalid: [{ field: 'body', problem: 'is too large', accepted: `a JSON body of at most ${limit}` }],
     });
   }
   if (status === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE') {
-    return new ApiError(413, 'PAYLOAD_TOO_LARGE', `the request is too large: ${error.message}`);
+    return new AppError('PAYLOAD_TOO_LARGE', `the request is too large: ${error.message}`);
   }
   // Fastify's JSON parser also refuses `__proto__` and `constructor.prototype` keys (prototype poisoning).
   if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return new ApiError(400, 'INVALID_JSON', 'the request body is not valid JSON (or holds a "__proto__" or "constructor.prototype" key)', {
+    return new AppError('INVALID_JSON', 'the request body is not valid JSON (or holds a "__proto__" or "constructor.prototype" key)', {
       invalid: [{ field: 'body', problem: 'is not valid JSON', accepted: 'a JSON object without "__proto__" or "constructor" keys' }],
     });
   }
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-    return new ApiError(400, 'EMPTY_JSON_BODY', 'the request body is empty while its Content-Type says application/json', {
+    return new AppError('EMPTY_JSON_BODY', 'the request body is empty while its Content-Type says application/json', {
       invalid: [{ field: 'body', problem: 'is empty', accepted: 'a JSON object such as {}, or no Content-Type header when there is no body' }],
     });
   }
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `${error.message}; send application/json (or multipart/form-data for uploads)`);
+    return new AppError('UNSUPPORTED_MEDIA_TYPE', `${error.message}; send application/json (or multipart/form-data for uploads)`);
   }
-  if (status >= 400 && status < 500) return new ApiError(status, error.code ?? 'BAD_REQUEST', error.message);
-  return new ApiError(500, 'INTERNAL_ERROR', 'internal error: the server log has the details', { canRetry: true });
+  if (status >= 400 && status < 500) return new AppError(codeForStatus(status), error.message);
+  return new AppError('INTERNAL_ERROR', 'internal error: the server log has the details', { canRetry: true });
 }
 
 export function installErrorHandling(app: FastifyInstance, limits: { jsonBodyBytes: number }): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const apiError = toApiError(error, limits.jsonBodyBytes);
+    const apiError = toAppError(error, limits.jsonBodyBytes);
     if (apiError.status >= 500) request.log.error({ err: { message: redactSecrets(error.message), stack: redactSecrets(error.stack ?? '') } }, 'request failed');
     void reply.status(apiError.status).send(errorBody(apiError));
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(errorBody(new ApiError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+    void reply.status(404).send(errorBody(new AppError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
   });
 }

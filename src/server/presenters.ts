@@ -1,20 +1,23 @@
-/** Store records as the API shows them: the reference's field names, never a password. */
-import type { RunRecord, StepRecord, TaskRecord } from '../tasks/store/task-store.js';
-import { aggregateStepStatus } from '../tasks/task-status.js';
+/** Service results as the API shows them (the field names its clients read), typed by the response schemas. */
+import type { Static } from '@sinclair/typebox';
+import { STEP_NAMES } from '../services/catalog.js';
+import { aggregateStepStatus, taskParameters, type RunRecord, type StepRecord, type TaskListItem as TaskListEntry, type TaskRecord } from '../services/tasks.js';
 import { redactUrl } from '../util/redact.js';
-import { STEP_NAMES } from '../workflow/workflow-types.js';
+import type { ActiveRunView, BackupStatsView, RunResultView, TaskListItem, TaskParametersView, TaskViewData } from './schemas/tasks.js';
 
-export function presentParameters(task: TaskRecord): Record<string, unknown> {
+type Data<T> = Omit<T, 'response' | 'timestamp'>;
+
+export function presentParameters(task: TaskRecord): Static<typeof TaskParametersView> {
   return {
-    ...task.parameters,
     db_connection: redactUrl(task.db_connection),
     db_name: task.db_name,
     business_context: task.business_context,
+    ...taskParameters(task),
   };
 }
 
-export function presentRun(run: RunRecord | undefined): Record<string, unknown> | null {
-  if (!run) return null;
+export function presentRun(run: RunRecord | undefined): Static<typeof ActiveRunView> | null {
+  if (!run || (run.status !== 'queued' && run.status !== 'running')) return null;
   return {
     run_id: run.run_id,
     status: run.status,
@@ -26,7 +29,10 @@ export function presentRun(run: RunRecord | undefined): Record<string, unknown> 
   };
 }
 
-export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Record<string, unknown> {
+/** Stored JSON documents (a run's result, a backup's statistics) as their schemas describe them. */
+const stored = <T>(value: Record<string, unknown> | null): T | null => value as T | null;
+
+export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Data<TaskViewData> {
   const running = steps.find((s) => s.step_status === 'running');
   return {
     task_id: task.task_id,
@@ -41,7 +47,7 @@ export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: Ru
     db_name: task.db_name,
     business_context: task.business_context,
     parameters: presentParameters(task),
-    result: task.result,
+    result: stored<Static<typeof RunResultView>>(task.result),
     error_message: task.error_message,
     current_step: running?.step_name ?? task.current_step,
     total_steps: STEP_NAMES.length,
@@ -55,25 +61,25 @@ export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: Ru
       result: s.result,
     })),
     active_run: presentRun(activeRun),
-    last_backup: task.last_backup,
+    last_backup: stored<Static<typeof BackupStatsView>>(task.last_backup),
   };
 }
 
-export function presentListItem(task: TaskRecord & { step_statuses: StepRecord['step_status'][] | null }, directoryExists: boolean): Record<string, unknown> {
+export function presentListItem(task: TaskListEntry): Static<typeof TaskListItem> {
   return {
     task_id: task.task_id,
     task_name: task.task_name,
     status: task.status,
-    step_status: aggregateStepStatus(task.step_statuses ?? []),
+    step_status: aggregateStepStatus(task.step_statuses),
     // Additive: each step's own status, for progress at a glance.
-    step_statuses: Object.fromEntries(STEP_NAMES.map((name, i) => [name, task.step_statuses?.[i] ?? 'pending'])),
+    step_statuses: Object.fromEntries(STEP_NAMES.map((name, i) => [name, task.step_statuses[i] ?? 'pending'])),
     created_at: task.created_at,
     started_at: task.started_at,
     completed_at: task.completed_at,
     created_by: task.created_by,
     db_name: task.db_name,
     business_context: task.business_context,
-    directory_exists: directoryExists,
+    directory_exists: task.directory_exists,
     updated_at: task.updated_at,
   };
 }

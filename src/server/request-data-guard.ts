@@ -8,7 +8,7 @@
  * The walk itself is iterative, so it cannot overflow whatever it is given.
  */
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from './envelope.js';
+import { AppError } from '../errors.js';
 
 /** How deeply request data may nest: objects and arrays inside one another, the top level counting 1. */
 export const MAX_REQUEST_DEPTH = 32;
@@ -56,9 +56,9 @@ export function refuseUnsafeRequestData(app: FastifyInstance): void {
     ];
     for (const [part, value] of parts) {
       const problem = requestDataProblem(value, part);
-      if (problem?.kind === 'nul') throw ApiError.invalid(problem.field, 'contains a NUL character (U+0000)', 'text without NUL characters');
+      if (problem?.kind === 'nul') throw AppError.invalid(problem.field, 'contains a NUL character (U+0000)', 'text without NUL characters');
       if (problem?.kind === 'depth') {
-        throw ApiError.invalid(problem.field, `is nested more than ${MAX_REQUEST_DEPTH} levels deep`, `JSON nested at most ${MAX_REQUEST_DEPTH} levels deep (objects and arrays inside one another)`);
+        throw AppError.invalid(problem.field, `is nested more than ${MAX_REQUEST_DEPTH} levels deep`, `JSON nested at most ${MAX_REQUEST_DEPTH} levels deep (objects and arrays inside one another)`);
       }
     }
   });

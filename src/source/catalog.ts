@@ -98,7 +98,10 @@ interface RelationRow extends Record<string, unknown> {
 
 /**
  * Relations matching each requested name: exact spelling first; an unquoted name that PostgreSQL
- * would have folded also matches case-insensitively when that is unambiguous.
+ * would have folded also matches case-insensitively when that is unambiguous. Never a relation of
+ * PostgreSQL's own schemas (`pg_*`, `information_schema`, as the catalog spells them), whatever
+ * spelling was asked for: `"PG_CATALOG".pg_authid` is a legal name of a user's schema, and must
+ * not fall back to pg_catalog's password hashes by the case-insensitive match.
  */
 const RELATIONS_SQL = `
 SELECT req.idx::int AS idx, c.oid::int AS oid, n.nspname AS schema, c.relname AS name,
@@ -114,6 +117,7 @@ JOIN pg_namespace n ON lower(n.nspname) = lower(req.schema)
 JOIN pg_class c ON c.relnamespace = n.oid AND lower(c.relname) = lower(req.name)
 LEFT JOIN pg_description dsc ON dsc.objoid = c.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+  AND left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema'
 ORDER BY req.idx`;
 
 interface ColumnRow extends Record<string, unknown> {

@@ -14,7 +14,7 @@ import { likelyEnumColumns } from './enum-candidates.js';
 export type SampleRow = Record<string, string | null>;
 
 export interface SamplingOptions {
-  /** Rows to fetch (the reference's 20). */
+  /** Rows to fetch (20 by default: enough to show a column's shape). */
   rows: number;
   /** Above this row estimate a table is sampled with TABLESAMPLE instead of read from its start. */
   largeTableRows?: number;

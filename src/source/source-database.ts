@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pgliteBaseOptions, PgliteDatabase } from '../db/pglite-database.js';
 import { PostgresDatabase } from '../db/postgres-database.js';
 import type { SqlDatabase } from '../db/sql-database.js';
-import { registerUrlSecret } from '../util/redact.js';
+import { redactUrl } from '../util/redact.js';
 import { SAMPLE_DB_NAME, SAMPLE_SCRIPT_VERSION, sampleDatabaseScript } from './sample/index.js';
 
 export const SAMPLE_SOURCE = 'sample';
@@ -53,7 +53,7 @@ export async function openSource(spec: string, options: SourceOptions): Promise<
   if (!isPostgresUrl(spec)) {
     throw new Error(`the source database must be "sample" or a postgresql:// URL (got ${JSON.stringify(spec.slice(0, 40))})`);
   }
-  const displayUrl = registerUrlSecret(spec);
+  const displayUrl = redactUrl(spec);
   const db = await PostgresDatabase.connect(spec, {
     maxConnections: options.maxConnections,
     sessionReadOnly: true,

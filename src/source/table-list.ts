@@ -1,5 +1,5 @@
 /**
- * The table-list format shared with the reference: one or more names per line separated by
+ * The table-list format (the one existing tools write): one or more names per line separated by
  * commas; blank lines and lines starting with `#` or `--` are skipped; a name is `table` or
  * `schema.table` (schema defaults to `public`); duplicates are dropped keeping the first.
  * Double quotes keep a name exactly as written (`public."Order Lines"`).
@@ -30,11 +30,14 @@ export const DEFAULT_SCHEMA = 'public';
 /**
  * Schemas of PostgreSQL's own catalogs: never training data, and reading them (pg_authid holds
  * password hashes) would send their rows toward the LLM and the vector store. PostgreSQL reserves
- * every schema name starting with `pg_` for itself (pg_catalog, pg_toast, pg_temp_N, …).
+ * every schema name starting with lower-case `pg_` for itself (pg_catalog, pg_toast, pg_temp_N, …),
+ * and has `information_schema`. The test is on the name as PostgreSQL resolves it: an unquoted
+ * name is folded to lower case (`PG_CATALOG` is pg_catalog), a quoted one is exact (`"PG_Stats"`
+ * is a legal schema of the user's own).
  */
-export function isSystemSchema(schema: string): boolean {
-  const lower = schema.toLowerCase();
-  return lower === 'information_schema' || lower.startsWith('pg_');
+export function isSystemSchema(schema: string, options: { quoted: boolean }): boolean {
+  const resolved = options.quoted ? schema : schema.toLowerCase();
+  return resolved === 'information_schema' || resolved.startsWith('pg_');
 }
 
 /** `schema.name` as written in table lists and API responses. */
@@ -60,21 +63,30 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   return parts;
 }
 
-function unquotePart(part: string): string | undefined {
+/** One part of a name, unquoted; `quoted` says whether it was written in double quotes. */
+function unquotePart(part: string): { text: string; quoted: boolean } | undefined {
   const trimmed = part.trim();
   if (trimmed.startsWith('"')) {
     if (trimmed.length < 3 || !trimmed.endsWith('"')) return undefined;
     const inner = trimmed.slice(1, -1);
     // Inside quotes only doubled quotes are allowed.
     if (/(^|[^"])"([^"]|$)/.test(inner.replace(/""/g, ''))) return undefined;
-    return inner.replace(/""/g, '"');
+    return { text: inner.replace(/""/g, '"'), quoted: true };
   }
   if (trimmed === '' || /[\s"]/.test(trimmed)) return undefined;
-  return trimmed;
+  return { text: trimmed, quoted: false };
+}
+
+export interface ParseNameOptions {
+  /**
+   * The name is spelled as the catalog spells it (`filename_mapping.txt`, written from resolved
+   * relations), not as a person writes SQL: unquoted parts are exact, never case-folded.
+   */
+  catalogSpelling?: boolean;
 }
 
 /** Parses one name (`t`, `s.t`, `"S"."T"`); returns the reason when it is not a valid name. */
-export function parseTableName(text: string): TableRef | { error: string } {
+export function parseTableName(text: string, options: ParseNameOptions = {}): TableRef | { error: string } {
   // NUL cannot be in PostgreSQL text at all; other control characters are surely a mistake.
   if (/[\u0000-\u001f\u007f]/.test(text.trim())) return { error: 'contains a control character' };
   const parts = splitOutsideQuotes(text.trim(), '.');
@@ -83,10 +95,13 @@ export function parseTableName(text: string): TableRef | { error: string } {
   if (names.some((n) => n === undefined)) {
     return { error: 'a name part is empty, has spaces or unbalanced quotes' };
   }
-  if (names.length === 1) return { schema: DEFAULT_SCHEMA, name: names[0] as string };
-  const schema = names[0] as string;
-  if (isSystemSchema(schema)) return { error: `is in the system schema ${schema}: list tables of your own schemas` };
-  return { schema, name: names[1] as string };
+  const [schema, table] = names.length === 1 ? [undefined, names[0]] : names;
+  const name = (table as { text: string }).text;
+  if (!schema) return { schema: DEFAULT_SCHEMA, name };
+  if (isSystemSchema(schema.text, { quoted: schema.quoted || Boolean(options.catalogSpelling) })) {
+    return { error: `is in the system schema ${schema.text}: list tables of your own schemas` };
+  }
+  return { schema: schema.text, name };
 }
 
 /**

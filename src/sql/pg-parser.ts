@@ -3,6 +3,7 @@
  * from keywords what PostgreSQL would do with a string.
  */
 import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { errorMessage } from '../errors.js';
 
 let ready: Promise<void> | undefined;
 
@@ -37,7 +38,7 @@ export function parseStatements(sql: string): ParsedStatement[] {
   try {
     result = parseSync(sql) as RawParseResult;
   } catch (error) {
-    throw new SqlSyntaxError(error instanceof Error ? error.message : String(error));
+    throw new SqlSyntaxError(errorMessage(error));
   }
   // Locations are byte offsets into the UTF-8 text.
   const bytes = Buffer.from(sql, 'utf8');

@@ -6,10 +6,11 @@
  * through the TaskDirectory, so nothing outside the task directory is touched.
  */
 import { sumCounters, type WorkflowResult } from '../workflow/orchestrator.js';
-import type { TaskDirectory } from '../workflow/task-dir.js';
-import { stepResultFile, TASK_RESULT_FILE } from '../workflow/task-files.js';
-import { appendLogRecord } from '../workflow/task-log.js';
-import { STEP_NAMES, type StepName, type StepRun } from '../workflow/workflow-types.js';
+import type { TaskDirectory } from '../task-directory/task-dir.js';
+import { stepResultFile, TASK_RESULT_FILE } from '../task-directory/task-files.js';
+import { appendLogRecord } from '../task-directory/task-log.js';
+import { type LogLevel, type StepRun } from '../workflow/workflow-types.js';
+import { STEP_NAMES, type StepName } from '../workflow/steps/catalog.js';
 import type { StepRecord } from './store/task-store.js';
 
 export interface InterruptedRun {
@@ -20,12 +21,22 @@ export interface InterruptedRun {
   steps: StepName[];
   /** The task's step rows as the run's end left them (a step left running is failed, `interrupted`). */
   recorded: StepRecord[];
+  /** When the run started; for a run that never started, when it was queued (its claim). */
   startedAt: string;
   finishedAt: string;
   /** The run's error as the store has it (`interrupted: …`). */
   error: string;
   /** The file backup made before the run, as `task_result.json` records it. */
   backup: Record<string, unknown> | null;
+  /**
+   * Whether the run had started. A run still queued ran no step (its steps are `pending`, whatever
+   * rows an earlier run left) and wrote nothing, not even the lines of the file backup made
+   * before it was queued (`preamble`), which go to the log first. In step mode it gets no result
+   * file: the step's earlier result still describes the directory, which the run never touched.
+   */
+  started?: boolean;
+  /** Log lines the run would have begun its log with (the pre-run backup's), written when it never started. */
+  preamble?: { level: LogLevel; logger: string; step: string; message: string }[];
 }
 
 /** `task_result.json` of an interrupted run: the orchestrator's format; the LLM usage died with the process. */
@@ -52,8 +63,10 @@ function stepRun(step: StepName, ran: boolean, recorded: StepRecord | undefined)
 }
 
 export async function writeInterruptedRunFiles(dir: TaskDirectory, run: InterruptedRun): Promise<void> {
+  const started = run.started ?? true;
+  const recorded = started ? run.recorded : [];
   const steps = (run.mode === 'complete' ? STEP_NAMES : run.steps).map((step) =>
-    stepRun(step, run.steps.includes(step), run.recorded.find((r) => r.step_name === step)),
+    stepRun(step, run.steps.includes(step), recorded.find((r) => r.step_name === step)),
   );
   if (run.mode === 'complete') {
     const startedAt = iso(run.startedAt);
@@ -73,8 +86,10 @@ export async function writeInterruptedRunFiles(dir: TaskDirectory, run: Interrup
       backup: run.backup,
     };
     await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
-  } else {
+  } else if (started) {
     for (const step of steps) await dir.writeFile(stepResultFile(step.step_name), `${JSON.stringify({ task_id: run.taskId, ...step }, null, 2)}\n`);
   }
-  await appendLogRecord(dir, 'ERROR', 'data_pipeline.workflow', 'workflow', `task ${run.taskId} failed: ${run.error} (run ${run.runId})`);
+  if (!started) for (const line of run.preamble ?? []) await appendLogRecord(dir, line.level, line.logger, line.step, line.message);
+  const when = started ? '' : ' before it started';
+  await appendLogRecord(dir, 'ERROR', 'data_pipeline.workflow', 'workflow', `task ${run.taskId} failed${when}: ${run.error} (run ${run.runId})`);
 }

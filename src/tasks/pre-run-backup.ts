@@ -8,7 +8,8 @@ import type { BackupSettings } from '../config/settings.js';
 import { applyRetention } from '../backup/backup-catalog.js';
 import { backupTaskDirectory, type BackupLogLine, type BackupOutcome } from '../backup/file-backup.js';
 import type { FileOps } from '../backup/file-ops.js';
-import type { DataRoot } from './data-root.js';
+import type { DataRoot } from '../task-directory/data-root.js';
+import { errorMessage } from '../errors.js';
 
 /** The statistics the execute response carries as `data.backup` (and GET task as `last_backup`). */
 export interface BackupStats {
@@ -62,7 +63,7 @@ export async function backupBeforeRun(input: {
       deleted = applyRetention(dir.path, { keepLast: input.settings.keepLast, maxAgeDays: input.settings.maxAgeDays });
       if (deleted.length) log.push({ level: 'INFO', message: `backup retention removed ${deleted.join(', ')}` });
     } catch (error) {
-      log.push({ level: 'WARNING', message: `backup retention failed: ${error instanceof Error ? error.message : String(error)}` });
+      log.push({ level: 'WARNING', message: `backup retention failed: ${errorMessage(error)}` });
     }
   }
   return { stats: backupStats(outcome, deleted, started), log };

@@ -8,9 +8,11 @@ import type { Settings } from '../config/settings.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import type { SourceConnection } from '../source/source-database.js';
 import { redactSecrets } from '../util/redact.js';
-import { completeSteps, runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
-import { workflowOptions, type StepName, type WorkflowEvent, type WorkflowOptions } from '../workflow/workflow-types.js';
-import type { DataRoot } from './data-root.js';
+import { runSecrets, runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
+import { taskOptionsFromRecord, workflowOptions, type WorkflowOptions } from '../workflow/run-options.js';
+import { type WorkflowEvent } from '../workflow/workflow-types.js';
+import { stepsOfCompleteRun, type StepName } from '../workflow/steps/catalog.js';
+import type { DataRoot } from '../task-directory/data-root.js';
 import type { TaskEventHub } from './event-hub.js';
 import { writeInterruptedRunFiles } from './interrupted-run.js';
 import type { EndedRun, FinishOptions, RunRecord, TaskRecord, TaskStore } from './store/task-store.js';
@@ -46,24 +48,17 @@ interface ActiveRun {
   done: Promise<void>;
 }
 
-/** What a run does, from the task's parameters and the execute request's options. */
+/** What a run does: the task's target and task options, and the execute request's options. */
 export function optionsForRun(task: TaskRecord, run: RunRecord): WorkflowOptions {
-  const p = task.parameters;
   return workflowOptions({
-    taskId: task.task_id,
-    dbConnection: task.db_connection,
-    dbName: task.db_name ?? undefined,
-    businessContext: task.business_context,
-    language: p.language,
-    overwriteComments: p.overwrite_comments,
-    enableSqlValidation: p.enable_sql_validation,
-    enableLlmRepair: p.enable_llm_repair,
-    modifyOriginalFile: p.modify_original_file,
-    executeCheck: p.execute_check,
-    enableTrainingDataLoad: p.enable_training_data_load,
-    backupVectorTables: run.options.backup_vector_tables || run.options.truncate_vector_tables,
-    truncateVectorTables: run.options.truncate_vector_tables,
-    skipTraining: run.options.skip_training,
+    task_id: task.task_id,
+    db_connection: task.db_connection,
+    db_name: task.db_name ?? undefined,
+    business_context: task.business_context,
+    ...taskOptionsFromRecord(task.parameters),
+    backup_vector_tables: run.options.backup_vector_tables,
+    truncate_vector_tables: run.options.truncate_vector_tables,
+    skip_training: run.options.skip_training,
   });
 }
 
@@ -150,7 +145,11 @@ export class TaskRunner {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     for (const run of this.queue.splice(0)) {
-      await this.o.store.finishRun(run, { status: 'failed', reason: 'interrupted', error: 'interrupted: the server stopped', taskStatus: 'failed', result: null, llmUsage: null });
+      await this.o.store.finishRun(
+        run,
+        { status: 'failed', reason: 'interrupted', error: 'interrupted: the server stopped', taskStatus: 'failed', result: null, llmUsage: null },
+        this.interrupted,
+      );
     }
     for (const entry of this.active.values()) entry.controller.abort('interrupted');
     const all = Promise.all([...this.active.values()].map((e) => e.done));
@@ -188,21 +187,26 @@ export class TaskRunner {
    */
   private async recordInterrupted({ run, task, steps }: EndedRun): Promise<void> {
     const mode = run.execution_mode;
-    // Restore and delete claims, and runs that never started, wrote nothing to the directory.
-    if (!task || !run.started_at || (mode !== 'complete' && mode !== 'step') || (mode === 'step' && !run.step_name)) return;
+    // Restore, delete and upload claims are not runs: they have no result file or run log line.
+    if (!task || (mode !== 'complete' && mode !== 'step') || (mode === 'step' && !run.step_name)) return;
     try {
       if (!(await this.o.dataRoot.exists(task.task_id))) return;
       const dir = await this.o.dataRoot.taskDir(task.task_id);
+      // A run still queued: its complete run's pre-run backup has already moved the earlier files
+      // (with their result and log) away, so the directory must say what became of it.
+      const started = run.started_at !== null;
       await writeInterruptedRunFiles(dir, {
         taskId: task.task_id,
         runId: run.run_id,
         mode,
-        steps: mode === 'complete' ? completeSteps(optionsForRun(task, run)) : [run.step_name as StepName],
+        steps: mode === 'complete' ? stepsOfCompleteRun(optionsForRun(task, run)) : [run.step_name as StepName],
         recorded: steps,
-        startedAt: run.started_at,
+        startedAt: run.started_at ?? run.created_at,
         finishedAt: run.finished_at ?? new Date().toISOString(),
         error: run.error_message ?? 'interrupted',
         backup: run.options.backup ?? null,
+        started,
+        preamble: (run.options.backup_log ?? []).map((line) => ({ ...line, logger: 'data_pipeline.backup', step: 'backup' })),
       });
     } catch (error) {
       this.o.log.error({ task_id: run.task_id, run_id: run.run_id, error: redactSecrets(String(error)) }, 'cannot record the interrupted run in its task directory');
@@ -219,13 +223,16 @@ export class TaskRunner {
     };
     let result: WorkflowResult | undefined;
     let failure: string | undefined;
+    /** The run's own secrets (its connection's password), masked by value in what it reports. */
+    let secrets: string[] = [];
     try {
       const task = await store.getTask(run.task_id);
       if (!task) throw new Error(`task ${run.task_id} no longer exists`);
       const options = optionsForRun(task, run);
+      secrets = runSecrets(options);
       const mode = run.execution_mode;
-      if (mode === 'restore' || mode === 'delete') throw new Error(`a ${mode} claim is not a workflow run`);
-      const steps: StepName[] = mode === 'complete' ? completeSteps(options) : [run.step_name as StepName];
+      if (mode !== 'complete' && mode !== 'step') throw new Error(`a ${mode} claim is not a workflow run`);
+      const steps: StepName[] = mode === 'complete' ? stepsOfCompleteRun(options) : [run.step_name as StepName];
       if (!(await store.startRun(run, steps))) {
         await store.finishRun(run, { status: 'failed', reason: 'cancelled', error: 'cancelled', taskStatus: 'failed', result: null, llmUsage: null });
         events.notify(run.task_id);
@@ -260,7 +267,7 @@ export class TaskRunner {
         },
       });
     } catch (error) {
-      failure = redactSecrets(error instanceof Error ? error.message : String(error));
+      failure = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
       log.error({ task_id: run.task_id, run_id: run.run_id, error: failure }, 'run failed outside the workflow');
     }
     await recording;

@@ -1,11 +1,12 @@
-/** How step outcomes become a task's status (the reference's rules, written down once). */
-import type { StepName } from '../workflow/workflow-types.js';
+/** How step outcomes become a task's status (the rules clients of the Python service rely on, written down once). */
+import { STEP_CATALOG, type StepName } from '../workflow/steps/catalog.js';
 import type { StepStatus, TaskStatus } from './store/task-store.js';
 
 /**
  * After a run: failed if the run failed or any step is failed. A complete run that did not fail is
- * completed. After a step run: completed when ddl_generation, qa_generation and at least one later
- * step have completed; partial_completed when something completed short of that; else pending.
+ * completed. After a step run: completed when every `required` step of the catalog and at least
+ * one `finishing` step have completed (ddl_generation, qa_generation, then sql_validation or
+ * training_load); partial_completed when something completed short of that; else pending.
  */
 export function taskStatusAfterRun(
   mode: 'complete' | 'step',
@@ -14,10 +15,10 @@ export function taskStatusAfterRun(
 ): TaskStatus {
   if (runFailed || steps.some((s) => s.step_status === 'failed')) return 'failed';
   if (mode === 'complete') return 'completed';
-  const done = new Set(steps.filter((s) => s.step_status === 'completed').map((s) => s.step_name));
-  if (done.has('ddl_generation') && done.has('qa_generation') && (done.has('sql_validation') || done.has('training_load'))) {
-    return 'completed';
-  }
+  const done = new Set<string>(steps.filter((s) => s.step_status === 'completed').map((s) => s.step_name));
+  const required = STEP_CATALOG.filter((s) => s.role === 'required');
+  const finishing = STEP_CATALOG.filter((s) => s.role === 'finishing');
+  if (required.every((s) => done.has(s.name)) && (finishing.length === 0 || finishing.some((s) => done.has(s.name)))) return 'completed';
   return done.size > 0 ? 'partial_completed' : 'pending';
 }
 

@@ -1,26 +1,26 @@
 /**
- * Secrets (database passwords, API keys) are registered once when they enter the process and
- * replaced by `***` in every log line, error message and file we write.
+ * Masking of secrets (database passwords, API keys) in what we log, show and write. Two kinds,
+ * and no process-wide list of secrets:
  *
- * A connection string carries its password in any of the forms `pg` accepts: the userinfo
- * (`postgresql://user:pw@host/db`, percent-encoded or not), or a `password=` / `sslpassword=`
- * parameter (also percent-encoded, in its name or value). All of them are masked structurally,
- * and their decoded values registered, so a message quoting them is masked too.
+ * - **Structural, always**: a connection string carries its password in any of the forms `pg`
+ *   accepts — the userinfo (`postgresql://user:pw@host/db`, percent-encoded or not), a `password=`
+ *   or `sslpassword=` parameter (percent-encoded too, in its name or value) — and every one of them
+ *   is masked wherever a connection string appears, in free text too, as are `password=value`
+ *   pairs of keyword/value connection strings. A password holding an unencoded `/`, `?`, `#` or
+ *   `@` is masked whole: everything from the first `:` after `//` to the last `@` is taken as the
+ *   password (over-masking rather than leaking).
+ * - **By value, only where the secret belongs**: a run's log masks its own connection's password
+ *   (`redactSecrets(text, secrets)`), a connection error the URL it was given, an API client its key.
+ *   Masking every secret ever seen in all later text made each log an oracle (a table name equal
+ *   to another task's password came back as `***`) and masked common words (`public`, `orders`).
  */
-const secrets = new Set<string>();
 const MASK = '***';
+
+/** Secrets shorter than this are not masked by value: they would mask noise (structural masking still applies). */
+const MIN_SECRET_LENGTH = 4;
 
 /** Parameters of a connection string whose value is a secret (pg reads them by exact name; we mask any case). */
 const SECRET_PARAMETERS = new Set(['password', 'sslpassword']);
-
-/** Registers a secret; strings shorter than 4 characters are ignored (they would mask noise). */
-export function registerSecret(secret: string | undefined | null): void {
-  if (secret && secret.length >= 4) {
-    secrets.add(secret);
-    // The URL-encoded forms appear in connection strings.
-    for (const encoded of [encodeURIComponent(secret), encodeURI(secret)]) if (encoded !== secret) secrets.add(encoded);
-  }
-}
 
 function decodeOrKeep(text: string): string {
   try {
@@ -30,38 +30,36 @@ function decodeOrKeep(text: string): string {
   }
 }
 
-/** Where the parts of a connection string are, read as the WHATWG URL parser (and so `pg`) reads them. */
+/** Where the secret parts of a connection string are. */
 interface UrlParts {
-  /** Index just after `scheme://`, or -1 when there is no authority. */
-  authorityStart: number;
-  /** Index of the `@` ending the userinfo, or -1. */
-  userinfoEnd: number;
-  /** Index of the first `?` or `#` (parameters and fragment), or the length. */
-  parametersStart: number;
+  /** The userinfo's password as [start, end), or undefined. */
+  password: [number, number] | undefined;
+  /** Where the `name=value` pieces may start: each index is a `?` or `#` (both readings are masked). */
+  parameterStarts: number[];
 }
 
 function urlParts(url: string): UrlParts {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-  const authorityStart = scheme ? scheme[0].length : -1;
-  let authorityEnd = url.length;
-  for (let i = Math.max(authorityStart, 0); i < url.length; i += 1) {
-    const c = url[i];
-    if ((authorityStart >= 0 && c === '/') || c === '?' || c === '#') {
-      authorityEnd = i;
-      break;
-    }
-  }
-  const parametersStart = (() => {
-    const q = url.search(/[?#]/);
-    return q < 0 ? url.length : q;
-  })();
-  // The userinfo ends at the authority's last `@` (an unencoded `@` in a password is taken as part of it).
-  const userinfoEnd = authorityStart >= 0 ? url.lastIndexOf('@', authorityEnd - 1) : -1;
-  return { authorityStart, userinfoEnd: userinfoEnd >= authorityStart ? userinfoEnd : -1, parametersStart };
+  const firstMark = (from: number) => {
+    const i = url.slice(from).search(/[?#]/);
+    return i < 0 ? url.length : from + i;
+  };
+  if (!scheme) return { password: undefined, parameterStarts: [firstMark(0)] };
+  const authorityStart = scheme[0].length;
+  // The userinfo ends at the last `@` of the string, not of the authority as a URL parser reads it:
+  // a password may hold an unencoded `/`, `?`, `#` or `@`, and a parser would leave the rest of it
+  // in the host or the path. Over-masks when a parameter holds an `@`, never leaks.
+  const at = url.lastIndexOf('@');
+  const colon = url.indexOf(':', authorityStart);
+  const password: [number, number] | undefined = at > authorityStart && colon >= 0 && colon < at ? [colon + 1, at] : undefined;
+  // Parameters as a URL parser reads them (after the first `?`/`#`) and after the userinfo.
+  const starts = new Set([firstMark(authorityStart)]);
+  if (at > authorityStart) starts.add(firstMark(at));
+  return { password, parameterStarts: [...starts] };
 }
 
 /**
- * The `name=value` pieces after the first `?` or `#`, with their positions. Pieces end at `&` only,
+ * The `name=value` pieces after `from` (a `?` or `#`), with their positions. Pieces end at `&` only,
  * as URLSearchParams reads them; a `#` inside a value is kept in it, so a password holding one is
  * masked whole (the part after it never reaches the server, but it is still part of the secret).
  */
@@ -77,47 +75,52 @@ function* parameters(url: string, from: number): Generator<{ name: string; piece
   }
 }
 
-/** The password(s) a connection string carries, decoded as `pg` decodes them (empty when none). */
-export function connectionSecrets(url: string): string[] {
-  const found: string[] = [];
-  const { authorityStart, userinfoEnd, parametersStart } = urlParts(url);
-  if (userinfoEnd > authorityStart) {
-    const userinfo = url.slice(authorityStart, userinfoEnd);
-    const colon = userinfo.indexOf(':');
-    if (colon >= 0 && colon < userinfo.length - 1) {
-      const raw = userinfo.slice(colon + 1);
-      found.push(raw, decodeOrKeep(raw));
+/** The [start, end) ranges of a connection string that hold a password, merged and in order. */
+function secretRanges(url: string): [number, number][] {
+  const { password, parameterStarts } = urlParts(url);
+  const ranges: [number, number][] = [];
+  if (password && password[1] > password[0]) ranges.push(password);
+  for (const from of parameterStarts) {
+    for (const p of parameters(url, from)) {
+      if (SECRET_PARAMETERS.has(p.name) && p.valueEnd > p.valueStart) ranges.push([p.valueStart, p.valueEnd]);
     }
   }
-  for (const p of parameters(url, parametersStart)) {
-    if (!SECRET_PARAMETERS.has(p.name) || p.valueEnd <= p.valueStart) continue;
-    const raw = url.slice(p.valueStart, p.valueEnd);
+  ranges.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [start, end] of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged;
+}
+
+/** The password(s) a connection string carries, raw and decoded as `pg` decodes them (empty when none). */
+export function connectionSecrets(url: string | undefined | null): string[] {
+  if (!url) return [];
+  const found: string[] = [];
+  for (const [start, end] of secretRanges(url)) {
+    const raw = url.slice(start, end);
     found.push(raw, decodeOrKeep(raw));
   }
   return [...new Set(found)];
 }
 
-/** Registers the password(s) of a connection URL (if any) and returns the URL with them masked. */
-export function registerUrlSecret(url: string): string {
-  for (const secret of connectionSecrets(url)) registerSecret(secret);
-  return redactUrl(url);
-}
-
 /** The connection string with every password it carries (userinfo, `password=`, `sslpassword=`) replaced by `***`. */
 export function redactUrl(url: string): string {
-  const { authorityStart, userinfoEnd, parametersStart } = urlParts(url);
-  const cuts: [number, number][] = [];
-  if (userinfoEnd > authorityStart) {
-    const colon = url.indexOf(':', authorityStart);
-    if (colon >= 0 && colon < userinfoEnd - 1) cuts.push([colon + 1, userinfoEnd]);
-  }
-  for (const p of parameters(url, parametersStart)) {
-    if (SECRET_PARAMETERS.has(p.name) && p.valueEnd > p.valueStart) cuts.push([p.valueStart, p.valueEnd]);
-  }
   let out = url;
   // From the end, so earlier positions stay valid.
-  for (const [start, end] of cuts.sort((a, b) => b[0] - a[0])) out = `${out.slice(0, start)}${MASK}${out.slice(end)}`;
+  for (const [start, end] of secretRanges(url).reverse()) out = `${out.slice(0, start)}${MASK}${out.slice(end)}`;
   return out;
+}
+
+/**
+ * Kept for callers of the former process-wide registry: registers nothing (secrets are masked
+ * where they belong, see the top of this file) and returns the URL with its passwords masked.
+ * @deprecated use redactUrl, and connectionSecrets where a context masks its own secrets.
+ */
+export function registerUrlSecret(url: string): string {
+  return redactUrl(url);
 }
 
 /**
@@ -125,10 +128,11 @@ export function redactUrl(url: string): string {
  * connection takes its password from PGPASSWORD or ~/.pgpass instead.
  */
 export function withoutMaskedSecrets(url: string): string {
-  const { authorityStart, userinfoEnd, parametersStart } = urlParts(url);
+  const { password, parameterStarts } = urlParts(url);
+  const parametersStart = Math.min(...parameterStarts);
   let head = url.slice(0, parametersStart);
-  if (userinfoEnd > authorityStart && url.slice(authorityStart, userinfoEnd).endsWith(`:${MASK}`)) {
-    head = `${url.slice(0, userinfoEnd - MASK.length - 1)}${url.slice(userinfoEnd, parametersStart)}`;
+  if (password && password[1] <= parametersStart && url.slice(password[0], password[1]) === MASK) {
+    head = `${url.slice(0, password[0] - 1)}${url.slice(password[1], parametersStart)}`;
   }
   const pieces: string[] = [];
   for (const p of parameters(url, parametersStart)) {
@@ -138,13 +142,41 @@ export function withoutMaskedSecrets(url: string): string {
   return pieces.length > 0 ? `${head}?${pieces.join('&')}` : head;
 }
 
-/** Replaces every registered secret, and any password in a URL or a `password=` parameter, in free text. */
-export function redactSecrets(text: string): string {
-  let out = text
-    .replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)([^@\s]+)@/gi, `$1${MASK}@`)
-    .replace(/([?&;#\s](?:ssl)?password=)([^&\s]+)/gi, `$1${MASK}`);
+/** A connection string in free text: from its scheme to the next white space. */
+const URL_IN_TEXT = /[a-z][a-z0-9+.-]*:\/\/\S*/gi;
+/** `password=value` / `sslpassword='va lue'` of a keyword/value connection string (or a stray URL parameter). */
+const PASSWORD_PAIR = /(^|[?&;#\s,(])((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^&\s]+)/gi;
+
+/** Every form in which a secret may be written (as given, percent-encoded), longest first. */
+function secretForms(secrets: Iterable<string | undefined | null>): string[] {
+  const forms = new Set<string>();
   for (const secret of secrets) {
-    if (out.includes(secret)) out = out.split(secret).join(MASK);
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    forms.add(secret);
+    for (const encoded of [encodeURIComponent(secret), encodeURI(secret)]) forms.add(encoded);
   }
-  return out;
+  // Longest first: a form holding another one is replaced whole.
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * A function masking text for one context: structurally (connection strings and `password=`
+ * pairs), and by value the given secrets only (those of the context: its own connection's
+ * password, its own API key). Secrets shorter than 4 characters are masked structurally only.
+ */
+export function secretMasker(secrets: Iterable<string | undefined | null> = []): (text: string) => string {
+  const forms = secretForms(secrets);
+  return (text) => {
+    let out = text.replace(URL_IN_TEXT, (url) => redactUrl(url)).replace(PASSWORD_PAIR, `$1$2${MASK}`);
+    for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
+    return out;
+  };
+}
+
+/**
+ * Masks every password a connection string in the text carries, `password=` pairs, and by value
+ * the `secrets` given (those of the caller's own context), nothing else.
+ */
+export function redactSecrets(text: string, secrets: Iterable<string | undefined | null> = []): string {
+  return secretMasker(secrets)(text);
 }

@@ -1,4 +1,4 @@
-/** Timestamps in the formats of the reference's file names and logs (server local time). */
+/** Timestamps in the formats existing tools expect in file names and logs (server local time). */
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 /** `YYYYMMDD_HHMMSS`, used in file and task names. */

@@ -13,6 +13,7 @@ import type { Queryable, SqlDatabase } from '../db/sql-database.js';
 import { openAtomicStream, writeFileAtomic, type AtomicStream } from '../util/atomic-file.js';
 import { compactTimestamp, logTimestamp, seconds } from '../util/time.js';
 import { COLLECTION_TABLE, EMBEDDING_TABLE } from './vector-store.js';
+import { errorMessage } from '../errors.js';
 
 export const VECTOR_BACKUP_LOG = 'vector_backup_log.txt';
 
@@ -158,7 +159,7 @@ async function backupNow(db: SqlDatabase, directory: string): Promise<VectorBack
               duration: (Date.now() - tableStarted) / 1000,
             };
           } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
+            const message = errorMessage(error);
             result.tables_backed_up[table] = { success: false, row_count: 0, file_size: 0, backup_file: file, duration: (Date.now() - tableStarted) / 1000, error: message };
             result.errors.push(`${table}: ${message}`);
             throw error;
@@ -170,7 +171,7 @@ async function backupNow(db: SqlDatabase, directory: string): Promise<VectorBack
     for (const { file, target } of written) await fs.rename(file.tempPath, target);
     result.backup_performed = true;
   } catch (error) {
-    if (result.errors.length === 0) result.errors.push(error instanceof Error ? error.message : String(error));
+    if (result.errors.length === 0) result.errors.push(errorMessage(error));
     // A half backup is no backup: neither file is left.
     for (const { file } of written) await file.abort().catch(() => undefined);
   }

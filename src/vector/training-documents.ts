@@ -1,5 +1,5 @@
 /**
- * Turning task files into vector documents, as the reference does: `.ddl` files split into
+ * Turning task files into vector documents, the way Vanna's readers expect them: `.ddl` files split into
  * statements (each keeping the comments above it), `.md` files split at headings, pair files into
  * `{"question","sql"}` documents. `.txt`, `.log` and other `.json` files are not loaded.
  */

@@ -6,11 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { SqlDatabase } from '../db/sql-database.js';
+import { errorMessage } from '../errors.js';
 
 export const COLLECTIONS = ['sql', 'ddl', 'documentation', 'error_sql'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
-/** The reference's id suffix per collection. */
+/** The id suffix per collection that Vanna's readers expect. */
 export const ID_SUFFIX: Record<CollectionName, string> = {
   sql: '-sql',
   ddl: '-ddl',
@@ -163,7 +164,7 @@ export class VectorStore {
       await this.db.query('CREATE EXTENSION IF NOT EXISTS vector');
     } catch (error) {
       throw new VectorStoreError(
-        `cannot create the pgvector extension (${error instanceof Error ? error.message : String(error)}); ` +
+        `cannot create the pgvector extension (${errorMessage(error)}); ` +
           'ask a superuser to run CREATE EXTENSION vector in this database',
       );
     }
@@ -218,7 +219,7 @@ export class VectorStore {
     return { total: rows.reduce((sum, r) => sum + r.n, 0), byCollection };
   }
 
-  /** Empties the embeddings table (collections stay), as the reference's truncate option does. */
+  /** Empties the embeddings table (collections stay), as the truncate option has always done. */
   async truncateEmbeddings(): Promise<number> {
     const [row] = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${EMBEDDING_TABLE}`);
     await this.db.query(`TRUNCATE ${EMBEDDING_TABLE}`);

@@ -12,6 +12,7 @@ import type { TableInfo } from '../source/catalog.js';
 import { checkEnumCandidates, type EnumCheck, type TableSample } from '../source/sampling.js';
 import type { Language } from '../util/language.js';
 import type { ResolvedComments } from './render/table-files.js';
+import { errorMessage } from '../errors.js';
 
 export interface DocumentTableInput {
   db: SqlDatabase;
@@ -99,7 +100,7 @@ export async function documentTable(input: DocumentTableInput): Promise<Resolved
       });
     } catch (error) {
       if (input.signal?.aborted) throw error;
-      input.onLlmError?.(error instanceof Error ? error.message : String(error));
+      input.onLlmError?.(errorMessage(error));
     }
   }
   const enums = await acceptedEnums(input, proposal?.enumColumns ?? []);

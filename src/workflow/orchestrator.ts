@@ -9,33 +9,16 @@ import type { Settings } from '../config/settings.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import type { LlmUsageSnapshot } from '../llm/usage.js';
 import type { SourceConnection } from '../source/source-database.js';
-import { redactSecrets, redactUrl } from '../util/redact.js';
+import { connectionSecrets, redactUrl, secretMasker } from '../util/redact.js';
 import { WorkflowResources } from './resources.js';
-import { StepFailedError, type StepContext, type StepFunction } from './step-context.js';
-import { ddlGeneration } from './steps/ddl-generation.js';
-import { qaGeneration } from './steps/qa-generation.js';
-import { sqlValidation } from './steps/sql-validation.js';
-import { trainingLoad } from './steps/training-load.js';
-import type { TaskDirectory } from './task-dir.js';
-import { stepResultFile, TASK_CONFIG_FILE, TASK_RESULT_FILE } from './task-files.js';
-import { TaskLog } from './task-log.js';
-import {
-  STEP_NAMES,
-  type StepCounters,
-  type StepName,
-  type LogLevel,
-  type StepRun,
-  type WorkflowEvent,
-  type WorkflowOptions,
-  type WorkflowStatus,
-} from './workflow-types.js';
-
-export const STEPS: Record<StepName, StepFunction> = {
-  ddl_generation: ddlGeneration,
-  qa_generation: qaGeneration,
-  sql_validation: sqlValidation,
-  training_load: trainingLoad,
-};
+import { StepFailedError, type StepContext } from './step-context.js';
+import { STEP_RUNNERS } from './steps/registry.js';
+import type { TaskDirectory } from '../task-directory/task-dir.js';
+import { stepResultFile, TASK_CONFIG_FILE, TASK_RESULT_FILE } from '../task-directory/task-files.js';
+import { TaskLog } from '../task-directory/task-log.js';
+import { type StepCounters, type LogLevel, type StepRun, type WorkflowEvent, type WorkflowStatus } from './workflow-types.js';
+import { RUN_OPTION_NAMES, type WorkflowOptions } from './run-options.js';
+import { STEP_NAMES, stepsOfCompleteRun, type StepName } from './steps/catalog.js';
 
 export interface RunWorkflowParams {
   dir: TaskDirectory;
@@ -88,40 +71,30 @@ function abortReason(signal: AbortSignal): string {
   return typeof signal.reason === 'string' && /^[a-z_]{1,32}$/.test(signal.reason) ? signal.reason : 'cancelled';
 }
 
-/** The steps a complete run executes, given the options. */
-export function completeSteps(options: WorkflowOptions): StepName[] {
-  return STEP_NAMES.filter(
-    (step) =>
-      (step !== 'sql_validation' || options.enableSqlValidation) && (step !== 'training_load' || options.enableTrainingDataLoad),
-  );
-}
-
-/** `task_config.json`: what the run was asked to do; connection URLs without their password. */
+/** `task_config.json`: what the run was asked to do (every run option); connection URLs without their password. */
 export function taskConfig(options: WorkflowOptions, dir: TaskDirectory, createdAt: string): Record<string, unknown> {
   return {
-    task_id: options.taskId,
+    task_id: options.task_id,
     created_at: createdAt,
     parameters: {
-      db_connection: redactUrl(options.dbConnection),
-      db_name: options.dbName ?? null,
-      business_context: options.businessContext,
-      language: options.language,
-      overwrite_comments: options.overwriteComments,
-      enable_sql_validation: options.enableSqlValidation,
-      enable_llm_repair: options.enableLlmRepair,
-      modify_original_file: options.modifyOriginalFile,
-      execute_check: options.executeCheck,
-      enable_training_data_load: options.enableTrainingDataLoad,
-      backup_vector_tables: options.backupVectorTables,
-      truncate_vector_tables: options.truncateVectorTables,
-      skip_training: options.skipTraining,
-      vector_db: options.vectorDb ? redactUrl(options.vectorDb) : null,
+      db_connection: redactUrl(options.db_connection),
+      db_name: options.db_name ?? null,
+      business_context: options.business_context,
+      ...Object.fromEntries(RUN_OPTION_NAMES.map((name) => [name, options[name]])),
+      vector_db: options.vector_db ? redactUrl(options.vector_db) : null,
     },
     output_directory: dir.path,
   };
 }
 
-/** The run's summary from its steps' counters (completed steps only). */
+/**
+ * The secrets a run owns, masked by value in its log, events, errors and result: the passwords of
+ * its own connections. No other task's secret is masked in this run's text (see util/redact.ts).
+ */
+export function runSecrets(options: Pick<WorkflowOptions, 'db_connection' | 'vector_db'>): string[] {
+  return [...connectionSecrets(options.db_connection), ...connectionSecrets(options.vector_db)];
+}
+
 export function sumCounters(steps: StepRun[]): WorkflowSummary {
   const c = (step: StepName) => steps.find((s) => s.step_name === step && s.step_status === 'completed')?.counters ?? ({} as StepCounters);
   const validation = c('sql_validation');
@@ -154,7 +127,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
   const signal = params.signal ?? new AbortController().signal;
   const emit = (event: WorkflowEvent) => params.onEvent?.(event);
   const started = new Date();
-  const stepNames = mode === 'complete' ? completeSteps(options) : [params.step ?? 'ddl_generation'];
+  const stepNames = mode === 'complete' ? stepsOfCompleteRun(options) : [params.step ?? 'ddl_generation'];
   const runs: StepRun[] = (mode === 'complete' ? [...STEP_NAMES] : stepNames).map((step_name) => ({
     step_name,
     step_status: stepNames.includes(step_name) ? 'pending' : 'skipped',
@@ -166,7 +139,9 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     result: {},
   }));
 
-  const log = await TaskLog.open(dir, (record) => emit({ type: 'log', record }));
+  const secrets = runSecrets(options);
+  const mask = secretMasker(secrets);
+  const log = await TaskLog.open(dir, (record) => emit({ type: 'log', record }), secrets);
   for (const line of params.preamble ?? []) log.write(line.level, line.logger, line.step, line.message);
   const workflowLog = log.forStep('workflow', 'data_pipeline.workflow');
   const resources = new WorkflowResources(settings, options, { store: params.sharedStore, source: params.sharedSource });
@@ -176,8 +151,8 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     if (mode === 'complete') {
       await dir.writeFile(TASK_CONFIG_FILE, `${JSON.stringify(taskConfig(options, dir, started.toISOString()), null, 2)}\n`);
     }
-    workflowLog.info(`task ${options.taskId}: ${mode} run of ${stepNames.join(', ')} on ${redactUrl(options.dbConnection)} (LLM: ${resources.llm.name})`);
-    emit({ type: 'workflow_started', task_id: options.taskId, steps: stepNames, at: started.toISOString() });
+    workflowLog.info(`task ${options.task_id}: ${mode} run of ${stepNames.join(', ')} on ${redactUrl(options.db_connection)} (LLM: ${resources.llm.name})`);
+    emit({ type: 'workflow_started', task_id: options.task_id, steps: stepNames, at: started.toISOString() });
 
     for (const run of runs) {
       if (run.step_status === 'skipped') continue;
@@ -201,7 +176,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
       };
       try {
         signal.throwIfAborted();
-        const outcome = await STEPS[run.step_name](ctx);
+        const outcome = await STEP_RUNNERS[run.step_name](ctx);
         run.step_status = 'completed';
         run.counters = outcome.counters;
         run.result = outcome.result;
@@ -210,11 +185,11 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
         run.step_status = 'failed';
         const cancelled = signal.aborted;
         // The abort reason says why the run stopped ('cancelled' by a user, 'interrupted' by a stop).
-        run.error_message = cancelled ? abortReason(signal) : redactSecrets(error instanceof Error ? error.message : String(error));
+        run.error_message = cancelled ? abortReason(signal) : mask(error instanceof Error ? error.message : String(error));
         status = cancelled ? 'cancelled' : 'failed';
         errorMessage = `${run.step_name}: ${run.error_message}`;
         if (!(error instanceof StepFailedError) && !cancelled && error instanceof Error && error.stack) {
-          stepLog.debug(redactSecrets(withoutInstallPaths(error.stack)));
+          stepLog.debug(mask(withoutInstallPaths(error.stack)));
         }
         stepLog.error(`step ${run.step_name} ${cancelled ? run.error_message : `failed: ${run.error_message}`}`);
       } finally {
@@ -231,13 +206,13 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
         });
       }
       if (mode === 'step') {
-        await dir.writeFile(stepResultFile(run.step_name), `${JSON.stringify({ task_id: options.taskId, ...run }, null, 2)}\n`);
+        await dir.writeFile(stepResultFile(run.step_name), `${JSON.stringify({ task_id: options.task_id, ...run }, null, 2)}\n`);
       }
     }
   } catch (error) {
     // Failures outside a step (writing the config) end the run too.
     status = signal.aborted ? 'cancelled' : 'failed';
-    errorMessage = redactSecrets(error instanceof Error ? error.message : String(error));
+    errorMessage = mask(error instanceof Error ? error.message : String(error));
     workflowLog.error(`run failed: ${errorMessage}`);
   } finally {
     await resources.close();
@@ -245,7 +220,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
 
   const completed = new Date();
   const result: WorkflowResult = {
-    task_id: options.taskId,
+    task_id: options.task_id,
     mode,
     status,
     error_message: errorMessage,
@@ -264,7 +239,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     workflowLog.error(`cannot write ${TASK_RESULT_FILE}: ${error instanceof Error ? error.message : String(error)}`);
   }
   workflowLog.info(
-    `task ${options.taskId} ${status} in ${(result.duration_ms / 1000).toFixed(3)}s; LLM calls ${result.llm_usage.calls}, tokens ${result.llm_usage.total_tokens}`,
+    `task ${options.task_id} ${status} in ${(result.duration_ms / 1000).toFixed(3)}s; LLM calls ${result.llm_usage.calls}, tokens ${result.llm_usage.total_tokens}`,
   );
   emit({ type: 'workflow_finished', status, at: result.completed_at });
   await log.close();

@@ -14,7 +14,7 @@ import type { TableInfo } from '../source/catalog.js';
 import type { SampleRow } from '../source/sampling.js';
 import { openSource, type SourceConnection } from '../source/source-database.js';
 import { VectorStore } from '../vector/vector-store.js';
-import type { WorkflowOptions } from './workflow-types.js';
+import type { WorkflowOptions } from './run-options.js';
 
 /** A table as read during this run: live catalog and sample rows. */
 export interface TableProfile {
@@ -43,7 +43,7 @@ export class WorkflowResources {
 
   source(): Promise<SourceConnection> {
     if (this.shared.source) return Promise.resolve(this.shared.source);
-    this.sourcePromise ??= openSource(this.options.dbConnection, {
+    this.sourcePromise ??= openSource(this.options.db_connection, {
       cacheDir: this.settings.cacheDir,
       statementTimeoutMs: this.settings.statementTimeoutMs,
       maxConnections: Math.min(10, Math.max(this.settings.sqlConcurrency, this.settings.tableConcurrency)),
@@ -58,8 +58,8 @@ export class WorkflowResources {
 
   vectorStore(): Promise<VectorStore> {
     this.storePromise ??= (async () => {
-      const db = this.options.vectorDb
-        ? await PostgresDatabase.connect(this.options.vectorDb, { maxConnections: 3 })
+      const db = this.options.vector_db
+        ? await PostgresDatabase.connect(this.options.vector_db, { maxConnections: 3 })
         : (this.shared.store ?? (await openStoreDatabase(this.settings.storeUrl, this.settings.embeddedStoreDir)));
       const store = new VectorStore(db, this.settings.embedding.dim);
       try {

@@ -1,8 +1,10 @@
 import type { Settings } from '../config/settings.js';
-import type { TaskDirectory } from './task-dir.js';
-import type { StepLogger } from './task-log.js';
+import type { TaskDirectory } from '../task-directory/task-dir.js';
+import type { StepLogger } from '../task-directory/task-log.js';
 import type { WorkflowResources } from './resources.js';
-import type { StepCounters, StepName, WorkflowOptions } from './workflow-types.js';
+import type { StepCounters } from './workflow-types.js';
+import type { WorkflowOptions } from './run-options.js';
+import type { StepName } from './steps/catalog.js';
 
 /** What a step gets: its directory, settings, options, resources, a logger and a progress callback. */
 export interface StepContext {

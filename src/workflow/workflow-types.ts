@@ -1,55 +1,6 @@
 /** Names and shapes shared by the orchestrator, the steps and whoever runs them (CLI, server). */
-import type { Language } from '../util/language.js';
 
-export const STEP_NAMES = ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load'] as const;
-export type StepName = (typeof STEP_NAMES)[number];
-
-export function isStepName(value: string): value is StepName {
-  return (STEP_NAMES as readonly string[]).includes(value);
-}
-
-/** Everything a run needs to know besides settings; what `task_config.json` records. */
-export interface WorkflowOptions {
-  taskId: string;
-  /** `sample` or a postgresql:// URL. */
-  dbConnection: string;
-  /** Defaults to the URL's database name. */
-  dbName?: string;
-  businessContext: string;
-  language: Language;
-  overwriteComments: boolean;
-  enableSqlValidation: boolean;
-  enableLlmRepair: boolean;
-  modifyOriginalFile: boolean;
-  executeCheck: boolean;
-  enableTrainingDataLoad: boolean;
-  backupVectorTables: boolean;
-  truncateVectorTables: boolean;
-  skipTraining: boolean;
-  /** postgresql:// URL of the vector store; the configured store when absent. */
-  vectorDb?: string;
-}
-
-export const DEFAULT_BUSINESS_CONTEXT = 'Business database';
-
-/** Options with the reference's defaults for everything not given. */
-export function workflowOptions(given: Pick<WorkflowOptions, 'taskId' | 'dbConnection'> & Partial<WorkflowOptions>): WorkflowOptions {
-  return {
-    businessContext: DEFAULT_BUSINESS_CONTEXT,
-    language: 'en',
-    overwriteComments: false,
-    enableSqlValidation: true,
-    enableLlmRepair: true,
-    modifyOriginalFile: true,
-    executeCheck: false,
-    enableTrainingDataLoad: true,
-    backupVectorTables: false,
-    truncateVectorTables: false,
-    skipTraining: false,
-    // An option given as undefined keeps its default.
-    ...(Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as typeof given),
-  };
-}
+import type { StepName } from './steps/catalog.js';
 
 /** Counters a step reports; each step fills the ones that apply. */
 export interface StepCounters {

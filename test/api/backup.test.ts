@@ -270,7 +270,7 @@ describe('backup: what the issue adds', () => {
 
   it('deleting a task takes its claim: refused while a restore holds it, recorded when done', async () => {
     const { id, dir } = await completedTask();
-    const store = server.server.ctx.store;
+    const store = server.server.ctx.services.store;
     const restoreClaim = await store.claimRun({ taskId: id, mode: 'restore', step: null, options: PLAIN_RUN_OPTIONS, owner: 'another-process' });
     if (!('run' in restoreClaim)) throw new Error('no claim');
     const refused = await server.call('DELETE', BASE, { task_ids: [id], confirm: true });

@@ -168,10 +168,10 @@ describe('task events served by a process that is not running the task', () => {
     await store?.drop();
   });
 
-  it('streams the whole run to every viewer, run_finished included, whenever each looks', async () => {
+  it('streams the whole run to every viewer of another process, run_finished included', async () => {
     llm.reset();
     const gate = holdLlm(llm);
-    const viewers = 25;
+    const viewers = 5;
     let taskId: string;
     let runId: string;
     const streams: Promise<SseEvent[]>[] = [];
@@ -181,15 +181,14 @@ describe('task events served by a process that is not running the task', () => {
       const accepted = await runner.call('POST', `${BASE}/${taskId}/execute`, { execution_mode: 'complete' });
       expect(accepted.status).toBe(202);
       runId = accepted.body.data.run_id;
-      // Viewers that start 40 ms apart look for new events at different moments of each second:
-      // whenever the run ends, one of them looks right then.
+      // Viewers of another server process sharing the store (the race at the run's end is forced in
+      // test/event-stream.test.ts; here every viewer must get the same, whole stream).
       for (let i = 0; i < viewers; i += 1) {
         let onStarted!: () => void;
         const started = new Promise<void>((resolve) => (onStarted = resolve));
         const stream = readSse(`${viewer.url}${BASE}/${taskId}/events`, { onEvent: (e) => e.event === 'run_started' && onStarted() }).then((r) => r.events);
         streams.push(stream);
         await Promise.race([started, stream]);
-        await new Promise((resolve) => setTimeout(resolve, 40));
       }
     } finally {
       gate.release();

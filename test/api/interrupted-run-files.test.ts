@@ -7,7 +7,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLogLine } from '../../src/workflow/task-log.js';
+import { parseLogLine } from '../../src/task-directory/task-log.js';
 import { startTestServer } from '../support/api-server.js';
 import { createSampleDatabaseOnServer, type ScratchDatabase } from '../support/env.js';
 import { answerWell } from '../support/openai-answers.js';

@@ -1,7 +1,8 @@
 /**
- * The OpenAPI document: version 3.1.x, every route of api.md's task, table-list, file, log and
- * database tables with its parameters, request schema (fields, enums, bounds, defaults) and its
- * success and error responses; and the Swagger UI at /docs.
+ * The OpenAPI document: version 3.1.x, every task, table-list, file, log and database route with
+ * its parameters, request schema (fields, enums, bounds, defaults) and its success and error
+ * responses, complete and closed (every response of the suite is checked against them by
+ * test/support/response-conformance.ts); and the Swagger UI at /docs.
  */
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +171,48 @@ describe('/openapi.json', () => {
     const error = op.responses['400']?.content['application/json']?.schema;
     expect(Object.keys(error?.properties ?? {})).toEqual(expect.arrayContaining(['code', 'success', 'message', 'data']));
     expect(Object.keys(error?.properties.data.properties)).toEqual(expect.arrayContaining(['response', 'timestamp', 'error_type', 'missing_params', 'invalid_params']));
+  });
+
+  it('documents every JSON success response as a closed object, down to its nested objects', () => {
+    const open: string[] = [];
+    const walk = (schema: Record<string, any> | undefined, at: string) => {
+      if (!schema || typeof schema !== 'object') return;
+      if (schema.type === 'object' && schema.properties && schema.additionalProperties !== false) open.push(at);
+      for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, any>)) walk(child, `${at}.${name}`);
+      if (schema.items) walk(schema.items, `${at}[]`);
+      for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) walk(branch, at);
+    };
+    let documented = 0;
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(op.responses as Record<string, { content?: Record<string, { schema?: Record<string, any> }> }>)) {
+          const schema = response.content?.['application/json']?.schema;
+          if (!schema) continue;
+          documented += 1;
+          walk(schema, `${method.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+    expect(documented).toBeGreaterThan(100);
+    expect(open).toEqual([]);
+  });
+
+  it('bounds every number a request may carry (so "Infinity" and 1e400 are refused, never passed on)', () => {
+    const unbounded: string[] = [];
+    const walk = (schema: Record<string, any> | undefined, at: string) => {
+      if (!schema || typeof schema !== 'object') return;
+      if ((schema.type === 'integer' || schema.type === 'number') && (typeof schema.minimum !== 'number' || typeof schema.maximum !== 'number')) unbounded.push(at);
+      for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, any>)) walk(child, `${at}.${name}`);
+      if (schema.items) walk(schema.items, `${at}[]`);
+      for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) walk(branch, at);
+    };
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        for (const p of op.parameters ?? []) walk(p.schema, `${method.toUpperCase()} ${path} ${p.in}.${p.name}`);
+        walk(op.requestBody?.content['application/json']?.schema, `${method.toUpperCase()} ${path} body`);
+      }
+    }
+    expect(unbounded).toEqual([]);
   });
 
   it('asks for no authentication when no token is configured', () => {

@@ -107,15 +107,15 @@ describe.each(['postgres', 'embedded'] as const)('one active run per task (%s st
 
       const during = await getTask(server.call, taskId);
       expect(during.active_run).toMatchObject({ run_id: runId, execution_mode: 'complete' });
-      expect(await runRows(server.server.ctx.store, taskId)).toEqual([expect.objectContaining({ run_id: runId })]);
+      expect(await runRows(server.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId })]);
 
       gate.release();
       const final = await waitForFinal(server.call, taskId);
       expect(final.status).toBe('completed');
       expect(final.result.run_id).toBe(runId);
-      const runs = await runRows(server.server.ctx.store, taskId);
+      const runs = await runRows(server.server.ctx.services.store, taskId);
       expect(runs).toEqual([expect.objectContaining({ run_id: runId, status: 'completed', reason: null })]);
-      const types = await eventTypes(server.server.ctx.store, taskId);
+      const types = await eventTypes(server.server.ctx.services.store, taskId);
       expect(types.filter((t) => t === 'run_started')).toHaveLength(1);
       expect(types.filter((t) => t === 'run_finished')).toHaveLength(1);
       // One run documented each table once.
@@ -173,7 +173,7 @@ describe('two server processes sharing one PostgreSQL store', () => {
       for (const conflict of conflicts) expect(conflict.body.message).toContain(runId);
       expect((await getTask(a.call, taskId)).active_run.run_id).toBe(runId);
       expect((await getTask(b.call, taskId)).active_run.run_id).toBe(runId);
-      expect(await runRows(a.server.ctx.store, taskId)).toHaveLength(1);
+      expect(await runRows(a.server.ctx.services.store, taskId)).toHaveLength(1);
 
       // Cancel it through the process that did not accept it.
       const other = acceptedAt[0]?.call === a.call ? b.call : a.call;
@@ -181,7 +181,7 @@ describe('two server processes sharing one PostgreSQL store', () => {
       expect((await other('POST', `${BASE}/${taskId}/cancel`)).status).toBe(200);
       const final = await waitForFinal(other, taskId);
       expect(final).toMatchObject({ status: 'failed', error_message: 'cancelled' });
-      expect(await runRows(a.server.ctx.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' })]);
+      expect(await runRows(a.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' })]);
     } finally {
       gate.release();
     }
@@ -206,7 +206,7 @@ describe('two server processes sharing one PostgreSQL store', () => {
       expect(step(final, 'ddl_generation')).toMatchObject({ step_status: 'failed', error_message: 'cancelled' });
       expect(step(final, 'qa_generation').step_status).toBe('pending');
       expect(await getTask(a.call, taskId)).toMatchObject({ status: 'failed', error_message: 'cancelled' });
-      expect(await runRows(a.server.ctx.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' })]);
+      expect(await runRows(a.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' })]);
     } finally {
       gate.release();
     }
@@ -238,7 +238,7 @@ describe('restart recovery', () => {
       expect(task.completed_at).not.toBeNull();
       expect(step(task, 'ddl_generation')).toMatchObject({ step_status: 'failed', error_message: 'interrupted' });
       expect(step(task, 'qa_generation').step_status).toBe('pending');
-      expect(await runRows(second.server.ctx.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' })]);
+      expect(await runRows(second.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' })]);
 
       const again = await execute(second.call, taskId);
       expect(again.status).toBe(202);
@@ -278,7 +278,7 @@ describe('restart recovery', () => {
       expect(task.status).toBe('failed');
       expect(task.error_message).toMatch(/^interrupted/);
       expect(step(task, 'ddl_generation')).toMatchObject({ step_status: 'failed', error_message: 'interrupted' });
-      expect(await runRows(survivor.server.ctx.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' })]);
+      expect(await runRows(survivor.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' })]);
 
       llm.reset();
       llm.setDefaultChat(answerWell);
@@ -372,7 +372,7 @@ describe('cancel', () => {
       expect(final.completed_at).not.toBeNull();
       expect(step(final, 'ddl_generation')).toMatchObject({ step_status: 'failed', error_message: 'cancelled' });
       expect(step(final, 'qa_generation').step_status).toBe('pending');
-      expect(await runRows(server.server.ctx.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' })]);
+      expect(await runRows(server.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' })]);
     } finally {
       gate.release();
     }
@@ -402,8 +402,8 @@ describe('cancel', () => {
       const after = await getTask(server.call, second);
       expect(after).toMatchObject({ status: 'failed', error_message: 'cancelled', started_at: null });
       for (const s of after.steps) expect(s).toMatchObject({ step_status: 'pending', started_at: null });
-      expect(await runRows(server.server.ctx.store, second)).toEqual([expect.objectContaining({ run_id: queuedRun, status: 'failed', reason: 'cancelled', started_at: null })]);
-      expect(await eventTypes(server.server.ctx.store, second)).not.toContain('run_started');
+      expect(await runRows(server.server.ctx.services.store, second)).toEqual([expect.objectContaining({ run_id: queuedRun, status: 'failed', reason: 'cancelled', started_at: null })]);
+      expect(await eventTypes(server.server.ctx.services.store, second)).not.toContain('run_started');
     } finally {
       gate.release();
     }
@@ -434,11 +434,11 @@ describe('runs that end outside their owner', () => {
       const runId = accepted.body.data.run_id as string;
       await waitForRunningStep(server.call, taskId, llm);
       // What the sweeper of another process sharing the store does when this one seems gone.
-      const store = server.server.ctx.store;
+      const store = server.server.ctx.services.store;
       expect((await store.expireRuns({ all: true })).map((r) => r.run_id)).toEqual([runId]);
 
       // The owner notices at its next heartbeat and stops the run (the LLM answer is still held).
-      const runner = server.server.ctx.runner;
+      const runner = server.server.ctx.services.runner;
       await waitUntil('the owner to stop the run', async () => runner.activeCount === 0);
       const task = await getTask(server.call, taskId);
       expect(task).toMatchObject({ status: 'failed', active_run: null });
@@ -460,7 +460,7 @@ describe('runs that end outside their owner', () => {
   it('survives a store error while recording the end of a run; the run still reaches a final status', async () => {
     llm.reset();
     llm.setDefaultChat(answerWell);
-    const store = server.server.ctx.store;
+    const store = server.server.ctx.services.store;
     const taskId = await createSourceTask(server.call);
     const finishRun = store.finishRun.bind(store);
     let failures = 0;
@@ -515,7 +515,7 @@ describe('run bookkeeping', () => {
       expect(response.body.message).toMatch(missing);
       if (body.step_name) expect(response.body.message).toContain(String(body.step_name));
     }
-    expect(await runRows(server.server.ctx.store, taskId)).toEqual([]);
+    expect(await runRows(server.server.ctx.services.store, taskId)).toEqual([]);
     expect((await getTask(server.call, taskId)).status).toBe('pending');
   });
 

@@ -479,6 +479,24 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     expect(await fs.readFile(path.join(taskDir, 'table_list.txt'), 'utf8')).toBe('public.orders\n');
   });
 
+  it('refuses numbers that are not finite (Infinity, 1e400) with 400 naming the field, never 500 or a silent pass', async () => {
+    const cases: [string, string, unknown, string][] = [
+      ['GET', `${BASE}?limit=Infinity`, undefined, 'querystring.limit'],
+      ['GET', `${BASE}?offset=1e400`, undefined, 'querystring.offset'],
+      ['GET', `${BASE}?limit=-Infinity`, undefined, 'querystring.limit'],
+      ['POST', `${BASE}/query`, { page: 'Infinity' }, 'body.page'],
+      ['GET', `${BASE}/${taskId}/events?last_event_id=Infinity`, undefined, 'querystring.last_event_id'],
+      ['GET', `${BASE}/${taskId}/logs?limit=-Infinity`, undefined, 'querystring.limit'],
+      ['POST', `${BASE}/${taskId}/logs/query`, { page: 'Infinity' }, 'body.page'],
+      ['POST', `${BASE}/${taskId}/logs/query`, { page_size: '1e400' }, 'body.page_size'],
+    ];
+    for (const [method, route, body, field] of cases) {
+      const reply = await client.json(method, route, body);
+      expectErrorEnvelope(reply, 400, `${method} ${route} ${JSON.stringify(body)}`);
+      expect(reply.json.data.invalid_params.map((p: { field: string }) => p.field), `${method} ${route}`).toContain(field);
+    }
+  });
+
   it('names the body and what is accepted when it is not JSON, is empty, or tries prototype poisoning', async () => {
     const json = { 'content-type': 'application/json' };
     for (const [body, type, problem] of [
@@ -504,26 +522,50 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
 
   const badIds = ['..', '.', 'a.b', '%2e%2e', '%2E%2E', '%252e%252e', 'a%2fb', '%2f', '%5c', 'a%5cb', 'x'.repeat(65), '%00', 'a%00b', '%20', 'a%20b', '%E4%B8%AD'];
 
-  /** Every route with a task id, with a body it would otherwise accept. */
-  function routesFor(id: string): { method: string; path: string; kind: 'json' | 'none' | 'upload'; payload?: unknown }[] {
-    const t = `${BASE}/${id}`;
-    return [
-      { method: 'GET', path: t, kind: 'none' },
-      { method: 'POST', path: `${t}/execute`, kind: 'json', payload: { execution_mode: 'complete' } },
-      { method: 'POST', path: `${t}/cancel`, kind: 'none' },
-      { method: 'GET', path: `${t}/events`, kind: 'none' },
-      { method: 'POST', path: `${t}/upload-table-list`, kind: 'upload' },
-      { method: 'POST', path: `${t}/table-list`, kind: 'json', payload: { tables: ['orders'] } },
-      { method: 'GET', path: `${t}/table-list-info`, kind: 'none' },
-      { method: 'GET', path: `${t}/files`, kind: 'none' },
-      { method: 'GET', path: `${t}/files/table_list.txt`, kind: 'none' },
-      { method: 'POST', path: `${t}/files`, kind: 'upload' },
-      { method: 'GET', path: `${t}/logs`, kind: 'none' },
-      { method: 'POST', path: `${t}/logs/query`, kind: 'json', payload: {} },
-    ];
+  type TaskRoute = { method: string; template: string; kind: 'json' | 'none' | 'upload'; payload?: unknown };
+  /** Bodies the routes would otherwise accept, so that only the task id is wrong. */
+  const VALID_BODIES: Record<string, unknown> = {
+    'POST /execute': { execution_mode: 'complete' },
+    'POST /table-list': { tables: ['orders'] },
+  };
+  let taskRoutes: TaskRoute[] = [];
+
+  /** Every route of /openapi.json with a task id in its path (none listed by hand). */
+  async function routesWithTaskId(): Promise<TaskRoute[]> {
+    const doc = await client.json('GET', '/openapi.json');
+    const found: TaskRoute[] = [];
+    for (const [template, operations] of Object.entries(doc.json.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>)) {
+      if (!template.includes('{task_id}')) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        const content = Object.keys(operation.requestBody?.content ?? {});
+        const suffix = `${method.toUpperCase()} ${template.slice(template.indexOf('{task_id}') + '{task_id}'.length)}`;
+        const kind = content.includes('multipart/form-data') ? 'upload' : content.includes('application/json') ? 'json' : 'none';
+        found.push({ method: method.toUpperCase(), template, kind, payload: kind === 'json' ? (VALID_BODIES[suffix] ?? {}) : undefined });
+      }
+    }
+    return found;
+  }
+
+  function routesFor(id: string): { method: string; path: string; kind: TaskRoute['kind']; payload?: unknown }[] {
+    return taskRoutes.map((r) => ({
+      ...r,
+      path: r.template.replace('{task_id}', id).replace('{file_name}', 'table_list.txt').replace('{backup_name}', 'file_bak_20250101_000000'),
+    }));
   }
 
   it('validates task ids on every route: 400 (404 where no route matches), never 500, no file touched', async () => {
+    taskRoutes = await routesWithTaskId();
+    // The document lists them all, the backups' and the vector ones' included.
+    expect(taskRoutes.map((r) => `${r.method} ${r.template}`)).toEqual(
+      expect.arrayContaining([
+        'GET /api/v0/data_pipeline/tasks/{task_id}/backups',
+        'POST /api/v0/data_pipeline/tasks/{task_id}/backups/{backup_name}/restore',
+        'DELETE /api/v0/data_pipeline/tasks/{task_id}/backups/{backup_name}',
+        'POST /api/v0/data_pipeline/tasks/{task_id}/upload-table-list',
+        'GET /api/v0/data_pipeline/tasks/{task_id}/files/{file_name}',
+      ]),
+    );
+    expect(taskRoutes.length).toBeGreaterThanOrEqual(17);
     const before = await listDir(dataRoot);
     const statuses: Record<string, number> = {};
     for (const id of badIds) {
@@ -535,7 +577,8 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
         const label = `${route.method} ${route.path}`;
         statuses[label] = reply.status;
         expectErrorEnvelope(reply, [400, 404], label);
-        if (reply.status === 400) expect(reply.json.data.error_type, label).toMatch(/INVALID|BAD_REQUEST|MISSING/);
+        // Refused for the task id, not for anything else of the request.
+        if (reply.status === 400) expect(JSON.stringify(reply.json.data.invalid_params ?? reply.json.data.error_type), label).toMatch(/task_id|INVALID_URL/);
       }
     }
     // Only the ids that still match a route by shape get 400 from validation: all of these do.
@@ -668,17 +711,19 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     await fs.symlink(victim, linkedDir);
     const t = `${BASE}/${linked}`;
     // Reads: nothing from the victim directory comes back.
+    // A link is not a task directory: the task is shown as having none.
     const files = await client.json('GET', `${t}/files`);
-    expect([200, 400]).toContain(files.status);
-    if (files.status === 200) expect(files.json.data.files).toEqual([]);
+    expect(files.status, files.text).toBe(200);
+    expect(files.json.data.files).toEqual([]);
+    expect(files.json.data.directory_info.exists).toBe(false);
     expectErrorEnvelope(await client.send('GET', `${t}/files/canary.txt`), [400, 404], 'download through a linked task dir');
     expectErrorEnvelope(await client.send('GET', `${t}/files/table_list.txt`), [400, 404], 'download through a linked task dir');
     const info = await client.json('GET', `${t}/table-list-info`);
-    expect([200, 400]).toContain(info.status);
-    if (info.status === 200) expect(info.json.data.has_file).toBe(false);
+    expect(info.status, info.text).toBe(200);
+    expect(info.json.data.has_file).toBe(false);
     for (const reply of [await client.json('GET', `${t}/logs`), await client.json('POST', `${t}/logs/query`, {})]) {
-      expect([200, 400]).toContain(reply.status);
-      if (reply.status === 200) expect(reply.json.data.logs).toEqual([]);
+      expect(reply.status, reply.text).toBe(200);
+      expect(reply.json.data.logs).toEqual([]);
     }
     // Writes: refused.
     expectErrorEnvelope(await client.upload(`${t}/upload-table-list`, 'table_list.txt', 'orders\n'), 400, 'table list upload into a linked dir');

@@ -16,7 +16,7 @@ import { BASE } from '../support/run-helpers.js';
 const LIMIT = 5;
 const names = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
 const LIMIT_PROBLEM = /^names 6 tables; at most 5 are accepted \(DP_MAX_TABLES\)$/;
-const SYSTEM = ['pg_catalog.pg_authid', 'information_schema.tables', 'pg_toast.pg_toast_1255', '"PG_CATALOG".pg_class'];
+const SYSTEM = ['pg_catalog.pg_authid', 'information_schema.tables', 'pg_toast.pg_toast_1255', 'PG_CATALOG.pg_class', '"pg_catalog".pg_class'];
 
 describe('table list limits and system catalogs', () => {
   let server: TestServer;

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BUSINESS_CONTEXT } from '../../src/workflow/workflow-types.js';
+import { DEFAULT_BUSINESS_CONTEXT } from '../../src/workflow/run-options.js';
 import { startTestServer, taskPath, waitForTask, type TestServer } from '../support/api-server.js';
 import { expectError, expectInvalid, expectMissing, expectSuccess, rawPath, rawRequest } from '../support/envelope-assertions.js';
 
@@ -652,7 +652,7 @@ describe('client mistakes', () => {
       const res = await rawPath(server, 'GET', route);
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
-      expect(res.body).toMatchObject({ success: false, code: res.status, data: { error_type: expect.stringMatching(/^FST_ERR_/) } });
+      expect(res.body).toMatchObject({ success: false, code: res.status, data: { error_type: expect.stringMatching(/^(INVALID_URL|URL_TOO_LONG)$/) } });
     }
     // LIKE's escape character is taken literally too.
     expect(expectSuccess(await server.call('POST', `${BASE}/query`, { task_name: '\\' })).tasks).toEqual([]);

@@ -19,7 +19,7 @@ describe('vector table backup and restore (embedded store)', () => {
   let noVector: ScratchDatabase;
 
   async function storeRows(): Promise<{ id: string; document: string; embedding: string; collection: string }[]> {
-    return server.server.ctx.storeDb.query(
+    return server.server.ctx.services.storeDb.query(
       `SELECT e.id, e.document, e.embedding::text AS embedding, c.name AS collection
        FROM langchain_pg_embedding e JOIN langchain_pg_collection c ON c.uuid = e.collection_id ORDER BY e.id`,
     );
@@ -102,9 +102,9 @@ describe('vector table backup and restore (embedded store)', () => {
     const list = await server.call('GET', `${VECTOR}/restore/list?task_id=${taskId}`);
     const ts = list.body.data.backup_locations[0].backups[0].timestamp as string;
     // Change the store: one row gone, one foreign row added.
-    await server.server.ctx.storeDb.query(`DELETE FROM langchain_pg_embedding WHERE id = $1`, [before[0]?.id]);
-    const [sqlCollection] = await server.server.ctx.storeDb.query<{ uuid: string }>(`SELECT uuid::text AS uuid FROM langchain_pg_collection WHERE name = 'sql'`);
-    await server.server.ctx.storeDb.query(
+    await server.server.ctx.services.storeDb.query(`DELETE FROM langchain_pg_embedding WHERE id = $1`, [before[0]?.id]);
+    const [sqlCollection] = await server.server.ctx.services.storeDb.query<{ uuid: string }>(`SELECT uuid::text AS uuid FROM langchain_pg_collection WHERE name = 'sql'`);
+    await server.server.ctx.services.storeDb.query(
       `INSERT INTO langchain_pg_embedding (id, collection_id, embedding, document, cmetadata) SELECT 'stray-sql', $1::uuid, embedding, 'stray', '{}'::jsonb FROM langchain_pg_embedding LIMIT 1`,
       [sqlCollection?.uuid],
     );
@@ -138,7 +138,7 @@ describe('vector table backup and restore (embedded store)', () => {
     await fs.mkdir(path.join(outside, 'vector_bak'), { recursive: true });
     await fs.writeFile(path.join(outside, 'vector_bak', 'langchain_pg_collection_20250101_000000.csv'), 'uuid,name,cmetadata\n');
     await fs.writeFile(path.join(outside, 'vector_bak', 'langchain_pg_embedding_20250101_000000.csv'), 'id,collection_id,embedding,document,cmetadata\n');
-    await fs.symlink(path.join(outside, 'vector_bak'), path.join(server.server.ctx.dataRoot.path, 'linked_bak'));
+    await fs.symlink(path.join(outside, 'vector_bak'), path.join(server.server.ctx.services.dataRoot.path, 'linked_bak'));
     const rowsBefore = await storeRows();
     for (const backupPath of ['../../', path.join(outside, 'vector_bak'), '../' + path.basename(outside) + '/vector_bak', 'linked_bak']) {
       const reply = await server.call('POST', `${VECTOR}/restore`, { backup_path: backupPath, timestamp: '20250101_000000', truncate_before_restore: true });
@@ -174,7 +174,7 @@ describe('vector table backup and restore (embedded store)', () => {
 
   it('refuses a backup the database cannot take (400, nothing changed) and a link in place of vector_bak (409)', async () => {
     const before = await storeRows();
-    const dir = path.join(server.server.ctx.dataRoot.path, 'bad_bak');
+    const dir = path.join(server.server.ctx.services.dataRoot.path, 'bad_bak');
     await fs.mkdir(dir);
     await fs.writeFile(path.join(dir, 'langchain_pg_collection_20250101_000000.csv'), 'uuid,name,cmetadata\n');
     // A vector of the wrong dimension, and a row of garbage after it.
@@ -189,8 +189,8 @@ describe('vector table backup and restore (embedded store)', () => {
 
     const other = await server.call('POST', TASKS, { db_connection: 'sample' });
     const otherId = other.body.data.task_id as string;
-    await fs.mkdir(path.join(server.server.ctx.dataRoot.path, otherId), { recursive: true });
-    await fs.symlink(outside, path.join(server.server.ctx.dataRoot.path, otherId, 'vector_bak'));
+    await fs.mkdir(path.join(server.server.ctx.services.dataRoot.path, otherId), { recursive: true });
+    await fs.symlink(outside, path.join(server.server.ctx.services.dataRoot.path, otherId, 'vector_bak'));
     const linked = await server.call('POST', `${VECTOR}/backup`, { task_id: otherId });
     expect(linked.status, JSON.stringify(linked.body)).toBe(409);
     expect(linked.body.data.error_type).toBe('INVALID_BACKUP_DIRECTORY');

@@ -2,10 +2,12 @@
  * A real server for API tests: our Fastify app on a loopback port, with its store either on the
  * PostgreSQL test server (a scratch database; fast to create) or embedded (PGlite, with vectors).
  */
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FileOps } from '../../src/backup/file-ops.js';
 import type { Settings } from '../../src/config/settings.js';
 import { startServer, type RunningServer } from '../../src/server/serve.js';
+import { ResponseConformance } from './response-conformance.js';
 import { createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './env.js';
 
 export interface TestServer {
@@ -14,6 +16,8 @@ export interface TestServer {
   settings: Settings;
   root: string;
   /** JSON request; returns status, parsed body and headers. */
+  /** What /openapi.json says every JSON response must be, checked on each one. */
+  conformance: ResponseConformance;
   call<T = ApiBody>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T; headers: Headers }>;
   close(): Promise<void>;
 }
@@ -36,7 +40,8 @@ export async function startTestServer(
     env.DP_STORE_URL = scratch.url;
   }
   const settings = testSettings(root, env);
-  const server = await startServer(settings, { port: 0, logger: false, backupOps: options.backupOps });
+  const conformance = new ResponseConformance();
+  const server = await startServer(settings, { port: 0, logger: false, backupOps: options.backupOps, configure: (app) => conformance.observe(app) });
   const url = server.url;
   return {
     url,
@@ -44,9 +49,13 @@ export async function startTestServer(
     settings,
     root,
     call: (method, route, body, headers) => jsonRequest(url, method, route, body, headers),
+    conformance,
     async close() {
       await server.close();
       await scratch?.drop();
+      // The root this made (store, task directories); a root the caller gave is the caller's.
+      if (!options.root) await fs.rm(root, { recursive: true, force: true });
+      conformance.assertClean();
     },
   };
 }

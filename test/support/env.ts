@@ -3,17 +3,18 @@
  * directories, settings pointing at them, and the shared sample-database snapshot cache.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { sampleDatabaseScript } from '../../src/source/sample/index.js';
 import { PROJECT_ROOT, TEST_CACHE_DIR } from './paths.js';
+import { makeTempDir } from './temp-dirs.js';
 import { redactUrl, TEST_DATABASE_URL_KEY } from './test-database.js';
 
 export { PROJECT_ROOT, TEST_CACHE_DIR };
+/** Temporary directories are removed after each test file (test/support/temp-dirs.ts). */
+export { makeTempDir };
 
 /**
  * The server every PostgreSQL test uses, chosen (and, when there is none, started) once per run by
@@ -78,9 +79,6 @@ export async function createSampleDatabaseOnServer(): Promise<ScratchDatabase> {
   return db;
 }
 
-export async function makeTempDir(prefix = 'dp-test-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
-}
 
 /** Settings as loaded from an environment, with data under `root` and the shared sample cache. */
 export function testSettings(root: string, env: Record<string, string> = {}): Settings {

@@ -96,42 +96,6 @@ export async function download(path: string, fileName: string): Promise<void> {
 export const TASKS = '/api/v0/data_pipeline/tasks';
 export const taskPath = (taskId: string) => `${TASKS}/${encodeURIComponent(taskId)}`;
 
-export type StepName = 'ddl_generation' | 'qa_generation' | 'sql_validation' | 'training_load';
-export const STEP_NAMES: StepName[] = ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load'];
-
-export interface StepView {
-  step_name: StepName;
-  step_status: string;
-  started_at: string | null;
-  completed_at: string | null;
-  error_message: string | null;
-  counters: Record<string, unknown> | null;
-  result: Record<string, unknown> | null;
-}
-
-export interface TaskView {
-  task_id: string;
-  task_name: string | null;
-  status: string;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-  db_name: string | null;
-  business_context: string | null;
-  parameters: Record<string, unknown>;
-  result: Record<string, unknown> | null;
-  error_message: string | null;
-  steps: StepView[];
-  active_run: { run_id: string; status: string; execution_mode: string; step_name: string | null; cancel_requested: boolean } | null;
-  last_backup: Record<string, unknown> | null;
-}
-
-export interface TaskListItem {
-  task_id: string;
-  task_name: string | null;
-  status: string;
-  step_status: string;
-  step_statuses?: Record<string, string>;
-  created_at: string;
-  db_name: string | null;
-}
+// The API's own response types (derived from its schemas): never copied here.
+export type { BackupDiff, BackupList, BackupSummary, StepView, TableListInfo, TaskFileEntry, TaskFiles, TaskList, TaskListItem, TaskLogPage, TaskQueryResult, TaskView } from '../../src/server/api-types.js';
+export { STEP_NAMES, type StepName } from '../../src/workflow/steps/catalog.js';

@@ -1,14 +1,18 @@
 /**
  * `data-pipeline backups list|show|diff|restore|delete --task-dir <dir>`: the file backups of one
- * task directory, without a server. The server coordinates restores with its runs (409 while one
- * is active); here nothing can, so restore and delete are meant for a directory no server is
- * running a task in. Reading commands change nothing: a backup interrupted by a crash is listed
- * as `interrupted` and completed by the next restore (or the server's next start).
+ * task directory, through the same use cases as the API. A restore or a delete takes the task's
+ * claim in the configured store, as the server does (refused while a run holds it, or while a
+ * server holds the embedded store: then the API is the way). Reading commands change nothing: a
+ * backup interrupted by a crash is listed as `interrupted` and completed by the next restore.
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BackupNotFoundError, deleteBackup, diffBackup, listBackups, restoreBackup, showBackup } from '../../backup/backup-catalog.js';
-import { BACKUP_NAME } from '../../backup/backup-record.js';
+import type { Settings } from '../../config/settings.js';
+import { AppError, errorMessage } from '../../errors.js';
+import { deleteTaskBackup, diffTaskBackup, listTaskBackups, restoreTaskBackup, showTaskBackup, type BackupScope } from '../../services/backups.js';
+import { BACKUP_NAME_FORM, isBackupName } from '../../services/catalog.js';
+import { SILENT_LOG } from '../../services/context.js';
+import { localClaimHolder } from '../../services/local-claims.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 2;
@@ -37,8 +41,8 @@ function checkTaskDir(given: string): string {
 }
 
 function checkName(name: string | undefined, action: BackupsAction): string {
-  if (!name) throw new UsageError(`backups ${action} needs a backup name (file_bak_YYYYMMDD_HHMMSS[_N]); "backups list" shows them`);
-  if (!BACKUP_NAME.test(name)) throw new UsageError(`${name} is not a backup name: expected file_bak_YYYYMMDD_HHMMSS or file_bak_YYYYMMDD_HHMMSS_N`);
+  if (!name) throw new UsageError(`backups ${action} needs a backup name (${BACKUP_NAME_FORM}); "backups list" shows them`);
+  if (!isBackupName(name)) throw new UsageError(`${name} is not a backup name: expected ${BACKUP_NAME_FORM}`);
   return name;
 }
 
@@ -62,11 +66,18 @@ function print(value: unknown, flags: BackupsFlags, human: () => string): void {
   process.stdout.write(`${flags.json ? JSON.stringify(value, null, 2) : human()}\n`);
 }
 
-async function perform(action: BackupsAction, name: string | undefined, flags: BackupsFlags): Promise<number> {
+/** The same backup use cases as the API's, on the given directory, claiming the task in the configured store. */
+function scopeOf(settings: Settings, dir: string): BackupScope {
+  const taskId = taskIdOf(dir);
+  return { taskId, dir, hold: localClaimHolder(settings, taskId) };
+}
+
+async function perform(settings: Settings, action: BackupsAction, name: string | undefined, flags: BackupsFlags): Promise<number> {
   const dir = checkTaskDir(flags.taskDir);
+  const scope = scopeOf(settings, dir);
   switch (action) {
     case 'list': {
-      const backups = listBackups(dir);
+      const backups = listTaskBackups(scope);
       print({ task_dir: dir, backups, total: backups.length }, flags, () =>
         backups.length === 0
           ? `no backups in ${dir}`
@@ -79,7 +90,7 @@ async function perform(action: BackupsAction, name: string | undefined, flags: B
     }
     case 'show': {
       const backup = checkName(name, action);
-      const shown = showBackup(dir, backup);
+      const shown = showTaskBackup(scope, backup);
       print({ name: backup, ...shown }, flags, () => {
         const record = shown.record;
         const head = record
@@ -95,7 +106,7 @@ async function perform(action: BackupsAction, name: string | undefined, flags: B
     }
     case 'diff': {
       const backup = checkName(name, action);
-      const diff = diffBackup(dir, backup);
+      const diff = diffTaskBackup(scope, backup);
       print(diff, flags, () =>
         [
           `${backup} against the current files of ${dir}:`,
@@ -110,14 +121,14 @@ async function perform(action: BackupsAction, name: string | undefined, flags: B
     }
     case 'restore': {
       const backup = checkName(name, action);
-      const outcome = await restoreBackup(dir, backup, { taskId: taskIdOf(dir) });
+      const outcome = await restoreTaskBackup(scope, backup, SILENT_LOG);
       const pre = outcome.pre_restore_backup;
       print(
-        { backup, restored_files: outcome.restored_files, skipped_files: outcome.skipped_files, pre_restore_backup: { performed: pre.performed, directory: pre.directory ? path.basename(pre.directory) : null, record: pre.record } },
+        { backup, restored_files: outcome.restored_files, skipped_files: outcome.skipped_files, pre_restore_backup: pre },
         flags,
         () =>
           [
-            pre.performed ? `the current files were backed up first into ${path.basename(pre.directory ?? '')}` : 'no current file to back up first',
+            pre.performed ? `the current files were backed up first into ${pre.backup_directory ?? ''}` : 'no current file to back up first',
             `restored ${outcome.restored_files.length} file(s) from ${backup} (the backup stays as it was)`,
             ...outcome.skipped_files.map((f) => `  kept ${f.file}: ${f.reason}`),
           ].join('\n'),
@@ -127,25 +138,25 @@ async function perform(action: BackupsAction, name: string | undefined, flags: B
     case 'delete': {
       const backup = checkName(name, action);
       if (!flags.yes) throw new UsageError(`backups delete removes ${backup} and its files for good: add --yes to confirm`);
-      deleteBackup(dir, backup);
+      await deleteTaskBackup(scope, backup);
       print({ deleted: backup }, flags, () => `deleted ${backup}`);
       return EXIT_OK;
     }
   }
 }
 
-export async function backupsCommand(action: string, name: string | undefined, flags: BackupsFlags): Promise<number> {
+export async function backupsCommand(settings: Settings, action: string, name: string | undefined, flags: BackupsFlags): Promise<number> {
   try {
     if (!['list', 'show', 'diff', 'restore', 'delete'].includes(action)) {
       throw new UsageError(`unknown action "${action}": expected list, show, diff, restore or delete`);
     }
-    return await perform(action as BackupsAction, name, flags);
+    return await perform(settings, action as BackupsAction, name, flags);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof BackupNotFoundError) {
+    if (error instanceof UsageError || (error instanceof AppError && error.code === 'BACKUP_NOT_FOUND')) {
       process.stderr.write(`data-pipeline backups: ${error.message}\n`);
       return EXIT_FAILED;
     }
-    process.stderr.write(`data-pipeline backups ${action}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`data-pipeline backups ${action}: ${errorMessage(error)}\n`);
     return EXIT_FAILED;
   }
 }

@@ -4,10 +4,10 @@ import type { Settings } from '../../config/settings.js';
 import { SAMPLE_TABLES, SAMPLE_VIEWS } from '../../source/sample/index.js';
 import { SAMPLE_SOURCE } from '../../source/source-database.js';
 import { compactTimestamp } from '../../util/time.js';
-import { TaskDirectory } from '../../workflow/task-dir.js';
-import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
+import { TaskDirectory } from '../../task-directory/task-dir.js';
+import { TABLE_LIST_FILE } from '../../task-directory/task-files.js';
 import { runAndReport } from '../run-and-report.js';
-import { workflowOptionsFromFlags } from './run.js';
+import { workflowOptions } from '../../workflow/run-options.js';
 
 export const DEMO_BUSINESS_CONTEXT =
   'Trailhead Outfitters, an outdoor-gear retailer with web and physical stores: products, inventory, customers, orders, payments, feedback and staff';
@@ -27,13 +27,7 @@ export async function demoCommand(
   return runAndReport({
     dir,
     settings,
-    options: workflowOptionsFromFlags(taskId, {
-      db: SAMPLE_SOURCE,
-      businessContext: DEMO_BUSINESS_CONTEXT,
-      language: flags.language,
-      modifyFile: true,
-      training: true,
-    }),
+    options: workflowOptions({ task_id: taskId, db_connection: SAMPLE_SOURCE, business_context: DEMO_BUSINESS_CONTEXT, language: flags.language }),
     mode: 'complete',
     output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
   });

@@ -1,15 +1,17 @@
-/** `data-pipeline run`: the reference's script mode. Writes into `<output-dir>/<task_id>`, never backs up. */
+/** `data-pipeline run`: script mode. Writes into `<output-dir>/<task_id>`, never backs up. */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
 import { decodeText } from '../../util/text-encoding.js';
 import { parseTableList, tableListTooLong } from '../../source/table-list.js';
 import { compactTimestamp } from '../../util/time.js';
-import { assertTaskId, TaskDirectory } from '../../workflow/task-dir.js';
-import { TABLE_LIST_FILE } from '../../workflow/task-files.js';
-import { workflowOptions, type WorkflowOptions } from '../../workflow/workflow-types.js';
+import { connectionUrlProblem } from '../../util/connection-url.js';
+import { assertTaskId, TaskDirectory } from '../../task-directory/task-dir.js';
+import { TABLE_LIST_FILE } from '../../task-directory/task-files.js';
+import { workflowOptions, type RunOptionValues } from '../../workflow/run-options.js';
 import { EXIT, runAndReport } from '../run-and-report.js';
 
+/** The flags of `run` besides the run options (those come from the options schema). */
 export interface RunFlags {
   db: string;
   tableList: string;
@@ -17,42 +19,29 @@ export interface RunFlags {
   outputDir?: string;
   taskId?: string;
   dbName?: string;
-  skipValidation?: boolean;
-  disableLlmRepair?: boolean;
-  modifyFile: boolean;
-  executeCheck?: boolean;
-  overwriteComments?: boolean;
-  backupVectorTables?: boolean;
-  truncateVectorTables?: boolean;
-  skipTraining?: boolean;
-  training: boolean;
   vectorDb?: string;
-  language: 'en' | 'zh';
   json?: boolean;
   verbose?: boolean;
 }
 
-export function workflowOptionsFromFlags(taskId: string, flags: Omit<RunFlags, 'tableList' | 'outputDir' | 'taskId'>): WorkflowOptions {
-  return workflowOptions({
-    taskId,
-    dbConnection: flags.db,
-    dbName: flags.dbName,
-    businessContext: flags.businessContext,
-    language: flags.language,
-    overwriteComments: Boolean(flags.overwriteComments),
-    enableSqlValidation: !flags.skipValidation,
-    enableLlmRepair: !flags.disableLlmRepair,
-    modifyOriginalFile: flags.modifyFile,
-    executeCheck: Boolean(flags.executeCheck),
-    enableTrainingDataLoad: flags.training,
-    backupVectorTables: Boolean(flags.backupVectorTables),
-    truncateVectorTables: Boolean(flags.truncateVectorTables),
-    skipTraining: Boolean(flags.skipTraining),
-    vectorDb: flags.vectorDb,
-  });
+/**
+ * Why `--db` / `--vector-db` cannot be used, or undefined. Checked before anything is written: a
+ * connection string that does not parse would be written to task_config.json with a password
+ * that masking cannot find. The message never quotes the value.
+ */
+export function connectionFlagsProblem(flags: Pick<RunFlags, 'db' | 'vectorDb'>): string | undefined {
+  const db = connectionUrlProblem(flags.db, { sample: true, hostParameter: true });
+  if (db) return `--db ${db}`;
+  const vector = flags.vectorDb === undefined ? undefined : connectionUrlProblem(flags.vectorDb, { sample: false, hostParameter: true });
+  return vector ? `--vector-db ${vector}` : undefined;
 }
 
-export async function runCommand(settings: Settings, flags: RunFlags): Promise<number> {
+export async function runCommand(settings: Settings, flags: RunFlags, optionValues: Partial<RunOptionValues>): Promise<number> {
+  const connectionProblem = connectionFlagsProblem(flags);
+  if (connectionProblem) {
+    process.stderr.write(`data-pipeline: ${connectionProblem}\n`);
+    return EXIT.failed;
+  }
   let listBytes: Buffer;
   try {
     listBytes = await fs.readFile(flags.tableList);
@@ -74,7 +63,7 @@ export async function runCommand(settings: Settings, flags: RunFlags): Promise<n
   return runAndReport({
     dir,
     settings,
-    options: workflowOptionsFromFlags(taskId, flags),
+    options: workflowOptions({ task_id: taskId, db_connection: flags.db, db_name: flags.dbName, business_context: flags.businessContext, vector_db: flags.vectorDb, ...optionValues }),
     mode: 'complete',
     output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
   });

@@ -1,62 +1,66 @@
 /** `data-pipeline step <name> --task-dir <dir>`: one step on an existing task directory. */
 import type { Settings } from '../../config/settings.js';
-import { DEFAULT_BUSINESS_CONTEXT, isStepName, STEP_NAMES } from '../../workflow/workflow-types.js';
-import { TaskDirectory } from '../../workflow/task-dir.js';
-import { TASK_CONFIG_FILE } from '../../workflow/task-files.js';
+import { DEFAULT_BUSINESS_CONTEXT, taskOptionsFromRecord, workflowOptions, type RunOptionValues } from '../../workflow/run-options.js';
+import { isStepName, STEP_NAMES } from '../../workflow/steps/catalog.js';
+import { TaskDirectory } from '../../task-directory/task-dir.js';
+import { TASK_CONFIG_FILE } from '../../task-directory/task-files.js';
 import { EXIT, runAndReport } from '../run-and-report.js';
-import { workflowOptionsFromFlags } from './run.js';
+import { z } from 'zod';
 import { withoutMaskedSecrets } from '../../util/redact.js';
 
+/** The flags of `step` besides the run options (those come from the options schema). */
 export interface StepFlags {
   taskDir: string;
   db?: string;
   businessContext?: string;
   dbName?: string;
-  disableLlmRepair?: boolean;
-  modifyFile: boolean;
-  executeCheck?: boolean;
-  overwriteComments?: boolean;
-  backupVectorTables?: boolean;
-  truncateVectorTables?: boolean;
-  skipTraining?: boolean;
   vectorDb?: string;
-  language?: 'en' | 'zh';
   json?: boolean;
   verbose?: boolean;
 }
 
-interface StoredConfig {
-  parameters?: { db_connection?: string; business_context?: string; language?: string; db_name?: string | null };
-}
+const StoredConfig = z.object({
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
 
-export async function stepCommand(settings: Settings, stepName: string, flags: StepFlags): Promise<number> {
+/**
+ * One step on an existing directory: the source, context and task options default to what
+ * `task_config.json` records; the flags given override them.
+ */
+export async function stepCommand(settings: Settings, stepName: string, flags: StepFlags, optionValues: Partial<RunOptionValues>): Promise<number> {
   if (!isStepName(stepName)) {
     process.stderr.write(`data-pipeline: unknown step "${stepName}"; use one of ${STEP_NAMES.join(', ')}\n`);
     return EXIT.failed;
   }
   const dir = await TaskDirectory.open(flags.taskDir);
-  let stored: StoredConfig = {};
+  let stored: Record<string, unknown> = {};
   const configText = await dir.readTextIfExists(TASK_CONFIG_FILE);
   if (configText) {
+    let parsed: unknown;
     try {
-      stored = JSON.parse(configText) as StoredConfig;
+      parsed = JSON.parse(configText);
     } catch {
-      process.stderr.write(`data-pipeline: ${TASK_CONFIG_FILE} is not valid JSON; pass --db and --business-context\n`);
+      parsed = undefined;
     }
+    const config = StoredConfig.safeParse(parsed);
+    if (config.success) stored = config.data.parameters ?? {};
+    else process.stderr.write(`data-pipeline: ${TASK_CONFIG_FILE} is not a task configuration; pass --db and --business-context\n`);
   }
-  const db = flags.db ?? (stored.parameters?.db_connection ? withoutMaskedSecrets(stored.parameters.db_connection) : undefined);
+  const text = (key: string): string | undefined => (typeof stored[key] === 'string' && stored[key] ? (stored[key] as string) : undefined);
+  const storedDb = text('db_connection');
+  const db = flags.db ?? (storedDb ? withoutMaskedSecrets(storedDb) : undefined);
   if (!db) {
     process.stderr.write(`data-pipeline: no source database: pass --db (the task directory has no ${TASK_CONFIG_FILE})\n`);
     return EXIT.failed;
   }
-  const storedLanguage = stored.parameters?.language === 'zh' ? 'zh' : 'en';
-  const options = workflowOptionsFromFlags(dir.taskId, {
-    ...flags,
-    db,
-    dbName: flags.dbName ?? stored.parameters?.db_name ?? undefined,
-    businessContext: flags.businessContext ?? stored.parameters?.business_context ?? DEFAULT_BUSINESS_CONTEXT,
-    language: flags.language ?? storedLanguage,
-    training: true,
+  const options = workflowOptions({
+    task_id: dir.taskId,
+    db_connection: db,
+    db_name: flags.dbName ?? text('db_name'),
+    business_context: flags.businessContext ?? text('business_context') ?? DEFAULT_BUSINESS_CONTEXT,
+    vector_db: flags.vectorDb,
+    ...taskOptionsFromRecord(stored),
+    ...optionValues,
   });
   return runAndReport({ dir, settings, options, mode: 'step', step: stepName, output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) } });
 }

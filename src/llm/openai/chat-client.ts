@@ -8,7 +8,7 @@ import OpenAI from 'openai';
 import type { z } from 'zod';
 import type { LlmSettings } from '../../config/settings.js';
 import { sharedLimiter } from '../../util/concurrency.js';
-import { redactSecrets, registerSecret } from '../../util/redact.js';
+import { redactSecrets } from '../../util/redact.js';
 import type { LlmUsage } from '../usage.js';
 
 export interface ChatMessage {
@@ -16,10 +16,13 @@ export interface ChatMessage {
   content: string;
 }
 
-/** A chat request that failed after the SDK's retries. Holds no SDK error: those carry the key. */
+/**
+ * A chat request that failed after the SDK's retries. Holds no SDK error: those carry the key.
+ * The message is masked: connection strings, and the client's own API key (`secrets`).
+ */
 export class LlmCallError extends Error {
-  constructor(message: string) {
-    super(redactSecrets(message));
+  constructor(message: string, secrets: readonly (string | undefined)[] = []) {
+    super(redactSecrets(message, secrets));
     this.name = 'LlmCallError';
   }
 }
@@ -66,7 +69,6 @@ export class ChatClient {
     private readonly settings: LlmSettings,
     private readonly usage: LlmUsage,
   ) {
-    registerSecret(settings.apiKey);
     this.client = new OpenAI({
       baseURL: settings.baseURL,
       apiKey: settings.apiKey ?? 'no-key',
@@ -103,19 +105,28 @@ export class ChatClient {
         if (this.jsonMode && error instanceof OpenAI.BadRequestError && /response_format|json/i.test(error.message)) {
           // The endpoint does not do JSON mode: ask again without it (the prompt asks for JSON anyway).
           this.jsonMode = false;
-          const completion = await this.client.chat.completions.create(
-            { model: this.settings.model, messages, temperature: 0.2 },
-            { signal: requestSignal },
-          );
-          this.usage.record(completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
-          return stripThinking(completion.choices[0]?.message?.content ?? '');
+          try {
+            const completion = await this.client.chat.completions.create(
+              { model: this.settings.model, messages, temperature: 0.2 },
+              { signal: requestSignal },
+            );
+            this.usage.record(completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
+            return stripThinking(completion.choices[0]?.message?.content ?? '');
+          } catch (retryError) {
+            throw this.callError(retryError, signal);
+          }
         }
-        if (signal?.aborted) throw error;
-        const message = error instanceof Error ? error.message : String(error);
-        const hint = error instanceof OpenAI.APIConnectionTimeoutError ? ` (LLM_TIMEOUT_MS=${this.settings.timeoutMs}, after ${this.settings.maxRetries} retries)` : '';
-        throw new LlmCallError(`LLM request to ${this.settings.baseURL ?? 'the default endpoint'} failed: ${message}${hint}`);
+        throw this.callError(error, signal);
       }
     });
+  }
+
+  /** An SDK failure as LlmCallError (its message masked, this client's key included); an abort as it is. */
+  private callError(error: unknown, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = error instanceof OpenAI.APIConnectionTimeoutError ? ` (LLM_TIMEOUT_MS=${this.settings.timeoutMs}, after ${this.settings.maxRetries} retries)` : '';
+    return new LlmCallError(`LLM request to ${this.settings.baseURL ?? 'the default endpoint'} failed: ${message}${hint}`, [this.settings.apiKey]);
   }
 
   /**
@@ -138,7 +149,7 @@ export class ChatClient {
         content = await this.chat(conversation, signal);
       } catch (error) {
         if (reasks === 0 || !(error instanceof LlmCallError)) throw error;
-        throw new LlmCallError(`${error.message} (on the re-ask, after an unusable reply: ${lastError})`);
+        throw new LlmCallError(`${error.message} (on the re-ask, after an unusable reply: ${lastError})`, [this.settings.apiKey]);
       }
       const json = extractJson(content);
       if (json.ok) {

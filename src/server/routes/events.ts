@@ -1,24 +1,17 @@
 /**
- * Live progress as Server-Sent Events. Events come from the store (so any server process sharing
- * it can serve them); the id of each is its sequence number, so a client reconnecting with
- * Last-Event-ID (header or `last_event_id` query) resumes after the last one it saw. The stream
- * ends after the run finishes, or at once when no run is active and nothing is left to send.
+ * Live progress as Server-Sent Events: the id of each event is its sequence number, so a client
+ * reconnecting with Last-Event-ID (header or `last_event_id` query) resumes after the last one it
+ * saw. The stream ends with `event: end` after the run finishes (or at once when none is active).
  */
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../context.js';
-import { ApiError } from '../envelope.js';
-import { errorResponses, TaskIdParams } from '../schemas.js';
-import { requireTask } from './task-access.js';
+import { AppError } from '../../errors.js';
+import { followTaskEvents, MAX_EVENT_ID, openTaskEvents } from '../../services/events.js';
+import type { ApiServer, AppContext } from '../context.js';
+import { errorResponses, NonJson, TaskIdParams } from '../schemas/common.js';
+import { EventsQuery } from '../schemas/files.js';
 
-const POLL_MS = 1_000;
 const KEEPALIVE_MS = 15_000;
 
-/** Event ids are sequence numbers: beyond this they cannot be one (nor a safe JavaScript integer). */
-const MAX_EVENT_ID = Number.MAX_SAFE_INTEGER;
-const EventsQuery = Type.Object({ last_event_id: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_EVENT_ID })) });
-
-export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function eventRoutes(app: ApiServer, ctx: AppContext): void {
   app.get(
     '/api/v0/data_pipeline/tasks/:task_id/events',
     {
@@ -27,20 +20,18 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Server-Sent Events of the task: run and step start/finish, progress, log lines (resumable with Last-Event-ID)',
         params: TaskIdParams,
         querystring: EventsQuery,
-        produces: ['text/event-stream'],
-        response: errorResponses,
+        response: { 200: NonJson('text/event-stream', 'Server-Sent Events: id (the sequence number), event (its type), data (JSON)'), ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { task_id } = request.params as typeof TaskIdParams.static;
-      const query = request.query as typeof EventsQuery.static;
-      await requireTask(ctx, task_id);
+      const { task_id } = request.params;
+      await openTaskEvents(ctx.services, task_id);
       const headerText = request.headers['last-event-id'];
       const header = headerText === undefined ? undefined : Number(headerText);
       if (header !== undefined && !(Number.isSafeInteger(header) && header >= 0)) {
-        throw ApiError.invalid('headers.last-event-id', `is not an event id (${JSON.stringify(String(headerText).slice(0, 40))})`, `an integer from 0 to ${MAX_EVENT_ID}`);
+        throw AppError.invalid('headers.last-event-id', `is not an event id (${JSON.stringify(String(headerText).slice(0, 40))})`, `an integer from 0 to ${MAX_EVENT_ID}`);
       }
-      let lastSeq = header ?? query.last_event_id ?? 0;
+      let lastSeq = header ?? request.query.last_event_id ?? 0;
 
       reply.hijack();
       const res = reply.raw;
@@ -52,44 +43,21 @@ export function eventRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       res.write('retry: 2000\n\n');
 
-      let closed = false;
-      let wake: () => void = () => undefined;
-      const unsubscribe = ctx.events.subscribe(task_id, () => wake());
+      const stop = new AbortController();
+      const onStop = () => stop.abort();
+      request.raw.on('close', onStop);
+      ctx.shutdown.addEventListener('abort', onStop, { once: true });
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-      const stop = () => {
-        closed = true;
-        wake();
-      };
-      request.raw.on('close', stop);
-      ctx.shutdown.addEventListener('abort', stop, { once: true });
       try {
-        while (!closed) {
-          const events = await ctx.store.readEvents(task_id, lastSeq);
-          for (const event of events) {
-            lastSeq = event.seq;
-            res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, run_id: event.run_id, at: event.created_at })}\n\n`);
-          }
-          if (events.length > 0) continue;
-          // Nothing new: end when no run is active (after a last look for its final events).
-          if (!(await ctx.store.activeRun(task_id))) {
-            await ctx.events.flush();
-            const tail = await ctx.store.readEvents(task_id, lastSeq);
-            if (tail.length === 0) break;
-            continue;
-          }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, POLL_MS);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+        for await (const event of followTaskEvents(ctx.services, task_id, lastSeq, stop.signal)) {
+          lastSeq = event.seq;
+          res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, run_id: event.run_id, at: event.created_at })}\n\n`);
         }
-        if (!closed) res.write(`event: end\ndata: ${JSON.stringify({ last_event_id: lastSeq })}\n\n`);
+        if (!stop.signal.aborted) res.write(`event: end\ndata: ${JSON.stringify({ last_event_id: lastSeq })}\n\n`);
       } finally {
         clearInterval(keepalive);
-        ctx.shutdown.removeEventListener('abort', stop);
-        unsubscribe();
+        ctx.shutdown.removeEventListener('abort', onStop);
+        request.raw.off('close', onStop);
         res.end();
       }
     },

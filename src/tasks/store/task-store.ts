@@ -5,28 +5,25 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import type { LlmUsageSnapshot } from '../../llm/usage.js';
-import type { Language } from '../../util/language.js';
-import { STEP_NAMES, type StepCounters, type StepName } from '../../workflow/workflow-types.js';
+import type { ExecutionOptions, TaskOptions } from '../../workflow/run-options.js';
+import { type StepCounters } from '../../workflow/workflow-types.js';
+import { STEP_NAMES, type StepName } from '../../workflow/steps/catalog.js';
 
 export type TaskStatus = 'pending' | 'in_progress' | 'partial_completed' | 'completed' | 'failed';
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type RunReason = 'error' | 'cancelled' | 'interrupted';
-/** `restore` claims a task while a backup is restored; the runner never runs such a claim. */
-/** What holds a task's claim: a workflow run, or a restore or delete of its files. */
-export type ExecutionMode = 'complete' | 'step' | 'restore' | 'delete';
+/**
+ * What holds a task's claim: a workflow run, or a restore, a delete or an upload (a change of its
+ * files by a client). The runner runs only `complete` and `step` claims.
+ */
+export type ExecutionMode = 'complete' | 'step' | 'restore' | 'delete' | 'upload';
 
-/** What a task was created with (besides the connection, name and context). */
-export interface TaskParameters {
-  language: Language;
-  overwrite_comments: boolean;
-  enable_sql_validation: boolean;
-  enable_llm_repair: boolean;
-  modify_original_file: boolean;
-  execute_check: boolean;
-  enable_training_data_load: boolean;
+/** What a task was created with (besides the connection, name and context): its task-scope run options. */
+export type TaskParameters = TaskOptions & {
+  /** The file its table list was copied from at creation, if any. */
   table_list_file: string | null;
-}
+};
 
 export interface TaskRecord {
   task_id: string;
@@ -58,16 +55,12 @@ export interface StepRecord {
   result: Record<string, unknown> | null;
 }
 
-/** Options of one execution, as the runner needs them. */
-export interface RunOptions {
-  backup_vector_tables: boolean;
-  truncate_vector_tables: boolean;
-  skip_training: boolean;
+/** Options of one execution (its execution-scope run options), as the runner needs them. */
+export type RunOptions = ExecutionOptions & {
   /** The file backup made before a complete run, and its log lines (written first to the new log). */
   backup?: Record<string, unknown> | null;
   backup_log?: { level: 'INFO' | 'WARNING' | 'ERROR'; message: string }[];
-  [key: string]: unknown;
-}
+};
 
 /** The options of a claim that is not a workflow run (a restore, a delete). */
 export const CLAIM_ONLY_OPTIONS: Readonly<RunOptions> = { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false };
@@ -188,6 +181,11 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
+/** A step update that found no row is a bug (a step the store was not synced for), never silence. */
+function expectStepRow(taskId: string, step: string, updated: readonly unknown[]): void {
+  if (updated.length === 0) throw new Error(`task ${taskId} has no row for step ${step}: the store's step rows are not synced with the step registry`);
+}
+
 type TaskDetail = { task: TaskRecord; steps: StepRecord[]; activeRun: RunRecord | undefined };
 
 /** A run as `finishRun` ended it, with its task and the task's steps, read in the same transaction. */
@@ -267,6 +265,24 @@ export class TaskStore {
     throw new TaskIdTakenError(task.task_id);
   }
 
+  /**
+   * Gives every task a row for every step of the registry, in its order, and drops rows of steps no
+   * longer in it: run once when a process opens the store, so a step added to the registry has
+   * rows for the tasks created before it, and step updates never miss.
+   */
+  async syncStepRows(steps: readonly StepName[] = STEP_NAMES): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO dp_task_steps (task_id, step_name, position)
+         SELECT t.task_id, s.name, s.pos FROM dp_tasks t CROSS JOIN unnest($1::text[]) WITH ORDINALITY AS s(name, pos)
+         ON CONFLICT (task_id, step_name) DO UPDATE SET position = EXCLUDED.position WHERE dp_task_steps.position <> EXCLUDED.position`,
+        [[...steps]],
+      );
+      await tx.query('DELETE FROM dp_task_steps WHERE NOT (step_name = ANY($1::text[]))', [[...steps]]);
+    });
+    this.detailCache.clear();
+  }
+
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
     const [row] = await this.db.query<TaskRecord & Record<string, unknown>>(`SELECT ${TASK_COLUMNS} FROM dp_tasks t WHERE t.task_id = $1`, [
       taskId,
@@ -327,8 +343,8 @@ export class TaskStore {
     const rows = await this.db.query<TaskRecord & { step_statuses: StepStatus[] } & Record<string, unknown>>(
       `SELECT ${TASK_COLUMNS},
               (SELECT to_json(array_agg(s.step_status ORDER BY s.position)) FROM dp_task_steps s WHERE s.task_id = t.task_id) AS step_statuses
-       FROM dp_tasks t ${where} ORDER BY ${order} LIMIT ${Math.floor(query.limit)} OFFSET ${Math.floor(query.offset)}`,
-      params,
+       FROM dp_tasks t ${where} ORDER BY ${order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, query.limit, query.offset],
     );
     return { tasks: rows, total: count?.n ?? 0 };
   }
@@ -376,10 +392,15 @@ export class TaskStore {
   }
 
   /**
-   * Ends a claim that was not a workflow run (a restore): the run is recorded completed or failed,
-   * the task's own status is left as it was.
+   * Ends a claim that was not a workflow run (a restore, a delete): the run is recorded completed or
+   * failed, the task's own status is left as it was; an upload's claim is removed.
    */
   async releaseRun(run: RunRecord, outcome: { status: 'completed' | 'failed'; error: string | null }): Promise<void> {
+    // An upload's claim lasts as long as a file write: it leaves no record behind.
+    if (run.execution_mode === 'upload') {
+      await this.afterWrite(run.task_id, () => this.db.query('DELETE FROM dp_task_runs WHERE run_id = $1', [run.run_id]));
+      return;
+    }
     await this.afterWrite(run.task_id, () =>
       this.db.query(
         `UPDATE dp_task_runs SET status = $2, error_message = $3, reason = CASE WHEN $2 = 'failed' THEN 'error' END, finished_at = now()
@@ -436,22 +457,30 @@ export class TaskStore {
 
   async stepStarted(taskId: string, step: StepName): Promise<void> {
     await this.afterWrite(taskId, () => this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
-         WHERE task_id = $1 AND step_name = $2`,
-        [taskId, step],
+      expectStepRow(
+        taskId,
+        step,
+        await tx.query(
+          `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
+           WHERE task_id = $1 AND step_name = $2 RETURNING step_name`,
+          [taskId, step],
+        ),
       );
       await tx.query('UPDATE dp_tasks SET current_step = $2, updated_at = now() WHERE task_id = $1', [taskId, step]);
     }));
   }
 
   async stepProgress(taskId: string, step: StepName, counters: StepCounters): Promise<void> {
-    await this.afterWrite(taskId, () =>
-      this.db.query(`UPDATE dp_task_steps SET counters = counters || $3::jsonb WHERE task_id = $1 AND step_name = $2`, [
+    await this.afterWrite(taskId, async () =>
+      expectStepRow(
         taskId,
         step,
-        JSON.stringify(counters),
-      ]),
+        await this.db.query(`UPDATE dp_task_steps SET counters = counters || $3::jsonb WHERE task_id = $1 AND step_name = $2 RETURNING step_name`, [
+          taskId,
+          step,
+          JSON.stringify(counters),
+        ]),
+      ),
     );
   }
 
@@ -460,10 +489,14 @@ export class TaskStore {
     step: StepName,
     outcome: { status: 'completed' | 'failed'; error: string | null; counters: StepCounters; result: Record<string, unknown> | null },
   ): Promise<void> {
-    await this.db.query(
-      `UPDATE dp_task_steps SET step_status = $3, completed_at = now(), error_message = $4, counters = counters || $5::jsonb, result = $6::jsonb
-       WHERE task_id = $1 AND step_name = $2`,
-      [taskId, step, outcome.status, outcome.error, JSON.stringify(outcome.counters), outcome.result ? JSON.stringify(outcome.result) : null],
+    expectStepRow(
+      taskId,
+      step,
+      await this.db.query(
+        `UPDATE dp_task_steps SET step_status = $3, completed_at = now(), error_message = $4, counters = counters || $5::jsonb, result = $6::jsonb
+         WHERE task_id = $1 AND step_name = $2 RETURNING step_name`,
+        [taskId, step, outcome.status, outcome.error, JSON.stringify(outcome.counters), outcome.result ? JSON.stringify(outcome.result) : null],
+      ),
     );
     this.invalidate(taskId);
   }
@@ -599,8 +632,8 @@ export class TaskStore {
   async readEvents(taskId: string, afterSeq: number, limit = 500): Promise<StoredEvent[]> {
     return this.db.query<StoredEvent & Record<string, unknown>>(
       `SELECT seq::int8 AS seq, task_id, run_id, type, data, ${iso('created_at')} FROM dp_task_events
-       WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT ${Math.floor(limit)}`,
-      [taskId, afterSeq],
+       WHERE task_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [taskId, afterSeq, limit],
     );
   }
 }

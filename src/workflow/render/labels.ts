@@ -1,4 +1,4 @@
-/** Fixed labels of the files we write, per output language (the reference's Chinese labels for zh). */
+/** Fixed labels of the files we write, per output language (Chinese labels for zh, as existing readers expect). */
 import type { Language } from '../../util/language.js';
 
 export interface FileLabels {

@@ -1,6 +1,5 @@
 /**
- * The per-table files of step 1: names, the `.ddl` (valid SQL with the reference's two header
- * lines) and the `_detail.md` (the reference's structure), plus reading a `_detail.md` back, so
+ * The per-table files of step 1: names, the `.ddl` (valid SQL with two header lines existing tools expect) and the `_detail.md` (in the structure existing readers parse), plus reading a `_detail.md` back, so
  * that comments a person edited between steps are what later steps use.
  */
 import { createHash } from 'node:crypto';
@@ -158,7 +157,7 @@ function formatRows(n: number): string {
   return ROW_COUNT_FORMAT.format(n);
 }
 
-/** The `_detail.md` text in the reference's structure. */
+/** The `_detail.md` text, in the structure existing readers parse. */
 export function renderMarkdown(
   table: TableInfo,
   comments: ResolvedComments,

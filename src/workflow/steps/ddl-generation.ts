@@ -11,7 +11,8 @@ import { mapConcurrent } from '../../util/concurrency.js';
 import { documentTable } from '../document-table.js';
 import { renderCommentStatements, renderDdl, renderMarkdown, tableFileBases } from '../render/table-files.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
-import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../task-files.js';
+import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../../task-directory/task-files.js';
+import { errorMessage } from '../../errors.js';
 
 /**
  * Sampling: tables per statement (and READ ONLY transaction), batches read ahead of the workers,
@@ -28,9 +29,6 @@ interface TableFailure {
   reason: string;
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   const { dir, settings, options, log } = ctx;
@@ -86,9 +84,9 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
         table,
         sample,
         llm: ctx.resources.llm,
-        businessContext: options.businessContext || source.dbName,
+        businessContext: options.business_context || source.dbName,
         language: options.language,
-        overwriteComments: options.overwriteComments,
+        overwriteComments: options.overwrite_comments,
         enumMaxValues: settings.enumMaxValues,
         statementTimeoutMs: settings.statementTimeoutMs,
         signal: ctx.signal,

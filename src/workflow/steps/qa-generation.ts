@@ -21,11 +21,9 @@ import {
   MAPPING_FILE,
   pairFileName,
   readTableFiles,
-} from '../task-files.js';
+} from '../../task-directory/task-files.js';
+import { errorMessage } from '../../errors.js';
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function normalizeQuestion(question: string): string {
   return question.toLowerCase().replace(/[\s\p{P}]+/gu, ' ').trim();
@@ -110,7 +108,7 @@ export async function loadTableDocs(ctx: StepContext): Promise<TableDoc[]> {
   // Within a complete run ddl_generation has just profiled these tables; on its own, read them again.
   let tables = files.map((f) => profiles.get(f.table)?.table).filter((t): t is TableInfo => t !== undefined);
   if (tables.length !== files.length) {
-    const refs = files.map((f) => parseTableName(f.table)).filter((r): r is TableRef => !('error' in r));
+    const refs = files.map((f) => parseTableName(f.table, { catalogSpelling: true })).filter((r): r is TableRef => !('error' in r));
     const catalog = await readCatalog(source.db, refs, { statementTimeoutMs: ctx.settings.statementTimeoutMs });
     for (const missing of catalog.missing) ctx.log.warn(`table ${missing.table} is documented but ${missing.reason}; skipped`);
     tables = catalog.tables;
@@ -148,8 +146,8 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   const docs = await loadTableDocs(ctx);
   if (docs.length === 0) throw new StepFailedError('no documented table is readable: run ddl_generation first');
   const source = await resources.source();
-  const dbName = options.dbName || source.dbName;
-  const businessContext = options.businessContext || dbName;
+  const dbName = options.db_name || source.dbName;
+  const businessContext = options.business_context || dbName;
 
   let themes: Theme[];
   let themeSource = resources.llm.name;

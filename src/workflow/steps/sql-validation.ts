@@ -14,7 +14,8 @@ import { checkReadOnlyQuery } from '../../sql/statement-guard.js';
 import { mapConcurrent } from '../../util/concurrency.js';
 import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
-import { newestPairFile, readTableFiles, type TableFiles } from '../task-files.js';
+import { newestPairFile, readTableFiles, type TableFiles } from '../../task-directory/task-files.js';
+import { errorMessage } from '../../errors.js';
 
 export type PairStatus = 'valid' | 'repaired' | 'invalid';
 
@@ -40,9 +41,6 @@ const REPAIR_BATCH = 10;
 /** DDL of every documented table goes into a repair prompt when the failing query names none. */
 const MAX_FULL_SCHEMA_CHARS = 40_000;
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Parser check, then EXPLAIN in a READ ONLY transaction that is always rolled back. */
 export async function checkSql(db: SqlDatabase, sql: string, statementTimeoutMs: number): Promise<CheckOutcome> {
@@ -96,7 +94,7 @@ interface SchemaContext {
 }
 
 async function loadSchemaContext(ctx: StepContext, db: SqlDatabase, files: TableFiles[]): Promise<SchemaContext> {
-  const refs = files.map((f) => parseTableName(f.table)).filter((r): r is TableRef => !('error' in r));
+  const refs = files.map((f) => parseTableName(f.table, { catalogSpelling: true })).filter((r): r is TableRef => !('error' in r));
   const catalog = refs.length ? await readCatalog(db, refs, { statementTimeoutMs: ctx.settings.statementTimeoutMs }) : { tables: [] };
   const ddlByTable = new Map<string, string>();
   for (const file of files) {
@@ -176,11 +174,11 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   const validFirst = records.filter((r) => r.status === 'valid').length;
   log.info(`first check: ${validFirst} valid, ${records.length - validFirst} invalid`);
 
-  if (options.enableLlmRepair && settings.repairRounds > 0 && repairable.size > 0) {
+  if (options.enable_llm_repair && settings.repairRounds > 0 && repairable.size > 0) {
     await repairRounds(ctx, db, records, repairable, statements);
   }
 
-  if (options.executeCheck) {
+  if (options.execute_check) {
     await mapConcurrent(
       records.filter((r) => statements.has(r.id)),
       settings.sqlConcurrency,
@@ -198,7 +196,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   }
 
   const timestamp = compactTimestamp(new Date(started));
-  const modification = options.modifyOriginalFile ? await rewritePairFile(ctx, pairFile, records, timestamp) : undefined;
+  const modification = options.modify_original_file ? await rewritePairFile(ctx, pairFile, records, timestamp) : undefined;
   const valid = records.filter((r) => r.status !== 'invalid').length;
   const repaired = records.filter((r) => r.status === 'repaired').length;
   const invalid = records.length - valid;
@@ -214,12 +212,12 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
     valid_first_check: validFirst,
     repaired,
     invalid,
-    empty_results: options.executeCheck ? empty : null,
+    empty_results: options.execute_check ? empty : null,
     validation_rate: Number(rate.toFixed(4)),
     duration_ms: durationMs,
     modified_file: modification?.modified ?? false,
     backup_file: modification?.backupFile ?? null,
-    llm_repair: options.enableLlmRepair,
+    llm_repair: options.enable_llm_repair,
   };
   await dir.writeFile(reportFile, `${JSON.stringify({ summary, records }, null, 2)}\n`);
   await dir.writeFile(summaryFile, renderSummary(summary, records, started));
@@ -231,7 +229,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
       pairs_invalid: invalid,
       pairs_repaired: repaired,
       pairs_removed: modification?.removed ?? 0,
-      ...(options.executeCheck ? { pairs_empty_result: empty } : {}),
+      ...(options.execute_check ? { pairs_empty_result: empty } : {}),
       files_written: 2 + (modification?.filesWritten ?? 0),
     },
     result: { ...summary, report_file: reportFile, summary_file: summaryFile, modifications_file: modification?.logFile ?? null },

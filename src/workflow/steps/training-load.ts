@@ -9,7 +9,8 @@ import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/tra
 import { unusableVectors, type VectorDocument } from '../../vector/vector-store.js';
 import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
-import { newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../task-files.js';
+import { newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../../task-directory/task-files.js';
+import { errorMessage } from '../../errors.js';
 
 /** The documents to load: table files per the mapping, other `.md` files, and the newest pair file. */
 export async function collectDocuments(ctx: StepContext): Promise<{ documents: VectorDocument[]; files: string[] }> {
@@ -17,7 +18,7 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
   const mapped = await readTableFiles(dir);
   const ddlFiles = mapped.length ? mapped.map((f) => f.ddl) : await dir.fileNames((n) => n.endsWith('.ddl'));
   const mdFiles = mapped.length ? mapped.map((f) => f.md) : await dir.fileNames((n) => n.endsWith('_detail.md'));
-  // Other Markdown (metadata_detail.md) documents the themes table; the reference loads it too.
+  // Other Markdown (metadata_detail.md) documents the themes table; it has always been loaded, and retrieval clients expect it.
   const otherMd = await dir.fileNames((n) => n.endsWith('.md') && !mdFiles.includes(n));
   const documents: VectorDocument[] = [];
   const files: string[] = [];
@@ -39,7 +40,7 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
     try {
       pairs = JSON.parse(await dir.readText(pairFile));
     } catch (error) {
-      throw new StepFailedError(`${pairFile} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new StepFailedError(`${pairFile} is not valid JSON: ${errorMessage(error)}`);
     }
     const valid = Array.isArray(pairs)
       ? pairs.filter((p): p is { question: string; sql: string } => typeof p?.question === 'string' && typeof p?.sql === 'string')
@@ -56,8 +57,8 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   const { options, settings, log, dir } = ctx;
   const started = Date.now();
   const result: Record<string, unknown> = {};
-  const wantsBackup = options.backupVectorTables || options.truncateVectorTables;
-  const collected = options.skipTraining ? undefined : await collectDocuments(ctx);
+  const wantsBackup = options.backup_vector_tables || options.truncate_vector_tables;
+  const collected = options.skip_training ? undefined : await collectDocuments(ctx);
   if (collected && collected.documents.length === 0 && !wantsBackup) {
     throw new StepFailedError('nothing to load: no .ddl, .md or pair file in the task directory');
   }
@@ -91,7 +92,7 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
     } else {
       log.error(`vector table backup failed: ${backup.errors.join('; ')}`);
     }
-    if (options.truncateVectorTables) {
+    if (options.truncate_vector_tables) {
       if (backup.backup_performed) {
         const removed = await store.truncateEmbeddings();
         result.truncated_rows = removed;

@@ -3,6 +3,7 @@
  * database with search and select-all, or a table_list.txt upload), the business context and the
  * execution options. Creates the task, gives it its table list, and optionally runs it.
  */
+import { RUN_OPTIONS, TASK_OPTION_NAMES, type RunOption } from '../../../src/workflow/run-options.js';
 import { api, taskPath, TASKS } from '../api.js';
 import { confirmAction, toast } from '../dialog.js';
 import { h, loading, replace, uid } from '../dom.js';
@@ -14,14 +15,11 @@ interface Option {
   checked: boolean;
 }
 
-const OPTIONS: Option[] = [
-  { name: 'enable_sql_validation', label: 'Validate the SQL of every pair', checked: true },
-  { name: 'enable_llm_repair', label: 'Ask the LLM to repair failing SQL', checked: true },
-  { name: 'modify_original_file', label: 'Write repaired SQL back to the pair file', checked: true },
-  { name: 'enable_training_data_load', label: 'Load the results into the vector store', checked: true },
-  { name: 'overwrite_comments', label: 'Replace existing database comments', checked: false },
-  { name: 'execute_check', label: 'Also run each valid SQL with LIMIT 1', checked: false },
-];
+/** The task's own options, from the options schema the API and the CLI use too (booleans; the language has its own field). */
+const OPTIONS: Option[] = TASK_OPTION_NAMES.flatMap((name) => {
+  const spec: RunOption = RUN_OPTIONS[name];
+  return spec.kind === 'boolean' ? [{ name, label: spec.label, checked: spec.default }] : [];
+});
 
 function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || uid('field');

@@ -2,6 +2,7 @@
  * One task: its header and actions (run complete, run one step, cancel), and tabs for the step
  * timeline (live over SSE), logs, files, question/SQL pairs and backups.
  */
+import { EXECUTION_OPTION_NAMES, RUN_OPTIONS } from '../../../src/workflow/run-options.js';
 import { api, STEP_NAMES, taskPath, type TaskView } from '../api.js';
 import { confirmAction, toast } from '../dialog.js';
 import { badge, formatTime, h, replace } from '../dom.js';
@@ -88,9 +89,8 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
   // Options of the next execute (the task's own options were set at creation).
   const runOptions = [
     { name: 'backup_existing_files', label: 'Back up earlier files first (complete runs)', checked: true },
-    { name: 'backup_vector_tables', label: 'Back up the vector tables before loading', checked: false },
-    { name: 'truncate_vector_tables', label: 'Empty the embeddings before loading (backs up first)', checked: false },
-    { name: 'skip_training', label: 'Only the vector table operations, no loading', checked: false },
+    // The execution options, from the options schema the API and the CLI use too.
+    ...EXECUTION_OPTION_NAMES.map((name) => ({ name, label: RUN_OPTIONS[name].label, checked: RUN_OPTIONS[name].default })),
   ].map((o) => ({ ...o, input: h('input', { type: 'checkbox', id: `run-${o.name}`, checked: o.checked }) }));
   const optionsPanel = h(
     'details',

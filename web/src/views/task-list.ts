@@ -1,16 +1,13 @@
 /** The task list: filters (status, name, database), sorting, paging, each task's status and step progress. */
+import { STEP_CATALOG } from '../../../src/workflow/steps/catalog.js';
 import { api, STEP_NAMES, TASKS, type TaskListItem } from '../api.js';
 import { badge, empty, formatTime, h, loading, replace } from '../dom.js';
 
 const PAGE_SIZE = 20;
 const STATUSES = ['pending', 'in_progress', 'partial_completed', 'completed', 'failed'];
 
-const STEP_LABELS: Record<string, string> = {
-  ddl_generation: 'DDL',
-  qa_generation: 'Q&A',
-  sql_validation: 'SQL',
-  training_load: 'Load',
-};
+/** Short step labels for the pills, from the step catalog. */
+const STEP_LABELS: Record<string, string> = Object.fromEntries(STEP_CATALOG.map((s) => [s.name, s.labels.short]));
 
 function stepPills(task: TaskListItem): HTMLElement {
   const statuses = task.step_statuses ?? {};

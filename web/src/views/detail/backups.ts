@@ -1,32 +1,14 @@
 /** The task's file backups: list, diff against the current files, restore and delete (confirmed). */
-import { api, taskPath } from '../../api.js';
+import { api, taskPath, type BackupDiff, type BackupList } from '../../api.js';
 import { confirmAction, toast } from '../../dialog.js';
 import { badge, empty, formatBytes, h, loading, replace } from '../../dom.js';
 import { errorPanel } from '../../ui.js';
 
-interface BackupSummary {
-  name: string;
-  time: string;
-  trigger: string | null;
-  file_count: number;
-  bytes: number;
-  status: string;
-  valid: boolean;
-}
-
-interface BackupDiff {
-  added: string[];
-  removed: string[];
-  changed: string[];
-  unchanged: string[];
-  pair_files: { file: string; backup_pairs: number | null; current_pairs: number | null }[];
-}
-
 export async function renderBackups(panel: HTMLElement, taskId: string, signal: AbortSignal, onChange: () => Promise<void>): Promise<void> {
   replace(panel, loading('Loading backups…'));
-  let data: { backups: BackupSummary[] };
+  let data: BackupList;
   try {
-    data = await api<{ backups: BackupSummary[] }>('GET', `${taskPath(taskId)}/backups`, undefined, signal);
+    data = await api<BackupList>('GET', `${taskPath(taskId)}/backups`, undefined, signal);
   } catch (error) {
     // A task that never ran has no directory, so no backups: that is not an error to show.
     if ((error as { errorType?: string }).errorType === 'TASK_DIRECTORY_NOT_FOUND') {

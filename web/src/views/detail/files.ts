@@ -1,21 +1,14 @@
 /** The task directory's files: a preview of .ddl, .md, .json and text files, and downloads. */
-import { api, download, fetchText, taskPath } from '../../api.js';
+import { api, download, fetchText, taskPath, type TaskFileEntry as FileEntry, type TaskFiles } from '../../api.js';
 import { toast } from '../../dialog.js';
 import { empty, formatBytes, formatTime, h, loading, replace } from '../../dom.js';
-
-interface FileEntry {
-  file_name: string;
-  file_type: string;
-  file_size: number;
-  modified_at: string;
-}
 
 const PREVIEWABLE = /\.(ddl|md|json|txt|log|sql|csv)$/i;
 const PREVIEW_LIMIT = 512 * 1024;
 
 export async function renderFiles(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
   replace(panel, loading('Loading files…'));
-  const data = await api<{ files: FileEntry[]; directory_info: { total_files: number; total_size: number } }>('GET', `${taskPath(taskId)}/files`, undefined, signal);
+  const data = await api<TaskFiles>('GET', `${taskPath(taskId)}/files`, undefined, signal);
   if (data.files.length === 0) {
     replace(panel, empty('No files yet: give the task a table list and run it.'));
     return;

@@ -1,20 +1,7 @@
 /** The task log: level filter, keyword search, paging (POST …/logs/query). */
-import { api, taskPath } from '../../api.js';
+import { api, taskPath, type TaskLogPage as LogPage } from '../../api.js';
 import { empty, h, loading, replace } from '../../dom.js';
 import { errorPanel } from '../../ui.js';
-
-interface LogRecord {
-  timestamp: string;
-  level: string;
-  logger: string;
-  step: string | null;
-  message: string;
-}
-
-interface LogPage {
-  logs: LogRecord[];
-  pagination: { page: number; total: number; total_pages: number; has_next: boolean; has_prev: boolean };
-}
 
 export async function renderLogs(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
   const level = h('select', { id: 'log-level' }, ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR'].map((l) => h('option', { value: l }, l || 'All levels')));

@@ -1,4 +1,5 @@
 /** The step timeline: each step's status, times, progress (live from SSE) and counters. */
+import { STEP_CATALOG } from '../../../../src/workflow/steps/catalog.js';
 import type { StepView, TaskView } from '../../api.js';
 import { badge, formatDuration, formatTime, h, replace } from '../../dom.js';
 
@@ -9,12 +10,8 @@ export interface LiveState {
   logTail: string[];
 }
 
-const STEP_TITLES: Record<string, string> = {
-  ddl_generation: 'DDL and table docs',
-  qa_generation: 'Question/SQL pairs',
-  sql_validation: 'SQL validation and repair',
-  training_load: 'Vector store load',
-};
+/** The steps' titles, from the step catalog. */
+const STEP_TITLES: Record<string, string> = Object.fromEntries(STEP_CATALOG.map((s) => [s.name, s.labels.en]));
 
 function progressOf(step: StepView, live: LiveState): { done: number; total: number; unit: string } | undefined {
   const fromEvents = live.progress[step.step_name];

@@ -1,12 +1,14 @@
 /**
- * The task log `data_pipeline.log`, one line per record in the reference's format:
- * `YYYY-MM-DD HH:MM:SS [LEVEL] <logger>: [<step>] <message>`. Secrets are masked on the way in.
+ * The task log `data_pipeline.log`, one line per record in the format existing log readers parse:
+ * `YYYY-MM-DD HH:MM:SS [LEVEL] <logger>: [<step>] <message>`. Secrets are masked on the way in:
+ * connection strings always, and by value only the secrets of the log's own run (its connection's
+ * password), never those of other tasks.
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
-import { redactSecrets } from '../util/redact.js';
+import { secretMasker } from '../util/redact.js';
 import { logTimestamp } from '../util/time.js';
 import type { TaskDirectory } from './task-dir.js';
-import type { LogLevel, LogRecord } from './workflow-types.js';
+import type { LogLevel, LogRecord } from '../workflow/workflow-types.js';
 
 export const TASK_LOG_FILE = 'data_pipeline.log';
 
@@ -24,15 +26,22 @@ export function parseLogLine(line: string): LogRecord | undefined {
 }
 
 /** A record stamped now, its message masked and on one line: the log is read back line by line. */
-function logRecord(level: LogLevel, logger: string, step: string, message: string): LogRecord {
-  return { timestamp: logTimestamp(), level, logger, step, message: redactSecrets(message).replace(/\s*\r?\n\s*/g, ' | ') };
+function logRecord(level: LogLevel, logger: string, step: string, message: string, mask: (text: string) => string): LogRecord {
+  return { timestamp: logTimestamp(), level, logger, step, message: mask(message).replace(/\s*\r?\n\s*/g, ' | ') };
 }
 
 /**
  * Appends one record to the log of a task that no run is writing (a run's end recorded after its
  * process died), on a line of its own even when the log ends in a line cut short. Refuses a link.
  */
-export async function appendLogRecord(dir: TaskDirectory, level: LogLevel, logger: string, step: string, message: string): Promise<void> {
+export async function appendLogRecord(
+  dir: TaskDirectory,
+  level: LogLevel,
+  logger: string,
+  step: string,
+  message: string,
+  secrets: readonly string[] = [],
+): Promise<void> {
   const flags = fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW;
   const handle = await fs.open(dir.filePath(TASK_LOG_FILE), flags, 0o644);
   try {
@@ -40,7 +49,7 @@ export async function appendLogRecord(dir: TaskDirectory, level: LogLevel, logge
     const last = Buffer.alloc(1);
     if (size > 0) await handle.read(last, 0, 1, size - 1);
     const separator = size > 0 && last[0] !== 0x0a ? '\n' : '';
-    await handle.appendFile(`${separator}${formatLogLine(logRecord(level, logger, step, message))}\n`, 'utf8');
+    await handle.appendFile(`${separator}${formatLogLine(logRecord(level, logger, step, message, secretMasker(secrets)))}\n`, 'utf8');
   } finally {
     await handle.close();
   }
@@ -58,25 +67,33 @@ export class TaskLog {
   private buffered: string[] = [];
   private flushing: Promise<void> | undefined;
 
+  private readonly mask: (text: string) => string;
+
   private constructor(
     private readonly handle: fs.FileHandle | undefined,
     private readonly sink: ((record: LogRecord) => void) | undefined,
-  ) {}
+    secrets: readonly string[],
+  ) {
+    this.mask = secretMasker(secrets);
+  }
 
-  /** Opens the log for appending; a symlink in its place is refused (O_NOFOLLOW). */
-  static async open(dir: TaskDirectory, sink?: (record: LogRecord) => void): Promise<TaskLog> {
+  /**
+   * Opens the log for appending; a symlink in its place is refused (O_NOFOLLOW). `secrets` are the
+   * run's own (its connection's password in every form): masked by value in every record.
+   */
+  static async open(dir: TaskDirectory, sink?: (record: LogRecord) => void, secrets: readonly string[] = []): Promise<TaskLog> {
     const flags = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW;
     const handle = await fs.open(dir.filePath(TASK_LOG_FILE), flags, 0o644);
-    return new TaskLog(handle, sink);
+    return new TaskLog(handle, sink, secrets);
   }
 
   /** A log that only forwards records (no file), for callers without a task directory. */
-  static detached(sink?: (record: LogRecord) => void): TaskLog {
-    return new TaskLog(undefined, sink);
+  static detached(sink?: (record: LogRecord) => void, secrets: readonly string[] = []): TaskLog {
+    return new TaskLog(undefined, sink, secrets);
   }
 
   write(level: LogLevel, logger: string, step: string, message: string): void {
-    const record = logRecord(level, logger, step, message);
+    const record = logRecord(level, logger, step, message, this.mask);
     this.sink?.(record);
     if (!this.handle) return;
     this.buffered.push(`${formatLogLine(record)}\n`);

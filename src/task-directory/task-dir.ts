@@ -4,38 +4,9 @@
  */
 import { constants as fsConstants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import { VECTOR_BACKUP_DIR } from './task-files.js';
+import { PathConfinementError } from '../errors.js';
+export { assertTaskId, isTaskId, TASK_ID_PATTERN } from './task-id.js';
 import { openAtomicStream, tempPathFor, writeFileAtomic, type AtomicStream } from '../util/atomic-file.js';
-
-export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export class PathConfinementError extends Error {
-  constructor(
-    readonly field: string,
-    readonly value: string,
-    reason: string,
-  ) {
-    super(`${field} ${JSON.stringify(value)} ${reason}`);
-    this.name = 'PathConfinementError';
-  }
-}
-
-/** Names the data root uses for itself: its `vector_bak/` holds the global vector table backups. */
-const RESERVED_TASK_IDS: ReadonlySet<string> = new Set([VECTOR_BACKUP_DIR]);
-
-export function assertTaskId(taskId: string): void {
-  if (!TASK_ID_PATTERN.test(taskId)) {
-    throw new PathConfinementError('task_id', taskId, 'is invalid: use 1-64 letters, digits, "_" or "-"');
-  }
-  if (RESERVED_TASK_IDS.has(taskId)) {
-    throw new PathConfinementError('task_id', taskId, 'is reserved: the data root keeps its vector table backups there; use another id');
-  }
-}
-
-/** Whether a name in the data root can be a task's directory. */
-export function isTaskId(name: string): boolean {
-  return TASK_ID_PATTERN.test(name) && !RESERVED_TASK_IDS.has(name);
-}
 
 /**
  * A file name is a single path segment: no separators, no `..`, no control characters.

@@ -5,7 +5,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { assertTaskId, isTaskId, PathConfinementError, TaskDirectory } from '../workflow/task-dir.js';
+import { assertTaskId, isTaskId, TaskDirectory } from './task-dir.js';
+import { PathConfinementError } from '../errors.js';
 
 export interface DirectoryStats {
   files: number;

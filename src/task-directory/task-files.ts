@@ -12,9 +12,16 @@ export const METADATA_DETAIL_FILE = 'metadata_detail.md';
 export const DECISION_PROMPT_FILE = 'db_query_decision_prompt.txt';
 export const TASK_CONFIG_FILE = 'task_config.json';
 export const TASK_RESULT_FILE = 'task_result.json';
-export const VECTOR_BACKUP_DIR = 'vector_bak';
+export { VECTOR_BACKUP_DIR } from './task-id.js';
 
 export const stepResultFile = (step: string) => `${step}_result.json`;
+
+/**
+ * An earlier version of an uploaded file, kept when an upload replaces it (overwrite mode
+ * `backup`): `name_bak1`, `name_bak2`… Not a file backup (`file_bak_*`, backup/): one file's
+ * earlier content, next to it.
+ */
+export const previousVersionName = (name: string, version: number) => `${name}_bak${version}`;
 
 /** `qs_{db}_{YYYYMMDD_HHMMSS}_pair.json`; the database name made file-safe. */
 export function pairFileName(dbName: string, timestamp: string): string {
