@@ -420,7 +420,7 @@ describe('embedders', () => {
   });
 
   it('OpenAIEmbedder sends EMBEDDING_BATCH_SIZE inputs per request and returns vectors in input order', async () => {
-    const embedder = createEmbedder(embeddingSettings());
+    const embedder = await createEmbedder(embeddingSettings());
     expect(embedder).toBeInstanceOf(OpenAIEmbedder);
     const texts = Array.from({ length: 10 }, (_, i) => `question number ${i}: how many orders per store?`);
     const vectors = await embedder.embed(texts);
@@ -475,7 +475,7 @@ describe('embedders', () => {
   });
 
   it('HashingEmbedder is deterministic, normalised, order-preserving, and puts related texts closer', async () => {
-    const embedder = createEmbedder(loadSettings({ EMBEDDING_DIM: '128' }).embedding);
+    const embedder = await createEmbedder(loadSettings({ EMBEDDING_DIM: '128' }).embedding);
     expect(embedder).toBeInstanceOf(HashingEmbedder);
     expect(embedder.dim).toBe(128);
     const texts = ['total revenue per store', 'revenue per store and day', 'employees hired by department'];

@@ -91,7 +91,9 @@ describe('training_load through an OpenAI-compatible embedder', () => {
       const sent = deterministicEmbedding(row.document, DIM);
       expect(row.embedding).toHaveLength(DIM);
       expect(Math.hypot(...row.embedding)).toBeCloseTo(1, 5);
-      row.embedding.forEach((value, i) => expect(value).toBeCloseTo(sent[i] as number, 6));
+      row.embedding.forEach((value, i) => {
+        expect(value).toBeCloseTo(sent[i] as number, 6);
+      });
     }
   }
 

@@ -15,7 +15,7 @@ import { parseMarkdown } from '../src/workflow/render/table-files.js';
 import { TaskDirectory } from '../src/task-directory/task-dir.js';
 import { parseMapping } from '../src/task-directory/task-files.js';
 import { parseLogLine } from '../src/task-directory/task-log.js';
-import { type WorkflowEvent } from '../src/workflow/workflow-types.js';
+import type { WorkflowEvent } from '../src/workflow/workflow-types.js';
 import { workflowOptions, type WorkflowOptions } from '../src/workflow/run-options.js';
 import { createSampleDatabaseOnServer, createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './support/env.js';
 
@@ -192,7 +192,7 @@ describe('complete workflow, builtin provider, sample database on PostgreSQL', (
 
   it('writes metadata.txt that PostgreSQL executes, one row per theme', async () => {
     const result = run.result.steps.find((s) => s.step_name === 'qa_generation');
-    const themes = (result?.result.themes as unknown[]).length;
+    const themes = (result?.result.themes as unknown[] | undefined)?.length ?? 0;
     expect(themes).toBeGreaterThanOrEqual(5);
     const scratch = await createScratchDatabase('dp_meta');
     const target = new pg.Client({ connectionString: scratch.url });

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BACKUP_NAME_FORM, BACKUP_PREFIX } from '../backup/backup-names.js';
-import { loadSettings, SettingsError, type Settings } from '../config/settings.js';
+import type { Settings } from '../config/settings.js';
 import { RUN_OPTION_NAMES, RUN_OPTIONS } from '../workflow/run-options.js';
 import { STEP_CATALOG, STEP_NAMES } from '../workflow/steps/catalog.js';
 import { addOptionFlags, optionValuesFromFlags } from './option-flags.js';
@@ -18,7 +18,7 @@ const STEP_MODE_OPTIONS = RUN_OPTION_NAMES.filter((name) => !STEP_SWITCHES.inclu
 const EXIT_OK = 0;
 const EXIT_FAILED = 2;
 
-export function buildProgram(settingsProvider: () => Settings): Command {
+export function buildProgram(settingsProvider: () => Promise<Settings>): Command {
   const program = new Command('data-pipeline')
     .description('Turn a PostgreSQL database into text-to-SQL training data: DDL and docs, question/SQL pairs, validated SQL, vectors.')
     .version('0.1.0')
@@ -41,7 +41,7 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .action(async (opts, command: Command) => {
       // Commands load the engine on demand, so `--help` stays quick.
       const { runCommand } = await import('./commands/run.js');
-      process.exitCode = await runCommand(settingsProvider(), opts, optionValuesFromFlags(command));
+      process.exitCode = await runCommand((await settingsProvider()), opts, optionValuesFromFlags(command));
     });
 
   const step = program
@@ -59,7 +59,7 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .option('--verbose', 'print every log line')
     .action(async (stepName: string, opts, command: Command) => {
       const { stepCommand } = await import('./commands/step.js');
-      process.exitCode = await stepCommand(settingsProvider(), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
+      process.exitCode = await stepCommand((await settingsProvider()), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
     });
 
   program
@@ -71,7 +71,7 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .option('--verbose', 'print every log line')
     .action(async (opts) => {
       const { demoCommand } = await import('./commands/demo.js');
-      process.exitCode = await demoCommand(settingsProvider(), opts);
+      process.exitCode = await demoCommand((await settingsProvider()), opts);
     });
 
   program
@@ -88,7 +88,7 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     )
     .action(async (action: string, backupName: string | undefined, opts) => {
       const { backupsCommand } = await import('./commands/backups.js');
-      process.exitCode = await backupsCommand(settingsProvider(), action, backupName, opts);
+      process.exitCode = await backupsCommand((await settingsProvider()), action, backupName, opts);
     });
 
   program
@@ -98,16 +98,17 @@ export function buildProgram(settingsProvider: () => Settings): Command {
     .option('--host <host>', 'address to bind (default: HOST, 127.0.0.1)')
     .action(async (opts) => {
       const { serveCommand } = await import('./commands/serve.js');
-      process.exitCode = await serveCommand(settingsProvider(), opts);
+      process.exitCode = await serveCommand((await settingsProvider()), opts);
     });
 
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let settings: Settings | undefined;
+  // Settings (and zod, which checks them) are loaded by the commands that need them: --help stays quick.
+  let settings: Promise<Settings> | undefined;
   const program = buildProgram(() => {
-    settings ??= loadSettings();
+    settings ??= import('../config/settings.js').then(({ loadSettings }) => loadSettings());
     return settings;
   });
   try {
@@ -118,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version are not errors; usage errors exit 2, as Python's argparse did for the scripts that call us.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT_OK : EXIT_FAILED;
     }
-    if (error instanceof SettingsError) {
+    if (error instanceof Error && error.name === 'SettingsError') {
       process.stderr.write(`${error.message}\n`);
       return EXIT_FAILED;
     }

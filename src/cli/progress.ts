@@ -2,7 +2,7 @@
  * Run progress on the terminal: a bar per step on a TTY, plain lines otherwise. Warnings and
  * errors of the task log go to stderr; info lines only with --verbose.
  */
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { WorkflowEvent } from '../workflow/workflow-types.js';
 
 export interface ProgressReporter {
@@ -10,12 +10,14 @@ export interface ProgressReporter {
   stop(): void;
 }
 
-export function createProgressReporter(options: { tty: boolean; verbose: boolean; quiet: boolean }): ProgressReporter {
+export async function createProgressReporter(options: { tty: boolean; verbose: boolean; quiet: boolean }): Promise<ProgressReporter> {
   if (options.quiet) return { onEvent: () => undefined, stop: () => undefined };
-  const multibar = options.tty
-    ? new cliProgress.MultiBar(
+  // The bars' library is loaded for a terminal only.
+  const progressBars = options.tty ? (await import('cli-progress')).default : undefined;
+  const multibar = progressBars
+    ? new progressBars.MultiBar(
         { format: '  {step} [{bar}] {value}/{total} {unit}', hideCursor: true, stream: process.stderr, clearOnComplete: false },
-        cliProgress.Presets.shades_classic,
+        progressBars.Presets.shades_classic,
       )
     : undefined;
   const bars = new Map<string, cliProgress.SingleBar>();

@@ -60,7 +60,7 @@ export async function runAndReport(params: {
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const reporter = createProgressReporter({ tty: Boolean(process.stderr.isTTY), verbose: params.output.verbose, quiet: params.output.json });
+  const reporter = await createProgressReporter({ tty: Boolean(process.stderr.isTTY), verbose: params.output.verbose, quiet: params.output.json });
   try {
     const result = await runWorkflow({
       dir: params.dir,

@@ -7,8 +7,7 @@
  * symbolic link, another spelling — finds the same lock. Earlier versions locked beside it
  * (`<parent>/<name>.lock`): a live lock there still refuses, for one release.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
+import type { PGlite } from '@electric-sql/pglite';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pgliteBaseOptions, PgliteDatabase } from './pglite-database.js';
@@ -109,7 +108,9 @@ export async function openEmbeddedStore(dir: string): Promise<PgliteDatabase> {
       const held = await liveLockOwner(legacy);
       if (held) throw new StoreInUseError(dir, ownerText(held.owner));
     }
-    const pglite = await PGlite.create({ ...pgliteBaseOptions(), dataDir: real, extensions: { vector } }).catch((error: unknown) => {
+    // Loaded here only: a process on a PostgreSQL store (or none) never pays for PGlite.
+    const [{ PGlite: PGliteClass }, { vector }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite-pgvector')]);
+    const pglite = await PGliteClass.create({ ...pgliteBaseOptions(), dataDir: real, extensions: { vector } }).catch((error: unknown) => {
       throw new StoreOpenError(dir, error);
     });
     return new EmbeddedStore(pglite, release);

@@ -1,4 +1,5 @@
-import { PGlite, type PGliteOptions, type Transaction } from '@electric-sql/pglite';
+// Types only: PGlite itself (a large WebAssembly module) is loaded by whoever creates a database.
+import type { PGlite, PGliteOptions, Transaction } from '@electric-sql/pglite';
 import {
   transactionModes,
   valueParsers,

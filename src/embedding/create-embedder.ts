@@ -1,8 +1,10 @@
 import type { EmbeddingSettings } from '../config/settings.js';
 import type { Embedder } from './embedder.js';
 import { HashingEmbedder } from './hashing-embedder.js';
-import { OpenAIEmbedder } from './openai-embedder.js';
 
-export function createEmbedder(settings: EmbeddingSettings): Embedder {
-  return settings.provider === 'openai' ? new OpenAIEmbedder(settings) : new HashingEmbedder(settings.dim);
+/** The configured embedder; the openai SDK is loaded only when it is the one. */
+export async function createEmbedder(settings: EmbeddingSettings): Promise<Embedder> {
+  if (settings.provider !== 'openai') return new HashingEmbedder(settings.dim);
+  const { OpenAIEmbedder } = await import('./openai-embedder.js');
+  return new OpenAIEmbedder(settings);
 }

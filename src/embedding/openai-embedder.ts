@@ -64,7 +64,7 @@ export class OpenAIEmbedder implements Embedder {
     const batches: string[][] = [];
     for (let i = 0; i < texts.length; i += this.settings.batchSize) batches.push(texts.slice(i, i + this.settings.batchSize));
     const results = await mapConcurrent(batches, 2, async (batch) => {
-      let response;
+      let response: Awaited<ReturnType<OpenAI['embeddings']['create']>>;
       try {
         const requestSignal = signal ? AbortSignal.any([signal]) : undefined;
         // Explicit, so the SDK passes the reply through instead of base64-decoding float arrays.

@@ -34,7 +34,9 @@ export function requestDataProblem(value: unknown, at: string): RequestDataProbl
     // Pushed in reverse, so the first problem in document order is found first.
     const children: { value: unknown; at: string; depth: number }[] = [];
     if (Array.isArray(item)) {
-      item.forEach((child, i) => children.push({ value: child, at: `${next.at}[${i}]`, depth }));
+      item.forEach((child, i) => {
+        children.push({ value: child, at: `${next.at}[${i}]`, depth });
+      });
     } else {
       for (const [key, child] of Object.entries(item)) {
         if (key.includes('\u0000')) return { kind: 'nul', field: next.at };

@@ -101,7 +101,7 @@ export async function documentDatabaseTable(ctx: ServiceContext, input: TableDoc
       enumMaxValues: ctx.settings.enumMaxValues,
     });
     const generate = Boolean(input.business_context?.trim());
-    const llm = generate ? createLlmProvider(ctx.settings.llm) : undefined;
+    const llm = generate ? await createLlmProvider(ctx.settings.llm) : undefined;
     let llmError: string | null = null;
     const comments = await documentTable({
       db: source.db,

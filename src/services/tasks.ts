@@ -1,7 +1,7 @@
 /** Tasks: create one, read one, list and search them, delete them, cancel a task's run. */
 import { promises as fs } from 'node:fs';
 import { AppError, errorMessage, PathConfinementError } from '../errors.js';
-import { SAMPLE_DB_NAME } from '../source/sample/index.js';
+import { SAMPLE_DB_NAME } from '../source/sample/sample-names.js';
 import { databaseNameOf, SAMPLE_SOURCE } from '../source/source-database.js';
 import { assertTaskId } from '../task-directory/task-dir.js';
 import { TABLE_LIST_FILE } from '../task-directory/task-files.js';

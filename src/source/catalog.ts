@@ -320,9 +320,11 @@ function resolveRelations(refs: readonly TableRef[], relations: RelationRow[]): 
   refs.forEach((ref, index) => {
     const candidates = byIdx.get(index + 1) ?? [];
     const exact = candidates.find((r) => r.exact);
-    if (exact) return chosen.push(exact);
-    if (candidates.length === 1) return chosen.push(candidates[0] as RelationRow);
-    if (candidates.length > 1) {
+    if (exact) {
+      chosen.push(exact);
+    } else if (candidates.length === 1) {
+      chosen.push(candidates[0] as RelationRow);
+    } else if (candidates.length > 1) {
       const names = candidates.map((c) => `${c.schema}.${c.name}`).join(', ');
       missing.push({ table: qualifiedName(ref), reason: `ambiguous name: matches ${names}; quote the exact spelling` });
     } else {

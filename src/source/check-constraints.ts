@@ -21,7 +21,7 @@ type Node = Record<string, unknown>;
 function unwrap(node: unknown): [string, Node] | undefined {
   if (!node || typeof node !== 'object') return undefined;
   const [entry] = Object.entries(node as Node);
-  return entry && entry[1] && typeof entry[1] === 'object' ? [entry[0], entry[1] as Node] : undefined;
+  return entry?.[1] && typeof entry[1] === 'object' ? [entry[0], entry[1] as Node] : undefined;
 }
 
 /** Casts PostgreSQL adds to string columns (`status::text`): they keep the column's values as they are. */
@@ -132,7 +132,7 @@ export function declaredValues(definition: string): DeclaredValues | undefined {
     if (error instanceof SqlError) return undefined;
     throw error;
   }
-  if (!constraint || constraint.contype !== 'CONSTR_CHECK' || constraint.skip_validation) return undefined;
+  if (constraint?.contype !== 'CONSTR_CHECK' || constraint.skip_validation) return undefined;
   const found: Collected = { lists: [], nullTested: [] };
   if (!collect(constraint.raw_expr, found) || found.lists.length === 0) return undefined;
   // `other IS NULL OR status IN (…)` lets status hold anything while `other` is null.

@@ -87,7 +87,9 @@ async function sampleRowsIn(tx: Queryable, tables: readonly TableInfo[], options
     const columns = (tables[i] as TableInfo).columns;
     rows[i] = (r ?? []).map((values) => {
       const row: SampleRow = {};
-      columns.forEach((column, k) => (row[column.name] = truncate(values[k] ?? null)));
+      columns.forEach((column, k) => {
+        row[column.name] = truncate(values[k] ?? null);
+      });
       return row;
     });
   }
@@ -190,7 +192,9 @@ export class TableSampler {
           })
           .catch(() => undefined);
     if (together) {
-      together.forEach((sample, k) => this.settle[indexes[k] as number]?.({ ok: true, sample }));
+      together.forEach((sample, k) => {
+        this.settle[indexes[k] as number]?.({ ok: true, sample });
+      });
       return;
     }
     // A broken relation, a permission or the batch's statement timeout: which table failed is
@@ -262,7 +266,7 @@ async function distinctValuesIn(tx: Queryable, requests: readonly EnumRequest[],
   if (selects.length === 0) return values;
   const found = await tx.query<{ i: number; v: (string[] | null)[] }>(selects.join(' UNION ALL '));
   for (const { i, v } of found) {
-    (requests[i] as EnumRequest).columns.forEach((column, k) => (values[i] as Map<string, string[]>).set(column, v[k] ?? []));
+    for (const [k, column] of (requests[i] as EnumRequest).columns.entries()) (values[i] as Map<string, string[]>).set(column, v[k] ?? []);
   }
   return values;
 }

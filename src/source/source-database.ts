@@ -4,15 +4,14 @@
  * statement we send runs in a READ ONLY transaction with a statement timeout, and the pg sessions
  * default to read-only as a second guard. Nothing is ever created in a source database.
  */
-import { PGlite } from '@electric-sql/pglite';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { pgliteBaseOptions, PgliteDatabase } from '../db/pglite-database.js';
+import type { PgliteDatabase } from '../db/pglite-database.js';
 import { PostgresDatabase } from '../db/postgres-database.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import { redactUrl } from '../util/redact.js';
-import { SAMPLE_DB_NAME, SAMPLE_SCRIPT_VERSION, sampleDatabaseScript } from './sample/index.js';
+import { SAMPLE_DB_NAME } from './sample/sample-names.js';
 
 export const SAMPLE_SOURCE = 'sample';
 
@@ -68,6 +67,12 @@ export async function openSource(spec: string, options: SourceOptions): Promise<
  * directory is kept in the cache (keyed by the script's hash) and later runs load that.
  */
 export async function openSampleDatabase(cacheDir: string): Promise<PgliteDatabase> {
+  // PGlite and the script are loaded here only: a run on a postgresql:// source never needs them.
+  const [{ PGlite }, { pgliteBaseOptions, PgliteDatabase }, { SAMPLE_SCRIPT_VERSION, sampleDatabaseScript }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('../db/pglite-database.js'),
+    import('./sample/index.js'),
+  ]);
   const snapshot = path.join(cacheDir, `sample-${SAMPLE_SCRIPT_VERSION}.tar.gz`);
   const cached = await fs.readFile(snapshot).catch(() => undefined);
   if (cached) {

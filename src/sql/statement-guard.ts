@@ -24,7 +24,7 @@ function walk(node: unknown, visit: (key: string, value: unknown) => void): void
 }
 
 export function checkReadOnlyQuery(sql: string): GuardResult {
-  let statements;
+  let statements: ReturnType<typeof parseStatements>;
   try {
     statements = parseStatements(sql);
   } catch (error) {

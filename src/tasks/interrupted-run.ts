@@ -9,7 +9,7 @@ import { sumCounters, type WorkflowResult } from '../workflow/orchestrator.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { stepResultFile, TASK_RESULT_FILE } from '../task-directory/task-files.js';
 import { appendLogRecord } from '../task-directory/task-log.js';
-import { type LogLevel, type StepRun } from '../workflow/workflow-types.js';
+import type { LogLevel, StepRun } from '../workflow/workflow-types.js';
 import { STEP_NAMES, type StepName } from '../workflow/steps/catalog.js';
 import type { StepRecord } from './store/task-store.js';
 

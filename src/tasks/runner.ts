@@ -10,7 +10,7 @@ import type { SourceConnection } from '../source/source-database.js';
 import { redactSecrets } from '../util/redact.js';
 import { runSecrets, runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
 import { taskOptionsFromRecord, workflowOptions, type WorkflowOptions } from '../workflow/run-options.js';
-import { type WorkflowEvent } from '../workflow/workflow-types.js';
+import type { WorkflowEvent } from '../workflow/workflow-types.js';
 import { stepsOfCompleteRun, type StepName } from '../workflow/steps/catalog.js';
 import type { DataRoot } from '../task-directory/data-root.js';
 import type { TaskEventHub } from './event-hub.js';

@@ -16,7 +16,7 @@ import { STEP_RUNNERS } from './steps/registry.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { stepResultFile, TASK_CONFIG_FILE, TASK_RESULT_FILE } from '../task-directory/task-files.js';
 import { TaskLog } from '../task-directory/task-log.js';
-import { type StepCounters, type LogLevel, type StepRun, type WorkflowEvent, type WorkflowStatus } from './workflow-types.js';
+import type { StepCounters, LogLevel, StepRun, WorkflowEvent, WorkflowStatus } from './workflow-types.js';
 import { RUN_OPTION_NAMES, type WorkflowOptions } from './run-options.js';
 import { STEP_NAMES, stepsOfCompleteRun, type StepName } from './steps/catalog.js';
 
@@ -144,7 +144,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
   const log = await TaskLog.open(dir, (record) => emit({ type: 'log', record }), secrets);
   for (const line of params.preamble ?? []) log.write(line.level, line.logger, line.step, line.message);
   const workflowLog = log.forStep('workflow', 'data_pipeline.workflow');
-  const resources = new WorkflowResources(settings, options, { store: params.sharedStore, source: params.sharedSource });
+  const resources = await WorkflowResources.open(settings, options, { store: params.sharedStore, source: params.sharedSource });
   let status: WorkflowStatus = 'completed';
   let errorMessage: string | null = null;
   try {

@@ -31,14 +31,19 @@ export class WorkflowResources {
   readonly profiles = new Map<string, TableProfile>();
   private sourcePromise: Promise<SourceConnection> | undefined;
   private storePromise: Promise<VectorStore> | undefined;
-  private embedderInstance: Embedder | undefined;
+  private embedderPromise: Promise<Embedder> | undefined;
 
-  constructor(
+  private constructor(
     private readonly settings: Settings,
     private readonly options: WorkflowOptions,
-    private readonly shared: { store?: SqlDatabase; source?: SourceConnection } = {},
+    private readonly shared: { store?: SqlDatabase; source?: SourceConnection },
+    llm: LlmProvider,
   ) {
-    this.llm = createLlmProvider(settings.llm);
+    this.llm = llm;
+  }
+
+  static async open(settings: Settings, options: WorkflowOptions, shared: { store?: SqlDatabase; source?: SourceConnection } = {}): Promise<WorkflowResources> {
+    return new WorkflowResources(settings, options, shared, await createLlmProvider(settings.llm));
   }
 
   source(): Promise<SourceConnection> {
@@ -51,9 +56,9 @@ export class WorkflowResources {
     return this.sourcePromise;
   }
 
-  embedder(): Embedder {
-    this.embedderInstance ??= createEmbedder(this.settings.embedding);
-    return this.embedderInstance;
+  embedder(): Promise<Embedder> {
+    this.embedderPromise ??= createEmbedder(this.settings.embedding);
+    return this.embedderPromise;
   }
 
   vectorStore(): Promise<VectorStore> {

@@ -140,7 +140,7 @@ describe('vector table backup and restore (embedded store)', () => {
     await fs.writeFile(path.join(outside, 'vector_bak', 'langchain_pg_embedding_20250101_000000.csv'), 'id,collection_id,embedding,document,cmetadata\n');
     await fs.symlink(path.join(outside, 'vector_bak'), path.join(server.server.ctx.services.dataRoot.path, 'linked_bak'));
     const rowsBefore = await storeRows();
-    for (const backupPath of ['../../', path.join(outside, 'vector_bak'), '../' + path.basename(outside) + '/vector_bak', 'linked_bak']) {
+    for (const backupPath of ['../../', path.join(outside, 'vector_bak'), `../${path.basename(outside)}/vector_bak`, 'linked_bak']) {
       const reply = await server.call('POST', `${VECTOR}/restore`, { backup_path: backupPath, timestamp: '20250101_000000', truncate_before_restore: true });
       expect(reply.status, `${backupPath}: ${JSON.stringify(reply.body)}`).toBe(400);
       expect(reply.body).toMatchObject({ success: false, data: { error_type: 'INVALID_PATH', invalid_params: [{ field: 'body.backup_path' }] } });

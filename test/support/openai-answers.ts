@@ -376,7 +376,7 @@ export function repairPromptDdl(req: ChatRequestInfo): string {
   const prompt = promptText(req);
   const start = prompt.indexOf('Schema of the tables involved:');
   const end = prompt.indexOf('Each item below failed');
-  return prompt.slice(start < 0 ? 0 : start, end < 0 ? undefined : end);
+  return prompt.slice(Math.max(start , 0), end < 0 ? undefined : end);
 }
 
 /**

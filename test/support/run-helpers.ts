@@ -263,7 +263,7 @@ export async function readSse(
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
       let newline: number;
-      while ((newline = buffer.search(/\r\n|\n|\r/)) >= 0) {
+      for (newline = buffer.search(/\r\n|\n|\r/); newline >= 0; newline = buffer.search(/\r\n|\n|\r/)) {
         const width = buffer.startsWith('\r\n', newline) ? 2 : 1;
         line(buffer.slice(0, newline));
         buffer = buffer.slice(newline + width);

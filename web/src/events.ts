@@ -38,7 +38,7 @@ export async function followTaskEvents(taskId: string, runId: string, onEvent: (
         if (pendingCr) text = text.slice(0, -1);
         buffer += text.replace(/\r\n?/g, '\n');
         let split: number;
-        while ((split = buffer.indexOf('\n\n')) >= 0) {
+        for (split = buffer.indexOf('\n\n'); split >= 0; split = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, split);
           buffer = buffer.slice(split + 2);
           const event: TaskEvent = { id: null, type: 'message', data: {} };

@@ -1,7 +1,7 @@
 /** `data-pipeline demo` (`npm run demo`): everything on the bundled sample database, offline. */
 import path from 'node:path';
 import type { Settings } from '../../config/settings.js';
-import { SAMPLE_TABLES, SAMPLE_VIEWS } from '../../source/sample/index.js';
+import { SAMPLE_TABLES, SAMPLE_VIEWS } from '../../source/sample/sample-names.js';
 import { SAMPLE_SOURCE } from '../../source/source-database.js';
 import { compactTimestamp } from '../../util/time.js';
 import { TaskDirectory } from '../../task-directory/task-dir.js';

@@ -6,26 +6,7 @@ import { SAMPLE_POST_DATA_SQL, SAMPLE_SCHEMA_SQL } from './sample-schema.js';
 export { SAMPLE_POST_DATA_SQL, SAMPLE_SCHEMA_SQL } from './sample-schema.js';
 export { generateSampleData, generateSampleDataSql, sqlLiteral } from './sample-data.js';
 
-export const SAMPLE_DB_NAME = 'trailhead_outfitters';
-
-/** Every table as schema.table in catalog spelling (unquoted), parents before children. */
-export const SAMPLE_TABLES: readonly string[] = Object.freeze([
-  'public.regions',
-  'public.stores',
-  'public.product_categories',
-  'public.products',
-  'public.customers',
-  'public.inventory',
-  'public.orders',
-  'public.order_items',
-  'public.payments',
-  'public.CustomerFeedback',
-  'hr.departments',
-  'hr.employees',
-]);
-
-/** The view and the materialized view. */
-export const SAMPLE_VIEWS: readonly string[] = Object.freeze(['public.v_store_daily_sales', 'public.mv_product_sales']);
+export { SAMPLE_DB_NAME, SAMPLE_TABLES, SAMPLE_VIEWS } from './sample-names.js';
 
 /**
  * Exact row counts produced by the generator. Written out on purpose rather than computed: a

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import type { LlmUsageSnapshot } from '../../llm/usage.js';
 import type { ExecutionOptions, TaskOptions } from '../../workflow/run-options.js';
-import { type StepCounters } from '../../workflow/workflow-types.js';
+import type { StepCounters } from '../../workflow/workflow-types.js';
 import { STEP_NAMES, type StepName } from '../../workflow/steps/catalog.js';
 
 export type TaskStatus = 'pending' | 'in_progress' | 'partial_completed' | 'completed' | 'failed';

@@ -29,10 +29,8 @@ interface TableFailure {
   reason: string;
 }
 
-
 export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   const { dir, settings, options, log } = ctx;
-  await ensureSqlParser();
   const listText = await dir.readTextIfExists(TABLE_LIST_FILE);
   if (listText === undefined) throw new StepFailedError(`${TABLE_LIST_FILE} is missing: upload a table list first`);
   const list = parseTableList(listText);
@@ -43,7 +41,8 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   if (list.duplicates.length) log.info(`dropped ${list.duplicates.length} duplicate name(s): ${list.duplicates.join(', ')}`);
   if (list.tables.length === 0) throw new StepFailedError(`${TABLE_LIST_FILE} lists no valid table names`);
 
-  const source = await ctx.resources.source();
+  // The parser (a WebAssembly module) starts while the connection is made.
+  const [source] = await Promise.all([ctx.resources.source(), ensureSqlParser()]);
   log.info(`reading the catalog of ${list.tables.length} table(s) from ${source.displayUrl}`);
   const catalog = await readCatalog(source.db, list.tables, { statementTimeoutMs: settings.statementTimeoutMs });
   for (const missing of catalog.missing) {

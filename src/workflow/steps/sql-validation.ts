@@ -259,7 +259,7 @@ async function repairRounds(
       );
     }
     await mapConcurrent(batches, settings.llm.concurrency, async (items) => {
-      let proposals;
+      let proposals: Awaited<ReturnType<typeof ctx.resources.llm.repairSql>>;
       try {
         proposals = await ctx.resources.llm.repairSql({
           items,
@@ -275,7 +275,7 @@ async function repairRounds(
       }
       for (const proposal of proposals) {
         const record = byId.get(proposal.id);
-        if (!record || record.status !== 'invalid') continue;
+        if (record?.status !== 'invalid') continue;
         const outcome = await checkSql(db, proposal.sql, settings.statementTimeoutMs);
         record.attempts += 1;
         if (outcome.ok) {

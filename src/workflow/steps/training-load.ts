@@ -4,7 +4,6 @@
  * backs both vector tables up to `vector_bak/` and truncates the embeddings (only when that backup
  * succeeded) — after the checks, so a load refused for a bad vector leaves the store untouched.
  */
-import { backupVectorTables } from '../../vector/csv-backup.js';
 import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/training-documents.js';
 import { unusableVectors, type VectorDocument } from '../../vector/vector-store.js';
 import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
@@ -68,7 +67,7 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   const vectors: number[][] = [];
   if (collected) {
     const { documents } = collected;
-    const embedder = ctx.resources.embedder();
+    const embedder = await ctx.resources.embedder();
     const batch = settings.embedding.batchSize;
     ctx.progress(0, documents.length, 'documents');
     for (let start = 0; start < documents.length; start += batch) {
@@ -85,6 +84,8 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
 
   if (wantsBackup) {
     const backupDir = await dir.ensureSubdir(VECTOR_BACKUP_DIR);
+    // The CSV libraries are loaded only when a backup is asked for.
+    const { backupVectorTables } = await import('../../vector/csv-backup.js');
     const backup = await backupVectorTables(store.db, backupDir);
     result.vector_backup = { ...backup, backup_directory: VECTOR_BACKUP_DIR };
     if (backup.backup_performed) {
@@ -121,7 +122,7 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   const counts = await store.counts();
   result.store_counts = counts.byCollection;
   result.store_total = counts.total;
-  result.embedder = ctx.resources.embedder().name;
+  result.embedder = (await ctx.resources.embedder()).name;
   const logFile = `training_load_${compactTimestamp(new Date(started))}.log`;
   await dir.writeFile(
     logFile,

@@ -52,9 +52,15 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
       h(
         'nav',
         { class: 'pager', 'aria-label': 'Log pages' },
-        h('button', { type: 'button', class: 'button', disabled: !p.has_prev, onclick: () => ((page -= 1), void load()) }, '← Previous'),
+        h('button', { type: 'button', class: 'button', disabled: !p.has_prev, onclick: () => {
+            page -= 1;
+            void load();
+          } }, '← Previous'),
         h('span', {}, `page ${p.page} of ${p.total_pages} · ${p.total} line(s)`),
-        h('button', { type: 'button', class: 'button', disabled: !p.has_next, onclick: () => ((page += 1), void load()) }, 'Next →'),
+        h('button', { type: 'button', class: 'button', disabled: !p.has_next, onclick: () => {
+            page += 1;
+            void load();
+          } }, 'Next →'),
       ),
     );
   };
