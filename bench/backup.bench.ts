@@ -122,7 +122,11 @@ async function endRun(server: Server, taskId: string): Promise<void> {
 }
 
 /** Times `POST /execute` (complete) by the client; returns the ms and the response's `data.backup`. */
-async function timeExecute(server: Server, taskId: string, body: Record<string, unknown>): Promise<{ ms: number; backup: Record<string, unknown> | undefined }> {
+async function timeExecute(
+  server: Server,
+  taskId: string,
+  body: Record<string, unknown>,
+): Promise<{ ms: number; backup: Record<string, unknown> | undefined }> {
   const started = performance.now();
   const result = await call(server, 'POST', `${BASE}/${taskId}/execute`, { execution_mode: 'complete', ...body });
   const ms = performance.now() - started;
@@ -167,7 +171,8 @@ try {
     const taskId = await createTask(server, `bench-${run}`);
     await makeTaskDir(dataRoot, taskId);
     const execute = await timeExecute(server, taskId, {});
-    if (execute.backup?.moved_count !== FILES) throw new Error(`execute moved ${String(execute.backup?.moved_count)} of ${FILES} files: ${JSON.stringify(execute.backup)}`);
+    if (execute.backup?.moved_count !== FILES)
+      throw new Error(`execute moved ${String(execute.backup?.moved_count)} of ${FILES} files: ${JSON.stringify(execute.backup)}`);
     await endRun(server, taskId);
 
     // The same request without a backup: what it costs besides the backup.

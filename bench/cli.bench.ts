@@ -122,7 +122,12 @@ try {
     `  what dist/cli/main.js loads before printing (${visited.size} modules of ours): packages first, then its own imports ` +
       `(the rest of each), in order, median of ${importRuns.length}:`,
   );
-  for (const spec of imports) console.log(`    ${spec.padEnd(28)} ${median(importRuns.map((r) => r[spec] ?? 0)).toFixed(1).padStart(6)} ms`);
+  for (const spec of imports)
+    console.log(
+      `    ${spec.padEnd(28)} ${median(importRuns.map((r) => r[spec] ?? 0))
+        .toFixed(1)
+        .padStart(6)} ms`,
+    );
   console.log(`  ratio --help / empty node process: ${ratio.toFixed(2)}x; ours ${(median(ours.runs) - median(baseline.runs)).toFixed(0)} ms above it`);
   console.log(`  data-pipeline --help: ${oursS.toFixed(3)} s (target <= ${TARGET_S} s) ${oursS <= TARGET_S ? 'MET' : 'MISSED'}`);
 } finally {

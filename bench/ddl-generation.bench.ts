@@ -112,9 +112,26 @@ interface TableSpec {
 
 const SCHEMAS = ['public', 'sales', 'ops'] as const;
 const NOUNS = [
-  'customers', 'orders', 'invoices', 'products', 'shipments', 'payments', 'accounts', 'employees',
-  'suppliers', 'warehouses', 'tickets', 'events', 'devices', 'contracts', 'campaigns', 'stores',
-  'regions', 'refunds', 'subscriptions', 'inventory_items',
+  'customers',
+  'orders',
+  'invoices',
+  'products',
+  'shipments',
+  'payments',
+  'accounts',
+  'employees',
+  'suppliers',
+  'warehouses',
+  'tickets',
+  'events',
+  'devices',
+  'contracts',
+  'campaigns',
+  'stores',
+  'regions',
+  'refunds',
+  'subscriptions',
+  'inventory_items',
 ];
 const ENUMS = {
   'public.order_status': ['new', 'paid', 'shipped', 'cancelled'],
@@ -198,7 +215,11 @@ function generateSchema(seed = 20240611): TableSpec[] {
       table.uniques.push([code]);
     }
     if (i % 7 === 3) {
-      const region = add({ name: unique('region'), definition: "varchar(16) not null default 'north'", value: "(ARRAY['north','south','east','west'])[1 + g % 4]" });
+      const region = add({
+        name: unique('region'),
+        definition: "varchar(16) not null default 'north'",
+        value: "(ARRAY['north','south','east','west'])[1 + g % 4]",
+      });
       const seq = add({ name: unique('seq'), definition: 'integer not null', value: 'g' });
       table.uniques.push([region, seq]);
     }
@@ -217,7 +238,13 @@ function generateSchema(seed = 20240611): TableSpec[] {
           add({ name: unique('external_ref'), definition: 'bigint', value: 'g::bigint * 104729' });
           break;
         case 'numeric': {
-          const [p, s] = pick([[10, 2], [12, 2], [14, 4], [18, 0], [9, 3]] as const);
+          const [p, s] = pick([
+            [10, 2],
+            [12, 2],
+            [14, 4],
+            [18, 0],
+            [9, 3],
+          ] as const);
           const n = unique('amount');
           add({ name: n, definition: `numeric(${p},${s}) default 0`, value: `round(((g % 9973) / 7.0)::numeric, ${s})` });
           table.checks.push({ name: `${name}_${n}_nonneg`, expr: `${q(n)} >= 0` });
@@ -461,7 +488,9 @@ async function runOurs(ctx: Context): Promise<{ ms: number; stepMs: number; file
   const ddl = names.filter((n) => n.endsWith('.ddl')).length;
   const md = names.filter((n) => n.endsWith('_detail.md')).length;
   if (ddl + md !== 2 * TABLE_COUNT || ddl !== TABLE_COUNT || !names.includes(MAPPING_FILE)) {
-    throw new Error(`expected ${TABLE_COUNT} .ddl + ${TABLE_COUNT} _detail.md + ${MAPPING_FILE}; found ${ddl} + ${md}, mapping ${names.includes(MAPPING_FILE)}`);
+    throw new Error(
+      `expected ${TABLE_COUNT} .ddl + ${TABLE_COUNT} _detail.md + ${MAPPING_FILE}; found ${ddl} + ${md}, mapping ${names.includes(MAPPING_FILE)}`,
+    );
   }
   // What creating a file cost where ours went, measured right after (next to them).
   const fileCost = fileCreationCost({ dir: dir.path });
@@ -499,7 +528,10 @@ async function runOursProcess(ctx: Context): Promise<ProcessRun> {
   settle();
   const start = performance.now();
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'step', 'ddl_generation', '--task-dir', dir, '--db', ctx.dbUrl, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'step', 'ddl_generation', '--task-dir', dir, '--db', ctx.dbUrl, '--json'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -509,10 +541,16 @@ async function runOursProcess(ctx: Context): Promise<ProcessRun> {
   });
   const ms = performance.now() - start;
   if (code !== 0) throw new Error(`data-pipeline step ddl_generation exited with ${code}:\n${stderr.trim()}\n${stdout.slice(0, 2_000)}`);
-  const result = JSON.parse(stdout) as { status: string; duration_ms: number; steps: { step_status: string; duration_ms: number | null; counters: { tables_done?: number; tables_failed?: number } }[] };
+  const result = JSON.parse(stdout) as {
+    status: string;
+    duration_ms: number;
+    steps: { step_status: string; duration_ms: number | null; counters: { tables_done?: number; tables_failed?: number } }[];
+  };
   const step = result.steps[0];
   if (result.status !== 'completed' || step?.step_status !== 'completed' || step.counters.tables_done !== TABLE_COUNT || step.counters.tables_failed !== 0) {
-    throw new Error(`data-pipeline step ddl_generation: ${result.status}, ${step?.counters.tables_done} table(s) done, ${step?.counters.tables_failed} failed; expected ${TABLE_COUNT}, 0`);
+    throw new Error(
+      `data-pipeline step ddl_generation: ${result.status}, ${step?.counters.tables_done} table(s) done, ${step?.counters.tables_failed} failed; expected ${TABLE_COUNT}, 0`,
+    );
   }
   const ddl = (await fs.readdir(dir)).filter((n) => n.endsWith('.ddl')).length;
   if (ddl !== TABLE_COUNT) throw new Error(`data-pipeline step ddl_generation wrote ${ddl} .ddl files; expected ${TABLE_COUNT}`);
@@ -539,7 +577,19 @@ async function runPgDump(ctx: Context): Promise<{ ms: number; bytes: number }> {
   runCounter += 1;
   const file = path.join(ctx.workDir, `dump-${runCounter}.sql`);
   const url = new URL(SERVER_URL);
-  const args = ['-h', url.hostname, '-p', url.port || '5432', '-U', decodeURIComponent(url.username || 'postgres'), '--schema-only', '-d', ctx.dbName, '-f', file];
+  const args = [
+    '-h',
+    url.hostname,
+    '-p',
+    url.port || '5432',
+    '-U',
+    decodeURIComponent(url.username || 'postgres'),
+    '--schema-only',
+    '-d',
+    ctx.dbName,
+    '-f',
+    file,
+  ];
   settle();
   const start = performance.now();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
@@ -566,7 +616,12 @@ async function buildDatabase(ctx: Context): Promise<void> {
     await client.query(preambleSql());
     // DDL in chunks: one implicit transaction per chunk keeps the lock table small.
     for (let i = 0; i < ctx.tables.length; i += 100) {
-      await client.query(ctx.tables.slice(i, i + 100).map(createTableSql).join('\n'));
+      await client.query(
+        ctx.tables
+          .slice(i, i + 100)
+          .map(createTableSql)
+          .join('\n'),
+      );
     }
     const t1 = performance.now();
     // Data in table order, so the parents of every foreign key are filled first.
@@ -596,7 +651,18 @@ async function buildDatabase(ctx: Context): Promise<void> {
 
 async function describeDatabase(ctx: Context): Promise<void> {
   const stats = await withClient(ctx.dbUrl, async (client) => {
-    const r = await client.query<{ tables: string; columns: string; pks: string; composite_pks: string; uniques: string; fks: string; composite_fks: string; checks: string; commented_tables: string; commented_columns: string }>(`
+    const r = await client.query<{
+      tables: string;
+      columns: string;
+      pks: string;
+      composite_pks: string;
+      uniques: string;
+      fks: string;
+      composite_fks: string;
+      checks: string;
+      commented_tables: string;
+      commented_columns: string;
+    }>(`
       SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                WHERE c.relkind = 'r' AND n.nspname IN ('public','sales','ops')) AS tables,
              (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -699,13 +765,17 @@ function report(title: string, { ours, dumps, processes, processWorkflows, proce
   for (const [a, b, c] of rows) say(`| ${a.padEnd(w0)} | ${b.padStart(w1)} | ${c.padEnd(w2)} |`);
   say(line);
   say(`| ${'ratio ours / pg_dump'.padEnd(w0)} | ${`${ratio.toFixed(2)}x`.padStart(w1)} | ${`target: at most ${TARGET_RATIO.toFixed(1)}x`.padEnd(w2)} |`);
-  say(`| ${'ratio process / pg_dump'.padEnd(w0)} | ${`${processRatio.toFixed(2)}x`.padStart(w1)} | ${`target: at most ${PROCESS_TARGET_RATIO.toFixed(1)}x`.padEnd(w2)} |`);
+  say(
+    `| ${'ratio process / pg_dump'.padEnd(w0)} | ${`${processRatio.toFixed(2)}x`.padStart(w1)} | ${`target: at most ${PROCESS_TARGET_RATIO.toFixed(1)}x`.padEnd(w2)} |`,
+  );
   say(line);
   return { ratio, processRatio };
 }
 
 function verdict(label: string, ratio: number, target: number, where = ''): string {
-  return ratio <= target ? `TARGET MET${where} (${label}): ${ratio.toFixed(2)}x <= ${target.toFixed(1)}x` : `TARGET MISSED${where} (${label}): ${ratio.toFixed(2)}x > ${target.toFixed(1)}x`;
+  return ratio <= target
+    ? `TARGET MET${where} (${label}): ${ratio.toFixed(2)}x <= ${target.toFixed(1)}x`
+    : `TARGET MISSED${where} (${label}): ${ratio.toFixed(2)}x > ${target.toFixed(1)}x`;
 }
 
 async function main(): Promise<void> {
@@ -753,7 +823,10 @@ async function main(): Promise<void> {
     settle();
     await settleFileSystem(workDir);
     const onDisk = await measure(ctx);
-    const { ratio, processRatio } = report(`Results (${TABLE_COUNT} tables, outputs in ${os.tmpdir()}, median of ${RUNS} runs after ${WARM_UPS} warm-ups each)`, onDisk);
+    const { ratio, processRatio } = report(
+      `Results (${TABLE_COUNT} tables, outputs in ${os.tmpdir()}, median of ${RUNS} runs after ${WARM_UPS} warm-ups each)`,
+      onDisk,
+    );
     say(`creating a file in the task directory after each run of ours: ${onDisk.fileCosts.map((c) => c.toFixed(0)).join(', ')} µs`);
     const slowDisk = Math.max(...onDisk.fileCosts) > SLOW_FILE_CREATION_US;
     const where = slowDisk ? ' (on disk, file creation slowed: see below)' : '';
@@ -766,7 +839,10 @@ async function main(): Promise<void> {
       );
       // The same comparison with both contenders writing to memory, where no such history exists.
       // Every run's outputs stay until the end: about 100 MB for the warm-ups and runs (both of ours).
-      const free = await fs.statfs(MEMORY_DIR).then((st) => st.bavail * st.bsize).catch(() => 0);
+      const free = await fs
+        .statfs(MEMORY_DIR)
+        .then((st) => st.bavail * st.bsize)
+        .catch(() => 0);
       const memoryRoot = free >= MEMORY_NEEDED_BYTES ? MEMORY_DIR : undefined;
       if (memoryRoot) {
         ctx.workDir = await fs.mkdtemp(path.join(memoryRoot, 'dp-bench-ddl-'));
@@ -775,7 +851,9 @@ async function main(): Promise<void> {
         const inMemory = await measure(ctx);
         const inMemoryRatios = report(`Results with outputs in ${memoryRoot} (memory)`, inMemory);
         say(`${verdict('the step in this process', inMemoryRatios.ratio, TARGET_RATIO, ' in memory')} (on disk: ${ratio.toFixed(2)}x)`);
-        say(`${verdict('the whole command as a process', inMemoryRatios.processRatio, PROCESS_TARGET_RATIO, ' in memory')} (on disk: ${processRatio.toFixed(2)}x)`);
+        say(
+          `${verdict('the whole command as a process', inMemoryRatios.processRatio, PROCESS_TARGET_RATIO, ' in memory')} (on disk: ${processRatio.toFixed(2)}x)`,
+        );
       } else {
         say(`(${MEMORY_DIR} is missing or has under ${MEMORY_NEEDED_BYTES / 2 ** 20} MiB free.) Run again a few minutes after the last mass deletion.`);
       }

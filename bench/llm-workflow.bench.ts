@@ -99,7 +99,10 @@ const perTable = requests.length / result.summary.tables;
 const row = (label: string, value: string) => console.log(`${label.padEnd(46)} ${value}`);
 console.log(`bench:llm — sample database (${result.summary.tables} tables), scripted LLM answering after ${LATENCY_MS} ms, LLM_CONCURRENCY=${CONCURRENCY}`);
 for (const phase of PHASES) row(`LLM calls: ${phase}`, String(calls.get(phase) ?? 0));
-row('LLM calls: total', `${requests.length} = ${perTable.toFixed(2)} per table (reference: ${REFERENCE_CALLS_PER_TABLE}) ${perTable < REFERENCE_CALLS_PER_TABLE ? 'OK' : 'MISSED'}`);
+row(
+  'LLM calls: total',
+  `${requests.length} = ${perTable.toFixed(2)} per table (reference: ${REFERENCE_CALLS_PER_TABLE}) ${perTable < REFERENCE_CALLS_PER_TABLE ? 'OK' : 'MISSED'}`,
+);
 row('pairs valid / total', `${result.summary.pairs_valid}/${result.summary.pairs}`);
 row('ideal time: sum of ceil(calls / concurrency) x 200 ms', `${idealMs} ms`);
 row('wall time (ddl + qa + validation), median', `${wallMs} ms (runs: ${measured.map((m) => m.wallMs).join(', ')} ms)`);

@@ -193,7 +193,9 @@ function main() {
       process.stderr.write('build: TypeScript is not installed (dev dependencies omitted); dist/ left as it is\n');
       return 0;
     }
-    throw new Error('TypeScript is not installed (dev dependencies omitted?) and dist/ is missing: install with dev dependencies (npm install / npm ci) to build it');
+    throw new Error(
+      'TypeScript is not installed (dev dependencies omitted?) and dist/ is missing: install with dev dependencies (npm install / npm ci) to build it',
+    );
   }
   lock();
   try {

@@ -102,9 +102,13 @@ export interface ClaimHolder {
 /** 409: the task's claim is held (a run, a restore, a delete), so `action` must wait. The one way to say it. */
 export function taskBusy(taskId: string, holder: ClaimHolder, action: string): AppError {
   const what = `${holder.execution_mode}${holder.step_name ? ` ${holder.step_name}` : ''}`;
-  return new AppError('TASK_RUNNING', `task ${taskId} has an active run: ${holder.run_id} (${holder.status}, ${what}, since ${holder.created_at}); ${action} after it ends`, {
-    canRetry: true,
-  });
+  return new AppError(
+    'TASK_RUNNING',
+    `task ${taskId} has an active run: ${holder.run_id} (${holder.status}, ${what}, since ${holder.created_at}); ${action} after it ends`,
+    {
+      canRetry: true,
+    },
+  );
 }
 
 /**
@@ -124,7 +128,13 @@ export class PathConfinementError extends AppError {
 
 /** The registered code for a client error the HTTP layer raised itself with only a status. */
 export function codeForStatus(status: number): ErrorCode {
-  const byStatus: Partial<Record<number, ErrorCode>> = { 401: 'UNAUTHORIZED', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 414: 'URL_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+  const byStatus: Partial<Record<number, ErrorCode>> = {
+    401: 'UNAUTHORIZED',
+    404: 'NOT_FOUND',
+    413: 'PAYLOAD_TOO_LARGE',
+    414: 'URL_TOO_LONG',
+    415: 'UNSUPPORTED_MEDIA_TYPE',
+  };
   return byStatus[status] ?? 'BAD_REQUEST';
 }
 

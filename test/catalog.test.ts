@@ -172,7 +172,12 @@ describe.each(backends)('catalog on %s', (_name, open) => {
     const items = table(catalog, 'public.order_items');
     expect(items.primaryKey).toEqual(['order_id', 'line_no']);
     const composite = items.foreignKeys.find((fk) => fk.columns.length === 2);
-    expect(composite).toMatchObject({ columns: ['store_id', 'product_id'], refSchema: 'public', refTable: 'inventory', refColumns: ['store_id', 'product_id'] });
+    expect(composite).toMatchObject({
+      columns: ['store_id', 'product_id'],
+      refSchema: 'public',
+      refTable: 'inventory',
+      refColumns: ['store_id', 'product_id'],
+    });
     expect(column(items, 'store_id').foreignKeys).toHaveLength(1);
     expect(items.comment).toBeNull();
     expect(items.checks.map((c) => c.definition).join(' ')).toMatch(/quantity > 0/);
@@ -283,7 +288,10 @@ describe('TableSampler on the PostgreSQL server', () => {
     expect(tickets?.rows[0]).toEqual({ id: '1', status: 'closed', is_open: 'false', body: `${'é'.repeat(200)}…` });
     expect(tickets?.rows[1]?.body).toBeNull();
     expect(tickets?.enumChecks).toEqual([{ column: 'status', values: ['closed', 'open'], accepted: true }]);
-    expect(mixed?.rows).toEqual([{ Key: '1', kind: 'a' }, { Key: '2', kind: null }]);
+    expect(mixed?.rows).toEqual([
+      { Key: '1', kind: 'a' },
+      { Key: '2', kind: null },
+    ]);
     expect(mixed?.enumChecks).toEqual([{ column: 'kind', values: ['a'], accepted: true }]);
     expect(none).toEqual({ rows: [], enumChecks: [] });
   });

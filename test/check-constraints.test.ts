@@ -23,7 +23,7 @@ describe('declaredValues', () => {
     ],
     ["CHECK (kind = ANY (ARRAY['a'::text, 'it''s'::text]))", { column: 'kind', values: ['a', "it's"] }],
     ["CHECK (kind = 'a'::text OR kind = 'b'::text OR kind = 'c'::text)", { column: 'kind', values: ['a', 'b', 'c'] }],
-    ['CHECK ("Kind" IN (\'x\', \'y\'))', { column: 'Kind', values: ['x', 'y'] }],
+    ["CHECK (\"Kind\" IN ('x', 'y'))", { column: 'Kind', values: ['x', 'y'] }],
     ['CHECK (level = ANY (ARRAY[0, 1, 2]))', { column: 'level', values: ['0', '1', '2'] }],
     ["CHECK (tier IS NULL OR tier = ANY (ARRAY['gold'::text, 'silver'::text]))", { column: 'tier', values: ['gold', 'silver'] }],
     ["CHECK (kind = ANY (ARRAY['a'::text, NULL::text, 'a'::text]))", { column: 'kind', values: ['a'] }],

@@ -73,7 +73,11 @@ describe('data-pipeline CLI', () => {
   });
 
   it('exits 2 naming the variable when a setting is invalid', async () => {
-    const result = await cli(['run', '--db', 'sample', '--table-list', tableList, '--business-context', 'x'], { ...env, LLM_PROVIDER: 'gpt', EMBEDDING_DIM: 'many' });
+    const result = await cli(['run', '--db', 'sample', '--table-list', tableList, '--business-context', 'x'], {
+      ...env,
+      LLM_PROVIDER: 'gpt',
+      EMBEDDING_DIM: 'many',
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/LLM_PROVIDER: .*"gpt"/);
     expect(result.stderr).toMatch(/EMBEDDING_DIM: .*"many"/);
@@ -114,7 +118,9 @@ describe('data-pipeline CLI', () => {
     expect(summary.summary.tables).toBe(4);
     const taskDir = path.join(out, summary.task_id);
     const files = await listFilesRecursive(taskDir);
-    expect(files.map((f) => path.basename(f))).toEqual(expect.arrayContaining(['table_list.txt', 'orders.ddl', 'task_config.json', 'task_result.json', 'data_pipeline.log']));
+    expect(files.map((f) => path.basename(f))).toEqual(
+      expect.arrayContaining(['table_list.txt', 'orders.ddl', 'task_config.json', 'task_result.json', 'data_pipeline.log']),
+    );
     expect(files.some((f) => path.basename(f).startsWith('file_bak_'))).toBe(false);
     for (const file of files) expect(await fs.readFile(file, 'utf8'), file).not.toContain(password);
     expect(result.stdout + result.stderr).not.toContain(password);
@@ -127,7 +133,21 @@ describe('data-pipeline CLI', () => {
     expect(stepResult.step_status).toBe('completed');
     // A rerun in script mode with the same task id moves nothing aside.
     const rerun = await cli(
-      ['run', '--db', sample.url, '--table-list', tableList, '--business-context', 'x', '--output-dir', out, '--task-id', summary.task_id, '--no-training', '--skip-validation'],
+      [
+        'run',
+        '--db',
+        sample.url,
+        '--table-list',
+        tableList,
+        '--business-context',
+        'x',
+        '--output-dir',
+        out,
+        '--task-id',
+        summary.task_id,
+        '--no-training',
+        '--skip-validation',
+      ],
       env,
     );
     expect(rerun.code).toBe(0);
@@ -142,7 +162,22 @@ describe('data-pipeline CLI', () => {
     const password = `Param-S3cret-${Math.random().toString(36).slice(2)}`;
     const url = `postgresql://postgres@${new URL(sample.url).host}/${sample.name}`;
     const out = await fs.mkdtemp(path.join(root, 'param-'));
-    const result = await cli(['run', '--db', `${url}${query(password)}`, '--table-list', tableList, '--business-context', 'Outdoor gear', '--output-dir', out, '--no-training', '--verbose'], env);
+    const result = await cli(
+      [
+        'run',
+        '--db',
+        `${url}${query(password)}`,
+        '--table-list',
+        tableList,
+        '--business-context',
+        'Outdoor gear',
+        '--output-dir',
+        out,
+        '--no-training',
+        '--verbose',
+      ],
+      env,
+    );
     expect(result.code, result.stderr).toBe(0);
     const [taskId] = await fs.readdir(out);
     const taskDir = path.join(out, taskId as string);
@@ -162,7 +197,18 @@ describe('data-pipeline CLI', () => {
   it('exits 2 when the run fails (unreachable database)', async () => {
     const out = path.join(root, 'unreachable');
     const result = await cli(
-      ['run', '--db', 'postgresql://postgres:pw-secret-1@127.0.0.1:1/none', '--table-list', tableList, '--business-context', 'x', '--no-training', '--output-dir', out],
+      [
+        'run',
+        '--db',
+        'postgresql://postgres:pw-secret-1@127.0.0.1:1/none',
+        '--table-list',
+        tableList,
+        '--business-context',
+        'x',
+        '--no-training',
+        '--output-dir',
+        out,
+      ],
       env,
     );
     expect(result.code).toBe(2);
@@ -182,7 +228,18 @@ describe('data-pipeline CLI', () => {
     async (password) => {
       const out = path.join(root, `unparseable-${password.replace(/\W/g, '_')}`);
       const result = await cli(
-        ['run', '--db', `postgresql://postgres:${password}@127.0.0.1:5432/db`, '--table-list', tableList, '--business-context', 'x', '--no-training', '--output-dir', out],
+        [
+          'run',
+          '--db',
+          `postgresql://postgres:${password}@127.0.0.1:5432/db`,
+          '--table-list',
+          tableList,
+          '--business-context',
+          'x',
+          '--no-training',
+          '--output-dir',
+          out,
+        ],
         env,
       );
       expect(result.code).toBe(2);
@@ -222,7 +279,11 @@ describe('data-pipeline CLI', () => {
       llm.setLatency(0);
       llm.setDefaultChat((req) => {
         const prompt = req.messages.map((m) => m.content).join('\n');
-        if (prompt.includes('"themes"')) return { kind: 'json', body: { themes: [{ topic_name: 'All', description: 'd', related_tables: ['regions', 'stores'], biz_entities: [], biz_metrics: [] }] } };
+        if (prompt.includes('"themes"'))
+          return {
+            kind: 'json',
+            body: { themes: [{ topic_name: 'All', description: 'd', related_tables: ['regions', 'stores'], biz_entities: [], biz_metrics: [] }] },
+          };
         if (prompt.includes('"pairs"')) {
           return {
             kind: 'json',
@@ -276,7 +337,12 @@ describe('data-pipeline CLI', () => {
     const cwd = await makeTempDir('dp-demo-');
     const result = await cli(['demo', '--json'], { CWD: cwd });
     expect(result.code, result.stderr).toBe(0);
-    const summary = JSON.parse(result.stdout) as { status: string; summary: { tables: number; pairs_valid: number; pairs: number; vectors: number }; output_directory: string; llm_usage: { calls: number } };
+    const summary = JSON.parse(result.stdout) as {
+      status: string;
+      summary: { tables: number; pairs_valid: number; pairs: number; vectors: number };
+      output_directory: string;
+      llm_usage: { calls: number };
+    };
     expect(summary.status).toBe('completed');
     expect(summary.summary.tables).toBe(14);
     expect(summary.summary.pairs_valid).toBe(summary.summary.pairs);
@@ -305,15 +371,17 @@ describe('data-pipeline CLI', () => {
 
     const list = await cli(['backups', 'list', '--task-dir', dir, '--json'], {});
     expect(list.code, list.stderr).toBe(0);
-    expect(JSON.parse(list.stdout).backups).toEqual([
-      expect.objectContaining({ name, trigger: 'execute', file_count: 2, status: 'completed', valid: true }),
-    ]);
+    expect(JSON.parse(list.stdout).backups).toEqual([expect.objectContaining({ name, trigger: 'execute', file_count: 2, status: 'completed', valid: true })]);
     const text = await cli(['backups', 'list', '--task-dir', dir], {});
     expect(text.stdout.trimEnd()).toMatch(new RegExp(`^NAME +TIME +TRIGGER +FILES +BYTES +STATUS\\n${name} .* execute +2 +\\d+ +completed$`));
 
     const show = await cli(['backups', 'show', name, '--task-dir', dir, '--json'], {});
     expect(show.code, show.stderr).toBe(0);
-    expect(JSON.parse(show.stdout).record).toMatchObject({ backup_directory: name, task_id: 'cli_task', moved_files: ['qs_sample_20250101_000000_pair.json', 'regions.ddl'] });
+    expect(JSON.parse(show.stdout).record).toMatchObject({
+      backup_directory: name,
+      task_id: 'cli_task',
+      moved_files: ['qs_sample_20250101_000000_pair.json', 'regions.ddl'],
+    });
 
     const diff = await cli(['backups', 'diff', name, '--task-dir', dir, '--json'], {});
     expect(JSON.parse(diff.stdout)).toMatchObject({ added: ['data_pipeline.log'], removed: ['qs_sample_20250101_000000_pair.json'], changed: ['regions.ddl'] });

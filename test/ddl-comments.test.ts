@@ -17,7 +17,13 @@ import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/script
 const TABLES = ['orders', 'product_categories', 'customers', 'payments'];
 
 function options(taskId: string, overwriteComments: boolean): WorkflowOptions {
-  return workflowOptions({ task_id: taskId, db_connection: 'sample', overwrite_comments: overwriteComments, enable_sql_validation: false, enable_training_data_load: false });
+  return workflowOptions({
+    task_id: taskId,
+    db_connection: 'sample',
+    overwrite_comments: overwriteComments,
+    enable_sql_validation: false,
+    enable_training_data_load: false,
+  });
 }
 
 describe('ddl_generation with the openai provider', () => {
@@ -116,6 +122,8 @@ describe('ddl_generation with the openai provider', () => {
     expect(categories.tableComment).toMatch(/^Product categories/);
     expect(categories.columnComments.parent_id).toBe('Parent ID (references product_categories)');
     const log = await dir.readText('data_pipeline.log');
-    expect(log).toMatch(/\[WARNING\] data_pipeline\.ddl_generation: \[ddl_generation\] table public\.orders: no generated comments \(LLM request to .* failed: 500/);
+    expect(log).toMatch(
+      /\[WARNING\] data_pipeline\.ddl_generation: \[ddl_generation\] table public\.orders: no generated comments \(LLM request to .* failed: 500/,
+    );
   });
 });

@@ -26,7 +26,8 @@ describe('task event hub', () => {
   });
 
   const progress = (done: number, total = 10) => ({ task_id: 'task_events', run_id: null, type: 'progress', data: { step: 'ddl_generation', done, total } });
-  const stored = async () => (await store.readEvents('task_events', 0)).map((e) => (e.type === 'progress' ? `progress ${String((e.data as { done: number }).done)}` : e.type));
+  const stored = async () =>
+    (await store.readEvents('task_events', 0)).map((e) => (e.type === 'progress' ? `progress ${String((e.data as { done: number }).done)}` : e.type));
 
   it('thins progress, then sends the latest held value before the next event of the task, in order', async () => {
     const hub = new TaskEventHub(store);

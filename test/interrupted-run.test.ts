@@ -63,7 +63,13 @@ describe('runs ended as interrupted, in their task directories', () => {
     run: { mode: 'complete' | 'step'; step?: StepName; steps: StepName[]; options?: Partial<RunOptions> },
     progress: (run: RunRecord) => Promise<void>,
   ): Promise<RunRecord> {
-    const claim = await store.claimRun({ taskId, mode: run.mode, step: run.step ?? null, options: { ...PLAIN_RUN_OPTIONS, ...run.options }, owner: 'dead-process' });
+    const claim = await store.claimRun({
+      taskId,
+      mode: run.mode,
+      step: run.step ?? null,
+      options: { ...PLAIN_RUN_OPTIONS, ...run.options },
+      owner: 'dead-process',
+    });
     if (!('run' in claim)) throw new Error('no claim');
     expect(await store.startRun(claim.run, run.steps)).toBe(true);
     await progress(claim.run);
@@ -95,16 +101,25 @@ describe('runs ended as interrupted, in their task directories', () => {
     await fs.mkdir(taskDir('task_complete'));
     // The log as the killed process left it: its last line cut short.
     const cut = '2025-01-01 12:00:01 [INFO] data_pipeline.qa_generation: [qa_generation] theme "Sal';
-    await fs.writeFile(path.join(taskDir('task_complete'), 'data_pipeline.log'), `2025-01-01 12:00:00 [INFO] data_pipeline.qa_generation: [qa_generation] step qa_generation started\n${cut}`);
+    await fs.writeFile(
+      path.join(taskDir('task_complete'), 'data_pipeline.log'),
+      `2025-01-01 12:00:00 [INFO] data_pipeline.qa_generation: [qa_generation] step qa_generation started\n${cut}`,
+    );
 
     await store.createTask(newTask('task_step'));
     const stepRun = await runOfDeadProcess('task_step', { mode: 'step', step: 'qa_generation', steps: ['qa_generation'] }, async () => {
       await store.stepStarted('task_step', 'qa_generation');
     });
     await fs.mkdir(taskDir('task_step'));
-    await fs.writeFile(path.join(taskDir('task_step'), 'data_pipeline.log'), '2025-01-01 12:00:00 [INFO] data_pipeline.qa_generation: [qa_generation] step qa_generation started\n');
+    await fs.writeFile(
+      path.join(taskDir('task_step'), 'data_pipeline.log'),
+      '2025-01-01 12:00:00 [INFO] data_pipeline.qa_generation: [qa_generation] step qa_generation started\n',
+    );
     // The outcome of an earlier run of the step, which no longer holds.
-    await fs.writeFile(path.join(taskDir('task_step'), 'qa_generation_result.json'), JSON.stringify({ task_id: 'task_step', step_name: 'qa_generation', step_status: 'completed' }));
+    await fs.writeFile(
+      path.join(taskDir('task_step'), 'qa_generation_result.json'),
+      JSON.stringify({ task_id: 'task_step', step_name: 'qa_generation', step_status: 'completed' }),
+    );
 
     await runner.start({ exclusiveStore: false });
 
@@ -138,8 +153,26 @@ describe('runs ended as interrupted, in their task directories', () => {
           result: { files: ['orders.ddl'] },
         },
         { step_name: 'qa_generation', step_status: 'failed', ...times('qa_generation'), error_message: 'interrupted', counters: {}, result: {} },
-        { step_name: 'sql_validation', step_status: 'pending', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} },
-        { step_name: 'training_load', step_status: 'skipped', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} },
+        {
+          step_name: 'sql_validation',
+          step_status: 'pending',
+          started_at: null,
+          completed_at: null,
+          duration_ms: null,
+          error_message: null,
+          counters: {},
+          result: {},
+        },
+        {
+          step_name: 'training_load',
+          step_status: 'skipped',
+          started_at: null,
+          completed_at: null,
+          duration_ms: null,
+          error_message: null,
+          counters: {},
+          result: {},
+        },
       ],
       summary: { tables: 3, tables_failed: 0, pairs: 0, pairs_valid: null, validation_rate: null, vectors: 0, files: 7 },
       llm_usage: null,
@@ -176,13 +209,18 @@ describe('runs ended as interrupted, in their task directories', () => {
     const stepLines = await logLines('task_step');
     expect(stepLines).toHaveLength(3);
     expect(parseLogLine(stepLines[1] as string)).toMatchObject({ level: 'ERROR', message: `task task_step failed: ${INTERRUPTED} (run ${stepRun.run_id})` });
-
   });
 
   it('a complete run still queued when its process died gets task_result.json (failed, interrupted, its steps pending) and its log; a queued step run a log line; other claims nothing', async () => {
     /** A claim of a process that died before starting it (queued behind other runs); this runner's sweep ends it. */
     const queuedOfDeadProcess = async (taskId: string, mode: 'complete' | 'step' | 'restore', options: Partial<RunOptions> = {}): Promise<RunRecord> => {
-      const claim = await store.claimRun({ taskId, mode, step: mode === 'step' ? 'qa_generation' : null, options: { ...PLAIN_RUN_OPTIONS, ...options }, owner: 'dead-process' });
+      const claim = await store.claimRun({
+        taskId,
+        mode,
+        step: mode === 'step' ? 'qa_generation' : null,
+        options: { ...PLAIN_RUN_OPTIONS, ...options },
+        owner: 'dead-process',
+      });
       if (!('run' in claim)) throw new Error('no claim');
       await db.query(`UPDATE dp_task_runs SET heartbeat_at = now() - interval '1 hour' WHERE run_id = $1`, [claim.run.run_id]);
       return claim.run;
@@ -217,7 +255,16 @@ describe('runs ended as interrupted, in their task directories', () => {
 
     const ended = (await store.getRun(queued.run_id)) as RunRecord;
     expect(ended).toMatchObject({ status: 'failed', reason: 'interrupted', error_message: INTERRUPTED, started_at: null });
-    const pending = (step_name: StepName) => ({ step_name, step_status: 'pending', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} });
+    const pending = (step_name: StepName) => ({
+      step_name,
+      step_status: 'pending',
+      started_at: null,
+      completed_at: null,
+      duration_ms: null,
+      error_message: null,
+      counters: {},
+      result: {},
+    });
     expect(await readJson('task_queued', 'task_result.json')).toEqual({
       task_id: 'task_queued',
       mode: 'complete',
@@ -285,7 +332,9 @@ describe('runs ended as interrupted, in their task directories', () => {
       steps: ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load'].map((step_name) => ({ step_name, step_status: 'pending' })),
     });
     const lines = await logLines('task_stop_queued');
-    expect(parseLogLine(lines[0] as string)?.message).toBe(`task task_stop_queued failed before it started: interrupted: the server stopped (run ${queued.run_id})`);
+    expect(parseLogLine(lines[0] as string)?.message).toBe(
+      `task task_stop_queued failed before it started: interrupted: the server stopped (run ${queued.run_id})`,
+    );
   });
 
   it('by the heartbeat sweep: a run of another process that stopped beating gets its files when it is ended', async () => {

@@ -300,10 +300,7 @@ describe('openai chat client and provider (scripted server)', () => {
 
   it('retries 429 and 500 with backoff and succeeds; every HTTP request is counted', async () => {
     const provider = new OpenAIProvider(llmSettings());
-    server.enqueue(
-      { kind: 'status', status: 429, retryAfterSeconds: 0, message: 'Rate limit reached' },
-      { kind: 'status', status: 500, retryAfterSeconds: 0 },
-    );
+    server.enqueue({ kind: 'status', status: 429, retryAfterSeconds: 0, message: 'Rate limit reached' }, { kind: 'status', status: 500, retryAfterSeconds: 0 });
     const comments = await provider.commentTable(commentRequest());
 
     expect(comments.tableComment).toBe('One row per orders record.');
@@ -345,9 +342,7 @@ describe('openai chat client and provider (scripted server)', () => {
     const clients = [new ChatClient(settings, new LlmUsage()), new ChatClient(settings, new LlmUsage())];
     for (let i = 0; i < 6; i += 1) server.enqueue({ kind: 'delay', ms: 200, then: { kind: 'content', content: `reply ${i}` } });
 
-    const replies = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => clients[i % 2]!.chat([{ role: 'user', content: `question ${i}` }])),
-    );
+    const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => clients[i % 2]!.chat([{ role: 'user', content: `question ${i}` }])));
 
     expect(new Set(replies)).toEqual(new Set(Array.from({ length: 6 }, (_, i) => `reply ${i}`)));
     expect(server.chatRequests).toHaveLength(6);
@@ -363,10 +358,7 @@ describe('openai chat client and provider (scripted server)', () => {
     await provider.commentTable(commentRequest()); // answered by answerWell
 
     expect(server.chatRequests).toHaveLength(3);
-    const expectedPrompt = server.chatRequests.reduce(
-      (sum, r) => sum + estimateTokens(r.messages.map((m) => m.content).join('')),
-      0,
-    );
+    const expectedPrompt = server.chatRequests.reduce((sum, r) => sum + estimateTokens(r.messages.map((m) => m.content).join('')), 0);
     const thirdReply = JSON.stringify((answerWell(server.chatRequests[2]!) as { body: unknown }).body);
     const expectedCompletion = estimateTokens(replies[0]!) + estimateTokens(replies[1]!) + estimateTokens(thirdReply);
     expect(provider.usage.promptTokens).toBe(expectedPrompt);

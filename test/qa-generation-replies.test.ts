@@ -155,7 +155,9 @@ describe('qa_generation with unusable LLM replies', () => {
     expect(themeRequests()).toHaveLength(1);
     expect(result.llm_usage).toMatchObject({ reasks: 0 });
     const warning = messages(log, 'WARNING').find((m) => m.startsWith('theme extraction failed'));
-    expect(warning).toMatch(/^theme extraction failed \(LLM request to http:\/\/127\.0\.0\.1:\d+\/v1 failed: 500 scripted outage\); using themes built from foreign keys$/);
+    expect(warning).toMatch(
+      /^theme extraction failed \(LLM request to http:\/\/127\.0\.0\.1:\d+\/v1 failed: 500 scripted outage\); using themes built from foreign keys$/,
+    );
   });
 
   it('with one re-ask made, says one: for a second bad reply, and for a re-ask that failed over HTTP', async () => {

@@ -5,7 +5,6 @@ import { ensureSqlParser, parseStatements } from '../src/sql/pg-parser.js';
 import { column } from './support/catalog-fixtures.js';
 import { parseMarkdown, renderDdl, renderMarkdown, shortName, tableFileBases } from '../src/workflow/render/table-files.js';
 
-
 const awkward: TableInfo = {
   schema: 'Sales Data',
   name: 'Order "Lines"',

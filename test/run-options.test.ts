@@ -52,12 +52,23 @@ describe('the run options schema', () => {
   it('fills defaults, keeps undefined as unset, and makes a truncate imply its backup', () => {
     expect(resolveRunOptions({ language: 'zh', execute_check: undefined })).toMatchObject({ language: 'zh', execute_check: false });
     expect(resolveRunOptions({ truncate_vector_tables: true })).toMatchObject({ truncate_vector_tables: true, backup_vector_tables: true });
-    expect(workflowOptions({ task_id: 't', db_connection: 'sample' })).toMatchObject({ task_id: 't', business_context: 'Business database', enable_sql_validation: true });
+    expect(workflowOptions({ task_id: 't', db_connection: 'sample' })).toMatchObject({
+      task_id: 't',
+      business_context: 'Business database',
+      enable_sql_validation: true,
+    });
   });
 
   it('takes only valid task options from a record, never execution options', () => {
     expect(
-      taskOptionsFromRecord({ language: 'zh', modify_original_file: false, execute_check: 'yes', overwrite_comments: 1, truncate_vector_tables: true, unknown: true }),
+      taskOptionsFromRecord({
+        language: 'zh',
+        modify_original_file: false,
+        execute_check: 'yes',
+        overwrite_comments: 1,
+        truncate_vector_tables: true,
+        unknown: true,
+      }),
     ).toEqual({ language: 'zh', modify_original_file: false });
     expect(taskOptionsFromRecord({ language: 'fr' })).toEqual({});
   });
@@ -80,14 +91,21 @@ describe('the run options schema', () => {
   });
 
   it('gives the API its request fields with the schema’s defaults', () => {
-    for (const name of TASK_OPTION_NAMES) expect(CreateBody.properties[name], name).toMatchObject({ default: RUN_OPTIONS[name].default, description: RUN_OPTIONS[name].description });
+    for (const name of TASK_OPTION_NAMES)
+      expect(CreateBody.properties[name], name).toMatchObject({ default: RUN_OPTIONS[name].default, description: RUN_OPTIONS[name].description });
     for (const name of EXECUTION_OPTION_NAMES) expect(ExecuteBody.properties[name], name).toMatchObject({ default: RUN_OPTIONS[name].default });
     expect(CreateBody.required ?? []).toEqual([]);
   });
 
   it('records every option in task_config.json, connection URLs masked', async () => {
     const dir = await TaskDirectory.open(await makeTempDir('dp-options-'));
-    const options = workflowOptions({ task_id: 't', db_connection: 'postgresql://u:pw-secret@h/db', business_context: 'x', vector_db: 'postgresql://v:vec-secret@h/v', skip_training: true });
+    const options = workflowOptions({
+      task_id: 't',
+      db_connection: 'postgresql://u:pw-secret@h/db',
+      business_context: 'x',
+      vector_db: 'postgresql://v:vec-secret@h/v',
+      skip_training: true,
+    });
     const config = taskConfig(options, dir, '2025-01-01T00:00:00.000Z') as { parameters: Record<string, unknown> };
     expect(Object.keys(config.parameters)).toEqual(['db_connection', 'db_name', 'business_context', ...RUN_OPTION_NAMES, 'vector_db']);
     expect(config.parameters).toMatchObject({ db_connection: 'postgresql://u:***@h/db', vector_db: 'postgresql://v:***@h/v', skip_training: true });

@@ -226,9 +226,7 @@ describe('sample database script', () => {
     expect(sqlLiteral("O'Brien")).toBe("'O''Brien'");
     expect(sqlLiteral('2024-05-01')).toBe("'2024-05-01'");
     expect(sqlLiteral({ kind: 'jsonb', value: { note: "it's", n: 1 } })).toBe(`'{"note":"it''s","n":1}'::jsonb`);
-    expect(sqlLiteral({ kind: 'textArray', value: ['camping', "editor's pick"] })).toBe(
-      "ARRAY['camping', 'editor''s pick']::text[]",
-    );
+    expect(sqlLiteral({ kind: 'textArray', value: ['camping', "editor's pick"] })).toBe("ARRAY['camping', 'editor''s pick']::text[]");
     expect(sqlLiteral({ kind: 'textArray', value: [] })).toBe("'{}'::text[]");
     expect(() => sqlLiteral(Number.NaN)).toThrow();
     expect(() => sqlLiteral('a\0b')).toThrow();
@@ -268,9 +266,7 @@ describe('sample database loaded into a real PostgreSQL server', () => {
       await candidate.connect();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      setupError = new Error(
-        `PostgreSQL server at ${ADMIN_URL} is unreachable (${reason}); this test requires a running server and never skips.`,
-      );
+      setupError = new Error(`PostgreSQL server at ${ADMIN_URL} is unreachable (${reason}); this test requires a running server and never skips.`);
       return;
     }
     admin = candidate;

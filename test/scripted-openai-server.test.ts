@@ -1,11 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import OpenAI, {
-  APIConnectionError,
-  APIConnectionTimeoutError,
-  BadRequestError,
-  InternalServerError,
-  RateLimitError,
-} from 'openai';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, BadRequestError, InternalServerError, RateLimitError } from 'openai';
 import {
   APOLOGY_CONTENT,
   MALFORMED_CONTENT,
@@ -70,12 +64,7 @@ describe('scripted OpenAI server', () => {
 
   it('round-trips json bodies and produces the scripted degenerate contents', async () => {
     const body = { table_comment: 'Orders', columns: [{ name: 'id', comment: 'PK' }] };
-    server.enqueue(
-      { kind: 'json', body },
-      { kind: 'malformed' },
-      { kind: 'apology' },
-      { kind: 'think', content: '{"ok":true}' },
-    );
+    server.enqueue({ kind: 'json', body }, { kind: 'malformed' }, { kind: 'apology' }, { kind: 'think', content: '{"ok":true}' });
     expect(JSON.parse((await ask(openai)) ?? '')).toEqual(body);
 
     const malformed = await ask(openai);
@@ -242,9 +231,7 @@ describe('scripted OpenAI server', () => {
   });
 
   it('rejects streaming, unknown routes and malformed request JSON', async () => {
-    const streamErr = await rejectionOf(
-      openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }),
-    );
+    const streamErr = await rejectionOf(openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }));
     expect(streamErr).toBeInstanceOf(BadRequestError);
 
     const notFound = await fetch(`${server.baseURL}/nope`);

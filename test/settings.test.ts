@@ -77,7 +77,12 @@ describe('settings from the environment', () => {
   });
 
   it('refuses a DP_DEFAULT_DB_URL that does not parse or names no host, naming the variable, never the password', () => {
-    for (const value of ['postgresql://postgres:DEF#SECRET5@127.0.0.1:5432/db', 'postgresql://postgres:DEF/SECRET5@127.0.0.1/db', 'postgresql:///db', 'postgres']) {
+    for (const value of [
+      'postgresql://postgres:DEF#SECRET5@127.0.0.1:5432/db',
+      'postgresql://postgres:DEF/SECRET5@127.0.0.1/db',
+      'postgresql:///db',
+      'postgres',
+    ]) {
       let error: unknown;
       try {
         loadSettings({ DP_DEFAULT_DB_URL: value }, '/');
@@ -91,7 +96,9 @@ describe('settings from the environment', () => {
     }
     expect(loadSettings({ DP_DEFAULT_DB_URL: 'sample' }, '/').server.defaultDbUrl).toBe('sample');
     expect(loadSettings({ DP_DEFAULT_DB_URL: '' }, '/').server.defaultDbUrl).toBe('sample');
-    expect(loadSettings({ DP_DEFAULT_DB_URL: 'postgresql://u:p%23w@db.example:5432/app' }, '/').server.defaultDbUrl).toBe('postgresql://u:p%23w@db.example:5432/app');
+    expect(loadSettings({ DP_DEFAULT_DB_URL: 'postgresql://u:p%23w@db.example:5432/app' }, '/').server.defaultDbUrl).toBe(
+      'postgresql://u:p%23w@db.example:5432/app',
+    );
   });
 
   it('requires a model for the openai providers and http URLs', () => {

@@ -34,7 +34,12 @@ const MIXED_PAIRS: Pair[] = [
 ];
 
 function repairOptions(taskId: string): WorkflowOptions {
-  return workflowOptions({ task_id: taskId, db_connection: 'sample', business_context: 'Trailhead Outfitters, an outdoor equipment retailer', enable_training_data_load: false });
+  return workflowOptions({
+    task_id: taskId,
+    db_connection: 'sample',
+    business_context: 'Trailhead Outfitters, an outdoor equipment retailer',
+    enable_training_data_load: false,
+  });
 }
 
 interface Report {

@@ -66,7 +66,10 @@ describe('the step registry', () => {
 
   it('sets a task’s status from its steps by their roles', () => {
     const steps = (done: StepName[], failed: StepName[] = []) =>
-      STEP_NAMES.map((name) => ({ step_name: name, step_status: failed.includes(name) ? ('failed' as const) : done.includes(name) ? ('completed' as const) : ('pending' as const) }));
+      STEP_NAMES.map((name) => ({
+        step_name: name,
+        step_status: failed.includes(name) ? ('failed' as const) : done.includes(name) ? ('completed' as const) : ('pending' as const),
+      }));
     expect(taskStatusAfterRun('complete', false, steps(['ddl_generation', 'qa_generation']))).toBe('completed');
     expect(taskStatusAfterRun('complete', true, steps(['ddl_generation']))).toBe('failed');
     expect(taskStatusAfterRun('step', false, steps([]))).toBe('pending');
@@ -130,7 +133,9 @@ describe('the API follows the registry', () => {
     expect(steps.status).toBe(200);
     expect(steps.body.data.steps.map((s: { name: string }) => s.name)).toEqual([...STEP_NAMES]);
     expect(steps.body.data.steps[0]).toMatchObject({ labels: { en: expect.any(String), zh: expect.any(String) }, inputs: ['table_list'] });
-    const doc = (await server.call('GET', '/openapi.json')).body as unknown as { paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, { enum?: string[] }> } }> } }>> };
+    const doc = (await server.call('GET', '/openapi.json')).body as unknown as {
+      paths: Record<string, Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, { enum?: string[] }> } }> } }>>;
+    };
     const execute = doc.paths['/api/v0/data_pipeline/tasks/{task_id}/execute']?.post?.requestBody.content['application/json']?.schema;
     expect(execute?.properties.step_name?.enum).toEqual([...STEP_NAMES]);
     const refused = await server.call('POST', '/api/v0/data_pipeline/tasks/task_x/execute', { execution_mode: 'step', step_name: 'no_such_step' });
@@ -145,4 +150,3 @@ describe('the API follows the registry', () => {
     expect(task.body.data.total_steps).toBe(STEP_NAMES.length);
   });
 });
-

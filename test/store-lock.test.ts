@@ -30,7 +30,9 @@ function storeChild(target: string, mode: 'hold' | 'close' | 'lock', options: { 
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output: () => out, exited };
 }
 
@@ -112,7 +114,10 @@ describe('embedded store lock after a crash', () => {
       const outcomes = await Promise.all(
         racers.map(async (r) => {
           const refused = r.exited.then((exit) => (exit.code === 3 ? 'refused' : `exited ${JSON.stringify(exit)}: ${r.output()}`));
-          const held = waitForOpen(r, /^held$/m).then(() => 'held', () => refused);
+          const held = waitForOpen(r, /^held$/m).then(
+            () => 'held',
+            () => refused,
+          );
           return Promise.race([held, refused]);
         }),
       );
@@ -219,7 +224,9 @@ describe('the store lock lives inside the store directory', () => {
       await waitForOpen(holder);
       const contender = storeChild(mounted, 'close', { namespace: false });
       expect(await contender.exited, contender.output()).toEqual({ code: 3, signal: null });
-      expect(contender.output()).toMatch(new RegExp(`^in-use the embedded store ${mounted} is in use by another data-pipeline process \\(process ${holder.child.pid} on `, 'm'));
+      expect(contender.output()).toMatch(
+        new RegExp(`^in-use the embedded store ${mounted} is in use by another data-pipeline process \\(process ${holder.child.pid} on `, 'm'),
+      );
       await expect(openEmbeddedStore(mounted)).rejects.toBeInstanceOf(StoreInUseError);
       // Claims and sockets are inside the store, none beside it.
       expect((await fs.readdir(path.join(mounted, STORE_LOCK_DIR))).some((n) => /^store\.lock\.[0-9a-f]{16}\.sock$/.test(n))).toBe(true);
@@ -242,7 +249,9 @@ describe('the store lock lives inside the store directory', () => {
     const holder = storeChild(store, 'hold', { namespace: false });
     try {
       await waitForOpen(holder);
-      await expect(openEmbeddedStore(link)).rejects.toThrow(new RegExp(`^the embedded store ${link} is in use by another data-pipeline process \\(process ${holder.child.pid} on `));
+      await expect(openEmbeddedStore(link)).rejects.toThrow(
+        new RegExp(`^the embedded store ${link} is in use by another data-pipeline process \\(process ${holder.child.pid} on `),
+      );
       holder.child.kill('SIGKILL');
       await holder.exited;
       const db = await openEmbeddedStore(link);

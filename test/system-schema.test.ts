@@ -55,7 +55,12 @@ describe('a user schema named like a system one ("PG_Stats")', () => {
     const settings = testSettings(await makeTempDir('dp-pgstats-'));
     const dir = await TaskDirectory.open(path.join(settings.trainingDataDir, 'task_pgstats'), { create: true });
     await dir.writeFile('table_list.txt', '"PG_Stats".daily\n');
-    const options = workflowOptions({ task_id: 'task_pgstats', db_connection: scratch.url, business_context: 'Web analytics', enable_training_data_load: false });
+    const options = workflowOptions({
+      task_id: 'task_pgstats',
+      db_connection: scratch.url,
+      business_context: 'Web analytics',
+      enable_training_data_load: false,
+    });
     const result = await runWorkflow({ dir, settings, options, mode: 'complete' });
     expect(result.status, result.error_message ?? '').toBe('completed');
     expect(parseMapping(await dir.readText('filename_mapping.txt')).map((m) => m.table)).toEqual(['PG_Stats.daily']);

@@ -76,7 +76,12 @@ describe('secrets never appear in logs', () => {
     expect(text).not.toContain('Other-Pw-9');
     const lines = text.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(parseLogLine(lines[0] as string)).toMatchObject({ level: 'ERROR', logger: 'data_pipeline.ddl_generation', step: 'ddl_generation', message: 'cannot connect with *** | second line' });
+    expect(parseLogLine(lines[0] as string)).toMatchObject({
+      level: 'ERROR',
+      logger: 'data_pipeline.ddl_generation',
+      step: 'ddl_generation',
+      message: 'cannot connect with *** | second line',
+    });
     expect(parseLogLine(lines[1] as string)?.message).toBe('see postgresql://x:***@h/db and public.shop_orders');
   });
 });

@@ -124,8 +124,10 @@ describe('training_load through an OpenAI-compatible embedder', () => {
   });
 
   const BAD = 'BAD_VECTOR';
-  const badVector = (make: (dim: number) => number[]): EmbeddingAnswer['vector'] =>
-    (text, dim) => (text.includes(BAD) ? make(dim) : deterministicEmbedding(text, dim));
+  const badVector =
+    (make: (dim: number) => number[]): EmbeddingAnswer['vector'] =>
+    (text, dim) =>
+      text.includes(BAD) ? make(dim) : deterministicEmbedding(text, dim);
   const cases: { name: string; answer: EmbeddingAnswer; problem: RegExp }[] = [
     {
       name: 'zero vectors',
@@ -158,7 +160,9 @@ describe('training_load through an OpenAI-compatible embedder', () => {
 
       expect(result.status).toBe('failed');
       const message = result.error_message ?? '';
-      expect(message).toMatch(/^training_load: embedder scripted-embedding returned unusable vectors; nothing was loaded: 1 of 7 vector\(s\) cannot be stored: /);
+      expect(message).toMatch(
+        /^training_load: embedder scripted-embedding returned unusable vectors; nothing was loaded: 1 of 7 vector\(s\) cannot be stored: /,
+      );
       // The document: its file, collection and the start of its text; then what is wrong.
       expect(message).toContain(`${PAIR_FILE} (sql, "{"question":"How many refunds were there? ${BAD}`);
       expect(message).toMatch(problem);

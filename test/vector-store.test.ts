@@ -24,9 +24,7 @@ function options(overrides: Partial<WorkflowOptions> = {}): WorkflowOptions {
 async function embeddingRows(settings: Settings): Promise<{ id: string; document: string; embedding: string; cmetadata: string }[]> {
   const db = await openEmbeddedStore(settings.embeddedStoreDir);
   try {
-    return await db.query(
-      `SELECT id, document, embedding::text AS embedding, cmetadata::text AS cmetadata FROM ${EMBEDDING_TABLE} ORDER BY id`,
-    );
+    return await db.query(`SELECT id, document, embedding::text AS embedding, cmetadata::text AS cmetadata FROM ${EMBEDDING_TABLE} ORDER BY id`);
   } finally {
     await db.close();
   }
@@ -77,7 +75,10 @@ describe('training_load into the embedded store', () => {
       step: 'training_load',
     });
     expect(result.status).toBe('completed');
-    const step = result.steps[0]?.result as { vector_backup: { backup_performed: boolean; tables_backed_up: Record<string, { row_count: number; backup_file: string; duration: number }> }; truncated_rows: number };
+    const step = result.steps[0]?.result as {
+      vector_backup: { backup_performed: boolean; tables_backed_up: Record<string, { row_count: number; backup_file: string; duration: number }> };
+      truncated_rows: number;
+    };
     expect(step.vector_backup.backup_performed).toBe(true);
     expect(step.vector_backup.tables_backed_up[EMBEDDING_TABLE]?.row_count).toBe(before.length);
     expect(step.vector_backup.tables_backed_up[COLLECTION_TABLE]?.row_count).toBe(4);

@@ -22,7 +22,14 @@ import { createSampleDatabaseOnServer, createScratchDatabase, makeTempDir, testS
 const LISTED = [...SAMPLE_TABLES, ...SAMPLE_VIEWS];
 
 function options(taskId: string, source: string, language: 'en' | 'zh' = 'en'): WorkflowOptions {
-  return workflowOptions({ task_id: taskId, db_connection: source, business_context: 'Outdoor gear retailer', language, execute_check: true, enable_training_data_load: false });
+  return workflowOptions({
+    task_id: taskId,
+    db_connection: source,
+    business_context: 'Outdoor gear retailer',
+    language,
+    execute_check: true,
+    enable_training_data_load: false,
+  });
 }
 
 async function runComplete(settings: Settings, source: string, taskId: string, language: 'en' | 'zh') {
@@ -106,18 +113,25 @@ describe('complete workflow, builtin provider, sample database on PostgreSQL', (
     try {
       await target.query(`CREATE SCHEMA hr; CREATE TYPE order_status AS ENUM ('pending','paid','shipped','delivered','cancelled','refunded')`);
       const order = [
-        'public.regions', 'public.stores', 'public.product_categories', 'public.products', 'public.customers', 'public.inventory',
-        'public.orders', 'public.order_items', 'public.payments', 'public.CustomerFeedback', 'hr.departments', 'hr.employees',
-        'public.v_store_daily_sales', 'public.mv_product_sales',
+        'public.regions',
+        'public.stores',
+        'public.product_categories',
+        'public.products',
+        'public.customers',
+        'public.inventory',
+        'public.orders',
+        'public.order_items',
+        'public.payments',
+        'public.CustomerFeedback',
+        'hr.departments',
+        'hr.employees',
+        'public.v_store_daily_sales',
+        'public.mv_product_sales',
       ];
       expect([...order].sort()).toEqual([...texts.keys()].sort());
       for (const name of order) await target.query(texts.get(name) as string);
-      const columns = await target.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema IN ('public','hr')`,
-      );
-      const source = await client.query<{ n: string }>(
-        `SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema IN ('public','hr')`,
-      );
+      const columns = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema IN ('public','hr')`);
+      const source = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema IN ('public','hr')`);
       expect(columns.rows[0]?.n).toBe(source.rows[0]?.n);
       const fks = await target.query(`SELECT 1 FROM pg_constraint WHERE contype = 'f'`);
       expect(fks.rowCount).toBe(16);

@@ -4,7 +4,18 @@
  * `file_bak_*` directory (a real one, never a link) directly in the task directory.
  */
 import { createHash } from 'node:crypto';
-import { constants as fsConstants, copyFileSync, lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, type Stats } from 'node:fs';
+import {
+  constants as fsConstants,
+  copyFileSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 import { AppError, errorMessage } from '../errors.js';
 import { tempPathFor } from '../util/atomic-file.js';
@@ -190,7 +201,9 @@ export async function restoreBackup(taskDir: string, name: string, options: { ta
       restored.push(file.name);
     } catch (error) {
       rmSync(temp, { force: true });
-      throw new Error(`restoring ${file.name} failed after ${restored.length} file(s): ${errorMessage(error)}; the files from before the restore are in ${path.basename(pre.directory ?? '')}`);
+      throw new Error(
+        `restoring ${file.name} failed after ${restored.length} file(s): ${errorMessage(error)}; the files from before the restore are in ${path.basename(pre.directory ?? '')}`,
+      );
     }
   }
   return { backup: name, pre_restore_backup: pre, restored_files: restored, skipped_files: skipped };

@@ -13,7 +13,6 @@ export const BACKUP_JOURNAL_FILE = '.backup_journal.json';
 /** The one file a backup never moves (the user's input), matched exactly by name. */
 export const EXCLUDED_FILE = 'table_list.txt';
 
-
 export type BackupTrigger = 'execute' | 'restore';
 export type BackupStatus = 'completed' | 'partial' | 'failed';
 

@@ -254,7 +254,12 @@ export async function backupTaskDirectory(taskDir: string, options: BackupOption
   const sizeByName = sizesIn(taskDir, candidates);
   const result: MoveResult = { moved: [], copied: [], failed: [] };
   for (const file of candidates) backupOne(ops, taskDir, backupDir, file, result, log);
-  const record = recordFrom(journal, result, bytesBackedUp(result, (file) => sizeByName.get(file) ?? 0), Date.now());
+  const record = recordFrom(
+    journal,
+    result,
+    bytesBackedUp(result, (file) => sizeByName.get(file) ?? 0),
+    Date.now(),
+  );
   try {
     fsyncDirectory(taskDir);
     await writeRecord(backupDir, record);
@@ -337,7 +342,10 @@ export async function recoverInterruptedBackups(taskDir: string, options: { ops?
     fsyncDirectory(taskDir);
     const bytes = bytesBackedUp(result, (file) => sizeIn(backupDir, file));
     await writeRecord(backupDir, recordFrom(journal, result, bytes, Date.now()));
-    log.push({ level: 'WARNING', message: `backup: completed ${name}, interrupted earlier (${result.moved.length} moved, ${result.copied.length} copied, ${result.failed.length} failed)` });
+    log.push({
+      level: 'WARNING',
+      message: `backup: completed ${name}, interrupted earlier (${result.moved.length} moved, ${result.copied.length} copied, ${result.failed.length} failed)`,
+    });
   }
   return log;
 }

@@ -41,7 +41,7 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .action(async (opts, command: Command) => {
       // Commands load the engine on demand, so `--help` stays quick.
       const { runCommand } = await import('./commands/run.js');
-      process.exitCode = await runCommand((await settingsProvider()), opts, optionValuesFromFlags(command));
+      process.exitCode = await runCommand(await settingsProvider(), opts, optionValuesFromFlags(command));
     });
 
   const step = program
@@ -59,19 +59,23 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .option('--verbose', 'print every log line')
     .action(async (stepName: string, opts, command: Command) => {
       const { stepCommand } = await import('./commands/step.js');
-      process.exitCode = await stepCommand((await settingsProvider()), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
+      process.exitCode = await stepCommand(await settingsProvider(), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
     });
 
   program
     .command('demo')
     .description('run the complete workflow on the bundled sample database with the embedded defaults')
     .option('--output-dir <dir>', 'where the task directory goes (default: DP_TRAINING_DATA_DIR)')
-    .addOption(new Option(RUN_OPTIONS.language.cli.flag, RUN_OPTIONS.language.description).choices([...RUN_OPTIONS.language.choices]).default(RUN_OPTIONS.language.default))
+    .addOption(
+      new Option(RUN_OPTIONS.language.cli.flag, RUN_OPTIONS.language.description)
+        .choices([...RUN_OPTIONS.language.choices])
+        .default(RUN_OPTIONS.language.default),
+    )
     .option('--json', 'print the final summary as JSON')
     .option('--verbose', 'print every log line')
     .action(async (opts) => {
       const { demoCommand } = await import('./commands/demo.js');
-      process.exitCode = await demoCommand((await settingsProvider()), opts);
+      process.exitCode = await demoCommand(await settingsProvider(), opts);
     });
 
   program
@@ -88,7 +92,7 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     )
     .action(async (action: string, backupName: string | undefined, opts) => {
       const { backupsCommand } = await import('./commands/backups.js');
-      process.exitCode = await backupsCommand((await settingsProvider()), action, backupName, opts);
+      process.exitCode = await backupsCommand(await settingsProvider(), action, backupName, opts);
     });
 
   program
@@ -98,7 +102,7 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .option('--host <host>', 'address to bind (default: HOST, 127.0.0.1)')
     .action(async (opts) => {
       const { serveCommand } = await import('./commands/serve.js');
-      process.exitCode = await serveCommand((await settingsProvider()), opts);
+      process.exitCode = await serveCommand(await settingsProvider(), opts);
     });
 
   return program;

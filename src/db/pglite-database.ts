@@ -1,13 +1,6 @@
 // Types only: PGlite itself (a large WebAssembly module) is loaded by whoever creates a database.
 import type { PGlite, PGliteOptions, Transaction } from '@electric-sql/pglite';
-import {
-  transactionModes,
-  valueParsers,
-  type Queryable,
-  type SqlDatabase,
-  type SqlRow,
-  type TransactionOptions,
-} from './sql-database.js';
+import { transactionModes, valueParsers, type Queryable, type SqlDatabase, type SqlRow, type TransactionOptions } from './sql-database.js';
 
 /** PGlite options shared by every embedded database: the value parsers of both backends agree. */
 export function pgliteBaseOptions(): Pick<PGliteOptions, 'parsers'> {
@@ -33,8 +26,7 @@ export class PgliteDatabase implements SqlDatabase {
       if (modes) await tx.query(`SET TRANSACTION ${modes}`);
       // statement_timeout is not sent: single-threaded PGlite cannot interrupt a statement anyway.
       const wrapped: Queryable = {
-        query: async <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) =>
-          (await tx.query<R>(text, params ? [...params] : [])).rows,
+        query: async <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params ? [...params] : [])).rows,
       };
       const result = await fn(wrapped);
       if (options.rollback) await tx.rollback();

@@ -1,15 +1,7 @@
 import pg from 'pg';
 import { AppError } from '../errors.js';
 import { connectionSecrets, redactSecrets, redactUrl } from '../util/redact.js';
-import {
-  transactionModes,
-  transactionSettings,
-  valueParsers,
-  type Queryable,
-  type SqlDatabase,
-  type SqlRow,
-  type TransactionOptions,
-} from './sql-database.js';
+import { transactionModes, transactionSettings, valueParsers, type Queryable, type SqlDatabase, type SqlRow, type TransactionOptions } from './sql-database.js';
 
 export interface PostgresOptions {
   /** Pool size: one small pool serves the whole run. */
@@ -92,8 +84,7 @@ export class PostgresDatabase implements SqlDatabase {
       const begin = `BEGIN ${transactionModes(options)}`.trim();
       await client.query([begin, ...transactionSettings(options)].join('; '));
       const tx: Queryable = {
-        query: async <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) =>
-          (await client.query<R>(extended(text, params))).rows,
+        query: async <R extends SqlRow = SqlRow>(text: string, params?: readonly unknown[]) => (await client.query<R>(extended(text, params))).rows,
       };
       const result = await fn(tx);
       if (options.rollback) {

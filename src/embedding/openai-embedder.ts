@@ -68,10 +68,7 @@ export class OpenAIEmbedder implements Embedder {
       try {
         const requestSignal = signal ? AbortSignal.any([signal]) : undefined;
         // Explicit, so the SDK passes the reply through instead of base64-decoding float arrays.
-        response = await this.client.embeddings.create(
-          { model: this.settings.model, input: batch, encoding_format: 'float' },
-          { signal: requestSignal },
-        );
+        response = await this.client.embeddings.create({ model: this.settings.model, input: batch, encoding_format: 'float' }, { signal: requestSignal });
       } catch (error) {
         throw new EmbeddingError(`embedding request failed: ${error instanceof Error ? error.message : String(error)}`, [this.settings.apiKey]);
       }

@@ -114,7 +114,9 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   }
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/api/v0/health', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: HealthResponse, ...errorResponses } } }, async () => successBody(200, 'ok', health(ctx.services)));
+  app.get('/api/v0/health', { schema: { tags: ['health'], summary: 'Liveness', response: { 200: HealthResponse, ...errorResponses } } }, async () =>
+    successBody(200, 'ok', health(ctx.services)),
+  );
 
   taskRoutes(app, ctx);
   tableListRoutes(app, ctx);

@@ -7,7 +7,6 @@
 import type { AppError, InvalidParam } from '../errors.js';
 import { redactSecrets } from '../util/redact.js';
 
-
 export interface SuccessBody<T> {
   code: number;
   success: true;
@@ -44,9 +43,7 @@ export function errorBody(error: AppError): ErrorBody {
       timestamp: new Date().toISOString(),
       error_type: error.code,
       ...(error.details.missing?.length ? { missing_params: error.details.missing } : {}),
-      ...(error.details.invalid?.length
-        ? { invalid_params: error.details.invalid.map((p) => ({ ...p, problem: redactSecrets(p.problem) })) }
-        : {}),
+      ...(error.details.invalid?.length ? { invalid_params: error.details.invalid.map((p) => ({ ...p, problem: redactSecrets(p.problem) })) } : {}),
       ...(error.details.canRetry !== undefined ? { can_retry: error.details.canRetry } : {}),
     },
   };

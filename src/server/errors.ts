@@ -51,7 +51,9 @@ function acceptedBy(e: AjvError): string | undefined {
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
       const r = range(s.minimum, s.maximum, '');
-      return r && `${s.type === 'integer' ? 'an integer' : 'a number'}${typeof s.minimum === 'number' && typeof s.maximum === 'number' ? ` from ${r}` : ` ${r}`}`;
+      return (
+        r && `${s.type === 'integer' ? 'an integer' : 'a number'}${typeof s.minimum === 'number' && typeof s.maximum === 'number' ? ` from ${r}` : ` ${r}`}`
+      );
     }
     case 'minLength':
     case 'maxLength':
@@ -144,7 +146,8 @@ function toAppError(error: FastifyError & { validation?: AjvError[]; validationC
 export function installErrorHandling(app: FastifyInstance, limits: { jsonBodyBytes: number }): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toAppError(error, limits.jsonBodyBytes);
-    if (apiError.status >= 500) request.log.error({ err: { message: redactSecrets(error.message), stack: redactSecrets(error.stack ?? '') } }, 'request failed');
+    if (apiError.status >= 500)
+      request.log.error({ err: { message: redactSecrets(error.message), stack: redactSecrets(error.stack ?? '') } }, 'request failed');
     void reply.status(apiError.status).send(errorBody(apiError));
   });
   app.setNotFoundHandler((request, reply) => {

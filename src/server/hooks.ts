@@ -17,7 +17,14 @@ export async function bodyFromQuery(request: FastifyRequest): Promise<void> {
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    body[key] = key === 'task_ids' ? [value].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean) : value;
+    body[key] =
+      key === 'task_ids'
+        ? [value]
+            .flat()
+            .flatMap((v) => v.split(','))
+            .map((v) => v.trim())
+            .filter(Boolean)
+        : value;
   }
   request.body = body;
 }

@@ -1,7 +1,14 @@
 /** Service results as the API shows them (the field names its clients read), typed by the response schemas. */
 import type { Static } from '@sinclair/typebox';
 import { STEP_NAMES } from '../services/catalog.js';
-import { aggregateStepStatus, taskParameters, type RunRecord, type StepRecord, type TaskListItem as TaskListEntry, type TaskRecord } from '../services/tasks.js';
+import {
+  aggregateStepStatus,
+  taskParameters,
+  type RunRecord,
+  type StepRecord,
+  type TaskListItem as TaskListEntry,
+  type TaskRecord,
+} from '../services/tasks.js';
 import { redactUrl } from '../util/redact.js';
 import type { ActiveRunView, BackupStatsView, RunResultView, TaskListItem, TaskParametersView, TaskViewData } from './schemas/tasks.js';
 

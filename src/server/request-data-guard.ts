@@ -60,7 +60,11 @@ export function refuseUnsafeRequestData(app: FastifyInstance): void {
       const problem = requestDataProblem(value, part);
       if (problem?.kind === 'nul') throw AppError.invalid(problem.field, 'contains a NUL character (U+0000)', 'text without NUL characters');
       if (problem?.kind === 'depth') {
-        throw AppError.invalid(problem.field, `is nested more than ${MAX_REQUEST_DEPTH} levels deep`, `JSON nested at most ${MAX_REQUEST_DEPTH} levels deep (objects and arrays inside one another)`);
+        throw AppError.invalid(
+          problem.field,
+          `is nested more than ${MAX_REQUEST_DEPTH} levels deep`,
+          `JSON nested at most ${MAX_REQUEST_DEPTH} levels deep (objects and arrays inside one another)`,
+        );
       }
     }
   });

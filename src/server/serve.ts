@@ -47,7 +47,10 @@ export async function startServer(settings: Settings, options: StartOptions = {}
   log = app.log;
   options.configure?.(app);
   const address = await app.listen({ host: settings.server.host, port: options.port ?? settings.server.port });
-  app.log.info({ store: settings.storeUrl ? redactUrl(settings.storeUrl) : settings.embeddedStoreDir, data_root: services.dataRoot.path }, `listening on ${address}`);
+  app.log.info(
+    { store: settings.storeUrl ? redactUrl(settings.storeUrl) : settings.embeddedStoreDir, data_root: services.dataRoot.path },
+    `listening on ${address}`,
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {

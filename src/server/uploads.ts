@@ -13,7 +13,11 @@ export function safeBaseName(name: string | undefined): string {
   const control = /[\u0000-\u001f\u007f-\u009f]/.exec(name ?? '');
   if (control) {
     const code = `U+${(control[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-    throw AppError.invalid('body.file', `has a file name with a control character (${code})`, 'a file name without control characters (U+0000 to U+001F, U+007F to U+009F)');
+    throw AppError.invalid(
+      'body.file',
+      `has a file name with a control character (${code})`,
+      'a file name without control characters (U+0000 to U+001F, U+007F to U+009F)',
+    );
   }
   const base = path.posix.basename((name ?? '').replace(/\\/g, '/')).trim();
   return base.replace(/^\.+/, '') || 'upload';
@@ -41,4 +45,3 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
   }
   return { name: safeBaseName(file.filename), bytes, fields };
 }
-

@@ -47,7 +47,10 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   const assets = await consoleAssets();
   const noStore = { 'cache-control': 'no-cache' };
   // Only our own script and styles run; API calls go to this origin.
-  const page = { ...noStore, 'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'" };
+  const page = {
+    ...noStore,
+    'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  };
   app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.headers(page).type('text/html; charset=utf-8').send(assets.html));
   app.get('/assets/app.js', { schema: { hide: true } }, async (_request, reply) =>
     reply.headers(noStore).type('text/javascript; charset=utf-8').send(assets.script),

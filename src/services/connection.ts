@@ -26,7 +26,11 @@ export function checkConnection(value: string, field = 'body.db_connection', rul
   const params = new URL(value).searchParams;
   const fileParameter = FILE_PARAMETERS.find((name) => params.has(name));
   if (fileParameter) {
-    throw AppError.invalid(field, `names a file on the server (${fileParameter}), which the API does not read`, `${rule.accepted}, without ${FILE_PARAMETERS.join(', ')}`);
+    throw AppError.invalid(
+      field,
+      `names a file on the server (${fileParameter}), which the API does not read`,
+      `${rule.accepted}, without ${FILE_PARAMETERS.join(', ')}`,
+    );
   }
   return value;
 }

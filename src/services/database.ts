@@ -44,8 +44,16 @@ export interface DatabaseTables {
  * the given schemas (comma-separated) or all but PostgreSQL's own; `*` in the pattern matches any
  * characters. System catalogs are never listed: they are no training data.
  */
-export async function listDatabaseTables(ctx: ServiceContext, input: { db_connection?: string; schema?: string; table_name_pattern?: string }): Promise<DatabaseTables> {
-  const schemas = input.schema ? input.schema.split(',').map((s) => s.trim()).filter(Boolean) : null;
+export async function listDatabaseTables(
+  ctx: ServiceContext,
+  input: { db_connection?: string; schema?: string; table_name_pattern?: string },
+): Promise<DatabaseTables> {
+  const schemas = input.schema
+    ? input.schema
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
   const pattern = input.table_name_pattern ? likePattern(input.table_name_pattern) : null;
   return withSource(ctx, input.db_connection, async (source) => {
     const rows = await source.db.transaction(

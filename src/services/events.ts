@@ -22,7 +22,12 @@ export async function openTaskEvents(ctx: ServiceContext, taskId: string): Promi
 }
 
 /** The task's events after `afterSeq` until no run is active and all are sent, or `stop` aborts. */
-export async function* followTaskEvents(ctx: Pick<ServiceContext, 'store' | 'events'>, taskId: string, afterSeq: number, stop: AbortSignal): AsyncGenerator<StoredEvent> {
+export async function* followTaskEvents(
+  ctx: Pick<ServiceContext, 'store' | 'events'>,
+  taskId: string,
+  afterSeq: number,
+  stop: AbortSignal,
+): AsyncGenerator<StoredEvent> {
   let lastSeq = afterSeq;
   let wake: () => void = () => undefined;
   const unsubscribe = ctx.events.subscribe(taskId, () => wake());

@@ -38,7 +38,11 @@ function modeAndStep(input: ExecuteInput): { mode: 'complete' | 'step'; step: St
   if (mode === 'step' && !input.step_name) throw AppError.missing(['body.step_name'], 'body.step_name is required when execution_mode is "step"');
   // A step named with a complete run is a contradiction, not something to ignore silently.
   if (mode === 'complete' && input.step_name) {
-    throw AppError.invalid('body.step_name', `is ${JSON.stringify(input.step_name)} but execution_mode is "complete" (which runs every step)`, 'no step_name, or execution_mode "step"');
+    throw AppError.invalid(
+      'body.step_name',
+      `is ${JSON.stringify(input.step_name)} but execution_mode is "complete" (which runs every step)`,
+      'no step_name, or execution_mode "step"',
+    );
   }
   return { mode, step: mode === 'step' ? (input.step_name as StepName) : null };
 }
@@ -47,7 +51,12 @@ function modeAndStep(input: ExecuteInput): { mode: 'complete' | 'step'; step: St
  * The backup of the earlier files before a complete run, under the claim and before anything is
  * written; its statistics go into the run's options (the run logs them) and the task's record.
  */
-async function backUpEarlierFiles(ctx: ServiceContext, claimed: RunRecord, input: ExecuteInput, log: ServiceLog): Promise<{ run: RunRecord; backup: BackupStats }> {
+async function backUpEarlierFiles(
+  ctx: ServiceContext,
+  claimed: RunRecord,
+  input: ExecuteInput,
+  log: ServiceLog,
+): Promise<{ run: RunRecord; backup: BackupStats }> {
   let run = claimed;
   let backup: BackupStats;
   if (!ctx.settings.backup.enabled) backup = disabledBackup('backup.enabled is false (DP_BACKUP_ENABLED)');
@@ -77,7 +86,13 @@ export async function executeTask(ctx: ServiceContext, taskId: string, input: Ex
     await dir.exists(TABLE_LIST_FILE);
   }
   const { backup_vector_tables, truncate_vector_tables, skip_training } = resolveRunOptions(input);
-  const claim = await claimTask(ctx, { taskId: task.task_id, mode, step, action: 'execute it', options: { backup_vector_tables, truncate_vector_tables, skip_training } });
+  const claim = await claimTask(ctx, {
+    taskId: task.task_id,
+    mode,
+    step,
+    action: 'execute it',
+    options: { backup_vector_tables, truncate_vector_tables, skip_training },
+  });
   if (mode === 'step') {
     ctx.runner.enqueue(claim);
     return { run: claim, mode, step, backup: null, abortedBy: null };
@@ -89,7 +104,14 @@ export async function executeTask(ctx: ServiceContext, taskId: string, input: Ex
     prepared = await ctx.runner.holding(claim, () => backUpEarlierFiles(ctx, claim, input, log));
   } catch (error) {
     await ctx.store
-      .finishRun(claim, { status: 'failed', reason: 'error', error: `could not start the run: ${redactSecrets(errorMessage(error), connectionSecrets(task.db_connection))}`, taskStatus: 'failed', result: null, llmUsage: null })
+      .finishRun(claim, {
+        status: 'failed',
+        reason: 'error',
+        error: `could not start the run: ${redactSecrets(errorMessage(error), connectionSecrets(task.db_connection))}`,
+        taskStatus: 'failed',
+        result: null,
+        llmUsage: null,
+      })
       .catch(() => undefined);
     throw error;
   }

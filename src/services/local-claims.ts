@@ -26,9 +26,13 @@ async function openStore(settings: Settings, action: string): Promise<SqlDatabas
     return db;
   } catch (error) {
     if (error instanceof StoreInUseError) {
-      throw new AppError('TASK_RUNNING', `a server holds the task store (${error.message}); ${action} through its API instead, which waits for the task's run`, {
-        canRetry: true,
-      });
+      throw new AppError(
+        'TASK_RUNNING',
+        `a server holds the task store (${error.message}); ${action} through its API instead, which waits for the task's run`,
+        {
+          canRetry: true,
+        },
+      );
     }
     throw error;
   }

@@ -46,7 +46,13 @@ export function parseTime(text: string): number | undefined {
     // Missing time parts are 0 (Number(undefined) would be NaN).
     const [y, mo, d, h, mi, s] = local.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
     const date = new Date(y, mo - 1, d, h, mi, s);
-    const exact = date.getFullYear() === y && date.getMonth() === mo - 1 && date.getDate() === d && date.getHours() === h && date.getMinutes() === mi && date.getSeconds() === s;
+    const exact =
+      date.getFullYear() === y &&
+      date.getMonth() === mo - 1 &&
+      date.getDate() === d &&
+      date.getHours() === h &&
+      date.getMinutes() === mi &&
+      date.getSeconds() === s;
     return exact ? date.getTime() : undefined;
   }
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value)) return undefined;
@@ -55,7 +61,11 @@ export function parseTime(text: string): number | undefined {
 }
 
 /** The latest `limit` records (of one level when given), oldest first, and how many matched. */
-export async function latestLogRecords(ctx: ServiceContext, taskId: string, query: { limit?: number; level?: LogLevel }): Promise<{ logs: LogRecord[]; total: number }> {
+export async function latestLogRecords(
+  ctx: ServiceContext,
+  taskId: string,
+  query: { limit?: number; level?: LogLevel },
+): Promise<{ logs: LogRecord[]; total: number }> {
   const { records } = await readTaskLog(ctx, taskId);
   const matching = query.level ? records.filter((r) => r.level === query.level) : records;
   const logs = matching.slice(-(query.limit ?? 100)).map(({ line_number: _n, ...r }) => r);
@@ -101,7 +111,8 @@ export async function queryTaskLog(ctx: ServiceContext, taskId: string, q: LogQu
   const direction = q.sort_order === 'asc' ? 1 : -1;
   const sortBy = q.sort_by ?? 'timestamp';
   // Levels sort by severity, times as times, and the line number breaks ties (file order).
-  const key = (r: NumberedRecord) => (sortBy === 'level' ? LOG_LEVELS.indexOf(r.level) : sortBy === 'line_number' ? r.line_number : (parseTime(r.timestamp) as number));
+  const key = (r: NumberedRecord) =>
+    sortBy === 'level' ? LOG_LEVELS.indexOf(r.level) : sortBy === 'line_number' ? r.line_number : (parseTime(r.timestamp) as number);
   filtered.sort((a, b) => (key(a) - key(b) || a.line_number - b.line_number) * direction);
   const page = q.page ?? 1;
   const pageSize = q.page_size ?? 50;

@@ -17,8 +17,11 @@ export function checkTableListText(text: string, field: string, maxTables: numbe
   const system = parsed.invalid.filter((entry) => /system schema/.test(entry.reason));
   if (system.length > 0) {
     throw new AppError('INVALID_PARAMS', `${field} lists system catalogs: ${system.map((e) => `line ${e.line}: ${e.text}`).join(', ')}`, {
-      invalid: system.map((e) => ({ field, problem: `line ${e.line}: ${JSON.stringify(e.text)} ${e.reason}`, accepted: 'tables of your own schemas (not pg_catalog, pg_toast, information_schema or another pg_ schema)' })),
+      invalid: system.map((e) => ({
+        field,
+        problem: `line ${e.line}: ${JSON.stringify(e.text)} ${e.reason}`,
+        accepted: 'tables of your own schemas (not pg_catalog, pg_toast, information_schema or another pg_ schema)',
+      })),
     });
   }
 }
-

@@ -38,7 +38,11 @@ export interface WrittenTableList {
 
 /** Writes table_list.txt from names (an array, or comma-separated strings); every name must be valid. */
 export async function setTableListFromNames(ctx: ServiceContext, taskId: string, given: string | string[]): Promise<WrittenTableList> {
-  const names = [given].flat().flatMap(splitNames).map((n) => n.trim()).filter(Boolean);
+  const names = [given]
+    .flat()
+    .flatMap(splitNames)
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (names.length === 0) throw AppError.invalid('body.tables', 'names no table', 'at least one table name');
   const tooLong = tableListTooLong({ originalCount: names.length }, ctx.settings.maxTables);
   if (tooLong) throw AppError.invalid('body.tables', tooLong, `a table list of at most ${ctx.settings.maxTables} names`);

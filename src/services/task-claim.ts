@@ -29,7 +29,13 @@ export async function claimTask(
 }
 
 /** Runs `work` holding the task's claim; released as completed, or failed with the error, after. */
-export async function withTaskClaim<T>(ctx: ServiceContext, taskId: string, mode: ClaimMode, action: string, work: (claim: RunRecord) => Promise<T>): Promise<T> {
+export async function withTaskClaim<T>(
+  ctx: ServiceContext,
+  taskId: string,
+  mode: ClaimMode,
+  action: string,
+  work: (claim: RunRecord) => Promise<T>,
+): Promise<T> {
   const claim = await claimTask(ctx, { taskId, mode, action });
   let result: T;
   try {

@@ -20,7 +20,10 @@ export type { RunRecord, StepRecord, TaskRecord };
 /** A task's stored parameters as the API shows them: every task option (defaults for those an older record lacks). */
 export function taskParameters(task: TaskRecord): TaskOptions & { table_list_file: string | null } {
   const stored = task.parameters as unknown as Record<string, unknown>;
-  return { ...taskOptionsOf(resolveRunOptions(taskOptionsFromRecord(stored))), table_list_file: typeof stored.table_list_file === 'string' ? stored.table_list_file : null };
+  return {
+    ...taskOptionsOf(resolveRunOptions(taskOptionsFromRecord(stored))),
+    table_list_file: typeof stored.table_list_file === 'string' ? stored.table_list_file : null,
+  };
 }
 
 export interface CreateTaskInput extends Partial<TaskOptions> {
@@ -47,7 +50,8 @@ async function readNamedTableList(ctx: ServiceContext, given: string): Promise<s
   }
   const stat = await fs.stat(file);
   if (!stat.isFile()) throw AppError.invalid('body.table_list_file', 'is not a file', TABLE_LIST_FILE_ACCEPTED);
-  if (stat.size > TABLE_LIST_MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `body.table_list_file is ${stat.size} bytes; at most ${TABLE_LIST_MAX_BYTES} are accepted`);
+  if (stat.size > TABLE_LIST_MAX_BYTES)
+    throw new AppError('PAYLOAD_TOO_LARGE', `body.table_list_file is ${stat.size} bytes; at most ${TABLE_LIST_MAX_BYTES} are accepted`);
   const text = decodeText(await fs.readFile(file)).text;
   checkTableListText(text, 'body.table_list_file', ctx.settings.maxTables);
   return text;
@@ -113,7 +117,9 @@ export type TaskListItem = TaskRecord & { step_statuses: StepRecord['step_status
 export async function queryTasks(ctx: ServiceContext, query: TaskQuery): Promise<{ tasks: TaskListItem[]; total: number }> {
   const { tasks, total } = await ctx.store.queryTasks(query);
   // (A task whose step rows are all gone has none: never null.)
-  const items = await Promise.all(tasks.map(async (t) => ({ ...t, step_statuses: t.step_statuses ?? [], directory_exists: await ctx.dataRoot.exists(t.task_id) })));
+  const items = await Promise.all(
+    tasks.map(async (t) => ({ ...t, step_statuses: t.step_statuses ?? [], directory_exists: await ctx.dataRoot.exists(t.task_id) })),
+  );
   return { tasks: items, total };
 }
 

@@ -12,7 +12,15 @@ import type { SqlDatabase } from '../db/sql-database.js';
 import { AppError, errorMessage, PathConfinementError } from '../errors.js';
 import { VECTOR_BACKUP_DIR } from '../task-directory/task-files.js';
 import { isoFromTimestamp, scanVectorBackups, type VectorBackupLocation } from '../vector/backup-locations.js';
-import { backupFileName, backupVectorTables, restoreVectorTables, VECTOR_TABLES, type RestoreTableResult, type TableBackupResult, type VectorTable } from '../vector/csv-backup.js';
+import {
+  backupFileName,
+  backupVectorTables,
+  restoreVectorTables,
+  VECTOR_TABLES,
+  type RestoreTableResult,
+  type TableBackupResult,
+  type VectorTable,
+} from '../vector/csv-backup.js';
 import { COLLECTION_TABLE, EMBEDDING_TABLE, VectorStore, VectorStoreError } from '../vector/vector-store.js';
 import { checkConnection } from './connection.js';
 import type { ServiceContext } from './context.js';
@@ -58,7 +66,11 @@ async function requireVectorTables(db: SqlDatabase): Promise<void> {
   );
   const missing = rows.filter((r) => !r.present).map((r) => r.name);
   if (missing.length) {
-    throw AppError.invalid('body.db_connection', `has no ${missing.join(' and ')} table, so there is nothing to back up`, 'a database holding the Vanna pgvector tables');
+    throw AppError.invalid(
+      'body.db_connection',
+      `has no ${missing.join(' and ')} table, so there is nothing to back up`,
+      'a database holding the Vanna pgvector tables',
+    );
   }
 }
 
@@ -106,7 +118,8 @@ export async function backupVectorStore(ctx: ServiceContext, input: { task_id?: 
   if (!result.backup_performed) {
     const message = `the vector table backup failed: ${result.errors.join('; ')} (see ${relative}/vector_backup_log.txt)`;
     // Reading the client's own database failed (permissions, say): the client's to fix.
-    if (input.db_connection !== undefined) throw AppError.invalid('body.db_connection', `could not be backed up: ${message}`, 'a database whose vector tables this user can read');
+    if (input.db_connection !== undefined)
+      throw AppError.invalid('body.db_connection', `could not be backed up: ${message}`, 'a database whose vector tables this user can read');
     throw new AppError('VECTOR_BACKUP_FAILED', message, { canRetry: true });
   }
   const rows = Object.values(result.tables_backed_up).reduce((sum, t) => sum + t.row_count, 0);
@@ -170,7 +183,10 @@ export async function restoreVectorStore(ctx: ServiceContext, input: VectorResto
     else missing.push(backupFileName(table, input.timestamp));
   }
   if (missing.length) {
-    throw new AppError('BACKUP_NOT_FOUND', `no backup file ${missing.join(', ')} in ${input.backup_path} (GET /api/v0/data_pipeline/vector/restore/list shows the backups)`);
+    throw new AppError(
+      'BACKUP_NOT_FOUND',
+      `no backup file ${missing.join(', ')} in ${input.backup_path} (GET /api/v0/data_pipeline/vector/restore/list shows the backups)`,
+    );
   }
   const truncate = Boolean(input.truncate_before_restore);
   const result = await withVectorDb(ctx, input.db_connection, async (db, external) => {
@@ -182,7 +198,11 @@ export async function restoreVectorStore(ctx: ServiceContext, input: VectorResto
       // The transaction rolled back: nothing changed. A file that does not parse is a bad backup, not our fault.
       const message = errorMessage(error);
       if (error instanceof CsvError) {
-        throw AppError.invalid('body.timestamp', `names a backup whose CSV cannot be read (${message}); the restore was rolled back, nothing changed`, 'a backup written by POST /vector/backup');
+        throw AppError.invalid(
+          'body.timestamp',
+          `names a backup whose CSV cannot be read (${message}); the restore was rolled back, nothing changed`,
+          'a backup written by POST /vector/backup',
+        );
       }
       const code = (error as { code?: unknown }).code;
       if (code === 'ENOENT') throw new AppError('BACKUP_NOT_FOUND', `a file of the backup disappeared during the restore (${message}); nothing changed`);

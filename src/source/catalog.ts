@@ -194,9 +194,7 @@ const SOFT_DELETE_FLAG = /^(is_)?(deleted|removed|archived)$/i;
 
 /** The soft-delete marker of a table (`deleted_at`, `delete_ts`, `is_deleted`…), if it has one. */
 export function softDeleteColumn(table: TableInfo): ColumnInfo | undefined {
-  return table.columns.find(
-    (c) => (SOFT_DELETE_TIME.test(c.name) && c.category === 'D') || (SOFT_DELETE_FLAG.test(c.name) && c.category === 'B'),
-  );
+  return table.columns.find((c) => (SOFT_DELETE_TIME.test(c.name) && c.category === 'D') || (SOFT_DELETE_FLAG.test(c.name) && c.category === 'B'));
 }
 
 /** Shorter spellings of PostgreSQL's verbose type names, as people write DDL. */
@@ -225,11 +223,7 @@ export function shortTypeName(type: string): string {
  * need; elsewhere (PGlite, small pools, servers that cannot share snapshots) one after another in
  * one transaction.
  */
-export async function readCatalog(
-  db: SqlDatabase,
-  refs: readonly TableRef[],
-  options: { statementTimeoutMs?: number } = {},
-): Promise<CatalogResult> {
+export async function readCatalog(db: SqlDatabase, refs: readonly TableRef[], options: { statementTimeoutMs?: number } = {}): Promise<CatalogResult> {
   if (refs.length === 0) return { tables: [], missing: [] };
   await ensureSqlParser();
   const transaction = { readOnly: true, isolation: 'repeatable read', statementTimeoutMs: options.statementTimeoutMs, rollback: true } as const;
@@ -283,11 +277,7 @@ async function readInParallel(db: SqlDatabase, refs: readonly TableRef[], names:
         )
         .catch((error: unknown) => Promise.reject(imported ? error : new SnapshotUnavailableError(error)));
     };
-    const [resolved, columns, constraints] = await Promise.all([
-      relations,
-      readByOid<ColumnRow>(COLUMNS_SQL),
-      readByOid<ConstraintRow>(CONSTRAINTS_SQL),
-    ]);
+    const [resolved, columns, constraints] = await Promise.all([relations, readByOid<ColumnRow>(COLUMNS_SQL), readByOid<ConstraintRow>(CONSTRAINTS_SQL)]);
     return catalogFrom(resolved, columns, constraints);
   }, transaction);
 }
@@ -301,7 +291,10 @@ const parallelReads = new WeakMap<SqlDatabase, Promise<unknown>>();
 
 function oneAtATime<T>(db: SqlDatabase, read: () => Promise<T>): Promise<T> {
   const next = (parallelReads.get(db) ?? Promise.resolve()).then(read, read);
-  parallelReads.set(db, next.catch(() => undefined));
+  parallelReads.set(
+    db,
+    next.catch(() => undefined),
+  );
   return next;
 }
 

@@ -7,7 +7,8 @@ import type { TableInfo } from './catalog.js';
 import type { SampleRow } from './sampling.js';
 
 /** Names that say "this column holds one of a few codes". */
-const ENUM_NAME = /(^|_)(status|state|type|kind|category|level|tier|channel|method|gender|currency|mode|source|stage|priority|grade|class|segment|role|unit|flag)$/i;
+const ENUM_NAME =
+  /(^|_)(status|state|type|kind|category|level|tier|channel|method|gender|currency|mode|source|stage|priority|grade|class|segment|role|unit|flag)$/i;
 /** Names that say "free text or an identifier", never a small set. */
 const FREE_TEXT_NAME = /(name|email|comment|description|note|notes|title|address|url|phone|body|text|sku|number|token|hash)$/i;
 

@@ -37,11 +37,13 @@ export function isPairFile(name: string): boolean {
 /** The newest pair file by the timestamp in its name (then by name), or undefined. */
 export async function newestPairFile(dir: TaskDirectory): Promise<string | undefined> {
   const names = await dir.fileNames(isPairFile);
-  return names.sort((a, b) => {
-    const ta = PAIR_FILE.exec(a)?.[1] ?? '';
-    const tb = PAIR_FILE.exec(b)?.[1] ?? '';
-    return ta.localeCompare(tb) || a.localeCompare(b);
-  }).pop();
+  return names
+    .sort((a, b) => {
+      const ta = PAIR_FILE.exec(a)?.[1] ?? '';
+      const tb = PAIR_FILE.exec(b)?.[1] ?? '';
+      return ta.localeCompare(tb) || a.localeCompare(b);
+    })
+    .pop();
 }
 
 export interface TableFiles {
@@ -51,10 +53,7 @@ export interface TableFiles {
   md: string;
 }
 
-const MAPPING_HEADER = [
-  '# Table → file name mapping, written by ddl_generation',
-  '# Format: schema.table -> file name (one line per file)',
-];
+const MAPPING_HEADER = ['# Table → file name mapping, written by ddl_generation', '# Format: schema.table -> file name (one line per file)'];
 
 export function renderMapping(entries: readonly TableFiles[]): string {
   const lines = entries.flatMap((e) => [`${e.table} -> ${e.ddl}`, `${e.table} -> ${e.md}`]);

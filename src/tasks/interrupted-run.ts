@@ -46,7 +46,16 @@ const iso = (text: string) => new Date(text).toISOString();
 
 function stepRun(step: StepName, ran: boolean, recorded: StepRecord | undefined): StepRun {
   if (!ran || !recorded) {
-    return { step_name: step, step_status: ran ? 'pending' : 'skipped', started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} };
+    return {
+      step_name: step,
+      step_status: ran ? 'pending' : 'skipped',
+      started_at: null,
+      completed_at: null,
+      duration_ms: null,
+      error_message: null,
+      counters: {},
+      result: {},
+    };
   }
   const started = recorded.started_at ? iso(recorded.started_at) : null;
   const completed = recorded.completed_at ? iso(recorded.completed_at) : null;
@@ -66,7 +75,11 @@ export async function writeInterruptedRunFiles(dir: TaskDirectory, run: Interrup
   const started = run.started ?? true;
   const recorded = started ? run.recorded : [];
   const steps = (run.mode === 'complete' ? STEP_NAMES : run.steps).map((step) =>
-    stepRun(step, run.steps.includes(step), recorded.find((r) => r.step_name === step)),
+    stepRun(
+      step,
+      run.steps.includes(step),
+      recorded.find((r) => r.step_name === step),
+    ),
   );
   if (run.mode === 'complete') {
     const startedAt = iso(run.startedAt);

@@ -115,7 +115,9 @@ export class TaskRunner {
       this.active.set(run.run_id, entry);
       entry.done = this.execute(run, controller)
         // A run that cannot record its end is left to the sweeper (no heartbeat): never a crash.
-        .catch((error: unknown) => this.o.log.error({ task_id: run.task_id, run_id: run.run_id, error: redactSecrets(String(error)) }, 'cannot record the end of the run'))
+        .catch((error: unknown) =>
+          this.o.log.error({ task_id: run.task_id, run_id: run.run_id, error: redactSecrets(String(error)) }, 'cannot record the end of the run'),
+        )
         .finally(() => {
           this.active.delete(run.run_id);
           this.pump();
@@ -209,7 +211,10 @@ export class TaskRunner {
         preamble: (run.options.backup_log ?? []).map((line) => ({ ...line, logger: 'data_pipeline.backup', step: 'backup' })),
       });
     } catch (error) {
-      this.o.log.error({ task_id: run.task_id, run_id: run.run_id, error: redactSecrets(String(error)) }, 'cannot record the interrupted run in its task directory');
+      this.o.log.error(
+        { task_id: run.task_id, run_id: run.run_id, error: redactSecrets(String(error)) },
+        'cannot record the interrupted run in its task directory',
+      );
     }
   }
 
@@ -260,7 +265,9 @@ export class TaskRunner {
             record(() => store.stepProgress(run.task_id, event.step, { progress }));
           }
           if (event.type === 'step_finished') {
-            record(() => store.stepFinished(run.task_id, event.step, { status: event.status, error: event.error, counters: event.counters, result: event.result }));
+            record(() =>
+              store.stepFinished(run.task_id, event.step, { status: event.status, error: event.error, counters: event.counters, result: event.result }),
+            );
           }
           const { type, ...data } = event;
           publish(type, type === 'log' ? { ...event.record } : data);
@@ -284,7 +291,14 @@ export class TaskRunner {
       error: failed ? error : null,
       taskStatus: taskStatusAfterRun(run.execution_mode === 'step' ? 'step' : 'complete', failed, steps),
       result: result
-        ? { run_id: run.run_id, mode: result.mode, status: result.status, summary: result.summary, llm_usage: result.llm_usage, duration_ms: result.duration_ms }
+        ? {
+            run_id: run.run_id,
+            mode: result.mode,
+            status: result.status,
+            summary: result.summary,
+            llm_usage: result.llm_usage,
+            duration_ms: result.duration_ms,
+          }
         : null,
       llmUsage: result?.llm_usage ?? null,
     });

@@ -8,11 +8,7 @@ import type { StepStatus, TaskStatus } from './store/task-store.js';
  * one `finishing` step have completed (ddl_generation, qa_generation, then sql_validation or
  * training_load); partial_completed when something completed short of that; else pending.
  */
-export function taskStatusAfterRun(
-  mode: 'complete' | 'step',
-  runFailed: boolean,
-  steps: { step_name: StepName; step_status: StepStatus }[],
-): TaskStatus {
+export function taskStatusAfterRun(mode: 'complete' | 'step', runFailed: boolean, steps: { step_name: StepName; step_status: StepStatus }[]): TaskStatus {
   if (runFailed || steps.some((s) => s.step_status === 'failed')) return 'failed';
   if (mode === 'complete') return 'completed';
   const done = new Set<string>(steps.filter((s) => s.step_status === 'completed').map((s) => s.step_name));

@@ -17,11 +17,7 @@ export function sharedLimiter(resource: string, concurrency: number): LimitFunct
 }
 
 /** Maps `items` with at most `concurrency` calls of `fn` in flight, keeping the input order. */
-export async function mapConcurrent<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
+export async function mapConcurrent<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const limit = pLimit(Math.max(1, concurrency));
   return Promise.all(items.map((item, index) => limit(() => fn(item, index))));
 }

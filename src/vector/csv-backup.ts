@@ -103,7 +103,11 @@ function oneAtATime<T>(directory: string, work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-const exists = (file: string) => fs.lstat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * The backup's `YYYYMMDD_HHMMSS`: files are named by the second, so a backup in a second that
@@ -160,7 +164,14 @@ async function backupNow(db: SqlDatabase, directory: string): Promise<VectorBack
             };
           } catch (error) {
             const message = errorMessage(error);
-            result.tables_backed_up[table] = { success: false, row_count: 0, file_size: 0, backup_file: file, duration: (Date.now() - tableStarted) / 1000, error: message };
+            result.tables_backed_up[table] = {
+              success: false,
+              row_count: 0,
+              file_size: 0,
+              backup_file: file,
+              duration: (Date.now() - tableStarted) / 1000,
+              error: message,
+            };
             result.errors.push(`${table}: ${message}`);
             throw error;
           }

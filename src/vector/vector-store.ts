@@ -141,10 +141,11 @@ export class VectorStore {
       );
     }
     for (const name of COLLECTIONS) {
-      await this.db.query(
-        `INSERT INTO ${COLLECTION_TABLE} (uuid, name, cmetadata) VALUES ($1::uuid, $2, $3::json) ON CONFLICT (name) DO NOTHING`,
-        [contentUuid(`collection:${name}`), name, JSON.stringify({})],
-      );
+      await this.db.query(`INSERT INTO ${COLLECTION_TABLE} (uuid, name, cmetadata) VALUES ($1::uuid, $2, $3::json) ON CONFLICT (name) DO NOTHING`, [
+        contentUuid(`collection:${name}`),
+        name,
+        JSON.stringify({}),
+      ]);
     }
     const rows = await this.db.query<{ uuid: string; name: string }>(`SELECT uuid::text AS uuid, name FROM ${COLLECTION_TABLE}`);
     this.collectionIds = new Map(rows.map((r) => [r.name, r.uuid]));
@@ -164,8 +165,7 @@ export class VectorStore {
       await this.db.query('CREATE EXTENSION IF NOT EXISTS vector');
     } catch (error) {
       throw new VectorStoreError(
-        `cannot create the pgvector extension (${errorMessage(error)}); ` +
-          'ask a superuser to run CREATE EXTENSION vector in this database',
+        `cannot create the pgvector extension (${errorMessage(error)}); ` + 'ask a superuser to run CREATE EXTENSION vector in this database',
       );
     }
   }

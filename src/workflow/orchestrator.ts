@@ -171,8 +171,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
         resources,
         log: stepLog,
         signal,
-        progress: (done, total, unit) =>
-          emit({ type: 'progress', step: run.step_name, done, total, unit, at: new Date().toISOString() }),
+        progress: (done, total, unit) => emit({ type: 'progress', step: run.step_name, done, total, unit, at: new Date().toISOString() }),
       };
       try {
         signal.throwIfAborted();

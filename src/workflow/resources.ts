@@ -82,9 +82,7 @@ export class WorkflowResources {
     const closing: Promise<unknown>[] = [];
     if (this.sourcePromise) closing.push(this.sourcePromise.then((s) => s.close()).catch(() => undefined));
     if (this.storePromise) {
-      closing.push(
-        this.storePromise.then((s) => (s.db === this.shared.store ? undefined : s.db.close())).catch(() => undefined),
-      );
+      closing.push(this.storePromise.then((s) => (s.db === this.shared.store ? undefined : s.db.close())).catch(() => undefined));
     }
     await Promise.all(closing);
   }

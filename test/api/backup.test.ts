@@ -27,7 +27,10 @@ const refusingOps: FileOps = {
   copyLink: defaultFileOps.copyLink,
 };
 
-const backups = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('file_bak_')).sort();
+const backups = (dir: string) =>
+  readdirSync(dir)
+    .filter((n) => n.startsWith('file_bak_'))
+    .sort();
 
 describe('complete-mode backup of earlier task files (the specification)', () => {
   let server: TestServer;
@@ -149,7 +152,9 @@ describe('complete-mode backup of earlier task files (the specification)', () =>
     expect(backups(dir)).toEqual([names[1], names[2]].sort());
     for (const name of [names[1], names[2]]) {
       const held = readdirSync(path.join(dir, name as string));
-      expect(held).toEqual(expect.arrayContaining(['regions.ddl', 'regions_detail.md', 'task_config.json', 'task_result.json', 'data_pipeline.log', 'backup_info.json']));
+      expect(held).toEqual(
+        expect.arrayContaining(['regions.ddl', 'regions_detail.md', 'task_config.json', 'task_result.json', 'data_pipeline.log', 'backup_info.json']),
+      );
       expect(held).not.toContain('table_list.txt');
     }
   });
@@ -181,7 +186,9 @@ describe('backup: what the issue adds', () => {
     const { id, dir } = await completedTask();
     const { body } = await server.call('POST', `${BASE}/${id}/execute`, { execution_mode: 'complete' });
     const stats = body.data.backup;
-    expect(Object.keys(stats)).toEqual(expect.arrayContaining(['performed', 'backup_directory', 'moved_count', 'copied_count', 'failed_count', 'failed_files', 'total_bytes', 'duration_ms']));
+    expect(Object.keys(stats)).toEqual(
+      expect.arrayContaining(['performed', 'backup_directory', 'moved_count', 'copied_count', 'failed_count', 'failed_files', 'total_bytes', 'duration_ms']),
+    );
     const final = await waitForTask(server, id);
     const record = JSON.parse(readFileSync(path.join(dir, stats.backup_directory, 'backup_info.json'), 'utf8')) as Record<string, unknown>;
     // The specification's example: {backup_time, backup_directory, moved_files, failed_files, task_id}.
@@ -190,7 +197,13 @@ describe('backup: what the issue adds', () => {
     expect(Array.isArray(record.moved_files) && (record.moved_files as unknown[]).every((f) => typeof f === 'string')).toBe(true);
     expect(record.failed_files).toEqual([]);
     expect(record.task_id).toBe(id);
-    expect(record).toMatchObject({ copied_files: [], trigger: 'execute', status: 'completed', total_bytes: stats.total_bytes, duration_ms: expect.any(Number) });
+    expect(record).toMatchObject({
+      copied_files: [],
+      trigger: 'execute',
+      status: 'completed',
+      total_bytes: stats.total_bytes,
+      duration_ms: expect.any(Number),
+    });
     expect((record.moved_files as string[]).length).toBe(stats.moved_count);
     expect(final.data.last_backup).toMatchObject({ backup_directory: stats.backup_directory, moved_count: stats.moved_count });
     const result = JSON.parse(readFileSync(path.join(dir, 'task_result.json'), 'utf8')) as { backup: Record<string, unknown> };
@@ -279,7 +292,10 @@ describe('backup: what the issue adds', () => {
     await store.releaseRun(restoreClaim.run, { status: 'completed', error: null });
     const deleted = await server.call('DELETE', BASE, { task_ids: [id], confirm: true });
     expect(deleted.body.data.deleted_tasks).toMatchObject([{ task_id: id, directory_deleted: true, database_records_deleted: false }]);
-    const runs = await store.db.query<{ execution_mode: string; status: string }>('SELECT execution_mode, status FROM dp_task_runs WHERE task_id = $1 ORDER BY created_at', [id]);
+    const runs = await store.db.query<{ execution_mode: string; status: string }>(
+      'SELECT execution_mode, status FROM dp_task_runs WHERE task_id = $1 ORDER BY created_at',
+      [id],
+    );
     expect(runs.map((r) => `${r.execution_mode}:${r.status}`)).toEqual(['complete:completed', 'restore:completed', 'delete:completed']);
   });
 
@@ -296,7 +312,14 @@ describe('backup: what the issue adds', () => {
     expect(backups(dir)).toEqual(['file_bak_20000101_000000', made[1], made[2]].sort());
     const list = (await server.call('GET', `${BASE}/${id}/backups`)).body.data;
     expect(list.backups.map((b: { name: string }) => b.name)).toEqual([made[2], made[1], 'file_bak_20000101_000000']);
-    expect(list.backups[0]).toMatchObject({ trigger: 'execute', status: 'completed', valid: true, file_count: expect.any(Number), bytes: expect.any(Number), time: expect.any(String) });
+    expect(list.backups[0]).toMatchObject({
+      trigger: 'execute',
+      status: 'completed',
+      valid: true,
+      file_count: expect.any(Number),
+      bytes: expect.any(Number),
+      time: expect.any(String),
+    });
     expect(list.backups[2]).toMatchObject({ valid: false, status: 'invalid' });
   });
 

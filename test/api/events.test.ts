@@ -158,7 +158,13 @@ describe('task events served by a process that is not running the task', () => {
   beforeAll(async () => {
     store = await createScratchDatabase('dp_sse');
     const root = await tempDir('dp-sse-');
-    const env = { DP_STORE_URL: store.url, DP_TRAINING_DATA_DIR: path.join(root, 'training_data'), DP_HEARTBEAT_MS: '200', DP_RUN_TTL_MS: '10000', ...llmEnv(llm) };
+    const env = {
+      DP_STORE_URL: store.url,
+      DP_TRAINING_DATA_DIR: path.join(root, 'training_data'),
+      DP_HEARTBEAT_MS: '200',
+      DP_RUN_TTL_MS: '10000',
+      ...llmEnv(llm),
+    };
     viewer = await startTestServer({ root, env });
     runner = await spawnServer(env);
   });

@@ -37,7 +37,13 @@ describe('POST /tasks/{id}/upload-table-list', () => {
     const id = await createTask();
     const content = '# tables\norders, customers\n\n-- views\nhr.employees\n';
     const data = expectSuccess(await uploadFile(server, route(id), { name: 'my tables.txt', content }));
-    expect(data).toMatchObject({ task_id: id, filename: 'table_list.txt', file_size: Buffer.byteLength(content), file_size_formatted: `${Buffer.byteLength(content)} B`, encoding: 'utf-8' });
+    expect(data).toMatchObject({
+      task_id: id,
+      filename: 'table_list.txt',
+      file_size: Buffer.byteLength(content),
+      file_size_formatted: `${Buffer.byteLength(content)} B`,
+      encoding: 'utf-8',
+    });
     expect(isIso(data.upload_time)).toBe(true);
     expect(await readTaskFile(id, 'table_list.txt')).toBe(content);
     // A second upload replaces the first.
@@ -134,7 +140,12 @@ describe('POST /tasks/{id}/table-list', () => {
     const id = await createTask();
     const names = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
     expect(expectSuccess(await server.call('POST', route(id), { tables: names(1000) })).table_count).toBe(1000);
-    expectInvalid(await server.call('POST', route(id), { tables: names(1001) }), 'body.tables', /^names 1001 tables; at most 1000 are accepted \(DP_MAX_TABLES\)$/, /1000/);
+    expectInvalid(
+      await server.call('POST', route(id), { tables: names(1001) }),
+      'body.tables',
+      /^names 1001 tables; at most 1000 are accepted \(DP_MAX_TABLES\)$/,
+      /1000/,
+    );
     expectInvalid(await server.call('POST', route(id), { tables: names(1001).join(',') }), 'body.tables', /1001/, /at most 1000/);
   });
 
@@ -220,7 +231,12 @@ describe('GET /tasks/{id}/files', () => {
     expect(data.files.map((f: { file_name: string }) => f.file_name)).toEqual(files.map(([name]) => name).reverse());
     for (const [name, type, content] of files) {
       const file = data.files.find((f: { file_name: string }) => f.file_name === name);
-      expect(file).toMatchObject({ file_type: type, file_size: Buffer.byteLength(content), file_size_formatted: `${Buffer.byteLength(content)} B`, is_readable: true });
+      expect(file).toMatchObject({
+        file_type: type,
+        file_size: Buffer.byteLength(content),
+        file_size_formatted: `${Buffer.byteLength(content)} B`,
+        is_readable: true,
+      });
       expect(isIso(file.created_at) && isIso(file.modified_at)).toBe(true);
     }
     const total = files.reduce((sum, [, , content]) => sum + Buffer.byteLength(content), 0);
@@ -328,13 +344,23 @@ describe('POST /tasks/{id}/files', () => {
       expect(expectSuccess(await uploadFile(server, route(id), { name, content: 'x' })).uploaded_file.filename).toBe(name);
     }
     for (const name of ['run.sh', 'data_pipeline.log', 'noext', 'x.exe']) {
-      expectInvalid(await uploadFile(server, route(id), { name, content: 'x' }), 'body.file', new RegExp(name.replace('.', '\\.')), /\.ddl, \.md, \.txt, \.json, \.sql, \.csv/);
+      expectInvalid(
+        await uploadFile(server, route(id), { name, content: 'x' }),
+        'body.file',
+        new RegExp(name.replace('.', '\\.')),
+        /\.ddl, \.md, \.txt, \.json, \.sql, \.csv/,
+      );
     }
   });
 
   it('refuses an invalid overwrite_mode listing backup, replace, skip', async () => {
     const id = await createTask();
-    expectInvalid(await uploadFile(server, route(id), { name: 'a.md', content: 'x' }, { overwrite_mode: 'merge' }), 'body.overwrite_mode', /merge/, /^backup, replace, skip$/);
+    expectInvalid(
+      await uploadFile(server, route(id), { name: 'a.md', content: 'x' }, { overwrite_mode: 'merge' }),
+      'body.overwrite_mode',
+      /merge/,
+      /^backup, replace, skip$/,
+    );
     await expect(fs.stat(path.join(taskPath(server, id), 'a.md'))).rejects.toThrow();
   });
 
@@ -389,7 +415,9 @@ describe('task logs', () => {
 
     it('returns the latest `limit` records (default 100, at most 1000) and filters by level', async () => {
       const big = await createTask();
-      const many = Array.from({ length: 1100 }, (_, i) => logLine('2025-02-01 10:00:00', i % 10 === 0 ? 'ERROR' : 'INFO', 'data_pipeline.workflow', 'workflow', `record ${i}`));
+      const many = Array.from({ length: 1100 }, (_, i) =>
+        logLine('2025-02-01 10:00:00', i % 10 === 0 ? 'ERROR' : 'INFO', 'data_pipeline.workflow', 'workflow', `record ${i}`),
+      );
       await fs.writeFile(path.join(taskPath(server, big), 'data_pipeline.log'), `${many.join('\n')}\n`);
       const byDefault = expectSuccess(await server.call('GET', `${BASE}/${big}/logs`));
       expect(byDefault.logs).toHaveLength(100);
@@ -406,7 +434,12 @@ describe('task logs', () => {
     it('refuses limit above 1000 or below 1 and an unknown level (400)', async () => {
       expectInvalid(await server.call('GET', `${BASE}/${id}/logs?limit=1001`), 'querystring.limit', /<= 1000/, /1 to 1000/);
       expectInvalid(await server.call('GET', `${BASE}/${id}/logs?limit=0`), 'querystring.limit', />= 1/, /1 to 1000/);
-      expectInvalid(await server.call('GET', `${BASE}/${id}/logs?level=TRACE`), 'querystring.level', /must be one of/, /^DEBUG, INFO, WARNING, ERROR, CRITICAL$/);
+      expectInvalid(
+        await server.call('GET', `${BASE}/${id}/logs?level=TRACE`),
+        'querystring.level',
+        /must be one of/,
+        /^DEBUG, INFO, WARNING, ERROR, CRITICAL$/,
+      );
     });
 
     it('answers an empty list without a log, 404 for an unknown task', async () => {
@@ -425,7 +458,14 @@ describe('task logs', () => {
         expect(data.log_file_info).toMatchObject({ exists: true, file_name: 'data_pipeline.log', total_lines: 7 });
         expect(data.log_file_info.file_size).toBe(Buffer.byteLength(`${lines.join('\n')}\n`));
         expect(data.query_time).toMatch(/^\d+\.\d{3}s$/);
-        expect(data.logs[0]).toEqual({ timestamp: '2025-01-02 08:00:00', level: 'INFO', logger: 'data_pipeline.training_load', step: 'training_load', message: 'loaded 22 vectors', line_number: 8 });
+        expect(data.logs[0]).toEqual({
+          timestamp: '2025-01-02 08:00:00',
+          level: 'INFO',
+          logger: 'data_pipeline.training_load',
+          step: 'training_load',
+          message: 'loaded 22 vectors',
+          line_number: 8,
+        });
       }
     });
 

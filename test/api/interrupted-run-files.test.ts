@@ -74,13 +74,16 @@ describe('task directory after a crash mid-run', () => {
       expect(result).toMatchObject({ task_id: completeId, mode: 'complete', status: 'failed', error_message: complete.error_message, llm_usage: null });
       expect(result.completed_at).toBe(new Date(complete.completed_at).toISOString());
       // Every step as the API shows it; the step a complete run does not execute, skipped.
-      expect(result.steps.map((s: { step_name: string; step_status: string; error_message: string | null }) => [s.step_name, s.step_status, s.error_message])).toEqual([
+      expect(
+        result.steps.map((s: { step_name: string; step_status: string; error_message: string | null }) => [s.step_name, s.step_status, s.error_message]),
+      ).toEqual([
         ['ddl_generation', 'failed', 'interrupted'],
         ['qa_generation', 'pending', null],
         ['sql_validation', 'pending', null],
         ['training_load', 'skipped', null],
       ]);
-      for (const name of ['ddl_generation', 'qa_generation', 'sql_validation']) expect(step(complete, name).step_status).toBe(result.steps.find((s: { step_name: string }) => s.step_name === name).step_status);
+      for (const name of ['ddl_generation', 'qa_generation', 'sql_validation'])
+        expect(step(complete, name).step_status).toBe(result.steps.find((s: { step_name: string }) => s.step_name === name).step_status);
       const log = await fs.readFile(path.join(dirOf(completeId), 'data_pipeline.log'), 'utf8');
       expect(log.startsWith(logBefore)).toBe(true);
       const added = log.slice(logBefore.length).split('\n').filter(Boolean);

@@ -43,7 +43,12 @@ describe('task life cycle over HTTP (embedded store, sample database)', () => {
     const final = await waitForTask(server, taskId);
     expect(final.data.status).toBe('completed');
     expect(final.data.error_message).toBeNull();
-    expect(final.data.step_status).toEqual({ ddl_generation: 'completed', qa_generation: 'completed', sql_validation: 'completed', training_load: 'completed' });
+    expect(final.data.step_status).toEqual({
+      ddl_generation: 'completed',
+      qa_generation: 'completed',
+      sql_validation: 'completed',
+      training_load: 'completed',
+    });
     const ddl = final.data.steps.find((s: { step_name: string }) => s.step_name === 'ddl_generation');
     expect(ddl.counters).toMatchObject({ tables_done: 3, tables_total: 3 });
     expect(final.data.result.summary).toMatchObject({ tables: 3 });
@@ -54,7 +59,9 @@ describe('task life cycle over HTTP (embedded store, sample database)', () => {
   it('lists the files newest first and downloads one as an attachment', async () => {
     const { body } = await server.call('GET', `${BASE}/${taskId}/files`);
     const names = body.data.files.map((f: { file_name: string }) => f.file_name);
-    expect(names).toEqual(expect.arrayContaining(['orders.ddl', 'orders_detail.md', 'task_config.json', 'task_result.json', 'data_pipeline.log', 'table_list.txt']));
+    expect(names).toEqual(
+      expect.arrayContaining(['orders.ddl', 'orders_detail.md', 'task_config.json', 'task_result.json', 'data_pipeline.log', 'table_list.txt']),
+    );
     expect(body.data.files.find((f: { file_name: string }) => f.file_name === 'orders.ddl').file_type).toBe('ddl');
     expect(body.data.directory_info.total_files).toBe(names.length);
     const response = await fetch(`${server.url}${BASE}/${taskId}/files/orders.ddl`);

@@ -33,18 +33,57 @@ const EXPECTED: Expected[] = [
     method: 'post',
     path: TASKS,
     success: '201',
-    body: ['task_name', 'db_connection', 'db_name', 'business_context', 'table_list_file', 'enable_sql_validation', 'enable_llm_repair', 'modify_original_file', 'enable_training_data_load', 'language'],
+    body: [
+      'task_name',
+      'db_connection',
+      'db_name',
+      'business_context',
+      'table_list_file',
+      'enable_sql_validation',
+      'enable_llm_repair',
+      'modify_original_file',
+      'enable_training_data_load',
+      'language',
+    ],
   },
-  { method: 'post', path: `${TASK}/execute`, success: '202', pathParams: ['task_id'], body: ['execution_mode', 'step_name', 'backup_vector_tables', 'truncate_vector_tables', 'skip_training'] },
+  {
+    method: 'post',
+    path: `${TASK}/execute`,
+    success: '202',
+    pathParams: ['task_id'],
+    body: ['execution_mode', 'step_name', 'backup_vector_tables', 'truncate_vector_tables', 'skip_training'],
+  },
   { method: 'get', path: TASK, success: '200', pathParams: ['task_id'] },
   { method: 'get', path: TASKS, success: '200', query: ['limit', 'offset', 'status'] },
   {
     method: 'post',
     path: `${TASKS}/query`,
     success: '200',
-    body: ['page', 'page_size', 'status', 'task_name', 'created_by', 'db_name', 'created_time_start', 'created_time_end', 'started_time_start', 'started_time_end', 'completed_time_start', 'completed_time_end', 'sort_by', 'sort_order'],
+    body: [
+      'page',
+      'page_size',
+      'status',
+      'task_name',
+      'created_by',
+      'db_name',
+      'created_time_start',
+      'created_time_end',
+      'started_time_start',
+      'started_time_end',
+      'completed_time_start',
+      'completed_time_end',
+      'sort_by',
+      'sort_order',
+    ],
   },
-  { method: 'delete', path: TASKS, success: '200', body: ['task_ids', 'confirm', 'delete_database_records', 'continue_on_error'], required: ['task_ids', 'confirm'], query: ['task_ids', 'confirm'] },
+  {
+    method: 'delete',
+    path: TASKS,
+    success: '200',
+    body: ['task_ids', 'confirm', 'delete_database_records', 'continue_on_error'],
+    required: ['task_ids', 'confirm'],
+    query: ['task_ids', 'confirm'],
+  },
   { method: 'post', path: `${TASK}/cancel`, success: '200', pathParams: ['task_id'] },
   { method: 'post', path: `${TASK}/upload-table-list`, success: '200', pathParams: ['task_id'] },
   { method: 'post', path: `${TASK}/table-list`, success: '200', pathParams: ['task_id'], body: ['tables'], required: ['tables'] },
@@ -167,10 +206,14 @@ describe('/openapi.json', () => {
   });
 
   it('describes the error envelope on the error responses', () => {
-    const op = operation('post', TASKS) as Operation & { responses: Record<string, { content: Record<string, { schema: { properties: Record<string, any> } }> }> };
+    const op = operation('post', TASKS) as Operation & {
+      responses: Record<string, { content: Record<string, { schema: { properties: Record<string, any> } }> }>;
+    };
     const error = op.responses['400']?.content['application/json']?.schema;
     expect(Object.keys(error?.properties ?? {})).toEqual(expect.arrayContaining(['code', 'success', 'message', 'data']));
-    expect(Object.keys(error?.properties.data.properties)).toEqual(expect.arrayContaining(['response', 'timestamp', 'error_type', 'missing_params', 'invalid_params']));
+    expect(Object.keys(error?.properties.data.properties)).toEqual(
+      expect.arrayContaining(['response', 'timestamp', 'error_type', 'missing_params', 'invalid_params']),
+    );
   });
 
   it('documents every JSON success response as a closed object, down to its nested objects', () => {
@@ -201,7 +244,8 @@ describe('/openapi.json', () => {
     const unbounded: string[] = [];
     const walk = (schema: Record<string, any> | undefined, at: string) => {
       if (!schema || typeof schema !== 'object') return;
-      if ((schema.type === 'integer' || schema.type === 'number') && (typeof schema.minimum !== 'number' || typeof schema.maximum !== 'number')) unbounded.push(at);
+      if ((schema.type === 'integer' || schema.type === 'number') && (typeof schema.minimum !== 'number' || typeof schema.maximum !== 'number'))
+        unbounded.push(at);
       for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, any>)) walk(child, `${at}.${name}`);
       if (schema.items) walk(schema.items, `${at}[]`);
       for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])]) walk(branch, at);

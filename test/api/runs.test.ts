@@ -238,7 +238,9 @@ describe('restart recovery', () => {
       expect(task.completed_at).not.toBeNull();
       expect(step(task, 'ddl_generation')).toMatchObject({ step_status: 'failed', error_message: 'interrupted' });
       expect(step(task, 'qa_generation').step_status).toBe('pending');
-      expect(await runRows(second.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' })]);
+      expect(await runRows(second.server.ctx.services.store, taskId)).toEqual([
+        expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' }),
+      ]);
 
       const again = await execute(second.call, taskId);
       expect(again.status).toBe(202);
@@ -278,7 +280,9 @@ describe('restart recovery', () => {
       expect(task.status).toBe('failed');
       expect(task.error_message).toMatch(/^interrupted/);
       expect(step(task, 'ddl_generation')).toMatchObject({ step_status: 'failed', error_message: 'interrupted' });
-      expect(await runRows(survivor.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' })]);
+      expect(await runRows(survivor.server.ctx.services.store, taskId)).toEqual([
+        expect.objectContaining({ run_id: runId, status: 'failed', reason: 'interrupted' }),
+      ]);
 
       llm.reset();
       llm.setDefaultChat(answerWell);
@@ -372,7 +376,9 @@ describe('cancel', () => {
       expect(final.completed_at).not.toBeNull();
       expect(step(final, 'ddl_generation')).toMatchObject({ step_status: 'failed', error_message: 'cancelled' });
       expect(step(final, 'qa_generation').step_status).toBe('pending');
-      expect(await runRows(server.server.ctx.services.store, taskId)).toEqual([expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' })]);
+      expect(await runRows(server.server.ctx.services.store, taskId)).toEqual([
+        expect.objectContaining({ run_id: runId, status: 'failed', reason: 'cancelled' }),
+      ]);
     } finally {
       gate.release();
     }
@@ -402,7 +408,9 @@ describe('cancel', () => {
       const after = await getTask(server.call, second);
       expect(after).toMatchObject({ status: 'failed', error_message: 'cancelled', started_at: null });
       for (const s of after.steps) expect(s).toMatchObject({ step_status: 'pending', started_at: null });
-      expect(await runRows(server.server.ctx.services.store, second)).toEqual([expect.objectContaining({ run_id: queuedRun, status: 'failed', reason: 'cancelled', started_at: null })]);
+      expect(await runRows(server.server.ctx.services.store, second)).toEqual([
+        expect.objectContaining({ run_id: queuedRun, status: 'failed', reason: 'cancelled', started_at: null }),
+      ]);
       expect(await eventTypes(server.server.ctx.services.store, second)).not.toContain('run_started');
     } finally {
       gate.release();

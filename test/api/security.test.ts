@@ -50,7 +50,12 @@ function multipartBody(parts: Part[]): { body: Buffer; contentType: string } {
   for (const part of parts) {
     chunks.push(Buffer.from(`--${boundary}\r\n`));
     if (part.filename !== undefined) {
-      chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"; filename="${part.filename.replace(/"/g, '%22')}"\r\nContent-Type: application/octet-stream\r\n\r\n`, 'utf8'));
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${part.name}"; filename="${part.filename.replace(/"/g, '%22')}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+          'utf8',
+        ),
+      );
       chunks.push(Buffer.isBuffer(part.content) ? part.content : Buffer.from(part.content ?? '', 'utf8'));
     } else {
       chunks.push(Buffer.from(`Content-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value ?? ''}`, 'utf8'));
@@ -107,7 +112,13 @@ class Client {
     return this.send(method, rawPath, { body: JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } });
   }
 
-  upload(rawPath: string, filename: string, content: Buffer | string, fields: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<Reply> {
+  upload(
+    rawPath: string,
+    filename: string,
+    content: Buffer | string,
+    fields: Record<string, string> = {},
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
     const parts: Part[] = [...Object.entries(fields).map(([name, value]) => ({ name, value })), { name: 'file', filename, content }];
     const { body, contentType } = multipartBody(parts);
     return this.send('POST', rawPath, { body, headers: { 'content-type': contentType, ...headers } });
@@ -320,7 +331,12 @@ describe('bearer token (API_TOKEN set)', () => {
     ];
     for (const route of [...routes, { method: 'GET', path: '/api/v0/no-such-route' }]) {
       for (const header of wrong) {
-        const reply = await anonymous.json(route.method, route.path, route.method === 'GET' ? undefined : {}, header === undefined ? {} : { authorization: header });
+        const reply = await anonymous.json(
+          route.method,
+          route.path,
+          route.method === 'GET' ? undefined : {},
+          header === undefined ? {} : { authorization: header },
+        );
         expectErrorEnvelope(reply, 401, `${route.method} ${route.path} with ${JSON.stringify(header)}`);
         expect(reply.json.data.error_type).toBe('UNAUTHORIZED');
         expect(reply.headers['www-authenticate']).toBe('Bearer');
@@ -335,7 +351,14 @@ describe('bearer token (API_TOKEN set)', () => {
   });
 
   it('refuses spellings of /api that the router might still match (encoded, other case, doubled slashes)', async () => {
-    for (const route of ['/%61pi/v0/health', '/%61%70%69/v0/data_pipeline/tasks', '/API/v0/health', '//api/v0/health', `/api/v0/data_pipeline/%74asks/${taskId}`, '/api/v0/health/']) {
+    for (const route of [
+      '/%61pi/v0/health',
+      '/%61%70%69/v0/data_pipeline/tasks',
+      '/API/v0/health',
+      '//api/v0/health',
+      `/api/v0/data_pipeline/%74asks/${taskId}`,
+      '/api/v0/health/',
+    ]) {
       const reply = await anonymous.json('GET', route);
       expect([401, 404], `${route}: ${reply.status} ${reply.text.slice(0, 200)}`).toContain(reply.status);
       expect(reply.json).toMatchObject({ code: reply.status, success: false });
@@ -345,7 +368,11 @@ describe('bearer token (API_TOKEN set)', () => {
   it('works with the right token', async () => {
     const routes = await apiRoutes();
     for (const route of routes) {
-      const reply = await authorised.json(route.method, route.path, route.method === 'GET' ? undefined : route.method === 'DELETE' ? { task_ids: ['task_none'], confirm: true } : {});
+      const reply = await authorised.json(
+        route.method,
+        route.path,
+        route.method === 'GET' ? undefined : route.method === 'DELETE' ? { task_ids: ['task_none'], confirm: true } : {},
+      );
       expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 300)}`).not.toBe(401);
       // This server's store is PostgreSQL without pgvector: the vector backup says so with 503.
       if (reply.status === 503) expect(reply.json.data.error_type, `${route.method} ${route.path}`).toBe('VECTOR_STORE_UNAVAILABLE');
@@ -398,7 +425,8 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     outside = await makeTempDir('dp-outside-');
     victim = path.join(outside, 'victim');
     // Outside the data root: what links and traversals would reach.
-    for (const name of ['canary.txt', 'canary.md', 'evil.txt', 'x.txt', 'notes.md', 'table_list.txt']) await canaries.plant(path.join(outside, name), `outside/${name}`);
+    for (const name of ['canary.txt', 'canary.md', 'evil.txt', 'x.txt', 'notes.md', 'table_list.txt'])
+      await canaries.plant(path.join(outside, name), `outside/${name}`);
     await canaries.plant(path.join(victim, 'table_list.txt'), 'victim/table_list', `${CANARY}\norders\n`);
     await canaries.plant(path.join(victim, 'data_pipeline.log'), 'victim/log', `2025-01-01 00:00:00 [INFO] canary: [ddl_generation] ${CANARY}\n`);
     await canaries.plant(path.join(victim, 'canary.txt'), 'victim/canary.txt');
@@ -445,7 +473,9 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     for (const [method, route, body, field] of cases) {
       const reply = await client.json(method, route, body);
       expectErrorEnvelope(reply, 400, `${method} ${route}`);
-      expect(reply.json.data.invalid_params, `${method} ${route}`).toEqual([{ field, problem: 'contains a NUL character (U+0000)', accepted: 'text without NUL characters' }]);
+      expect(reply.json.data.invalid_params, `${method} ${route}`).toEqual([
+        { field, problem: 'contains a NUL character (U+0000)', accepted: 'text without NUL characters' },
+      ]);
     }
     // The table list was not replaced.
     expect(await fs.readFile(path.join(taskDir, 'table_list.txt'), 'utf8')).toBe('public.orders\n');
@@ -468,11 +498,18 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
       const reply = await client.send('POST', route, { body, headers: { 'content-type': 'application/json' } });
       expectErrorEnvelope(reply, 400, `${route} ${body.length} bytes`);
       expect(reply.json.data.invalid_params).toEqual([
-        { field: 'body', problem: 'is nested more than 32 levels deep', accepted: 'JSON nested at most 32 levels deep (objects and arrays inside one another)' },
+        {
+          field: 'body',
+          problem: 'is nested more than 32 levels deep',
+          accepted: 'JSON nested at most 32 levels deep (objects and arrays inside one another)',
+        },
       ]);
     }
     // 32 levels pass the guard (and are refused by the schema instead, naming the field).
-    const atLimit = await client.send('POST', `${BASE}/${taskId}/table-list`, { body: `{"tables":${'['.repeat(31)}"orders"${']'.repeat(31)}}`, headers: { 'content-type': 'application/json' } });
+    const atLimit = await client.send('POST', `${BASE}/${taskId}/table-list`, {
+      body: `{"tables":${'['.repeat(31)}"orders"${']'.repeat(31)}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expectErrorEnvelope(atLimit, 400, 'at the limit');
     expect(atLimit.json.data.invalid_params[0].field).toMatch(/^body\.tables/);
     expect((await client.json('GET', BASE)).json.data.total).toBe(tasksBefore);
@@ -493,7 +530,10 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     for (const [method, route, body, field] of cases) {
       const reply = await client.json(method, route, body);
       expectErrorEnvelope(reply, 400, `${method} ${route} ${JSON.stringify(body)}`);
-      expect(reply.json.data.invalid_params.map((p: { field: string }) => p.field), `${method} ${route}`).toContain(field);
+      expect(
+        reply.json.data.invalid_params.map((p: { field: string }) => p.field),
+        `${method} ${route}`,
+      ).toContain(field);
     }
   });
 
@@ -517,10 +557,29 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     expectErrorEnvelope(byQuery, 400, 'last_event_id query');
     const byHeader = await client.json('GET', `${BASE}/${taskId}/events`, undefined, { 'last-event-id': huge });
     expectErrorEnvelope(byHeader, 400, 'Last-Event-ID header');
-    expect(byHeader.json.data.invalid_params).toEqual([expect.objectContaining({ field: 'headers.last-event-id', accepted: `an integer from 0 to ${Number.MAX_SAFE_INTEGER}` })]);
+    expect(byHeader.json.data.invalid_params).toEqual([
+      expect.objectContaining({ field: 'headers.last-event-id', accepted: `an integer from 0 to ${Number.MAX_SAFE_INTEGER}` }),
+    ]);
   });
 
-  const badIds = ['..', '.', 'a.b', '%2e%2e', '%2E%2E', '%252e%252e', 'a%2fb', '%2f', '%5c', 'a%5cb', 'x'.repeat(65), '%00', 'a%00b', '%20', 'a%20b', '%E4%B8%AD'];
+  const badIds = [
+    '..',
+    '.',
+    'a.b',
+    '%2e%2e',
+    '%2E%2E',
+    '%252e%252e',
+    'a%2fb',
+    '%2f',
+    '%5c',
+    'a%5cb',
+    'x'.repeat(65),
+    '%00',
+    'a%00b',
+    '%20',
+    'a%20b',
+    '%E4%B8%AD',
+  ];
 
   type TaskRoute = { method: string; template: string; kind: 'json' | 'none' | 'upload'; payload?: unknown };
   /** Bodies the routes would otherwise accept, so that only the task id is wrong. */
@@ -534,7 +593,9 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
   async function routesWithTaskId(): Promise<TaskRoute[]> {
     const doc = await client.json('GET', '/openapi.json');
     const found: TaskRoute[] = [];
-    for (const [template, operations] of Object.entries(doc.json.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>)) {
+    for (const [template, operations] of Object.entries(
+      doc.json.paths as Record<string, Record<string, { requestBody?: { content?: Record<string, unknown> } }>>,
+    )) {
       if (!template.includes('{task_id}')) continue;
       for (const [method, operation] of Object.entries(operations)) {
         const content = Object.keys(operation.requestBody?.content ?? {});
@@ -851,7 +912,15 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
         expectErrorEnvelope(reply, 400, JSON.stringify(name));
       }
     }
-    expect(outcomes).toMatchObject({ '../x.txt': 'x.txt', '../../../../x.txt': 'x.txt', '..\\..\\x.txt': 'x.txt', '/etc/passwd': 400, '..': 400, '.': 400, '': 400 });
+    expect(outcomes).toMatchObject({
+      '../x.txt': 'x.txt',
+      '../../../../x.txt': 'x.txt',
+      '..\\..\\x.txt': 'x.txt',
+      '/etc/passwd': 400,
+      '..': 400,
+      '.': 400,
+      '': 400,
+    });
     // A control character in a name is refused, never stripped into another name.
     for (const name of ['x\u0000.txt', 'x.txt\u0000.sh', '\u0000', 'x\r\n.txt']) expect(outcomes[name], JSON.stringify(name)).toBe(400);
     // Only plain names, all regular files, no temp files left behind.
@@ -877,7 +946,11 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
         const reply = await client.upload(route, name, 'orders\n', { overwrite_mode: 'replace' });
         expectErrorEnvelope(reply, 400, `${route} ${JSON.stringify(name)}`);
         expect(reply.json.data.invalid_params).toEqual([
-          { field: 'body.file', problem: `has a file name with a control character (${code})`, accepted: 'a file name without control characters (U+0000 to U+001F, U+007F to U+009F)' },
+          {
+            field: 'body.file',
+            problem: `has a file name with a control character (${code})`,
+            accepted: 'a file name without control characters (U+0000 to U+001F, U+007F to U+009F)',
+          },
         ]);
       }
     }
@@ -1126,7 +1199,12 @@ describe('the connection password appears in no response, file or log', () => {
     const base = new URL(dbUrl);
     const connection = url(base);
     expect(connection).toContain(encodeURIComponent(secret));
-    const created = await client.json('POST', BASE, { task_name: 'secret', db_connection: connection, enable_training_data_load: false, business_context: 'Outdoor gear retailer' });
+    const created = await client.json('POST', BASE, {
+      task_name: 'secret',
+      db_connection: connection,
+      enable_training_data_load: false,
+      business_context: 'Outdoor gear retailer',
+    });
     expect(created.status, created.text).toBe(201);
     const id = created.json.data.task_id as string;
     expect((await client.json('POST', `${BASE}/${id}/table-list`, { tables: ['orders', 'customers'] })).status).toBe(200);

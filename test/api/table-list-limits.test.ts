@@ -38,18 +38,30 @@ describe('table list limits and system catalogs', () => {
     expectSuccess(await server.call('POST', `${BASE}/${taskId}/table-list`, { tables: names(LIMIT) }));
     expectInvalid(await server.call('POST', `${BASE}/${taskId}/table-list`, { tables: names(LIMIT + 1) }), 'body.tables', LIMIT_PROBLEM, /at most 5 names/);
     expectInvalid(await server.call('POST', `${BASE}/${taskId}/table-list`, { tables: names(LIMIT + 1).join(',') }), 'body.tables', LIMIT_PROBLEM);
-    expect(await listed()).toBe(`${names(LIMIT).map((n) => `public.${n}`).join('\n')}\n`);
+    expect(await listed()).toBe(
+      `${names(LIMIT)
+        .map((n) => `public.${n}`)
+        .join('\n')}\n`,
+    );
   });
 
   it('applies the same limit to an uploaded table list and to table_list.txt uploaded as a file', async () => {
     const before = await listed();
     const six = `# six names\n${names(3).join(', ')}\n${names(6).slice(3).join('\n')}\n`;
     expectInvalid(await uploadFile(server, `${BASE}/${taskId}/upload-table-list`, { name: 'tables.txt', content: six }), 'body.file', LIMIT_PROBLEM);
-    expectInvalid(await uploadFile(server, `${BASE}/${taskId}/files`, { name: 'table_list.txt', content: six }, { overwrite_mode: 'replace' }), 'body.file', LIMIT_PROBLEM);
+    expectInvalid(
+      await uploadFile(server, `${BASE}/${taskId}/files`, { name: 'table_list.txt', content: six }, { overwrite_mode: 'replace' }),
+      'body.file',
+      LIMIT_PROBLEM,
+    );
     // 200,000 names (1.5 MB) are refused as quickly as six, before anything is stored.
     const huge = `${names(200_000).join('\n')}\n`;
     expect(Buffer.byteLength(huge)).toBeGreaterThan(1_000_000);
-    expectInvalid(await uploadFile(server, `${BASE}/${taskId}/upload-table-list`, { name: 'tables.txt', content: huge }), 'body.file', /^names 200000 tables; at most 5/);
+    expectInvalid(
+      await uploadFile(server, `${BASE}/${taskId}/upload-table-list`, { name: 'tables.txt', content: huge }),
+      'body.file',
+      /^names 200000 tables; at most 5/,
+    );
     expect(await listed()).toBe(before);
     expect((await fs.readdir(taskDir)).sort()).toEqual(['table_list.txt']);
     expectSuccess(await uploadFile(server, `${BASE}/${taskId}/upload-table-list`, { name: 'tables.txt', content: `${names(5).join('\n')}\n` }));
@@ -100,10 +112,20 @@ describe('table list limits and system catalogs', () => {
     const list = path.join(server.root, 'cli-six.txt');
     await fs.writeFile(list, names(6).join('\n'));
     const out = path.join(server.root, 'cli-out');
-    const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'data-pipeline.js'), 'run', '--db', 'sample', '--table-list', list, '--business-context', 'x', '--output-dir', out], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DP_CACHE_DIR: TEST_CACHE_DIR, DP_MAX_TABLES: String(LIMIT), DP_STORE_DIR: path.join(server.root, 'cli-store') },
-      encoding: 'utf8',
-    });
+    const result = spawnSync(
+      process.execPath,
+      [path.join(PROJECT_ROOT, 'bin', 'data-pipeline.js'), 'run', '--db', 'sample', '--table-list', list, '--business-context', 'x', '--output-dir', out],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          DP_CACHE_DIR: TEST_CACHE_DIR,
+          DP_MAX_TABLES: String(LIMIT),
+          DP_STORE_DIR: path.join(server.root, 'cli-store'),
+        },
+        encoding: 'utf8',
+      },
+    );
     expect(result.status, result.stderr).toBe(1);
     expect(result.stderr).toMatch(/cli-six\.txt names 6 tables; at most 5 are accepted \(DP_MAX_TABLES\)/);
     await expect(fs.access(out)).rejects.toThrow(/ENOENT/);

@@ -77,7 +77,13 @@ describe('POST /tasks (create)', () => {
     });
     const task = expectSuccess(await server.call('GET', `${BASE}/${id}`));
     expect(task).toMatchObject({ task_name: 'Given values', business_context: 'Outdoor gear retailer', created_by: 'alice', db_name: 'custom_name' });
-    expect(task.parameters).toMatchObject({ language: 'zh', enable_sql_validation: false, enable_llm_repair: false, modify_original_file: false, enable_training_data_load: false });
+    expect(task.parameters).toMatchObject({
+      language: 'zh',
+      enable_sql_validation: false,
+      enable_llm_repair: false,
+      modify_original_file: false,
+      enable_training_data_load: false,
+    });
     // A blank context falls back to the default; a null or empty name is no name.
     const blank = await createTask({ business_context: '   ', task_name: null });
     expect(expectSuccess(await server.call('GET', `${BASE}/${blank}`))).toMatchObject({ business_context: DEFAULT_BUSINESS_CONTEXT, task_name: null });
@@ -88,7 +94,7 @@ describe('POST /tasks (create)', () => {
     expect(noBody).toMatchObject({ status: 'pending', file_upload_mode: true });
   });
 
-  it('takes db_name from the URL\'s last path segment and never returns the password', async () => {
+  it("takes db_name from the URL's last path segment and never returns the password", async () => {
     const created = await server.call('POST', BASE, { db_connection: 'postgresql://dp_user:Sup3rSecretPw@db.example.com:6543/sales_dw' });
     const id = expectSuccess(created, 201).task_id as string;
     const get = await server.call('GET', `${BASE}/${id}`);
@@ -203,7 +209,12 @@ describe('POST /tasks/{id}/execute', () => {
 
   it('refuses execution_mode "full" listing complete, step', async () => {
     const id = await createTask();
-    expectInvalid(await server.call('POST', `${BASE}/${id}/execute`, { execution_mode: 'full' }), 'body.execution_mode', /must be one of complete, step/, /^complete, step$/);
+    expectInvalid(
+      await server.call('POST', `${BASE}/${id}/execute`, { execution_mode: 'full' }),
+      'body.execution_mode',
+      /must be one of complete, step/,
+      /^complete, step$/,
+    );
   });
 
   it('requires step_name in step mode (missing_params)', async () => {
@@ -282,7 +293,21 @@ describe('GET /tasks/{id}', () => {
 
   it('has every documented field, steps in workflow order', async () => {
     const task = expectSuccess(await server.call('GET', `${BASE}/${ranId}`));
-    for (const field of ['task_id', 'task_name', 'status', 'step_status', 'created_at', 'started_at', 'completed_at', 'parameters', 'result', 'error_message', 'current_step', 'total_steps', 'steps']) {
+    for (const field of [
+      'task_id',
+      'task_name',
+      'status',
+      'step_status',
+      'created_at',
+      'started_at',
+      'completed_at',
+      'parameters',
+      'result',
+      'error_message',
+      'current_step',
+      'total_steps',
+      'steps',
+    ]) {
       expect(task, field).toHaveProperty(field);
     }
     expect(task).toMatchObject({ task_id: ranId, task_name: 'ran ddl', status: 'partial_completed', error_message: null, current_step: null, total_steps: 4 });
@@ -364,9 +389,29 @@ describe('GET /tasks (list)', () => {
     const id = await createTask({ task_name: 'list fields', created_by: 'lister' });
     const item = (await allTasks()).find((t) => t.task_id === id) as Record<string, unknown>;
     expect(Object.keys(item)).toEqual(
-      expect.arrayContaining(['task_id', 'task_name', 'status', 'step_status', 'created_at', 'started_at', 'completed_at', 'created_by', 'db_name', 'business_context', 'directory_exists', 'updated_at']),
+      expect.arrayContaining([
+        'task_id',
+        'task_name',
+        'status',
+        'step_status',
+        'created_at',
+        'started_at',
+        'completed_at',
+        'created_by',
+        'db_name',
+        'business_context',
+        'directory_exists',
+        'updated_at',
+      ]),
     );
-    expect(item).toMatchObject({ task_name: 'list fields', status: 'pending', step_status: 'pending', created_by: 'lister', db_name: 'trailhead_outfitters', directory_exists: true });
+    expect(item).toMatchObject({
+      task_name: 'list fields',
+      status: 'pending',
+      step_status: 'pending',
+      created_by: 'lister',
+      db_name: 'trailhead_outfitters',
+      directory_exists: true,
+    });
     // Without its directory (records kept) the task is still listed, directory_exists false.
     expectSuccess(await server.call('DELETE', BASE, { task_ids: [id], confirm: true }));
     expect((await allTasks()).find((t) => t.task_id === id)).toMatchObject({ directory_exists: false });
@@ -389,7 +434,12 @@ describe('GET /tasks (list)', () => {
     expectInvalid(await server.call('GET', `${BASE}?limit=0`), 'querystring.limit', />= 1/, /1/);
     expectInvalid(await server.call('GET', `${BASE}?limit=ten`), 'querystring.limit', /integer/, /integer/);
     expectInvalid(await server.call('GET', `${BASE}?offset=-1`), 'querystring.offset', />= 0/, /0/);
-    expectInvalid(await server.call('GET', `${BASE}?status=done`), 'querystring.status', /must be one of/, /^pending, in_progress, partial_completed, completed, failed$/);
+    expectInvalid(
+      await server.call('GET', `${BASE}?status=done`),
+      'querystring.status',
+      /must be one of/,
+      /^pending, in_progress, partial_completed, completed, failed$/,
+    );
   });
 });
 
@@ -437,9 +487,16 @@ describe('POST /tasks/query', () => {
     const task = async (id: string) => expectSuccess(await server.call('GET', `${BASE}/${id}`));
     const b = await task(ids.b as string);
     const c = await task(ids.c as string);
-    expect(names(expectSuccess(await query({ task_name: token, created_time_start: b.created_at })))).toEqual([`${token} 100% done`, `${token} Beta`, `${token} alpha two`]);
+    expect(names(expectSuccess(await query({ task_name: token, created_time_start: b.created_at })))).toEqual([
+      `${token} 100% done`,
+      `${token} Beta`,
+      `${token} alpha two`,
+    ]);
     expect(names(expectSuccess(await query({ task_name: token, created_time_end: b.created_at })))).toEqual([`${token} alpha two`, `${token} Alpha One`]);
-    expect(names(expectSuccess(await query({ task_name: token, created_time_start: b.created_at, created_time_end: c.created_at })))).toEqual([`${token} Beta`, `${token} alpha two`]);
+    expect(names(expectSuccess(await query({ task_name: token, created_time_start: b.created_at, created_time_end: c.created_at })))).toEqual([
+      `${token} Beta`,
+      `${token} alpha two`,
+    ]);
     // The same instant written with another offset.
     const shifted = new Date(Date.parse(b.created_at as string)).toISOString().replace('Z', '+00:00');
     expect(expectSuccess(await query({ task_name: token, created_time_start: shifted })).pagination.total).toBeGreaterThanOrEqual(2);
@@ -544,7 +601,15 @@ describe('DELETE /tasks', () => {
     const drop = await createWithTables('orders\n');
     const data = expectSuccess(await remove({ task_ids: [keep], confirm: true }));
     expect(data.deleted_tasks).toEqual([
-      { success: true, task_id: keep, directory_deleted: true, database_records_deleted: false, deleted_files_count: 1, deleted_size: 7, deleted_at: expect.any(String) },
+      {
+        success: true,
+        task_id: keep,
+        directory_deleted: true,
+        database_records_deleted: false,
+        deleted_files_count: 1,
+        deleted_size: 7,
+        deleted_at: expect.any(String),
+      },
     ]);
     expect(data).toMatchObject({ failed_tasks: [], summary: { total_requested: 1, successfully_deleted: 1, failed: 0 } });
     expect(isIso(data.deleted_at)).toBe(true);

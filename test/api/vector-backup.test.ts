@@ -52,7 +52,11 @@ describe('vector table backup and restore (embedded store)', () => {
     expect(data).toMatchObject({ backup_performed: true, errors: [], backup_directory: `${taskId}/vector_bak` });
     expect(data.backup_timestamp).toMatch(/^\d{8}_\d{6}$/);
     const ts = data.backup_timestamp as string;
-    expect(data.tables_backed_up.langchain_pg_embedding).toMatchObject({ success: true, row_count: rows.length, backup_file: `langchain_pg_embedding_${ts}.csv` });
+    expect(data.tables_backed_up.langchain_pg_embedding).toMatchObject({
+      success: true,
+      row_count: rows.length,
+      backup_file: `langchain_pg_embedding_${ts}.csv`,
+    });
     expect(data.tables_backed_up.langchain_pg_collection).toMatchObject({ success: true, row_count: 4 });
     const dir = path.join(taskPath(server, taskId), 'vector_bak');
     const csv = readFileSync(path.join(dir, `langchain_pg_embedding_${ts}.csv`), 'utf8');
@@ -103,7 +107,9 @@ describe('vector table backup and restore (embedded store)', () => {
     const ts = list.body.data.backup_locations[0].backups[0].timestamp as string;
     // Change the store: one row gone, one foreign row added.
     await server.server.ctx.services.storeDb.query(`DELETE FROM langchain_pg_embedding WHERE id = $1`, [before[0]?.id]);
-    const [sqlCollection] = await server.server.ctx.services.storeDb.query<{ uuid: string }>(`SELECT uuid::text AS uuid FROM langchain_pg_collection WHERE name = 'sql'`);
+    const [sqlCollection] = await server.server.ctx.services.storeDb.query<{ uuid: string }>(
+      `SELECT uuid::text AS uuid FROM langchain_pg_collection WHERE name = 'sql'`,
+    );
     await server.server.ctx.services.storeDb.query(
       `INSERT INTO langchain_pg_embedding (id, collection_id, embedding, document, cmetadata) SELECT 'stray-sql', $1::uuid, embedding, 'stray', '{}'::jsonb FROM langchain_pg_embedding LIMIT 1`,
       [sqlCollection?.uuid],

@@ -17,7 +17,13 @@ describe('backup names', () => {
     expect(backupName('20250121_094400')).toBe('file_bak_20250121_094400');
     expect(backupName('20250121_094400', 2)).toBe('file_bak_20250121_094400_2');
     for (const name of [backupName('20250121_094400'), backupName('20250121_094400', 17)]) expect(isBackupName(name), name).toBe(true);
-    for (const name of ['file_bak_2025012_094400', 'file_bak_20250121_094400_', 'file_bak_20250121_094400_x', 'x_file_bak_20250121_094400', 'file_bak_20250121']) {
+    for (const name of [
+      'file_bak_2025012_094400',
+      'file_bak_20250121_094400_',
+      'file_bak_20250121_094400_x',
+      'x_file_bak_20250121_094400',
+      'file_bak_20250121',
+    ]) {
       expect(isBackupName(name), name).toBe(false);
     }
     expect(backupTimeOf('file_bak_20250121_094400_1')).toBe('2025-01-21T09:44:00.000000');
@@ -34,7 +40,11 @@ describe('backup names', () => {
     mkdirSync(path.join(dir, 'file_bak_not_a_backup'));
     const made = [first.directory, second.directory].map((d) => path.basename(d ?? ''));
     expect(made.every(isBackupName)).toBe(true);
-    expect(listBackups(dir).map((b) => b.name).sort()).toEqual([...made].sort());
+    expect(
+      listBackups(dir)
+        .map((b) => b.name)
+        .sort(),
+    ).toEqual([...made].sort());
   });
 });
 

@@ -20,11 +20,18 @@ async function taskDirWith(files: Record<string, string>, dirs: string[] = []): 
   return dir;
 }
 
-const backupDirs = (dir: string) => readdirSync(dir).filter((n) => n.startsWith('file_bak_')).sort();
+const backupDirs = (dir: string) =>
+  readdirSync(dir)
+    .filter((n) => n.startsWith('file_bak_'))
+    .sort();
 
 describe('file backup of a task directory', () => {
   it('does nothing for an empty directory, only table_list.txt, or only subdirectories', async () => {
-    for (const dir of [await taskDirWith({}), await taskDirWith({ 'table_list.txt': 'orders' }), await taskDirWith({ 'table_list.txt': 'x' }, ['vector_bak', 'sub/deeper'])]) {
+    for (const dir of [
+      await taskDirWith({}),
+      await taskDirWith({ 'table_list.txt': 'orders' }),
+      await taskDirWith({ 'table_list.txt': 'x' }, ['vector_bak', 'sub/deeper']),
+    ]) {
       const outcome = await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute' });
       expect(outcome).toMatchObject({ performed: false, directory: null, record: null, error: null });
       expect(backupDirs(dir)).toEqual([]);
@@ -33,7 +40,14 @@ describe('file backup of a task directory', () => {
 
   it('moves every top-level file but table_list.txt, names unchanged, and records it as specified', async () => {
     const dir = await taskDirWith(
-      { 'table_list.txt': 'orders', 'old_file.ddl': 'ddl', 'old_data.json': '{}', 'some_log.log': 'log', 'qs_x_20250101_000000_pair.json.backup': '[]', '.hidden': 'h' },
+      {
+        'table_list.txt': 'orders',
+        'old_file.ddl': 'ddl',
+        'old_data.json': '{}',
+        'some_log.log': 'log',
+        'qs_x_20250101_000000_pair.json.backup': '[]',
+        '.hidden': 'h',
+      },
       ['some_subdir', 'vector_bak', 'file_bak_20200101_000000'],
     );
     await fs.writeFile(path.join(dir, 'some_subdir', 'file.txt'), 'stays');
@@ -41,7 +55,14 @@ describe('file backup of a task directory', () => {
     expect(outcome.performed).toBe(true);
     expect(path.basename(outcome.directory as string)).toBe('file_bak_20250121_094400');
     expect(readdirSync(dir).sort()).toEqual(['file_bak_20200101_000000', 'file_bak_20250121_094400', 'some_subdir', 'table_list.txt', 'vector_bak']);
-    expect(readdirSync(outcome.directory as string).sort()).toEqual(['.hidden', 'backup_info.json', 'old_data.json', 'old_file.ddl', 'qs_x_20250101_000000_pair.json.backup', 'some_log.log']);
+    expect(readdirSync(outcome.directory as string).sort()).toEqual([
+      '.hidden',
+      'backup_info.json',
+      'old_data.json',
+      'old_file.ddl',
+      'qs_x_20250101_000000_pair.json.backup',
+      'some_log.log',
+    ]);
     expect(readFileSync(path.join(dir, 'some_subdir', 'file.txt'), 'utf8')).toBe('stays');
     const record = JSON.parse(readFileSync(path.join(outcome.directory as string, 'backup_info.json'), 'utf8')) as Record<string, unknown>;
     // The specification's example, field by field, then ours.
@@ -53,11 +74,24 @@ describe('file backup of a task directory', () => {
       task_id: 'task_20250721_083557',
     });
     expect(typeof record.backup_time).toBe('string');
-    expect(Object.keys(record)).toEqual(['backup_time', 'backup_directory', 'moved_files', 'copied_files', 'failed_files', 'task_id', 'total_bytes', 'duration_ms', 'trigger', 'status']);
+    expect(Object.keys(record)).toEqual([
+      'backup_time',
+      'backup_directory',
+      'moved_files',
+      'copied_files',
+      'failed_files',
+      'task_id',
+      'total_bytes',
+      'duration_ms',
+      'trigger',
+      'status',
+    ]);
     expect(record).toMatchObject({ copied_files: [], total_bytes: 3 + 2 + 3 + 2 + 1, trigger: 'execute', status: 'completed' });
     expect(backupRecordSchema.safeParse(record).success).toBe(true);
     expect(existsJournal(outcome.directory as string)).toBe(false);
-    expect(outcome.log.map((l) => l.message).join('\n')).toMatch(/backup started at .*\n[\s\S]*moved .*old_file\.ddl[\s\S]*backup finished at .* in \d+ ms: .*file_bak_20250121_094400/);
+    expect(outcome.log.map((l) => l.message).join('\n')).toMatch(
+      /backup started at .*\n[\s\S]*moved .*old_file\.ddl[\s\S]*backup finished at .* in \d+ ms: .*file_bak_20250121_094400/,
+    );
   });
 
   it('adds _1, _2… when the name is taken, one directory per backup', async () => {
@@ -108,11 +142,18 @@ describe('file backup of a task directory', () => {
     const outcome = await backupTaskDirectory(dir, { taskId: 't', trigger: 'execute', ops });
     expect(outcome.performed).toBe(true);
     expect(outcome.record).toMatchObject({ moved_files: ['a.ddl', 'z.log'], copied_files: ['stuck.md'], status: 'partial' });
-    expect(outcome.record?.failed_files).toEqual([{ file: 'locked.json', error: 'move failed (EPERM: operation not permitted); copy failed (EACCES: permission denied)' }]);
+    expect(outcome.record?.failed_files).toEqual([
+      { file: 'locked.json', error: 'move failed (EPERM: operation not permitted); copy failed (EACCES: permission denied)' },
+    ]);
     expect(readFileSync(path.join(outcome.directory as string, 'stuck.md'), 'utf8')).toBe('stuck');
     expect(readFileSync(path.join(dir, 'stuck.md'), 'utf8')).toBe('stuck');
     expect(readFileSync(path.join(dir, 'locked.json'), 'utf8')).toBe('{"x":1}');
-    expect(outcome.log.filter((l) => l.level === 'WARNING').map((l) => l.message).join('\n')).toMatch(/locked\.json could not be backed up: move failed/);
+    expect(
+      outcome.log
+        .filter((l) => l.level === 'WARNING')
+        .map((l) => l.message)
+        .join('\n'),
+    ).toMatch(/locked\.json could not be backed up: move failed/);
   });
 
   it('reports a backup directory that cannot be created, moving nothing', async () => {
@@ -135,7 +176,14 @@ describe('file backup of a task directory', () => {
     await fs.mkdir(backup);
     await fs.writeFile(
       path.join(backup, BACKUP_JOURNAL_FILE),
-      JSON.stringify({ task_id: 't', backup_directory: 'file_bak_20250101_000000', trigger: 'execute', backup_time: '2025-01-01T00:00:00.000000', started_at_ms: Date.now(), planned: ['a.ddl', 'b.md', 'c.json'] }),
+      JSON.stringify({
+        task_id: 't',
+        backup_directory: 'file_bak_20250101_000000',
+        trigger: 'execute',
+        backup_time: '2025-01-01T00:00:00.000000',
+        started_at_ms: Date.now(),
+        planned: ['a.ddl', 'b.md', 'c.json'],
+      }),
     );
     await fs.rename(path.join(dir, 'a.ddl'), path.join(backup, 'a.ddl'));
     await fs.mkdir(path.join(dir, 'file_bak_20250101_000001'));
@@ -177,7 +225,10 @@ describe('file backup of a task directory', () => {
     expect(diff.pair_files).toEqual([{ file: 'qs_db_20250101_000000_pair.json', backup_pairs: 1, current_pairs: 0 }]);
     const restored = await restoreBackup(dir, name, { taskId: 't' });
     expect(restored.restored_files).toEqual(['orders.ddl', 'qs_db_20250101_000000_pair.json']);
-    expect(restored.pre_restore_backup.record).toMatchObject({ trigger: 'restore', moved_files: ['customers.ddl', 'orders.ddl', 'qs_db_20250101_000000_pair.json'] });
+    expect(restored.pre_restore_backup.record).toMatchObject({
+      trigger: 'restore',
+      moved_files: ['customers.ddl', 'orders.ddl', 'qs_db_20250101_000000_pair.json'],
+    });
     expect(diffBackup(dir, name)).toMatchObject({ added: [], removed: [], changed: [] });
     expect(readFileSync(path.join(dir, 'orders.ddl'), 'utf8')).toBe('v1');
     expect(readFileSync(path.join(dir, 'table_list.txt'), 'utf8')).toBe('orders');
@@ -306,7 +357,9 @@ describe('crash safety', () => {
 
   /** Runs the backup in a child process; kills it `killAfterMs` after it started (undefined: let it finish). Returns the backup's duration. */
   async function backupInChild(dir: string, killAfterMs?: number): Promise<number> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test/support/backup-child.ts'), dir, String(PAUSE_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'test/support/backup-child.ts'), dir, String(PAUSE_MS)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let started = 0;
     let finished = 0;
     const lines = (async () => {

@@ -50,9 +50,9 @@ describe('choosing the Chromium of the browser tests', () => {
 
   it('fails, naming DP_CHROMIUM and the ways out, when it names nothing executable', async () => {
     const bundled = bundledStub();
-    await expect(findChromium({ env: { DP_CHROMIUM: '/no/such/chromium' }, systemPath: await fakeExecutable(), unpackBundled: bundled.unpack })).rejects.toThrow(
-      /DP_CHROMIUM=\/no\/such\/chromium: no executable there.*DP_CHROMIUM=bundled/,
-    );
+    await expect(
+      findChromium({ env: { DP_CHROMIUM: '/no/such/chromium' }, systemPath: await fakeExecutable(), unpackBundled: bundled.unpack }),
+    ).rejects.toThrow(/DP_CHROMIUM=\/no\/such\/chromium: no executable there.*DP_CHROMIUM=bundled/);
     expect(bundled.calls).toBe(0);
   });
 

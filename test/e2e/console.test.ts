@@ -92,7 +92,9 @@ describe('web console in Chromium', () => {
     await page.locator('.log-table tbody tr').first().waitFor();
     await page.getByLabel('Search messages').fill('training_load');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(async () => (await page.locator('.log-table tbody tr .message').allTextContents()).every((m) => m.toLowerCase().includes('training_load'))).toBe(true);
+    await expect
+      .poll(async () => (await page.locator('.log-table tbody tr .message').allTextContents()).every((m) => m.toLowerCase().includes('training_load')))
+      .toBe(true);
     await shot('05-logs');
 
     await page.getByRole('tab', { name: 'Files' }).click();
@@ -228,7 +230,11 @@ describe('web console in Chromium', () => {
     await page.getByText(/Connected: \d+ tables/).waitFor();
     await page.getByLabel('Connection').fill('mysql://somewhere/db');
     await page.getByRole('button', { name: 'Test connection' }).click();
-    await page.getByRole('alert').getByText(/body\.db_connection/).first().waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/body\.db_connection/)
+      .first()
+      .waitFor();
     await shot('12-connection-error');
 
     // A table list the server refuses: the task exists once, and a second submit only retries the list.
@@ -240,7 +246,11 @@ describe('web console in Chromium', () => {
     await page.getByLabel('Name', { exact: true }).fill('Retry once');
     await page.getByLabel('…or upload a table_list.txt').setInputFiles({ name: 'tables.csv', mimeType: 'text/plain', buffer: Buffer.from('regions\n') });
     await page.getByRole('button', { name: 'Create task' }).click();
-    await page.getByRole('alert').getByText(/body\.file/).first().waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/body\.file/)
+      .first()
+      .waitFor();
     await page.getByText(/was created; submitting again gives it its table list/).waitFor();
     await page.getByLabel('…or upload a table_list.txt').setInputFiles({ name: 'tables.txt', mimeType: 'text/plain', buffer: Buffer.from('regions\n') });
     await page.getByRole('button', { name: 'Create task' }).click();
@@ -273,7 +283,11 @@ describe('web console: live progress of a run over SSE', () => {
 
   it('shows the running step, its progress and the live log without reloading, then the completion; cancel asks first', { timeout: 180_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const taskId = await createTask(client(server.url), ['regions', 'stores'], { task_name: 'Live run', db_connection: 'sample', enable_training_data_load: false });
+    const taskId = await createTask(client(server.url), ['regions', 'stores'], {
+      task_name: 'Live run',
+      db_connection: 'sample',
+      enable_training_data_load: false,
+    });
     await page.goto(`${server.url}/#/tasks/${taskId}`);
     await page.getByRole('heading', { name: /Live run/ }).waitFor();
     // One table's comments are answered, the other's held: the run stays in ddl_generation at 1 of 2.
@@ -300,7 +314,10 @@ describe('web console: live progress of a run over SSE', () => {
     await page.getByText('Run options').click();
     await page.getByLabel('Back up earlier files first (complete runs)').uncheck();
     await page.getByRole('button', { name: 'Run complete workflow' }).click();
-    await page.getByRole('dialog').getByText(/files of the same name are overwritten/).waitFor();
+    await page
+      .getByRole('dialog')
+      .getByText(/files of the same name are overwritten/)
+      .waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Run again' }).click();
     await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
     await expect.poll(() => page.locator('.last-backup').textContent()).toMatch(/^Turned off for that run: backup_existing_files was false/);
@@ -328,17 +345,25 @@ describe('web console with an API token, and a table list upload', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${server.url}/`);
     // The page loads without the token; the API answers 401 and the console asks for it.
-    await page.getByRole('alert').getByText(/Error 401/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/Error 401/)
+      .waitFor();
     await page.getByLabel('API token (API_TOKEN of the server)').fill('wrong-token');
     await page.getByRole('button', { name: 'Use token' }).click();
-    await page.getByRole('alert').getByText(/Error 401/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/Error 401/)
+      .waitFor();
     await page.getByLabel('API token (API_TOKEN of the server)').fill(TOKEN);
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.getByText('No tasks yet').waitFor();
 
     await page.goto(`${server.url}/#/new`);
     await page.getByText(/Connected: \d+ tables/).waitFor();
-    await page.getByLabel('…or upload a table_list.txt').setInputFiles({ name: 'table_list.txt', mimeType: 'text/plain', buffer: Buffer.from('# two tables\nregions, stores\n') });
+    await page
+      .getByLabel('…or upload a table_list.txt')
+      .setInputFiles({ name: 'table_list.txt', mimeType: 'text/plain', buffer: Buffer.from('# two tables\nregions, stores\n') });
     await page.getByLabel('Name', { exact: true }).fill('Uploaded list');
     await page.getByLabel('Load the results into the vector store').uncheck();
     await page.getByRole('button', { name: 'Create and run' }).click();

@@ -25,7 +25,8 @@ export const TEST_SERVER_URL: string = providedServerUrl();
 
 function providedServerUrl(): string {
   const url = inject(TEST_DATABASE_URL_KEY);
-  if (!url) throw new Error('No test database URL was provided: run the tests with vitest, whose global setup (test/support/global-setup.ts) chooses the server');
+  if (!url)
+    throw new Error('No test database URL was provided: run the tests with vitest, whose global setup (test/support/global-setup.ts) chooses the server');
   return url;
 }
 
@@ -78,7 +79,6 @@ export async function createSampleDatabaseOnServer(): Promise<ScratchDatabase> {
   }
   return db;
 }
-
 
 /** Settings as loaded from an environment, with data under `root` and the shared sample cache. */
 export function testSettings(root: string, env: Record<string, string> = {}): Settings {

@@ -15,7 +15,12 @@ export interface ApiResponse {
 /** `{code, success: true, message, data: {…, response, timestamp}}` with body code = HTTP status. */
 export function expectSuccess(res: ApiResponse, status = 200): Record<string, any> {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(res.body).toMatchObject({ code: status, success: true, message: expect.any(String), data: { response: expect.any(String), timestamp: expect.any(String) } });
+  expect(res.body).toMatchObject({
+    code: status,
+    success: true,
+    message: expect.any(String),
+    data: { response: expect.any(String), timestamp: expect.any(String) },
+  });
   expect(Number.isNaN(Date.parse(res.body.data.timestamp))).toBe(false);
   return res.body.data;
 }

@@ -12,13 +12,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { openSampleDatabase } from '../../src/source/source-database.js';
 import { PROJECT_ROOT, TEST_CACHE_DIR } from './paths.js';
-import {
-  assertTestDatabaseAnswers,
-  planTestDatabase,
-  startEmbeddedPostgres,
-  TEST_DATABASE_URL_KEY,
-  type EmbeddedServer,
-} from './test-database.js';
+import { assertTestDatabaseAnswers, planTestDatabase, startEmbeddedPostgres, TEST_DATABASE_URL_KEY, type EmbeddedServer } from './test-database.js';
 
 /**
  * `scripts/build.mjs --if-stale`: what the spawned CLI runs must be the code under test. Type errors
@@ -31,7 +25,8 @@ function buildDist(): void {
     encoding: 'utf8',
   });
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
-  if (result.error || result.status !== 0) throw new Error(`building dist/ failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`}):\n${output}`);
+  if (result.error || result.status !== 0)
+    throw new Error(`building dist/ failed (${result.error?.message ?? `exit ${result.status ?? result.signal}`}):\n${output}`);
   if (output) console.log(`[test setup] ${output}`);
 }
 

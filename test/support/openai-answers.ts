@@ -136,7 +136,6 @@ function splitQualified(name: string): string[] {
   return name.match(/"(?:[^"]|"")*"|[^.]+/g) ?? [name];
 }
 
-
 /** The option closest to `name` (case-insensitive, quotes ignored), if close enough to be a typo. */
 function closest<T>(name: string, options: T[], key: (option: T) => string): T | undefined {
   const wanted = unquote(name).toLowerCase();
@@ -376,7 +375,7 @@ export function repairPromptDdl(req: ChatRequestInfo): string {
   const prompt = promptText(req);
   const start = prompt.indexOf('Schema of the tables involved:');
   const end = prompt.indexOf('Each item below failed');
-  return prompt.slice(Math.max(start , 0), end < 0 ? undefined : end);
+  return prompt.slice(Math.max(start, 0), end < 0 ? undefined : end);
 }
 
 /**

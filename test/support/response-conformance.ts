@@ -35,7 +35,8 @@ export class ResponseConformance {
       this.document ??= app.swagger() as unknown as OpenApiDocument;
       const key = `${request.method} ${route} ${reply.statusCode}`;
       if (!this.validators.has(key)) {
-        const schema = this.document.paths[openApiPath(route)]?.[request.method.toLowerCase()]?.responses?.[String(reply.statusCode)]?.content?.['application/json']?.schema;
+        const schema =
+          this.document.paths[openApiPath(route)]?.[request.method.toLowerCase()]?.responses?.[String(reply.statusCode)]?.content?.['application/json']?.schema;
         this.validators.set(key, schema ? this.ajv.compile(schema) : null);
       }
       const validate = this.validators.get(key);

@@ -114,7 +114,10 @@ export function deterministicEmbedding(text: string, dim: number): number[] {
 /** Small seeded PRNG: cheaper than hashing once per dimension when embedding large batches. */
 function sfc32(a: number, b: number, c: number, d: number): () => number {
   return () => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);
@@ -145,9 +148,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function contentToText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    return content
-      .map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : ''))
-      .join('');
+    return content.map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
   }
   return '';
 }
@@ -251,8 +252,7 @@ export async function startScriptedOpenAI(options: ScriptedOpenAIOptions = {}): 
       case 'think':
         return sendCompletion(res, info, THINK_PREFIX + behaviour.content);
       case 'status': {
-        const headers: Record<string, string> =
-          behaviour.retryAfterSeconds === undefined ? {} : { 'retry-after': String(behaviour.retryAfterSeconds) };
+        const headers: Record<string, string> = behaviour.retryAfterSeconds === undefined ? {} : { 'retry-after': String(behaviour.retryAfterSeconds) };
         return sendError(res, behaviour.status, behaviour.message ?? `Scripted error ${behaviour.status}`, headers);
       }
       case 'drop':

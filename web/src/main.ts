@@ -47,7 +47,10 @@ async function mount(): Promise<void> {
     else await renderTaskList(root, route.query, controller.signal);
   } catch (error) {
     if (controller.signal.aborted) return;
-    replace(root, errorPanel(error, () => void mount()));
+    replace(
+      root,
+      errorPanel(error, () => void mount()),
+    );
   }
 }
 

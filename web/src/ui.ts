@@ -14,9 +14,18 @@ export function errorPanel(error: unknown, retry?: () => void): HTMLElement {
   const panel = h(
     'div',
     { class: 'state error', role: 'alert' },
-    h('p', {}, h('strong', {}, failure?.status ? `Error ${failure.status}: ` : 'Error: '), failure?.message ?? (error instanceof Error ? error.message : String(error))),
+    h(
+      'p',
+      {},
+      h('strong', {}, failure?.status ? `Error ${failure.status}: ` : 'Error: '),
+      failure?.message ?? (error instanceof Error ? error.message : String(error)),
+    ),
     failure?.invalid.length
-      ? h('ul', {}, failure.invalid.map((p) => h('li', {}, `${p.field}: ${p.problem}${p.accepted ? ` (accepted: ${p.accepted})` : ''}`)))
+      ? h(
+          'ul',
+          {},
+          failure.invalid.map((p) => h('li', {}, `${p.field}: ${p.problem}${p.accepted ? ` (accepted: ${p.accepted})` : ''}`)),
+        )
       : null,
     retry ? h('button', { type: 'button', class: 'button', onclick: retry }, 'Try again') : null,
   );
@@ -42,4 +51,3 @@ function tokenForm(): HTMLElement {
     h('button', { type: 'submit', class: 'button primary' }, 'Use token'),
   );
 }
-

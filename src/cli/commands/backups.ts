@@ -59,7 +59,14 @@ function taskIdOf(dir: string): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function print(value: unknown, flags: BackupsFlags, human: () => string): void {
@@ -100,7 +107,11 @@ async function perform(settings: Settings, action: BackupsAction, name: string |
               ...record.failed_files.map((f) => `  failed ${f.file}: ${f.error}`),
             ]
           : [`${backup}: no valid backup_info.json (interrupted or not written by us)`];
-        return [...head, '', table([['FILE', 'BYTES', 'MODIFIED'], ...shown.files.map((f) => [f.is_link ? `${f.name} (link)` : f.name, String(f.size), f.modified_at])])].join('\n');
+        return [
+          ...head,
+          '',
+          table([['FILE', 'BYTES', 'MODIFIED'], ...shown.files.map((f) => [f.is_link ? `${f.name} (link)` : f.name, String(f.size), f.modified_at])]),
+        ].join('\n');
       });
       return EXIT_OK;
     }
@@ -123,15 +134,12 @@ async function perform(settings: Settings, action: BackupsAction, name: string |
       const backup = checkName(name, action);
       const outcome = await restoreTaskBackup(scope, backup, SILENT_LOG);
       const pre = outcome.pre_restore_backup;
-      print(
-        { backup, restored_files: outcome.restored_files, skipped_files: outcome.skipped_files, pre_restore_backup: pre },
-        flags,
-        () =>
-          [
-            pre.performed ? `the current files were backed up first into ${pre.backup_directory ?? ''}` : 'no current file to back up first',
-            `restored ${outcome.restored_files.length} file(s) from ${backup} (the backup stays as it was)`,
-            ...outcome.skipped_files.map((f) => `  kept ${f.file}: ${f.reason}`),
-          ].join('\n'),
+      print({ backup, restored_files: outcome.restored_files, skipped_files: outcome.skipped_files, pre_restore_backup: pre }, flags, () =>
+        [
+          pre.performed ? `the current files were backed up first into ${pre.backup_directory ?? ''}` : 'no current file to back up first',
+          `restored ${outcome.restored_files.length} file(s) from ${backup} (the backup stays as it was)`,
+          ...outcome.skipped_files.map((f) => `  kept ${f.file}: ${f.reason}`),
+        ].join('\n'),
       );
       return EXIT_OK;
     }

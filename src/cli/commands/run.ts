@@ -63,7 +63,14 @@ export async function runCommand(settings: Settings, flags: RunFlags, optionValu
   return runAndReport({
     dir,
     settings,
-    options: workflowOptions({ task_id: taskId, db_connection: flags.db, db_name: flags.dbName, business_context: flags.businessContext, vector_db: flags.vectorDb, ...optionValues }),
+    options: workflowOptions({
+      task_id: taskId,
+      db_connection: flags.db,
+      db_name: flags.dbName,
+      business_context: flags.businessContext,
+      vector_db: flags.vectorDb,
+      ...optionValues,
+    }),
     mode: 'complete',
     output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
   });

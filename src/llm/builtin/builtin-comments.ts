@@ -15,9 +15,7 @@ export function guessEnumColumns(table: TableInfo, samples: SampleRow[]): string
 
 /** The columns that describe a row best: not keys, not bookkeeping timestamps. */
 export function descriptiveColumns(table: TableInfo): ColumnInfo[] {
-  return table.columns.filter(
-    (c) => !c.isPrimaryKey && c.foreignKeys.length === 0 && !/^(created|updated|deleted)_(at|on)$/.test(c.name),
-  );
+  return table.columns.filter((c) => !c.isPrimaryKey && c.foreignKeys.length === 0 && !/^(created|updated|deleted)_(at|on)$/.test(c.name));
 }
 
 function listPhrase(items: string[], language: Language): string {

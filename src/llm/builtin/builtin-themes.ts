@@ -20,9 +20,7 @@ export function builtinThemes(docs: TableDoc[], count: number, language: Languag
   const children = new Map<string, string[]>();
   for (const doc of docs) {
     const k = key(doc.table.schema, doc.table.name);
-    const refs = [...new Set(doc.table.foreignKeys.map((fk) => key(fk.refSchema, fk.refTable)))].filter(
-      (r) => r !== k && byKey.has(r),
-    );
+    const refs = [...new Set(doc.table.foreignKeys.map((fk) => key(fk.refSchema, fk.refTable)))].filter((r) => r !== k && byKey.has(r));
     parents.set(k, refs);
     for (const r of refs) children.set(r, [...(children.get(r) ?? []), k]);
   }
@@ -30,12 +28,7 @@ export function builtinThemes(docs: TableDoc[], count: number, language: Languag
   const rank = (d: TableDoc) => parents.get(key(d.table.schema, d.table.name))?.length ?? 0;
   const centres = [...docs]
     .filter((d) => rank(d) > 0)
-    .sort(
-      (a, b) =>
-        rank(b) - rank(a) ||
-        (b.table.rowEstimate ?? 0) - (a.table.rowEstimate ?? 0) ||
-        a.sqlName.localeCompare(b.sqlName),
-    );
+    .sort((a, b) => rank(b) - rank(a) || (b.table.rowEstimate ?? 0) - (a.table.rowEstimate ?? 0) || a.sqlName.localeCompare(b.sqlName));
 
   const groups: string[][] = [];
   for (const centre of centres) {
@@ -57,14 +50,23 @@ export function builtinThemes(docs: TableDoc[], count: number, language: Languag
     else groups.push([k, ...related].slice(0, MAX_TABLES_PER_THEME));
   }
 
-  return groups.map((members) => makeTheme(members.map((m) => byKey.get(m) as TableDoc), language));
+  return groups.map((members) =>
+    makeTheme(
+      members.map((m) => byKey.get(m) as TableDoc),
+      language,
+    ),
+  );
 }
 
 function makeTheme(tables: TableDoc[], language: Language): Theme {
   const [centre, ...others] = tables as [TableDoc, ...TableDoc[]];
   const centreName = entityName(centre.table, language);
   const otherNames = others.map((t) => entityName(t.table, language));
-  const metrics = tables.flatMap((t) => measureColumns(t).slice(0, 2).map((c) => label(c.name, language)));
+  const metrics = tables.flatMap((t) =>
+    measureColumns(t)
+      .slice(0, 2)
+      .map((c) => label(c.name, language)),
+  );
   const entities = [centreName, ...otherNames];
   if (language === 'zh') {
     return {

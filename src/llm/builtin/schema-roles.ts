@@ -36,13 +36,7 @@ export function snake(name: string): string {
 /** Numeric columns that are quantities or amounts, not identifiers or codes. */
 export function measureColumns(doc: TableDoc): ColumnInfo[] {
   return doc.table.columns.filter(
-    (c) =>
-      c.category === 'N' &&
-      !c.isPrimaryKey &&
-      !c.isUnique &&
-      c.foreignKeys.length === 0 &&
-      !NOT_A_MEASURE.test(c.name) &&
-      hasValues(doc, c.name),
+    (c) => c.category === 'N' && !c.isPrimaryKey && !c.isUnique && c.foreignKeys.length === 0 && !NOT_A_MEASURE.test(c.name) && hasValues(doc, c.name),
   );
 }
 

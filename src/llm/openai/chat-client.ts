@@ -29,7 +29,10 @@ export class LlmCallError extends Error {
 
 /** Removes reasoning blocks some models emit before the answer. */
 export function stripThinking(content: string): string {
-  return content.replace(/<think>[\s\S]*?<\/think>/gi, '').replace(/^[\s\S]*?<\/think>/i, '').trim();
+  return content
+    .replace(/<think>[\s\S]*?<\/think>/gi, '')
+    .replace(/^[\s\S]*?<\/think>/i, '')
+    .trim();
 }
 
 /** Finds the JSON value in a reply: the whole text, a fenced block, or the outermost braces. */
@@ -106,10 +109,7 @@ export class ChatClient {
           // The endpoint does not do JSON mode: ask again without it (the prompt asks for JSON anyway).
           this.jsonMode = false;
           try {
-            const completion = await this.client.chat.completions.create(
-              { model: this.settings.model, messages, temperature: 0.2 },
-              { signal: requestSignal },
-            );
+            const completion = await this.client.chat.completions.create({ model: this.settings.model, messages, temperature: 0.2 }, { signal: requestSignal });
             this.usage.record(completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
             return stripThinking(completion.choices[0]?.message?.content ?? '');
           } catch (retryError) {
@@ -125,7 +125,8 @@ export class ChatClient {
   private callError(error: unknown, signal: AbortSignal | undefined): unknown {
     if (signal?.aborted) return error;
     const message = error instanceof Error ? error.message : String(error);
-    const hint = error instanceof OpenAI.APIConnectionTimeoutError ? ` (LLM_TIMEOUT_MS=${this.settings.timeoutMs}, after ${this.settings.maxRetries} retries)` : '';
+    const hint =
+      error instanceof OpenAI.APIConnectionTimeoutError ? ` (LLM_TIMEOUT_MS=${this.settings.timeoutMs}, after ${this.settings.maxRetries} retries)` : '';
     return new LlmCallError(`LLM request to ${this.settings.baseURL ?? 'the default endpoint'} failed: ${message}${hint}`, [this.settings.apiKey]);
   }
 

@@ -12,7 +12,14 @@ export function backupRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.get(
     BASE,
-    { schema: { tags: ['backups'], summary: 'List the file backups of a task, newest first', params: TaskIdParams, response: { 200: BackupListResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'List the file backups of a task, newest first',
+        params: TaskIdParams,
+        response: { 200: BackupListResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const { task_id } = request.params;
       const backups = listTaskBackups(await taskBackupScope(services, task_id));
@@ -26,7 +33,14 @@ export function backupRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.get(
     `${BASE}/:backup_name`,
-    { schema: { tags: ['backups'], summary: 'A backup: its backup_info.json record and its files', params: BackupParams, response: { 200: BackupShowResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['backups'],
+        summary: 'A backup: its backup_info.json record and its files',
+        params: BackupParams,
+        response: { 200: BackupShowResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const { task_id, backup_name } = request.params;
       const shown = showTaskBackup(await taskBackupScope(services, task_id), backup_name);
@@ -48,7 +62,10 @@ export function backupRoutes(app: ApiServer, ctx: AppContext): void {
       const { task_id, backup_name } = request.params;
       const diff = diffTaskBackup(await taskBackupScope(services, task_id), backup_name);
       const same = diff.added.length + diff.removed.length + diff.changed.length === 0;
-      return successBody(200, same ? 'no difference' : `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`, { task_id, ...diff });
+      return successBody(200, same ? 'no difference' : `${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed`, {
+        task_id,
+        ...diff,
+      });
     },
   );
 

@@ -29,7 +29,11 @@ export function eventRoutes(app: ApiServer, ctx: AppContext): void {
       const headerText = request.headers['last-event-id'];
       const header = headerText === undefined ? undefined : Number(headerText);
       if (header !== undefined && !(Number.isSafeInteger(header) && header >= 0)) {
-        throw AppError.invalid('headers.last-event-id', `is not an event id (${JSON.stringify(String(headerText).slice(0, 40))})`, `an integer from 0 to ${MAX_EVENT_ID}`);
+        throw AppError.invalid(
+          'headers.last-event-id',
+          `is not an event id (${JSON.stringify(String(headerText).slice(0, 40))})`,
+          `an integer from 0 to ${MAX_EVENT_ID}`,
+        );
       }
       let lastSeq = header ?? request.query.last_event_id ?? 0;
 

@@ -1,7 +1,15 @@
 /** A task's files: list, download, upload (overwrite modes backup, replace, skip). */
 import { createReadStream } from 'node:fs';
 import { AppError } from '../../errors.js';
-import { FILE_UPLOAD_MAX_BYTES, listTaskFiles, openTaskFile, OVERWRITE_MODES, UPLOAD_EXTENSIONS, uploadTaskFile, type OverwriteMode } from '../../services/files.js';
+import {
+  FILE_UPLOAD_MAX_BYTES,
+  listTaskFiles,
+  openTaskFile,
+  OVERWRITE_MODES,
+  UPLOAD_EXTENSIONS,
+  uploadTaskFile,
+  type OverwriteMode,
+} from '../../services/files.js';
 import { formatSize } from '../../util/format-size.js';
 import type { ApiServer, AppContext } from '../context.js';
 import { successBody } from '../envelope.js';
@@ -16,7 +24,14 @@ export function fileRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.get(
     BASE,
-    { schema: { tags: ['files'], summary: "List the task directory's top-level files, newest first", params: TaskIdParams, response: { 200: FilesResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['files'],
+        summary: "List the task directory's top-level files, newest first",
+        params: TaskIdParams,
+        response: { 200: FilesResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const { task_id } = request.params;
       const { exists, files } = await listTaskFiles(services, task_id);
@@ -39,7 +54,14 @@ export function fileRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.get(
     `${BASE}/:file_name`,
-    { schema: { tags: ['files'], summary: 'Download a file (as an attachment)', params: FileParams, response: { 200: NonJson('application/octet-stream', "the file's bytes, as an attachment"), ...errorResponses } } },
+    {
+      schema: {
+        tags: ['files'],
+        summary: 'Download a file (as an attachment)',
+        params: FileParams,
+        response: { 200: NonJson('application/octet-stream', "the file's bytes, as an attachment"), ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const { task_id, file_name } = request.params;
       const file = await openTaskFile(services, task_id, file_name);
@@ -71,14 +93,30 @@ export function fileRoutes(app: ApiServer, ctx: AppContext): void {
       if (!OVERWRITE_MODES.includes(mode)) throw AppError.invalid('body.overwrite_mode', `is ${JSON.stringify(mode)}`, OVERWRITE_MODES.join(', '));
       const outcome = await uploadTaskFile(services, task_id, upload, mode);
       if (outcome.skipped) {
-        return successBody(200, `${outcome.name} exists; skipped`, { task_id, uploaded_file: { filename: outcome.name, size: 0, overwrite_mode: mode, skipped: true as const } });
+        return successBody(200, `${outcome.name} exists; skipped`, {
+          task_id,
+          uploaded_file: { filename: outcome.name, size: 0, overwrite_mode: mode, skipped: true as const },
+        });
       }
       const previous = outcome.previous_version;
       return successBody(200, `${outcome.name} uploaded`, {
         task_id,
-        uploaded_file: { filename: outcome.name, size: outcome.size, size_formatted: formatSize(outcome.size), uploaded_at: new Date().toISOString(), overwrite_mode: mode },
+        uploaded_file: {
+          filename: outcome.name,
+          size: outcome.size,
+          size_formatted: formatSize(outcome.size),
+          uploaded_at: new Date().toISOString(),
+          overwrite_mode: mode,
+        },
         ...(previous
-          ? { backup_info: { had_existing_file: true as const, backup_filename: previous.name, backup_version: previous.version, backup_created_at: previous.created_at } }
+          ? {
+              backup_info: {
+                had_existing_file: true as const,
+                backup_filename: previous.name,
+                backup_version: previous.version,
+                backup_created_at: previous.created_at,
+              },
+            }
           : {}),
       });
     },

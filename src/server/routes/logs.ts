@@ -11,7 +11,15 @@ export function logRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.get(
     '/api/v0/data_pipeline/tasks/:task_id/logs',
-    { schema: { tags: ['logs'], summary: 'The latest task log records', params: TaskIdParams, querystring: LogsQuery, response: { 200: LogsResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['logs'],
+        summary: 'The latest task log records',
+        params: TaskIdParams,
+        querystring: LogsQuery,
+        response: { 200: LogsResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const { task_id } = request.params;
       const { logs, total } = await latestLogRecords(services, task_id, request.query);
@@ -23,7 +31,13 @@ export function logRoutes(app: ApiServer, ctx: AppContext): void {
     '/api/v0/data_pipeline/tasks/:task_id/logs/query',
     {
       preValidation: emptyBodyAsObject,
-      schema: { tags: ['logs'], summary: 'Search the task log', params: TaskIdParams, body: LogQueryBody, response: { 200: LogQueryResponse, ...errorResponses } },
+      schema: {
+        tags: ['logs'],
+        summary: 'Search the task log',
+        params: TaskIdParams,
+        body: LogQueryBody,
+        response: { 200: LogQueryResponse, ...errorResponses },
+      },
     },
     async (request) => {
       const started = performance.now();
@@ -31,7 +45,14 @@ export function logRoutes(app: ApiServer, ctx: AppContext): void {
       const totalPages = Math.max(1, Math.ceil(result.total / result.page_size));
       return successBody(200, `${result.total} matching record(s)`, {
         logs: result.logs,
-        pagination: { page: result.page, page_size: result.page_size, total: result.total, total_pages: totalPages, has_next: result.page < totalPages, has_prev: result.page > 1 },
+        pagination: {
+          page: result.page,
+          page_size: result.page_size,
+          total: result.total,
+          total_pages: totalPages,
+          has_next: result.page < totalPages,
+          has_prev: result.page > 1,
+        },
         log_file_info: { exists: result.log.exists, file_name: TASK_LOG_FILE, file_size: result.log.size, total_lines: result.log.lines },
         query_time: `${((performance.now() - started) / 1000).toFixed(3)}s`,
       });

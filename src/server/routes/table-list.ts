@@ -46,7 +46,13 @@ export function tableListRoutes(app: ApiServer, ctx: AppContext): void {
     `${BASE}/table-list`,
     {
       preValidation: emptyBodyAsObject,
-      schema: { tags: ['table list'], summary: 'Write table_list.txt from names', params: TaskIdParams, body: TablesBody, response: { 200: TableListResponse, ...errorResponses } },
+      schema: {
+        tags: ['table list'],
+        summary: 'Write table_list.txt from names',
+        params: TaskIdParams,
+        body: TablesBody,
+        response: { 200: TableListResponse, ...errorResponses },
+      },
     },
     async (request) => {
       const { task_id } = request.params;
@@ -67,7 +73,9 @@ export function tableListRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.get(
     `${BASE}/table-list-info`,
-    { schema: { tags: ['table list'], summary: 'What table_list.txt holds', params: TaskIdParams, response: { 200: TableListInfoResponse, ...errorResponses } } },
+    {
+      schema: { tags: ['table list'], summary: 'What table_list.txt holds', params: TaskIdParams, response: { 200: TableListInfoResponse, ...errorResponses } },
+    },
     async (request) => {
       const { task_id } = request.params;
       const info = await tableListInfo(services, task_id);

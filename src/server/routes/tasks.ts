@@ -32,7 +32,10 @@ export function taskRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.post(
     BASE,
-    { preValidation: emptyBodyAsObject, schema: { tags: ['tasks'], summary: 'Create a task', body: CreateBody, response: { 201: CreatedResponse, ...errorResponses } } },
+    {
+      preValidation: emptyBodyAsObject,
+      schema: { tags: ['tasks'], summary: 'Create a task', body: CreateBody, response: { 201: CreatedResponse, ...errorResponses } },
+    },
     async (request, reply) => {
       const { task, hasTableList } = await createTask(services, request.body);
       const waiting = !hasTableList;
@@ -90,21 +93,39 @@ export function taskRoutes(app: ApiServer, ctx: AppContext): void {
     },
   );
 
-  app.get(BASE, { schema: { tags: ['tasks'], summary: 'List tasks, newest first', querystring: ListQuery, response: { 200: ListResponse, ...errorResponses } } }, async (request) => {
-    const limit = request.query.limit ?? 50;
-    const offset = request.query.offset ?? 0;
-    const { tasks, total } = await queryTasks(services, { status: request.query.status, sort_by: 'created_at', sort_order: 'desc', limit, offset });
-    const items = tasks.map(presentListItem);
-    return successBody(200, `${items.length} of ${total} task(s)`, { tasks: items, total, limit, offset });
-  });
+  app.get(
+    BASE,
+    { schema: { tags: ['tasks'], summary: 'List tasks, newest first', querystring: ListQuery, response: { 200: ListResponse, ...errorResponses } } },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const offset = request.query.offset ?? 0;
+      const { tasks, total } = await queryTasks(services, { status: request.query.status, sort_by: 'created_at', sort_order: 'desc', limit, offset });
+      const items = tasks.map(presentListItem);
+      return successBody(200, `${items.length} of ${total} task(s)`, { tasks: items, total, limit, offset });
+    },
+  );
 
   app.post(
     `${BASE}/query`,
-    { preValidation: emptyBodyAsObject, schema: { tags: ['tasks'], summary: 'Search tasks with filters, sorting and pages', body: QueryBody, response: { 200: QueryResponse, ...errorResponses } } },
+    {
+      preValidation: emptyBodyAsObject,
+      schema: {
+        tags: ['tasks'],
+        summary: 'Search tasks with filters, sorting and pages',
+        body: QueryBody,
+        response: { 200: QueryResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const started = performance.now();
       const { page = 1, page_size: pageSize = 20, sort_by: sortBy = 'created_at', sort_order: sortOrder = 'desc', ...filters } = request.body;
-      const { tasks, total } = await queryTasks(services, { ...filters, sort_by: sortBy, sort_order: sortOrder, limit: pageSize, offset: (page - 1) * pageSize });
+      const { tasks, total } = await queryTasks(services, {
+        ...filters,
+        sort_by: sortBy,
+        sort_order: sortOrder,
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      });
       const totalPages = Math.max(1, Math.ceil(total / pageSize));
       return successBody(200, `${tasks.length} of ${total} task(s)`, {
         tasks: tasks.map(presentListItem),
@@ -141,16 +162,44 @@ export function taskRoutes(app: ApiServer, ctx: AppContext): void {
 
   app.post(
     `${BASE}/:task_id/cancel`,
-    { schema: { tags: ['tasks'], summary: 'Cancel the active run at its next safe point', params: TaskIdParams, response: { 200: CancelResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'Cancel the active run at its next safe point',
+        params: TaskIdParams,
+        response: { 200: CancelResponse, ...errorResponses },
+      },
+    },
     async (request) => {
       const run = await cancelTask(services, request.params.task_id);
-      return successBody(200, 'cancellation requested; the run stops at its next safe point', { task_id: run.task_id, run_id: run.run_id, status: 'cancelling' as const });
+      return successBody(200, 'cancellation requested; the run stops at its next safe point', {
+        task_id: run.task_id,
+        run_id: run.run_id,
+        status: 'cancelling' as const,
+      });
     },
   );
 
-  app.get('/api/v0/data_pipeline/steps', { schema: { tags: ['tasks'], summary: 'The pipeline steps in run order: names, labels, inputs, outputs', response: { 200: StepsResponse, ...errorResponses } } }, async () =>
-    successBody(200, `${STEP_CATALOG.length} steps`, {
-      steps: STEP_CATALOG.map((s) => ({ name: s.name, labels: { ...s.labels }, summary: s.summary, inputs: [...s.inputs], outputs: [...s.outputs], switch: s.switch, role: s.role })),
-    }),
+  app.get(
+    '/api/v0/data_pipeline/steps',
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: 'The pipeline steps in run order: names, labels, inputs, outputs',
+        response: { 200: StepsResponse, ...errorResponses },
+      },
+    },
+    async () =>
+      successBody(200, `${STEP_CATALOG.length} steps`, {
+        steps: STEP_CATALOG.map((s) => ({
+          name: s.name,
+          labels: { ...s.labels },
+          summary: s.summary,
+          inputs: [...s.inputs],
+          outputs: [...s.outputs],
+          switch: s.switch,
+          role: s.role,
+        })),
+      }),
   );
 }

@@ -79,7 +79,8 @@ export function vectorRoutes(app: ApiServer, ctx: AppContext): void {
         restore_performed: true as const,
         truncate_performed: restored.truncated_rows !== null,
         backup_info: { backup_path: body.backup_path, timestamp: body.timestamp, tables: restored.tables, backup_date: restored.backup_date },
-        truncate_results: restored.truncated_rows !== null ? { langchain_pg_embedding: { success: true, rows_before: restored.truncated_rows, rows_after: 0 } } : {},
+        truncate_results:
+          restored.truncated_rows !== null ? { langchain_pg_embedding: { success: true, rows_before: restored.truncated_rows, rows_after: 0 } } : {},
         restore_results: restored.restored,
         errors: [],
         duration: (Date.now() - started) / 1000,

@@ -18,7 +18,8 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** A closed object: the documented properties and nothing else. */
-export const Closed = <T extends TProperties>(properties: T, options: { description?: string } = {}) => Type.Object(properties, { additionalProperties: false, ...options });
+export const Closed = <T extends TProperties>(properties: T, options: { description?: string } = {}) =>
+  Type.Object(properties, { additionalProperties: false, ...options });
 
 /** An ISO 8601 time as text. */
 export const Time = Type.String({ description: 'ISO 8601 date-time' });

@@ -4,7 +4,9 @@ import { RUN_OPTIONS, type RunOptionName } from '../../services/catalog.js';
 import { StringEnum } from './common.js';
 
 type Spec<K extends RunOptionName> = (typeof RUN_OPTIONS)[K];
-type FieldOf<K extends RunOptionName> = TOptional<Spec<K> extends { kind: 'boolean' } ? TBoolean : Spec<K> extends { choices: readonly (infer C)[] } ? TUnsafe<C> : never>;
+type FieldOf<K extends RunOptionName> = TOptional<
+  Spec<K> extends { kind: 'boolean' } ? TBoolean : Spec<K> extends { choices: readonly (infer C)[] } ? TUnsafe<C> : never
+>;
 
 function field<K extends RunOptionName>(name: K): FieldOf<K> {
   const spec = RUN_OPTIONS[name];

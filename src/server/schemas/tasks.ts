@@ -166,7 +166,9 @@ export const RunResultView = Closed(
 export const ActiveRunView = Closed({
   run_id: Type.String(),
   status: StringEnum(['queued', 'running'] as const),
-  execution_mode: StringEnum(['complete', 'step', 'restore', 'delete', 'upload'] as const, { description: 'what holds the task: a run, or a restore, a delete or an upload' }),
+  execution_mode: StringEnum(['complete', 'step', 'restore', 'delete', 'upload'] as const, {
+    description: 'what holds the task: a run, or a restore, a delete or an upload',
+  }),
   step_name: Nullable(StepName),
   created_at: Time,
   started_at: Nullable(Time),

@@ -5,9 +5,7 @@ import { Closed, envelope, Nullable, StringEnum, TaskId, Time } from './common.j
 /** The two Vanna/LangChain pgvector tables. */
 export const VECTOR_TABLE_NAMES = ['langchain_pg_collection', 'langchain_pg_embedding'] as const;
 
-const Connection = Type.Optional(
-  Type.String({ maxLength: 2000, description: 'postgresql:// URL of a pgvector database (default: the configured store)' }),
-);
+const Connection = Type.Optional(Type.String({ maxLength: 2000, description: 'postgresql:// URL of a pgvector database (default: the configured store)' }));
 
 export const VectorBackupBody = Type.Object({ task_id: Type.Optional(TaskId), db_connection: Connection });
 
@@ -17,7 +15,11 @@ export const VectorListQuery = Type.Object({
 });
 
 export const VectorRestoreBody = Type.Object({
-  backup_path: Type.String({ minLength: 1, maxLength: 1000, description: 'directory of the backup, relative to the data root (e.g. "vector_bak" or "task_x/vector_bak")' }),
+  backup_path: Type.String({
+    minLength: 1,
+    maxLength: 1000,
+    description: 'directory of the backup, relative to the data root (e.g. "vector_bak" or "task_x/vector_bak")',
+  }),
   timestamp: Type.String({ pattern: '^\\d{8}_\\d{6}$', description: 'YYYYMMDD_HHMMSS, as in the file names' }),
   tables: Type.Optional(Type.Array(StringEnum(VECTOR_TABLE_NAMES), { minItems: 1, uniqueItems: true })),
   db_connection: Connection,
@@ -72,13 +74,21 @@ export const VectorListResponse = envelope({
   }),
 });
 
-const RestoredTable = Closed({ success: Type.Boolean(), source_file: Type.String(), rows_restored: Type.Integer(), file_size: Type.Integer(), duration: Type.Number() });
+const RestoredTable = Closed({
+  success: Type.Boolean(),
+  source_file: Type.String(),
+  rows_restored: Type.Integer(),
+  file_size: Type.Integer(),
+  duration: Type.Number(),
+});
 
 export const VectorRestoreResponse = envelope({
   restore_performed: Type.Literal(true),
   truncate_performed: Type.Boolean(),
   backup_info: Closed({ backup_path: Type.String(), timestamp: Type.String(), tables: Type.Array(StringEnum(VECTOR_TABLE_NAMES)), backup_date: Type.String() }),
-  truncate_results: Closed({ langchain_pg_embedding: Type.Optional(Closed({ success: Type.Boolean(), rows_before: Type.Integer(), rows_after: Type.Integer() })) }),
+  truncate_results: Closed({
+    langchain_pg_embedding: Type.Optional(Closed({ success: Type.Boolean(), rows_before: Type.Integer(), rows_after: Type.Integer() })),
+  }),
   restore_results: Closed({ langchain_pg_collection: Type.Optional(RestoredTable), langchain_pg_embedding: Type.Optional(RestoredTable) }),
   errors: Type.Array(Type.String()),
   duration: Type.Number({ description: 'seconds' }),

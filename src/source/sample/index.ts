@@ -37,7 +37,4 @@ export function sampleDatabaseScript(): string {
 }
 
 /** Short content hash of the script, usable as a cache key for anything derived from it. */
-export const SAMPLE_SCRIPT_VERSION: string = createHash('sha256')
-  .update(sampleDatabaseScript())
-  .digest('hex')
-  .slice(0, 12);
+export const SAMPLE_SCRIPT_VERSION: string = createHash('sha256').update(sampleDatabaseScript()).digest('hex').slice(0, 12);

@@ -26,13 +26,7 @@ const INSERT_BATCH_SIZE = 500;
 // ---------------------------------------------------------------------------------------------
 // SQL literals
 
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** A value that can be rendered as a SQL literal. Dates/timestamps are pre-formatted strings. */
 export type SqlValue =
@@ -80,14 +74,12 @@ interface TableRows {
 function insertStatements({ table, columns, rows }: TableRows): string {
   const statements: string[] = [];
   for (let start = 0; start < rows.length; start += INSERT_BATCH_SIZE) {
-    const values = rows
-      .slice(start, start + INSERT_BATCH_SIZE)
-      .map((row) => {
-        if (row.length !== columns.length) {
-          throw new Error(`${table}: row has ${row.length} values for ${columns.length} columns`);
-        }
-        return `(${row.map(sqlLiteral).join(', ')})`;
-      });
+    const values = rows.slice(start, start + INSERT_BATCH_SIZE).map((row) => {
+      if (row.length !== columns.length) {
+        throw new Error(`${table}: row has ${row.length} values for ${columns.length} columns`);
+      }
+      return `(${row.map(sqlLiteral).join(', ')})`;
+    });
     statements.push(`INSERT INTO ${table} (${columns.join(', ')}) VALUES\n${values.join(',\n')};\n`);
   }
   return statements.join('');
@@ -193,31 +185,142 @@ function timeAfter(rng: Rng, from: number, minOffset: number, maxOffset: number)
 /** Ascii e-mail local part from a display name ("Zoë O'Brien" -> "zoe.obrien"). */
 function emailPart(name: string): string {
   const folded: Record<string, string> = { á: 'a', é: 'e', è: 'e', ë: 'e', í: 'i', ï: 'i', ñ: 'n', ó: 'o', ö: 'o', ú: 'u', ü: 'u' };
-  return [...name.toLowerCase()].map((c) => folded[c] ?? c).join('').replace(/[^a-z]/g, '');
+  return [...name.toLowerCase()]
+    .map((c) => folded[c] ?? c)
+    .join('')
+    .replace(/[^a-z]/g, '');
 }
 
 // ---------------------------------------------------------------------------------------------
 // Word lists (a few accented / apostrophe names on purpose: they exercise escaping and UTF-8)
 
 const FIRST_NAMES = [
-  'Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Elijah', 'Sophia', 'James', 'Isabella', 'Lucas',
-  'Mia', 'Mason', 'Amelia', 'Ethan', 'Harper', 'Logan', 'Evelyn', 'Aiden', 'Abigail', 'Jackson',
-  'Emily', 'Sebastian', 'Ella', 'Mateo', 'Scarlett', 'Henry', 'Grace', 'Owen', 'Chloe', 'Wyatt',
-  'Hannah', 'Caleb', 'Nora', 'Ryan', 'Lily', 'Nathan', 'Zoë', 'Isaac', 'Renée', 'José',
-  'Maya', 'Daniel', 'Aria', 'Samuel', 'Leah', 'Julian', 'Hazel', 'Levi', 'Aurora', 'Ezra',
+  'Olivia',
+  'Liam',
+  'Emma',
+  'Noah',
+  'Ava',
+  'Elijah',
+  'Sophia',
+  'James',
+  'Isabella',
+  'Lucas',
+  'Mia',
+  'Mason',
+  'Amelia',
+  'Ethan',
+  'Harper',
+  'Logan',
+  'Evelyn',
+  'Aiden',
+  'Abigail',
+  'Jackson',
+  'Emily',
+  'Sebastian',
+  'Ella',
+  'Mateo',
+  'Scarlett',
+  'Henry',
+  'Grace',
+  'Owen',
+  'Chloe',
+  'Wyatt',
+  'Hannah',
+  'Caleb',
+  'Nora',
+  'Ryan',
+  'Lily',
+  'Nathan',
+  'Zoë',
+  'Isaac',
+  'Renée',
+  'José',
+  'Maya',
+  'Daniel',
+  'Aria',
+  'Samuel',
+  'Leah',
+  'Julian',
+  'Hazel',
+  'Levi',
+  'Aurora',
+  'Ezra',
 ];
 const LAST_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez',
-  'Hernandez', 'Lopez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee',
-  'Thompson', 'White', 'Harris', 'Clark', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King',
-  'Wright', 'Scott', 'Green', 'Baker', 'Adams', 'Nelson', 'Hill', 'Campbell', 'Mitchell', 'Carter',
-  "O'Brien", 'Nguyen', 'Patel', 'Kim', 'Chen', 'Murphy', 'Rivera', 'Cooper', 'Reed', 'Núñez',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Thompson',
+  'White',
+  'Harris',
+  'Clark',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Green',
+  'Baker',
+  'Adams',
+  'Nelson',
+  'Hill',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  "O'Brien",
+  'Nguyen',
+  'Patel',
+  'Kim',
+  'Chen',
+  'Murphy',
+  'Rivera',
+  'Cooper',
+  'Reed',
+  'Núñez',
 ];
 const EMAIL_DOMAINS = ['example.com', 'example.org', 'example.net'];
 const COLORS = ['red', 'blue', 'green', 'black', 'orange', 'gray', 'olive', 'navy', 'yellow', 'purple'];
 const PRODUCT_BRANDS = [
-  'Summit', 'Ridge', 'Alpine', 'Cascade', 'Canyon', 'Timberline', 'Basecamp', 'Switchback', 'Granite', 'Aspen',
-  'Sierra', 'Talus', 'Cirrus', 'Juniper', 'Backcountry', 'Tundra', 'Redwood', 'Glacier', 'Mesa', 'Highline',
+  'Summit',
+  'Ridge',
+  'Alpine',
+  'Cascade',
+  'Canyon',
+  'Timberline',
+  'Basecamp',
+  'Switchback',
+  'Granite',
+  'Aspen',
+  'Sierra',
+  'Talus',
+  'Cirrus',
+  'Juniper',
+  'Backcountry',
+  'Tundra',
+  'Redwood',
+  'Glacier',
+  'Mesa',
+  'Highline',
 ];
 const PRODUCT_MODELS = ['Pro', 'Lite', 'Trail', 'UL', 'Explorer', 'Venture', 'Trek', 'Peak', 'Classic', 'Storm', 'Ascent', 'Flow'];
 const EXTRA_TAGS = ['ultralight', 'bestseller', 'eco', 'new', 'sale', 'winter', 'summer', 'kids', "editor's pick"];
@@ -225,32 +328,87 @@ const EXTRA_TAGS = ['ultralight', 'bestseller', 'eco', 'new', 'sale', 'winter', 
 // ---------------------------------------------------------------------------------------------
 // Entities (only what later generators need to stay consistent)
 
-interface Region { id: number; code: string; name: string }
-interface Store {
-  id: number; regionId: number | null; name: string; city: string | null;
-  openedOn: number; isOnline: boolean; deletedAt: number | null;
+interface Region {
+  id: number;
+  code: string;
+  name: string;
 }
-interface Category { id: number; parentId: number | null; name: string }
+interface Store {
+  id: number;
+  regionId: number | null;
+  name: string;
+  city: string | null;
+  openedOn: number;
+  isOnline: boolean;
+  deletedAt: number | null;
+}
+interface Category {
+  id: number;
+  parentId: number | null;
+  name: string;
+}
 interface Product {
-  id: number; sku: string; name: string; categoryId: number | null; listPriceCents: number;
-  unitCostCents: number | null; weightGrams: number | null; attributes: JsonValue | null;
-  tags: readonly string[] | null; launchedOn: number; isDiscontinued: boolean;
-  deletedAt: number | null; popularity: number;
+  id: number;
+  sku: string;
+  name: string;
+  categoryId: number | null;
+  listPriceCents: number;
+  unitCostCents: number | null;
+  weightGrams: number | null;
+  attributes: JsonValue | null;
+  tags: readonly string[] | null;
+  launchedOn: number;
+  isDiscontinued: boolean;
+  deletedAt: number | null;
+  popularity: number;
 }
 interface Customer {
-  id: number; email: string; fullName: string; regionId: number | null; loyaltyTier: string;
-  marketingOptIn: boolean; preferences: JsonValue | null; signedUpAt: number;
-  deletedAt: number | null; activity: number;
+  id: number;
+  email: string;
+  fullName: string;
+  regionId: number | null;
+  loyaltyTier: string;
+  marketingOptIn: boolean;
+  preferences: JsonValue | null;
+  signedUpAt: number;
+  deletedAt: number | null;
+  activity: number;
 }
-interface InventoryRow { storeId: number; productId: number; quantity: number; reorderLevel: number; updatedAt: number }
+interface InventoryRow {
+  storeId: number;
+  productId: number;
+  quantity: number;
+  reorderLevel: number;
+  updatedAt: number;
+}
 type OrderStatus = 'pending' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'refunded';
-interface OrderItem { lineNo: number; productId: number; quantity: number; unitPriceCents: number; discountPct: number }
-interface Order {
-  id: number; orderNumber: string; customerId: number; storeId: number; status: OrderStatus;
-  channel: 'web' | 'store' | 'phone'; orderedAt: number; shippedAt: number | null;
-  totalCents: number; discountCode: string | null; items: OrderItem[];
+interface OrderItem {
+  lineNo: number;
+  productId: number;
+  quantity: number;
+  unitPriceCents: number;
+  discountPct: number;
 }
-interface Payment { orderId: number; method: string; amountCents: number; paidAt: number; isRefund: boolean }
+interface Order {
+  id: number;
+  orderNumber: string;
+  customerId: number;
+  storeId: number;
+  status: OrderStatus;
+  channel: 'web' | 'store' | 'phone';
+  orderedAt: number;
+  shippedAt: number | null;
+  totalCents: number;
+  discountCode: string | null;
+  items: OrderItem[];
+}
+interface Payment {
+  orderId: number;
+  method: string;
+  amountCents: number;
+  paidAt: number;
+  isRefund: boolean;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Reference data
@@ -278,7 +436,15 @@ const STORES: readonly Store[] = [
   { id: 10, regionId: 3, name: 'Trailhead Madison', city: 'Madison', openedOn: day(2024, 6, 1), isOnline: false, deletedAt: Date.UTC(2025, 1, 28, 23, 0, 0) },
   { id: 11, regionId: 4, name: 'Trailhead Santa Fe', city: 'Santa Fe', openedOn: day(2024, 8, 10), isOnline: false, deletedAt: null },
   { id: 12, regionId: 1, name: 'Trailhead Portland', city: 'Portland', openedOn: day(2024, 9, 7), isOnline: false, deletedAt: null },
-  { id: 13, regionId: 2, name: 'Trailhead Chattanooga', city: 'Chattanooga', openedOn: day(2024, 10, 5), isOnline: false, deletedAt: Date.UTC(2025, 3, 15, 22, 0, 0) },
+  {
+    id: 13,
+    regionId: 2,
+    name: 'Trailhead Chattanooga',
+    city: 'Chattanooga',
+    openedOn: day(2024, 10, 5),
+    isOnline: false,
+    deletedAt: Date.UTC(2025, 3, 15, 22, 0, 0),
+  },
   { id: 14, regionId: 5, name: 'Trailhead Salt Lake City', city: 'Salt Lake City', openedOn: day(2025, 3, 1), isOnline: false, deletedAt: null },
 ];
 const ONLINE_STORE_ID = 1;
@@ -314,82 +480,155 @@ const APPAREL_SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
 // Leaf categories carry most products; the top-level ones hold a few accessories.
 const PRODUCT_GROUPS: readonly ProductGroup[] = [
   {
-    categoryId: 5, skuCode: 'TEN', share: 17, tag: 'camping', priceDollars: [149, 899], weightGrams: [900, 6500],
+    categoryId: 5,
+    skuCode: 'TEN',
+    share: 17,
+    tag: 'camping',
+    priceDollars: [149, 899],
+    weightGrams: [900, 6500],
     nouns: ['2P Backpacking Tent', 'Dome Tent', '4P Family Tent', 'Bivy Shelter', 'Tarp Shelter', '1P Trekking Pole Tent'],
     attributes: (rng) => ({
-      color: rng.pick(COLORS), material: rng.pick(['ripstop nylon', 'polyester', 'silnylon']), waterproof: true,
-      capacity_persons: rng.int(1, 6), season: rng.pick(['3-season', '4-season']),
+      color: rng.pick(COLORS),
+      material: rng.pick(['ripstop nylon', 'polyester', 'silnylon']),
+      waterproof: true,
+      capacity_persons: rng.int(1, 6),
+      season: rng.pick(['3-season', '4-season']),
       packed_dimensions_cm: { length: rng.int(35, 70), diameter: rng.int(12, 25) },
     }),
   },
   {
-    categoryId: 6, skuCode: 'SLP', share: 15, tag: 'camping', priceDollars: [79, 549], weightGrams: [600, 2200],
+    categoryId: 6,
+    skuCode: 'SLP',
+    share: 15,
+    tag: 'camping',
+    priceDollars: [79, 549],
+    weightGrams: [600, 2200],
     nouns: ['Mummy Sleeping Bag', 'Down Quilt', 'Rectangular Sleeping Bag', 'Sleeping Pad', 'Inflatable Pillow'],
     attributes: (rng) => ({
-      color: rng.pick(COLORS), fill: rng.pick(['down', 'synthetic']), temp_rating_c: rng.int(-18, 10),
-      waterproof: rng.chance(0.3), shape: rng.pick(['mummy', 'rectangular', 'quilt']),
+      color: rng.pick(COLORS),
+      fill: rng.pick(['down', 'synthetic']),
+      temp_rating_c: rng.int(-18, 10),
+      waterproof: rng.chance(0.3),
+      shape: rng.pick(['mummy', 'rectangular', 'quilt']),
     }),
   },
   {
-    categoryId: 7, skuCode: 'KIT', share: 14, tag: 'camping', priceDollars: [12, 189], weightGrams: [80, 1400],
+    categoryId: 7,
+    skuCode: 'KIT',
+    share: 14,
+    tag: 'camping',
+    priceDollars: [12, 189],
+    weightGrams: [80, 1400],
     nouns: ['Canister Stove', 'Cook Pot', 'Spork Set', 'Insulated Mug', 'Water Filter', 'Camp Kettle'],
     attributes: (rng) => ({
-      material: rng.pick(['titanium', 'aluminum', 'stainless steel']), capacity_ml: rng.pick([350, 450, 750, 1000, 1600]),
+      material: rng.pick(['titanium', 'aluminum', 'stainless steel']),
+      capacity_ml: rng.pick([350, 450, 750, 1000, 1600]),
       fuel: rng.chance(0.4) ? rng.pick(['isobutane', 'white gas']) : null,
     }),
   },
   {
-    categoryId: 8, skuCode: 'BPK', share: 16, tag: 'hiking', priceDollars: [39, 349], weightGrams: [350, 2400],
+    categoryId: 8,
+    skuCode: 'BPK',
+    share: 16,
+    tag: 'hiking',
+    priceDollars: [39, 349],
+    weightGrams: [350, 2400],
     nouns: ['Daypack', 'Backpacking Pack', 'Hydration Pack', 'Trail Running Vest', 'Hip Pack'],
     attributes: (rng) => ({
-      color: rng.pick(COLORS), material: rng.pick(['ripstop nylon', 'Dyneema', 'polyester']),
-      capacity_l: rng.int(5, 75), waterproof: rng.chance(0.35),
+      color: rng.pick(COLORS),
+      material: rng.pick(['ripstop nylon', 'Dyneema', 'polyester']),
+      capacity_l: rng.int(5, 75),
+      waterproof: rng.chance(0.35),
     }),
   },
   {
-    categoryId: 9, skuCode: 'FTW', share: 15, tag: 'hiking', priceDollars: [89, 259], weightGrams: [450, 1500],
+    categoryId: 9,
+    skuCode: 'FTW',
+    share: 15,
+    tag: 'hiking',
+    priceDollars: [89, 259],
+    weightGrams: [450, 1500],
     nouns: ['Hiking Boot', 'Trail Runner', 'Approach Shoe', 'Mountaineering Boot', 'Camp Sandal'],
     attributes: (rng) => ({
-      color: rng.pick(COLORS), material: rng.pick(['leather', 'synthetic mesh', 'suede']), waterproof: rng.chance(0.5),
-      sizes_eu: [38, 39, 40, 41, 42, 43, 44, 45, 46].slice(0, rng.int(5, 9)), drop_mm: rng.pick([0, 4, 6, 8, 10]),
+      color: rng.pick(COLORS),
+      material: rng.pick(['leather', 'synthetic mesh', 'suede']),
+      waterproof: rng.chance(0.5),
+      sizes_eu: [38, 39, 40, 41, 42, 43, 44, 45, 46].slice(0, rng.int(5, 9)),
+      drop_mm: rng.pick([0, 4, 6, 8, 10]),
     }),
   },
   {
-    categoryId: 10, skuCode: 'RPH', share: 10, tag: 'climbing', priceDollars: [29, 329], weightGrams: [300, 4200],
+    categoryId: 10,
+    skuCode: 'RPH',
+    share: 10,
+    tag: 'climbing',
+    priceDollars: [29, 329],
+    weightGrams: [300, 4200],
     nouns: ['Dynamic Rope', 'Sport Harness', 'Belay Device', 'Quickdraw Set', 'Climbing Helmet'],
     attributes: (rng) => ({
-      color: rng.pick(COLORS), length_m: rng.pick([30, 40, 60, 70, 80]), diameter_mm: rng.pick([8.9, 9.2, 9.5, 9.8, 10.2]),
+      color: rng.pick(COLORS),
+      length_m: rng.pick([30, 40, 60, 70, 80]),
+      diameter_mm: rng.pick([8.9, 9.2, 9.5, 9.8, 10.2]),
       dry_treated: rng.chance(0.5),
     }),
   },
   {
-    categoryId: 11, skuCode: 'JKT', share: 18, tag: 'apparel', priceDollars: [59, 599], weightGrams: [180, 1200],
+    categoryId: 11,
+    skuCode: 'JKT',
+    share: 18,
+    tag: 'apparel',
+    priceDollars: [59, 599],
+    weightGrams: [180, 1200],
     nouns: ['Rain Jacket', 'Down Jacket', 'Softshell Jacket', 'Fleece Jacket', 'Wind Shell', 'Insulated Parka'],
     attributes: (rng) => ({
-      color: rng.pick(COLORS), material: rng.pick(['nylon', 'polyester', 'Gore-Tex', 'recycled polyester']),
-      waterproof: rng.chance(0.55), insulated: rng.chance(0.4), sizes: APPAREL_SIZES.slice(rng.int(0, 1), rng.int(4, 6)),
-    }),
-  },
-  {
-    categoryId: 12, skuCode: 'BSL', share: 14, tag: 'apparel', priceDollars: [19, 129], weightGrams: [90, 400],
-    nouns: ['Merino Crew', 'Base Layer Bottom', 'Hiking Sock 3-Pack', 'Sun Hoodie', 'Thermal Top'],
-    attributes: (rng) => ({
-      color: rng.pick(COLORS), material: rng.pick(['merino wool', 'polyester', 'bamboo']),
+      color: rng.pick(COLORS),
+      material: rng.pick(['nylon', 'polyester', 'Gore-Tex', 'recycled polyester']),
+      waterproof: rng.chance(0.55),
+      insulated: rng.chance(0.4),
       sizes: APPAREL_SIZES.slice(rng.int(0, 1), rng.int(4, 6)),
     }),
   },
   {
-    categoryId: 1, skuCode: 'CMP', share: 5, tag: 'camping', priceDollars: [6, 79], weightGrams: [40, 900],
+    categoryId: 12,
+    skuCode: 'BSL',
+    share: 14,
+    tag: 'apparel',
+    priceDollars: [19, 129],
+    weightGrams: [90, 400],
+    nouns: ['Merino Crew', 'Base Layer Bottom', 'Hiking Sock 3-Pack', 'Sun Hoodie', 'Thermal Top'],
+    attributes: (rng) => ({
+      color: rng.pick(COLORS),
+      material: rng.pick(['merino wool', 'polyester', 'bamboo']),
+      sizes: APPAREL_SIZES.slice(rng.int(0, 1), rng.int(4, 6)),
+    }),
+  },
+  {
+    categoryId: 1,
+    skuCode: 'CMP',
+    share: 5,
+    tag: 'camping',
+    priceDollars: [6, 79],
+    weightGrams: [40, 900],
     nouns: ['Headlamp', 'Camp Lantern', 'Camp Chair', 'Repair Kit'],
     attributes: (rng) => ({ color: rng.pick(COLORS), lumens: rng.pick([100, 200, 350, 500, 800]) }),
   },
   {
-    categoryId: 2, skuCode: 'HIK', share: 4, tag: 'hiking', priceDollars: [9, 189], weightGrams: [60, 700],
+    categoryId: 2,
+    skuCode: 'HIK',
+    share: 4,
+    tag: 'hiking',
+    priceDollars: [9, 189],
+    weightGrams: [60, 700],
     nouns: ['Trekking Poles', 'Trail Map Case', 'First Aid Kit', 'Gaiters'],
     attributes: (rng) => ({ material: rng.pick(['aluminum', 'carbon', 'nylon']), waterproof: rng.chance(0.4) }),
   },
   {
-    categoryId: 3, skuCode: 'CLB', share: 3, tag: 'climbing', priceDollars: [8, 99], weightGrams: [40, 600],
+    categoryId: 3,
+    skuCode: 'CLB',
+    share: 3,
+    tag: 'climbing',
+    priceDollars: [8, 99],
+    weightGrams: [40, 600],
     nouns: ['Chalk Bag', 'Locking Carabiner', 'Climbing Brush'],
     attributes: (rng) => ({ color: rng.pick(COLORS), material: rng.pick(['aluminum', 'cotton', 'nylon']) }),
   },
@@ -440,9 +679,7 @@ function generateProducts(): Product[] {
     const deleted = deletedIds.has(id);
     const isDiscontinued = deleted || rng.chance(0.07);
     // Deleted products disappear in 2025, at least 60 days after launch.
-    const deletedAt = deleted
-      ? wholeSeconds(Math.max(launchedOn + 60 * DAY_MS, day(2025, 1, 1) + rng.next() * 170 * DAY_MS))
-      : null;
+    const deletedAt = deleted ? wholeSeconds(Math.max(launchedOn + 60 * DAY_MS, day(2025, 1, 1) + rng.next() * 170 * DAY_MS)) : null;
 
     let tags: string[] | null = [group.tag, ...rng.sample(EXTRA_TAGS, rng.int(0, 2))];
     if (rng.chance(0.05)) tags = [];
@@ -497,8 +734,7 @@ function generateCustomers(): Customer[] {
         units: rng.pick(['imperial', 'imperial', 'metric']),
       };
     }
-    const deletedAt =
-      id > 1 && rng.chance(0.05) ? wholeSeconds(signedUpAt + (0.3 + rng.next() * 0.7) * (WINDOW_END - signedUpAt)) : null;
+    const deletedAt = id > 1 && rng.chance(0.05) ? wholeSeconds(signedUpAt + (0.3 + rng.next() * 0.7) * (WINDOW_END - signedUpAt)) : null;
     return {
       id,
       email: `${emailPart(first)}.${emailPart(last)}${id}@${rng.pick(EMAIL_DOMAINS)}`,
@@ -518,9 +754,7 @@ function generateInventory(products: readonly Product[]): InventoryRow[] {
   const rng = rngFor('inventory');
   const rows: InventoryRow[] = [];
   for (const store of STORES) {
-    const stocked = rng
-      .sample(products, store.isOnline ? 110 : rng.int(40, 55))
-      .sort((a, b) => a.id - b.id);
+    const stocked = rng.sample(products, store.isOnline ? 110 : rng.int(40, 55)).sort((a, b) => a.id - b.id);
     for (const product of stocked) {
       // Closed stores keep their (empty) inventory rows for history.
       const closed = store.deletedAt !== null;
@@ -579,8 +813,7 @@ function generateOrders(
     list.push(productById.get(row.productId) as Product);
     stockedByStore.set(row.storeId, list);
   }
-  const isOpen = (store: Store, t: number): boolean =>
-    store.openedOn <= t && (store.deletedAt === null || store.deletedAt > t);
+  const isOpen = (store: Store, t: number): boolean => store.openedOn <= t && (store.deletedAt === null || store.deletedAt > t);
 
   const orders: Order[] = [];
   const payments: Payment[] = [];
@@ -590,10 +823,11 @@ function generateOrders(
     const date = new Date(orderedAt);
     const month = date.getUTCMonth() + 1;
 
-    const eligibleCustomers = customers.filter(
-      (c) => c.signedUpAt <= orderedAt && (c.deletedAt === null || c.deletedAt > orderedAt),
+    const eligibleCustomers = customers.filter((c) => c.signedUpAt <= orderedAt && (c.deletedAt === null || c.deletedAt > orderedAt));
+    const customer = rng.weighted(
+      eligibleCustomers,
+      eligibleCustomers.map((c) => c.activity),
     );
-    const customer = rng.weighted(eligibleCustomers, eligibleCustomers.map((c) => c.activity));
 
     const openPhysical = STORES.filter((s) => !s.isOnline && isOpen(s, orderedAt));
     let channel = rng.weighted(['web', 'store', 'phone'] as const, [55, 38, 7]);
@@ -607,13 +841,9 @@ function generateOrders(
       store = openPhysical.length > 0 && rng.chance(0.2) ? rng.pick(openPhysical) : at(STORES, ONLINE_STORE_ID - 1);
     }
 
-    const candidates = (stockedByStore.get(store.id) ?? []).filter(
-      (p) => p.launchedOn <= orderedAt && (p.deletedAt === null || p.deletedAt > orderedAt),
-    );
+    const candidates = (stockedByStore.get(store.id) ?? []).filter((p) => p.launchedOn <= orderedAt && (p.deletedAt === null || p.deletedAt > orderedAt));
     const lineCount = Math.min(rng.weighted([1, 2, 3, 4, 5], [30, 30, 22, 12, 6]), candidates.length);
-    const discount = rng.chance(0.15)
-      ? rng.pick(DISCOUNT_CODES.filter((d) => d.months.includes(month)))
-      : null;
+    const discount = rng.chance(0.15) ? rng.pick(DISCOUNT_CODES.filter((d) => d.months.includes(month))) : null;
 
     const items: OrderItem[] = [];
     const pool = [...candidates];
@@ -640,7 +870,8 @@ function generateOrders(
     } else {
       const shipDelay = rng.int(6, 96) * HOUR_MS + rng.int(0, 3599) * 1000;
       if (roll < 0.04) status = 'cancelled';
-      else if (roll < 0.05) status = 'pending'; // abandoned: awaiting a bank transfer that never came
+      else if (roll < 0.05)
+        status = 'pending'; // abandoned: awaiting a bank transfer that never came
       else if (roll < 0.08 && ageDays > 14) status = 'refunded';
       else if (ageDays > 14) status = 'delivered';
       else if (ageDays > 5) status = rng.chance(0.6) ? 'delivered' : 'shipped';
@@ -656,9 +887,8 @@ function generateOrders(
     }
 
     if (status !== 'pending' && status !== 'cancelled') {
-      const method = channel === 'store'
-        ? rng.weighted(['card', 'gift_card'], [85, 15])
-        : rng.weighted(['card', 'paypal', 'gift_card', 'bank_transfer'], [65, 20, 8, 7]);
+      const method =
+        channel === 'store' ? rng.weighted(['card', 'gift_card'], [85, 15]) : rng.weighted(['card', 'paypal', 'gift_card', 'bank_transfer'], [65, 20, 8, 7]);
       const paidAt = Math.min(orderedAt + rng.int(0, 1800) * 1000, shippedAt ?? WINDOW_END, WINDOW_END);
       payments.push({ orderId: id, method, amountCents: totalCents, paidAt, isRefund: false });
       if (status === 'refunded') {
@@ -687,13 +917,15 @@ function generateOrders(
   return { orders, payments };
 }
 
-interface Feedback { customerId: number | null; orderId: number | null; nps: number | null; comment: string | null; submittedAt: number }
+interface Feedback {
+  customerId: number | null;
+  orderId: number | null;
+  nps: number | null;
+  comment: string | null;
+  submittedAt: number;
+}
 
-function generateFeedback(
-  customers: readonly Customer[],
-  orders: readonly Order[],
-  products: readonly Product[],
-): Feedback[] {
+function generateFeedback(customers: readonly Customer[], orders: readonly Order[], products: readonly Product[]): Feedback[] {
   const rng = rngFor('feedback');
   const productName = new Map(products.map((p) => [p.id, p.name]));
   const storeName = new Map(STORES.map((s) => [s.id, s.city ?? 'online']));
@@ -755,9 +987,16 @@ function generateFeedback(
 }
 
 interface Employee {
-  id: number; departmentId: number; storeId: number | null; managerId: number | null;
-  firstName: string; lastName: string; jobTitle: string | null; hiredOn: number;
-  salaryDollars: number | null; terminatedOn: number | null;
+  id: number;
+  departmentId: number;
+  storeId: number | null;
+  managerId: number | null;
+  firstName: string;
+  lastName: string;
+  jobTitle: string | null;
+  hiredOn: number;
+  salaryDollars: number | null;
+  terminatedOn: number | null;
 }
 
 function generateEmployees(): Employee[] {
@@ -781,31 +1020,50 @@ function generateEmployees(): Employee[] {
   // Managers get lower ids than their reports: CEO, department heads, store managers, staff.
   const ceo = add({ departmentId: 1, storeId: null, managerId: null, jobTitle: 'Chief Executive Officer', hiredOn: WINDOW_START, salaryDollars: null });
   const headTitles: Record<number, string> = {
-    2: 'VP Store Operations', 3: 'Head of Logistics', 4: 'Head of Marketing', 5: 'Chief Financial Officer', 6: 'Head of People & Culture',
+    2: 'VP Store Operations',
+    3: 'Head of Logistics',
+    4: 'Head of Marketing',
+    5: 'Chief Financial Officer',
+    6: 'Head of People & Culture',
   };
   const heads = new Map<number, Employee>();
   for (const department of DEPARTMENTS.slice(1)) {
-    heads.set(department.id, add({
-      departmentId: department.id, storeId: null, managerId: ceo.id, jobTitle: headTitles[department.id] ?? null,
-      hiredOn: WINDOW_START + rng.int(0, 20) * DAY_MS,
-      salaryDollars: department.id === 5 ? null : rng.int(1500, 2100) * 100,
-    }));
+    heads.set(
+      department.id,
+      add({
+        departmentId: department.id,
+        storeId: null,
+        managerId: ceo.id,
+        jobTitle: headTitles[department.id] ?? null,
+        hiredOn: WINDOW_START + rng.int(0, 20) * DAY_MS,
+        salaryDollars: department.id === 5 ? null : rng.int(1500, 2100) * 100,
+      }),
+    );
   }
   const headOf = (departmentId: number): number => (heads.get(departmentId) as Employee).id;
 
   const physicalStores = STORES.filter((s) => !s.isOnline);
   const storeManagers = new Map<number, Employee>();
   for (const store of physicalStores) {
-    storeManagers.set(store.id, add({
-      departmentId: 2, storeId: store.id, managerId: headOf(2), jobTitle: 'Store Manager',
-      hiredOn: clampToWindow(store.openedOn - rng.int(14, 40) * DAY_MS), salaryDollars: rng.int(620, 780) * 100,
-    }));
+    storeManagers.set(
+      store.id,
+      add({
+        departmentId: 2,
+        storeId: store.id,
+        managerId: headOf(2),
+        jobTitle: 'Store Manager',
+        hiredOn: clampToWindow(store.openedOn - rng.int(14, 40) * DAY_MS),
+        salaryDollars: rng.int(620, 780) * 100,
+      }),
+    );
   }
   for (const store of physicalStores) {
     const managerId = (storeManagers.get(store.id) as Employee).id;
     for (let i = rng.int(4, 6); i > 0; i--) {
       add({
-        departmentId: 2, storeId: store.id, managerId,
+        departmentId: 2,
+        storeId: store.id,
+        managerId,
         jobTitle: rng.weighted(['Sales Associate', 'Senior Sales Associate', 'Gear Technician', null], [60, 20, 15, 5]),
         hiredOn: rng.chance(0.3)
           ? laterHire(store.openedOn, (store.deletedAt ?? WINDOW_END) - 30 * DAY_MS)
@@ -825,9 +1083,12 @@ function generateEmployees(): Employee[] {
       6: ['HR Generalist', 'Recruiter'],
     };
     add({
-      departmentId, storeId: warehouse ? ONLINE_STORE_ID : null, managerId: headOf(departmentId),
+      departmentId,
+      storeId: warehouse ? ONLINE_STORE_ID : null,
+      managerId: headOf(departmentId),
       jobTitle: rng.chance(0.04) ? null : rng.pick(titles[departmentId] ?? []),
-      hiredOn: laterHire(WINDOW_START), salaryDollars: rng.chance(0.05) ? null : rng.int(420, 950) * 100,
+      hiredOn: laterHire(WINDOW_START),
+      salaryDollars: rng.chance(0.05) ? null : rng.int(420, 950) * 100,
     });
   }
 
@@ -836,7 +1097,9 @@ function generateEmployees(): Employee[] {
     const store = STORES.find((s) => s.id === employee.storeId);
     if (store?.deletedAt != null) {
       employee.terminatedOn = Date.UTC(
-        new Date(store.deletedAt).getUTCFullYear(), new Date(store.deletedAt).getUTCMonth(), new Date(store.deletedAt).getUTCDate(),
+        new Date(store.deletedAt).getUTCFullYear(),
+        new Date(store.deletedAt).getUTCMonth(),
+        new Date(store.deletedAt).getUTCDate(),
       );
     } else if (employee.id > 6 && rng.chance(0.06)) {
       const earliest = employee.hiredOn + 30 * DAY_MS;
@@ -889,10 +1152,32 @@ export function generateSampleData(): SampleData {
       key: 'public.products',
       rows: {
         table: 'public.products',
-        columns: ['id', 'sku', 'name', 'category_id', 'list_price', 'unit_cost', 'weight_grams', 'attributes', 'tags', 'launched_on', 'is_discontinued', 'deleted_at'],
+        columns: [
+          'id',
+          'sku',
+          'name',
+          'category_id',
+          'list_price',
+          'unit_cost',
+          'weight_grams',
+          'attributes',
+          'tags',
+          'launched_on',
+          'is_discontinued',
+          'deleted_at',
+        ],
         rows: products.map((p) => [
-          p.id, p.sku, p.name, p.categoryId, money(p.listPriceCents), nullable(p.unitCostCents, money), p.weightGrams,
-          nullable(p.attributes, jsonb), nullable(p.tags, textArray), isoDate(p.launchedOn), p.isDiscontinued,
+          p.id,
+          p.sku,
+          p.name,
+          p.categoryId,
+          money(p.listPriceCents),
+          nullable(p.unitCostCents, money),
+          p.weightGrams,
+          nullable(p.attributes, jsonb),
+          nullable(p.tags, textArray),
+          isoDate(p.launchedOn),
+          p.isDiscontinued,
           nullable(p.deletedAt, isoTimestamp),
         ]),
       },
@@ -903,8 +1188,15 @@ export function generateSampleData(): SampleData {
         table: 'public.customers',
         columns: ['id', 'email', 'full_name', 'region_id', 'loyalty_tier', 'marketing_opt_in', 'preferences', 'signed_up_at', 'deleted_at'],
         rows: customers.map((c) => [
-          c.id, c.email, c.fullName, c.regionId, c.loyaltyTier, c.marketingOptIn, nullable(c.preferences, jsonb),
-          isoTimestamp(c.signedUpAt), nullable(c.deletedAt, isoTimestamp),
+          c.id,
+          c.email,
+          c.fullName,
+          c.regionId,
+          c.loyaltyTier,
+          c.marketingOptIn,
+          nullable(c.preferences, jsonb),
+          isoTimestamp(c.signedUpAt),
+          nullable(c.deletedAt, isoTimestamp),
         ]),
       },
     },
@@ -922,8 +1214,16 @@ export function generateSampleData(): SampleData {
         table: 'public.orders',
         columns: ['id', 'order_number', 'customer_id', 'store_id', 'status', 'channel', 'ordered_at', 'shipped_at', 'total_amount', 'discount_code'],
         rows: orders.map((o) => [
-          o.id, o.orderNumber, o.customerId, o.storeId, o.status, o.channel, isoTimestamp(o.orderedAt),
-          nullable(o.shippedAt, isoTimestamp), money(o.totalCents), o.discountCode,
+          o.id,
+          o.orderNumber,
+          o.customerId,
+          o.storeId,
+          o.status,
+          o.channel,
+          isoTimestamp(o.orderedAt),
+          nullable(o.shippedAt, isoTimestamp),
+          money(o.totalCents),
+          o.discountCode,
         ]),
       },
     },
@@ -932,9 +1232,7 @@ export function generateSampleData(): SampleData {
       rows: {
         table: 'public.order_items',
         columns: ['order_id', 'line_no', 'product_id', 'store_id', 'quantity', 'unit_price', 'discount_pct'],
-        rows: orders.flatMap((o) =>
-          o.items.map((i) => [o.id, i.lineNo, i.productId, o.storeId, i.quantity, money(i.unitPriceCents), i.discountPct]),
-        ),
+        rows: orders.flatMap((o) => o.items.map((i) => [o.id, i.lineNo, i.productId, o.storeId, i.quantity, money(i.unitPriceCents), i.discountPct])),
       },
     },
     {
@@ -963,8 +1261,17 @@ export function generateSampleData(): SampleData {
         table: 'hr.employees',
         columns: ['id', 'department_id', 'store_id', 'manager_id', 'first_name', 'last_name', 'job_title', 'hired_on', 'salary', 'is_active', 'terminated_at'],
         rows: employees.map((e) => [
-          e.id, e.departmentId, e.storeId, e.managerId, e.firstName, e.lastName, e.jobTitle, isoDate(e.hiredOn),
-          e.salaryDollars, e.terminatedOn === null, nullable(e.terminatedOn, isoDate),
+          e.id,
+          e.departmentId,
+          e.storeId,
+          e.managerId,
+          e.firstName,
+          e.lastName,
+          e.jobTitle,
+          isoDate(e.hiredOn),
+          e.salaryDollars,
+          e.terminatedOn === null,
+          nullable(e.terminatedOn, isoDate),
         ]),
       },
     },
@@ -983,9 +1290,7 @@ export function generateSampleData(): SampleData {
     ['hr.employees', 'id'],
   ];
   const setvals = serialColumns
-    .map(([table, column]) =>
-      `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), (SELECT max(${quoteIdent(column)}) FROM ${table}));\n`,
-    )
+    .map(([table, column]) => `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), (SELECT max(${quoteIdent(column)}) FROM ${table}));\n`)
     .join('');
 
   const sql = [

@@ -113,15 +113,7 @@ const TASK_COLUMNS = [
   't.last_backup',
 ].join(', ');
 
-const STEP_COLUMNS = [
-  's.step_name',
-  's.step_status',
-  iso('s.started_at'),
-  iso('s.completed_at'),
-  's.error_message',
-  's.counters',
-  's.result',
-].join(', ');
+const STEP_COLUMNS = ['s.step_name', 's.step_status', iso('s.started_at'), iso('s.completed_at'), 's.error_message', 's.counters', 's.result'].join(', ');
 
 const RUN_COLUMNS = [
   'r.run_id',
@@ -284,9 +276,7 @@ export class TaskStore {
   }
 
   async getTask(taskId: string): Promise<TaskRecord | undefined> {
-    const [row] = await this.db.query<TaskRecord & Record<string, unknown>>(`SELECT ${TASK_COLUMNS} FROM dp_tasks t WHERE t.task_id = $1`, [
-      taskId,
-    ]);
+    const [row] = await this.db.query<TaskRecord & Record<string, unknown>>(`SELECT ${TASK_COLUMNS} FROM dp_tasks t WHERE t.task_id = $1`, [taskId]);
     return row;
   }
 
@@ -315,7 +305,9 @@ export class TaskStore {
   }
 
   async getSteps(taskId: string): Promise<StepRecord[]> {
-    return this.db.query<StepRecord & Record<string, unknown>>(`SELECT ${STEP_COLUMNS} FROM dp_task_steps s WHERE s.task_id = $1 ORDER BY s.position`, [taskId]);
+    return this.db.query<StepRecord & Record<string, unknown>>(`SELECT ${STEP_COLUMNS} FROM dp_task_steps s WHERE s.task_id = $1 ORDER BY s.position`, [
+      taskId,
+    ]);
   }
 
   /** A page of tasks (newest first unless sorted otherwise) and the full count of matching tasks. */
@@ -327,7 +319,11 @@ export class TaskStore {
       conditions.push(sql.replace('?', `$${params.length}`));
     };
     if (query.status) add('t.status = ?', query.status);
-    if (query.task_name) add(`t.task_name ILIKE '%' || ? || '%'`, query.task_name.replace(/[\\%_]/g, (c) => `\\${c}`));
+    if (query.task_name)
+      add(
+        `t.task_name ILIKE '%' || ? || '%'`,
+        query.task_name.replace(/[\\%_]/g, (c) => `\\${c}`),
+      );
     if (query.created_by) add('t.created_by = ?', query.created_by);
     if (query.db_name) add('t.db_name = ?', query.db_name);
     for (const field of ['created', 'started', 'completed'] as const) {
@@ -456,18 +452,20 @@ export class TaskStore {
   }
 
   async stepStarted(taskId: string, step: StepName): Promise<void> {
-    await this.afterWrite(taskId, () => this.db.transaction(async (tx) => {
-      expectStepRow(
-        taskId,
-        step,
-        await tx.query(
-          `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
+    await this.afterWrite(taskId, () =>
+      this.db.transaction(async (tx) => {
+        expectStepRow(
+          taskId,
+          step,
+          await tx.query(
+            `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
            WHERE task_id = $1 AND step_name = $2 RETURNING step_name`,
-          [taskId, step],
-        ),
-      );
-      await tx.query('UPDATE dp_tasks SET current_step = $2, updated_at = now() WHERE task_id = $1', [taskId, step]);
-    }));
+            [taskId, step],
+          ),
+        );
+        await tx.query('UPDATE dp_tasks SET current_step = $2, updated_at = now() WHERE task_id = $1', [taskId, step]);
+      }),
+    );
   }
 
   async stepProgress(taskId: string, step: StepName, counters: StepCounters): Promise<void> {
@@ -544,9 +542,10 @@ export class TaskStore {
       ]);
       if (options.whileEnding) {
         const [task] = await tx.query<TaskRecord & Record<string, unknown>>(`SELECT ${TASK_COLUMNS} FROM dp_tasks t WHERE t.task_id = $1`, [run.task_id]);
-        const steps = await tx.query<StepRecord & Record<string, unknown>>(`SELECT ${STEP_COLUMNS} FROM dp_task_steps s WHERE s.task_id = $1 ORDER BY s.position`, [
-          run.task_id,
-        ]);
+        const steps = await tx.query<StepRecord & Record<string, unknown>>(
+          `SELECT ${STEP_COLUMNS} FROM dp_task_steps s WHERE s.task_id = $1 ORDER BY s.position`,
+          [run.task_id],
+        );
         await options.whileEnding({ run: updated[0] as RunRecord, task, steps });
       }
       return true;
@@ -602,14 +601,18 @@ export class TaskStore {
     );
     const ended: RunRecord[] = [];
     for (const run of expired) {
-      const finished = await this.finishRun(run, {
-        status: 'failed',
-        reason: 'interrupted',
-        error: 'interrupted: the process running this task stopped before it finished',
-        taskStatus: 'failed',
-        result: null,
-        llmUsage: null,
-      }, options);
+      const finished = await this.finishRun(
+        run,
+        {
+          status: 'failed',
+          reason: 'interrupted',
+          error: 'interrupted: the process running this task stopped before it finished',
+          taskStatus: 'failed',
+          result: null,
+          llmUsage: null,
+        },
+        options,
+      );
       if (finished) ended.push(run);
     }
     return ended;

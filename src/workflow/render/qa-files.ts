@@ -63,7 +63,9 @@ export function renderMetadataMarkdown(themes: readonly Theme[], language: Langu
   const l = FILE_LABELS[language];
   const title = language === 'zh' ? '存储分析主题元数据' : 'analysis themes';
   const description =
-    language === 'zh' ? '存储分析主题元数据，每行一个分析主题及其涉及的表、实体和指标。' : 'Analysis themes, one row per theme with its tables, entities and metrics.';
+    language === 'zh'
+      ? '存储分析主题元数据，每行一个分析主题及其涉及的表、实体和指标。'
+      : 'Analysis themes, one row per theme with its tables, entities and metrics.';
   const examples: Record<string, string[]> = {
     topic_name: themes.slice(0, 2).map((t) => t.topic_name),
     related_tables: themes.slice(0, 1).map((t) => `{${t.related_tables.join(',')}}`),
@@ -79,12 +81,7 @@ export function renderMetadataMarkdown(themes: readonly Theme[], language: Langu
 }
 
 /** Business scope for a classifier that decides whether a question is about this database. */
-export function renderDecisionPrompt(
-  docs: readonly TableDoc[],
-  themes: readonly Theme[],
-  businessContext: string,
-  language: Language,
-): string {
+export function renderDecisionPrompt(docs: readonly TableDoc[], themes: readonly Theme[], businessContext: string, language: Language): string {
   const zh = language === 'zh';
   const entities = docs.map((doc) => {
     const fields = [...labelColumns(doc.table), ...doc.table.columns.filter((c) => doc.enumValues[c.name])]
@@ -97,7 +94,9 @@ export function renderDecisionPrompt(
     const tables = docs.filter((d) => theme.related_tables.includes(d.sqlName));
     const fields = tables.flatMap((t) => measureColumns(t).map((c) => `${t.sqlName}.${c.name}`)).slice(0, 5);
     const names = theme.biz_metrics.slice(0, 4).join(zh ? '、' : ', ');
-    return [`- ${theme.topic_name}: ${names || theme.description}${fields.length ? (zh ? `（主要字段：${fields.join('、')}）` : ` (main fields: ${fields.join(', ')})`) : ''}`];
+    return [
+      `- ${theme.topic_name}: ${names || theme.description}${fields.length ? (zh ? `（主要字段：${fields.join('、')}）` : ` (main fields: ${fields.join(', ')})`) : ''}`,
+    ];
   });
   const context = businessContext.replace(/\s+/g, ' ').trim();
   return zh

@@ -93,10 +93,7 @@ function columnList(columns: string[]): string {
 export function renderDdl(table: TableInfo, comments: ResolvedComments, language: Language): string {
   const labels = FILE_LABELS[language];
   const name = displayQualified(table.schema, table.name);
-  const header = [
-    `-- ${labels.ddlName}: ${oneLine(shortName(comments.table, table.name))}`,
-    `-- ${labels.ddlDescription}: ${oneLine(comments.table)}`,
-  ];
+  const header = [`-- ${labels.ddlName}: ${oneLine(shortName(comments.table, table.name))}`, `-- ${labels.ddlDescription}: ${oneLine(comments.table)}`];
   if (table.kind === 'view' || table.kind === 'materialized_view') {
     const columns = table.columns.map((c) => `--   ${displayIdent(c.name)} ${c.type}  -- ${oneLine(comments.columns[c.name] ?? '')}`);
     const body = (table.viewDefinition ?? 'SELECT NULL').trim().replace(/;\s*$/, '');
@@ -158,19 +155,10 @@ function formatRows(n: number): string {
 }
 
 /** The `_detail.md` text, in the structure existing readers parse. */
-export function renderMarkdown(
-  table: TableInfo,
-  comments: ResolvedComments,
-  samples: SampleRow[],
-  language: Language,
-): string {
+export function renderMarkdown(table: TableInfo, comments: ResolvedComments, samples: SampleRow[], language: Language): string {
   const l = FILE_LABELS[language];
   const name = sqlTableName(table);
-  const lines = [
-    `## ${name}${l.open}${oneLine(shortName(comments.table, table.name))}${l.close}`,
-    l.mdTableLine(name, oneLine(comments.table)),
-    l.mdColumns,
-  ];
+  const lines = [`## ${name}${l.open}${oneLine(shortName(comments.table, table.name))}${l.close}`, l.mdTableLine(name, oneLine(comments.table)), l.mdColumns];
   for (const column of table.columns) {
     const flags = [
       column.isPrimaryKey ? l.primaryKey : '',
@@ -231,7 +219,10 @@ export function parseMarkdown(text: string): ParsedMarkdown {
     const zh = /^- ("(?:[^"]|"")+"|\S+) 为枚举字段，包含取值：(.*)$/.exec(line);
     const match = en ?? zh;
     if (match?.[1] && match[2] !== undefined) {
-      result.enumValues[unquoteIdent(match[1])] = match[2].split(en ? ', ' : '、').map((v) => v.trim()).filter(Boolean);
+      result.enumValues[unquoteIdent(match[1])] = match[2]
+        .split(en ? ', ' : '、')
+        .map((v) => v.trim())
+        .filter(Boolean);
     }
   }
   return result;

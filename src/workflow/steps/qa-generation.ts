@@ -14,19 +14,14 @@ import { compactTimestamp } from '../../util/time.js';
 import { renderDecisionPrompt, renderMetadataMarkdown, renderMetadataSql } from '../render/qa-files.js';
 import { parseMarkdown, sqlTableName } from '../render/table-files.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
-import {
-  DECISION_PROMPT_FILE,
-  METADATA_DETAIL_FILE,
-  METADATA_FILE,
-  MAPPING_FILE,
-  pairFileName,
-  readTableFiles,
-} from '../../task-directory/task-files.js';
+import { DECISION_PROMPT_FILE, METADATA_DETAIL_FILE, METADATA_FILE, MAPPING_FILE, pairFileName, readTableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
 
-
 export function normalizeQuestion(question: string): string {
-  return question.toLowerCase().replace(/[\s\p{P}]+/gu, ' ').trim();
+  return question
+    .toLowerCase()
+    .replace(/[\s\p{P}]+/gu, ' ')
+    .trim();
 }
 
 /** Drops pairs whose question repeats an earlier one (case, spacing and punctuation ignored). */

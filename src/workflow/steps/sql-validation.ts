@@ -41,7 +41,6 @@ const REPAIR_BATCH = 10;
 /** DDL of every documented table goes into a repair prompt when the failing query names none. */
 const MAX_FULL_SCHEMA_CHARS = 40_000;
 
-
 /** Parser check, then EXPLAIN in a READ ONLY transaction that is always rolled back. */
 export async function checkSql(db: SqlDatabase, sql: string, statementTimeoutMs: number): Promise<CheckOutcome> {
   const guard = checkReadOnlyQuery(sql);
@@ -236,13 +235,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   };
 }
 
-async function repairRounds(
-  ctx: StepContext,
-  db: SqlDatabase,
-  records: PairRecord[],
-  repairable: Set<string>,
-  statements: Map<string, string>,
-): Promise<void> {
+async function repairRounds(ctx: StepContext, db: SqlDatabase, records: PairRecord[], repairable: Set<string>, statements: Map<string, string>): Promise<void> {
   const { settings, log } = ctx;
   const schema = await loadSchemaContext(ctx, db, await readTableFiles(ctx.dir));
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -315,7 +308,8 @@ async function rewritePairFile(ctx: StepContext, pairFile: string, records: Pair
   const logFile = `file_modifications_${timestamp}.log`;
   const lines = [`Modifications of ${pairFile} (${logTimestamp()}); original kept in ${backupFile}`, ''];
   for (const r of changed) {
-    if (r.status === 'repaired') lines.push(`[${r.id}] repaired: ${r.question}`, `  before: ${r.sql}`, `  after:  ${r.repaired_sql}`, `  error was: ${r.original_error}`);
+    if (r.status === 'repaired')
+      lines.push(`[${r.id}] repaired: ${r.question}`, `  before: ${r.sql}`, `  after:  ${r.repaired_sql}`, `  error was: ${r.original_error}`);
     else lines.push(`[${r.id}] removed: ${r.question}`, `  sql: ${r.sql}`, `  error: ${r.error}`);
   }
   await ctx.dir.writeFile(logFile, `${lines.join('\n')}\n`);
@@ -325,7 +319,19 @@ async function rewritePairFile(ctx: StepContext, pairFile: string, records: Pair
 }
 
 function renderSummary(
-  summary: { pair_file: string; total: number; valid: number; valid_first_check: number; repaired: number; invalid: number; empty_results: number | null; validation_rate: number; duration_ms: number; modified_file: boolean; backup_file: string | null },
+  summary: {
+    pair_file: string;
+    total: number;
+    valid: number;
+    valid_first_check: number;
+    repaired: number;
+    invalid: number;
+    empty_results: number | null;
+    validation_rate: number;
+    duration_ms: number;
+    modified_file: boolean;
+    backup_file: string | null;
+  },
   records: PairRecord[],
   started: number,
 ): string {

@@ -73,7 +73,12 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
     for (let start = 0; start < documents.length; start += batch) {
       ctx.signal.throwIfAborted();
       const slice = documents.slice(start, start + batch);
-      vectors.push(...(await embedder.embed(slice.map((d) => d.document), ctx.signal)));
+      vectors.push(
+        ...(await embedder.embed(
+          slice.map((d) => d.document),
+          ctx.signal,
+        )),
+      );
       ctx.progress(Math.min(documents.length, start + batch), documents.length, 'documents');
     }
     const problem = unusableVectors(documents, vectors, store.dim);

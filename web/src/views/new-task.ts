@@ -41,7 +41,11 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
   // The table picker.
   const search = h('input', { id: 'table-search', type: 'search', placeholder: 'Filter tables', disabled: true });
   const selectAll = h('input', { id: 'select-all', type: 'checkbox', disabled: true });
-  const pickerList = h('div', { class: 'picker-list', role: 'group', 'aria-label': 'Tables' }, h('p', { class: 'muted' }, 'Test the connection to list its tables.'));
+  const pickerList = h(
+    'div',
+    { class: 'picker-list', role: 'group', 'aria-label': 'Tables' },
+    h('p', { class: 'muted' }, 'Test the connection to list its tables.'),
+  );
   const pickedCount = h('p', { class: 'muted', 'aria-live': 'polite' }, '0 tables selected');
   const upload = h('input', { id: 'table-list-file', type: 'file', accept: '.txt,text/plain' });
   let tables: string[] = [];
@@ -132,7 +136,16 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
       replace(formError, errorPanel(new Error('Pick at least one table, or upload a table_list.txt.')));
       return;
     }
-    if (file && picked.size > 0 && !(await confirmAction('Use the uploaded file?', `Both a file (${file.name}) and ${picked.size} picked tables are given: the file will be used.`, 'Use the file'))) return;
+    if (
+      file &&
+      picked.size > 0 &&
+      !(await confirmAction(
+        'Use the uploaded file?',
+        `Both a file (${file.name}) and ${picked.size} picked tables are given: the file will be used.`,
+        'Use the file',
+      ))
+    )
+      return;
     createButton.disabled = runButton.disabled = true;
     try {
       if (!createdId) {
@@ -164,7 +177,14 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
       replace(
         formError,
         errorPanel(error),
-        createdId ? h('p', {}, `Task ${createdId} was created; submitting again gives it its table list (it is not created twice), or open it: `, h('a', { href: `#/tasks/${encodeURIComponent(createdId)}` }, createdId)) : null,
+        createdId
+          ? h(
+              'p',
+              {},
+              `Task ${createdId} was created; submitting again gives it its table list (it is not created twice), or open it: `,
+              h('a', { href: `#/tasks/${encodeURIComponent(createdId)}` }, createdId),
+            )
+          : null,
       );
     } finally {
       createButton.disabled = runButton.disabled = false;
@@ -194,7 +214,13 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
       'fieldset',
       {},
       h('legend', {}, 'Tables'),
-      h('div', { class: 'row' }, h('label', { for: 'table-search', class: 'visually-hidden' }, 'Filter tables'), search, h('span', { class: 'check' }, selectAll, h('label', { for: 'select-all' }, 'Select all shown'))),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', { for: 'table-search', class: 'visually-hidden' }, 'Filter tables'),
+        search,
+        h('span', { class: 'check' }, selectAll, h('label', { for: 'select-all' }, 'Select all shown')),
+      ),
       pickerList,
       pickedCount,
       field('…or upload a table_list.txt', upload, 'One or more names per line (schema.table), # comments allowed.'),

@@ -72,7 +72,12 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
 
   const execute = async (body: Record<string, unknown>, label: string) => {
     try {
-      const data = await api<{ run_id: string; backup?: { performed: boolean; backup_directory: string | null; moved_count: number } }>('POST', `${taskPath(taskId)}/execute`, body, signal);
+      const data = await api<{ run_id: string; backup?: { performed: boolean; backup_directory: string | null; moved_count: number } }>(
+        'POST',
+        `${taskPath(taskId)}/execute`,
+        body,
+        signal,
+      );
       const backup = data.backup?.performed ? ` — earlier files moved to ${data.backup.backup_directory} (${data.backup.moved_count})` : '';
       toast(`${label} started${backup}`);
       live.logTail = [];
@@ -81,11 +86,18 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
       await refresh();
     } catch (error) {
       toast(error instanceof Error ? error.message : String(error), 'error');
-      replace(panel, errorPanel(error, () => void showTab(tab)));
+      replace(
+        panel,
+        errorPanel(error, () => void showTab(tab)),
+      );
     }
   };
 
-  const stepSelect = h('select', { id: 'step-select', 'aria-label': 'Step to run' }, STEP_NAMES.map((s) => h('option', { value: s }, s)));
+  const stepSelect = h(
+    'select',
+    { id: 'step-select', 'aria-label': 'Step to run' },
+    STEP_NAMES.map((s) => h('option', { value: s }, s)),
+  );
   // Options of the next execute (the task's own options were set at creation).
   const runOptions = [
     { name: 'backup_existing_files', label: 'Back up earlier files first (complete runs)', checked: true },
@@ -104,7 +116,12 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     const active = task.active_run;
     replace(
       head,
-      h('div', {}, h('h1', {}, task.task_name || task.task_id, ' ', badge(task.status)), h('p', { class: 'muted' }, `${task.task_id} · ${task.db_name ?? ''} · created ${formatTime(task.created_at)}`)),
+      h(
+        'div',
+        {},
+        h('h1', {}, task.task_name || task.task_id, ' ', badge(task.status)),
+        h('p', { class: 'muted' }, `${task.task_id} · ${task.db_name ?? ''} · created ${formatTime(task.created_at)}`),
+      ),
       actions,
     );
     replace(
@@ -219,7 +236,11 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
       else if (next === 'pairs') await renderPairs(panel, taskId, tabSignal);
       else await renderBackups(panel, taskId, tabSignal, refresh);
     } catch (error) {
-      if (!tabSignal.aborted) replace(panel, errorPanel(error, () => void showTab(next)));
+      if (!tabSignal.aborted)
+        replace(
+          panel,
+          errorPanel(error, () => void showTab(next)),
+        );
     }
   }
 

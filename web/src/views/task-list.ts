@@ -102,8 +102,14 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
     replace(
       body,
       filtered || page > 1
-        ? empty('No task matches these filters.', h('button', { type: 'button', class: 'button', onclick: () => go({ status: '', q: '', db: '', page: 1 }) }, 'Show all tasks'))
-        : empty('No tasks yet. A task documents a database and turns it into training data.', h('a', { class: 'button primary', href: '#/new' }, 'Create the first task')),
+        ? empty(
+            'No task matches these filters.',
+            h('button', { type: 'button', class: 'button', onclick: () => go({ status: '', q: '', db: '', page: 1 }) }, 'Show all tasks'),
+          )
+        : empty(
+            'No tasks yet. A task documents a database and turns it into training data.',
+            h('a', { class: 'button primary', href: '#/new' }, 'Create the first task'),
+          ),
     );
     return;
   }
@@ -115,7 +121,15 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
       'table',
       { class: 'grid task-table' },
       h('caption', { class: 'visually-hidden' }, 'Tasks, newest first'),
-      h('thead', {}, h('tr', {}, ['Task', 'Status', 'Steps', 'Database', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Task', 'Status', 'Steps', 'Database', 'Created'].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -123,7 +137,12 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
           h(
             'tr',
             {},
-            h('td', { 'data-label': 'Task' }, h('a', { href: `#/tasks/${encodeURIComponent(task.task_id)}` }, task.task_name || task.task_id), h('div', { class: 'muted small' }, task.task_id)),
+            h(
+              'td',
+              { 'data-label': 'Task' },
+              h('a', { href: `#/tasks/${encodeURIComponent(task.task_id)}` }, task.task_name || task.task_id),
+              h('div', { class: 'muted small' }, task.task_id),
+            ),
             h('td', { 'data-label': 'Status' }, badge(task.status)),
             h('td', { 'data-label': 'Steps' }, stepPills(task)),
             h('td', { 'data-label': 'Database' }, task.db_name ?? '—'),

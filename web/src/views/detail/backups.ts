@@ -29,19 +29,45 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
     replace(details, loading('Comparing…'));
     try {
       const diff = await api<BackupDiff>('GET', `${base(name)}/diff`, undefined, signal);
-      const list = (title: string, files: string[]) => h('div', { class: 'diff-group' }, h('h4', {}, `${title} (${files.length})`), files.length ? h('ul', {}, files.map((f) => h('li', {}, f))) : h('p', { class: 'muted' }, 'none'));
+      const list = (title: string, files: string[]) =>
+        h(
+          'div',
+          { class: 'diff-group' },
+          h('h4', {}, `${title} (${files.length})`),
+          files.length
+            ? h(
+                'ul',
+                {},
+                files.map((f) => h('li', {}, f)),
+              )
+            : h('p', { class: 'muted' }, 'none'),
+        );
       replace(
         details,
         h('h3', {}, `${name} against the current files`),
-        diff.added.length + diff.removed.length + diff.changed.length === 0 ? h('p', { class: 'ok' }, 'No difference: the current files are the ones in this backup.') : null,
+        diff.added.length + diff.removed.length + diff.changed.length === 0
+          ? h('p', { class: 'ok' }, 'No difference: the current files are the ones in this backup.')
+          : null,
         h('div', { class: 'diff' }, list('Added since', diff.added), list('Removed since', diff.removed), list('Changed', diff.changed)),
         h('p', { class: 'muted' }, `${diff.unchanged.length} unchanged`),
         diff.pair_files.length
           ? h(
               'table',
               { class: 'grid' },
-              h('thead', {}, h('tr', {}, ['Pair file', 'Pairs in backup', 'Pairs now'].map((c) => h('th', { scope: 'col' }, c)))),
-              h('tbody', {}, diff.pair_files.map((p) => h('tr', {}, h('td', {}, p.file), h('td', {}, p.backup_pairs ?? '—'), h('td', {}, p.current_pairs ?? '—')))),
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Pair file', 'Pairs in backup', 'Pairs now'].map((c) => h('th', { scope: 'col' }, c)),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                diff.pair_files.map((p) => h('tr', {}, h('td', {}, p.file), h('td', {}, p.backup_pairs ?? '—'), h('td', {}, p.current_pairs ?? '—'))),
+              ),
             )
           : null,
       );
@@ -51,9 +77,21 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
   };
 
   const restore = async (name: string) => {
-    if (!(await confirmAction(`Restore ${name}?`, 'The current files are backed up first (a new file_bak_ folder), then the files of this backup are copied back. The backup itself stays.', 'Restore'))) return;
+    if (
+      !(await confirmAction(
+        `Restore ${name}?`,
+        'The current files are backed up first (a new file_bak_ folder), then the files of this backup are copied back. The backup itself stays.',
+        'Restore',
+      ))
+    )
+      return;
     try {
-      const result = await api<{ restored_files: string[]; pre_restore_backup: { backup_directory?: string | null } }>('POST', `${base(name)}/restore`, {}, signal);
+      const result = await api<{ restored_files: string[]; pre_restore_backup: { backup_directory?: string | null } }>(
+        'POST',
+        `${base(name)}/restore`,
+        {},
+        signal,
+      );
       toast(`Restored ${result.restored_files.length} file(s) from ${name}`);
       await onChange();
       await reload();
@@ -78,7 +116,15 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
     h(
       'table',
       { class: 'grid backup-table' },
-      h('thead', {}, h('tr', {}, ['Backup', 'Time', 'Trigger', 'Files', 'Size', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Backup', 'Time', 'Trigger', 'Files', 'Size', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
       h(
         'tbody',
         {},
@@ -96,7 +142,11 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
               'td',
               { class: 'row-actions' },
               h('button', { type: 'button', class: 'button small', 'aria-label': `Diff ${b.name}`, onclick: () => void showDiff(b.name) }, 'Diff'),
-              h('button', { type: 'button', class: 'button small', 'aria-label': `Restore ${b.name}`, disabled: !b.valid, onclick: () => void restore(b.name) }, 'Restore'),
+              h(
+                'button',
+                { type: 'button', class: 'button small', 'aria-label': `Restore ${b.name}`, disabled: !b.valid, onclick: () => void restore(b.name) },
+                'Restore',
+              ),
               h('button', { type: 'button', class: 'button small danger', 'aria-label': `Delete ${b.name}`, onclick: () => void remove(b.name) }, 'Delete'),
             ),
           ),

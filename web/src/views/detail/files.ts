@@ -42,7 +42,15 @@ export async function renderFiles(panel: HTMLElement, taskId: string, signal: Ab
       h(
         'table',
         { class: 'grid file-table' },
-        h('thead', {}, h('tr', {}, ['File', 'Size', 'Modified', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['File', 'Size', 'Modified', ''].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -57,11 +65,25 @@ export async function renderFiles(panel: HTMLElement, taskId: string, signal: Ab
                 'td',
                 { class: 'row-actions' },
                 PREVIEWABLE.test(file.file_name)
-                  ? h('button', { type: 'button', class: 'button small', 'aria-label': `Preview ${file.file_name}`, onclick: () => void show(file).catch((e: unknown) => toast(String(e), 'error')) }, 'Preview')
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'button small',
+                        'aria-label': `Preview ${file.file_name}`,
+                        onclick: () => void show(file).catch((e: unknown) => toast(String(e), 'error')),
+                      },
+                      'Preview',
+                    )
                   : null,
                 h(
                   'button',
-                  { type: 'button', class: 'button small', 'aria-label': `Download ${file.file_name}`, onclick: () => void download(url(file.file_name), file.file_name).catch((e: unknown) => toast(String(e), 'error')) },
+                  {
+                    type: 'button',
+                    class: 'button small',
+                    'aria-label': `Download ${file.file_name}`,
+                    onclick: () => void download(url(file.file_name), file.file_name).catch((e: unknown) => toast(String(e), 'error')),
+                  },
                   'Download',
                 ),
               ),

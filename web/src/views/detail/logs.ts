@@ -4,7 +4,11 @@ import { empty, h, loading, replace } from '../../dom.js';
 import { errorPanel } from '../../ui.js';
 
 export async function renderLogs(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
-  const level = h('select', { id: 'log-level' }, ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR'].map((l) => h('option', { value: l }, l || 'All levels')));
+  const level = h(
+    'select',
+    { id: 'log-level' },
+    ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR'].map((l) => h('option', { value: l }, l || 'All levels')),
+  );
   const keyword = h('input', { id: 'log-search', type: 'search', placeholder: 'Search messages', maxlength: 200 });
   const results = h('div', { 'aria-live': 'polite' });
   let page = 1;
@@ -13,7 +17,11 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
     try {
       await loadPage();
     } catch (error) {
-      if (!signal.aborted) replace(results, errorPanel(error, () => void load()));
+      if (!signal.aborted)
+        replace(
+          results,
+          errorPanel(error, () => void load()),
+        );
     }
   };
 
@@ -33,7 +41,15 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
       h(
         'table',
         { class: 'grid log-table' },
-        h('thead', {}, h('tr', {}, ['Time', 'Level', 'Step', 'Message'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Time', 'Level', 'Step', 'Message'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -52,15 +68,33 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
       h(
         'nav',
         { class: 'pager', 'aria-label': 'Log pages' },
-        h('button', { type: 'button', class: 'button', disabled: !p.has_prev, onclick: () => {
-            page -= 1;
-            void load();
-          } }, '← Previous'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button',
+            disabled: !p.has_prev,
+            onclick: () => {
+              page -= 1;
+              void load();
+            },
+          },
+          '← Previous',
+        ),
         h('span', {}, `page ${p.page} of ${p.total_pages} · ${p.total} line(s)`),
-        h('button', { type: 'button', class: 'button', disabled: !p.has_next, onclick: () => {
-            page += 1;
-            void load();
-          } }, 'Next →'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button',
+            disabled: !p.has_next,
+            onclick: () => {
+              page += 1;
+              void load();
+            },
+          },
+          'Next →',
+        ),
       ),
     );
   };

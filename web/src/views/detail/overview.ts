@@ -23,7 +23,11 @@ function progressOf(step: StepView, live: LiveState): { done: number; total: num
 function counterList(step: StepView): HTMLElement | null {
   const entries = Object.entries(step.counters ?? {}).filter(([key, value]) => key !== 'progress' && (typeof value === 'number' || typeof value === 'string'));
   if (!entries.length) return null;
-  return h('dl', { class: 'counters' }, entries.map(([key, value]) => [h('dt', {}, key.replace(/_/g, ' ')), h('dd', {}, String(value))]));
+  return h(
+    'dl',
+    { class: 'counters' },
+    entries.map(([key, value]) => [h('dt', {}, key.replace(/_/g, ' ')), h('dd', {}, String(value))]),
+  );
 }
 
 function stepItem(step: StepView, live: LiveState): HTMLElement {
@@ -32,7 +36,12 @@ function stepItem(step: StepView, live: LiveState): HTMLElement {
   return h(
     'li',
     { class: `timeline-step step-${step.step_status}`, 'data-step': step.step_name },
-    h('div', { class: 'step-head' }, h('h3', {}, STEP_TITLES[step.step_name] ?? step.step_name, ' ', h('code', { class: 'muted small' }, step.step_name)), badge(step.step_status)),
+    h(
+      'div',
+      { class: 'step-head' },
+      h('h3', {}, STEP_TITLES[step.step_name] ?? step.step_name, ' ', h('code', { class: 'muted small' }, step.step_name)),
+      badge(step.step_status),
+    ),
     h(
       'p',
       { class: 'muted small' },
@@ -73,23 +82,26 @@ export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveSta
   replace(
     panel,
     task.error_message ? h('div', { class: 'state error', role: 'alert' }, h('p', {}, task.error_message)) : null,
-    h('ol', { class: 'timeline', 'aria-label': 'Steps' }, task.steps.map((s) => stepItem(s, live))),
-    live.logTail.length ? h('div', { class: 'card' }, h('h2', {}, 'Live log'), h('pre', { class: 'log-tail', 'aria-live': 'polite' }, live.logTail.join('\n'))) : null,
+    h(
+      'ol',
+      { class: 'timeline', 'aria-label': 'Steps' },
+      task.steps.map((s) => stepItem(s, live)),
+    ),
+    live.logTail.length
+      ? h('div', { class: 'card' }, h('h2', {}, 'Live log'), h('pre', { class: 'log-tail', 'aria-live': 'polite' }, live.logTail.join('\n')))
+      : null,
     summary
       ? h(
           'div',
           { class: 'card' },
           h('h2', {}, 'Last result'),
-          h('dl', { class: 'counters' }, Object.entries(summary).map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))])),
+          h(
+            'dl',
+            { class: 'counters' },
+            Object.entries(summary).map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]),
+          ),
         )
       : null,
-    backup
-      ? h(
-          'div',
-          { class: 'card' },
-          h('h2', {}, 'Last backup'),
-          h('p', { class: 'last-backup' }, backupText()),
-        )
-      : null,
+    backup ? h('div', { class: 'card' }, h('h2', {}, 'Last backup'), h('p', { class: 'last-backup' }, backupText())) : null,
   );
 }

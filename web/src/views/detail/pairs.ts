@@ -30,7 +30,11 @@ interface Row {
   originalSql: string | null;
 }
 
-const newest = (names: string[], pattern: RegExp) => names.filter((n) => pattern.test(n)).sort().at(-1);
+const newest = (names: string[], pattern: RegExp) =>
+  names
+    .filter((n) => pattern.test(n))
+    .sort()
+    .at(-1);
 
 export async function renderPairs(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
   replace(panel, loading('Loading pairs…'));
@@ -42,7 +46,7 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
     replace(panel, empty('No question/SQL pairs yet: they come from the qa_generation step.'));
     return;
   }
-  const read = async <T,>(name: string): Promise<T> => JSON.parse(await fetchText(`${taskPath(taskId)}/files/${encodeURIComponent(name)}`, signal)) as T;
+  const read = async <T>(name: string): Promise<T> => JSON.parse(await fetchText(`${taskPath(taskId)}/files/${encodeURIComponent(name)}`, signal)) as T;
 
   let rows: Row[];
   let source: string;
@@ -129,7 +133,20 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
       h('span', { class: 'check' }, repairedOnly, h('label', { for: 'pair-repaired' }, 'Repaired only')),
     ),
     counts,
-    h('table', { class: 'grid pair-table' }, h('thead', {}, h('tr', {}, ['#', 'Question', 'SQL', 'Validation'].map((c) => h('th', { scope: 'col' }, c)))), body),
+    h(
+      'table',
+      { class: 'grid pair-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['#', 'Question', 'SQL', 'Validation'].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      body,
+    ),
   );
   render();
 }
