@@ -24,7 +24,7 @@ describe('the step registry', () => {
     expect(new Set(STEP_NAMES).size).toBe(STEP_NAMES.length);
     const dir = await TaskDirectory.open(await makeTempDir('dp-registry-'));
     for (const step of STEP_CATALOG) {
-      expect(typeof STEP_RUNNERS[step.name], step.name).toBe('function');
+      expect(typeof (await STEP_RUNNERS[step.name]()), step.name).toBe('function');
       expect(step.labels.en.length, step.name).toBeGreaterThan(0);
       expect(step.labels.zh.length, step.name).toBeGreaterThan(0);
       expect(step.outputs.length, step.name).toBeGreaterThan(0);

@@ -175,7 +175,8 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
       };
       try {
         signal.throwIfAborted();
-        const outcome = await STEP_RUNNERS[run.step_name](ctx);
+        const stepFunction = await STEP_RUNNERS[run.step_name]();
+        const outcome = await stepFunction(ctx);
         run.step_status = 'completed';
         run.counters = outcome.counters;
         run.result = outcome.result;

@@ -1,6 +1,6 @@
 /**
  * The step registry's implementation half (see `catalog.ts` for what each step is): each step's
- * run function, and how each kind of input is found in a task directory, from which every step's
+ * run function (its module loaded when the step runs), and how each kind of input is found in a task directory, from which every step's
  * prerequisites follow. Typed by the catalog's names, so a step listed there without a run
  * function here, or an input without its check, does not compile.
  */
@@ -8,16 +8,15 @@ import type { TaskDirectory } from '../../task-directory/task-dir.js';
 import { newestPairFile, readTableFiles, TABLE_LIST_FILE } from '../../task-directory/task-files.js';
 import type { StepFunction } from '../step-context.js';
 import { stepInfo, type StepInput, type StepName } from './catalog.js';
-import { ddlGeneration } from './ddl-generation.js';
-import { qaGeneration } from './qa-generation.js';
-import { sqlValidation } from './sql-validation.js';
-import { trainingLoad } from './training-load.js';
 
-export const STEP_RUNNERS: Readonly<Record<StepName, StepFunction>> = {
-  ddl_generation: ddlGeneration,
-  qa_generation: qaGeneration,
-  sql_validation: sqlValidation,
-  training_load: trainingLoad,
+/** Loads a step's module when the step runs (a run of one step does not load the others). */
+type StepLoader = () => Promise<StepFunction>;
+
+export const STEP_RUNNERS: Readonly<Record<StepName, StepLoader>> = {
+  ddl_generation: async () => (await import('./ddl-generation.js')).ddlGeneration,
+  qa_generation: async () => (await import('./qa-generation.js')).qaGeneration,
+  sql_validation: async () => (await import('./sql-validation.js')).sqlValidation,
+  training_load: async () => (await import('./training-load.js')).trainingLoad,
 };
 
 /** What a prerequisite check may depend on besides the directory. */
