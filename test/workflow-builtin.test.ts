@@ -112,22 +112,7 @@ describe('complete workflow, builtin provider, sample database on PostgreSQL', (
     await target.connect();
     try {
       await target.query(`CREATE SCHEMA hr; CREATE TYPE order_status AS ENUM ('pending','paid','shipped','delivered','cancelled','refunded')`);
-      const order = [
-        'public.regions',
-        'public.stores',
-        'public.product_categories',
-        'public.products',
-        'public.customers',
-        'public.inventory',
-        'public.orders',
-        'public.order_items',
-        'public.payments',
-        'public.CustomerFeedback',
-        'hr.departments',
-        'hr.employees',
-        'public.v_store_daily_sales',
-        'public.mv_product_sales',
-      ];
+      const order = [...SAMPLE_TABLES, ...SAMPLE_VIEWS];
       expect([...order].sort()).toEqual([...texts.keys()].sort());
       for (const name of order) await target.query(texts.get(name) as string);
       const columns = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM information_schema.columns WHERE table_schema IN ('public','hr')`);

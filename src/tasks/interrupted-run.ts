@@ -5,7 +5,7 @@
  * in step mode — with the steps as recorded, and a last line in `data_pipeline.log`. Everything goes
  * through the TaskDirectory, so nothing outside the task directory is touched.
  */
-import { sumCounters, type WorkflowResult } from '../workflow/orchestrator.js';
+import { notRunStep, sumCounters, type WorkflowResult } from '../workflow/orchestrator.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { stepResultFile, TASK_RESULT_FILE } from '../task-directory/task-files.js';
 import { appendLogRecord } from '../task-directory/task-log.js';
@@ -45,18 +45,7 @@ export type InterruptedRunResult = Omit<WorkflowResult, 'llm_usage'> & { llm_usa
 const iso = (text: string) => new Date(text).toISOString();
 
 function stepRun(step: StepName, ran: boolean, recorded: StepRecord | undefined): StepRun {
-  if (!ran || !recorded) {
-    return {
-      step_name: step,
-      step_status: ran ? 'pending' : 'skipped',
-      started_at: null,
-      completed_at: null,
-      duration_ms: null,
-      error_message: null,
-      counters: {},
-      result: {},
-    };
-  }
+  if (!ran || !recorded) return notRunStep(step, ran ? 'pending' : 'skipped');
   const started = recorded.started_at ? iso(recorded.started_at) : null;
   const completed = recorded.completed_at ? iso(recorded.completed_at) : null;
   return {

@@ -122,22 +122,18 @@ function withoutInstallPaths(stack: string): string {
   return INSTALL_PREFIXES.reduce((text, prefix) => text.split(prefix).join(''), stack);
 }
 
+/** A step's record before it runs (pending), or for a step a run leaves out (skipped). */
+export function notRunStep(step: StepName, status: 'pending' | 'skipped'): StepRun {
+  return { step_name: step, step_status: status, started_at: null, completed_at: null, duration_ms: null, error_message: null, counters: {}, result: {} };
+}
+
 export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowResult> {
   const { dir, settings, options, mode } = params;
   const signal = params.signal ?? new AbortController().signal;
   const emit = (event: WorkflowEvent) => params.onEvent?.(event);
   const started = new Date();
   const stepNames = mode === 'complete' ? stepsOfCompleteRun(options) : [params.step ?? 'ddl_generation'];
-  const runs: StepRun[] = (mode === 'complete' ? [...STEP_NAMES] : stepNames).map((step_name) => ({
-    step_name,
-    step_status: stepNames.includes(step_name) ? 'pending' : 'skipped',
-    started_at: null,
-    completed_at: null,
-    duration_ms: null,
-    error_message: null,
-    counters: {},
-    result: {},
-  }));
+  const runs: StepRun[] = (mode === 'complete' ? [...STEP_NAMES] : stepNames).map((name) => notRunStep(name, stepNames.includes(name) ? 'pending' : 'skipped'));
 
   const secrets = runSecrets(options);
   const mask = secretMasker(secrets);

@@ -1,5 +1,6 @@
 /** Task records for tests that use the store directly (no HTTP). */
 import type { NewTask } from '../../src/tasks/store/task-store.js';
+import { defaultRunOptions, taskOptionsOf } from '../../src/workflow/run-options.js';
 
 /** A task on the sample database with the default parameters. */
 export function newTask(id: string): NewTask {
@@ -10,16 +11,7 @@ export function newTask(id: string): NewTask {
     db_name: 'x',
     business_context: 'x',
     created_by: null,
-    parameters: {
-      language: 'en',
-      overwrite_comments: false,
-      enable_sql_validation: true,
-      enable_llm_repair: true,
-      modify_original_file: true,
-      execute_check: false,
-      enable_training_data_load: true,
-      table_list_file: null,
-    },
+    parameters: { ...taskOptionsOf(defaultRunOptions()), table_list_file: null },
   };
 }
 
