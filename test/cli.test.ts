@@ -194,6 +194,50 @@ describe('data-pipeline CLI', () => {
     expect(step.stdout + step.stderr).not.toContain(password);
   });
 
+  it('step reuses the vector store and task options task_config.json records, and its result says what it ran with', async () => {
+    const out = await fs.mkdtemp(path.join(root, 'stored-'));
+    // A vector store nothing answers on: a step that used another store would load there and succeed.
+    const vectorDb = 'postgresql://postgres:vec-Secret-1@127.0.0.1:1/vectors';
+    const run = await cli(
+      [
+        'run',
+        '--db',
+        sample.url,
+        '--table-list',
+        tableList,
+        '--business-context',
+        'x',
+        '--output-dir',
+        out,
+        '--task-id',
+        'stored',
+        '--language',
+        'zh',
+        '--skip-validation',
+        '--no-training',
+        '--vector-db',
+        vectorDb,
+      ],
+      env,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const taskDir = path.join(out, 'stored');
+    const load = await cli(['step', 'training_load', '--task-dir', taskDir, '--json'], env);
+    expect(load.code).toBe(2);
+    expect(load.stdout + load.stderr).toMatch(/127\.0\.0\.1:1/);
+    expect(load.stdout + load.stderr).not.toContain('vec-Secret-1');
+    // A flag overrides what the task recorded, and the step's result records what it ran with.
+    const step = await cli(['step', 'ddl_generation', '--task-dir', taskDir, '--language', 'en'], env);
+    expect(step.code, step.stderr).toBe(0);
+    const result = JSON.parse(await fs.readFile(path.join(taskDir, 'ddl_generation_result.json'), 'utf8')) as { parameters: Record<string, unknown> };
+    // (Reused without its masked password, which comes from PGPASSWORD or ~/.pgpass then.)
+    expect(result.parameters).toMatchObject({ language: 'en', vector_db: 'postgresql://postgres@127.0.0.1:1/vectors' });
+    const qa = await cli(['step', 'qa_generation', '--task-dir', taskDir], env);
+    expect(qa.code, qa.stderr).toBe(0);
+    const qaResult = JSON.parse(await fs.readFile(path.join(taskDir, 'qa_generation_result.json'), 'utf8')) as { parameters: Record<string, unknown> };
+    expect(qaResult.parameters.language).toBe('zh');
+  });
+
   it('exits 2 when the run fails (unreachable database)', async () => {
     const out = path.join(root, 'unreachable');
     const result = await cli(

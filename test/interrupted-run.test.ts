@@ -18,6 +18,7 @@ import type { StepName } from '../src/workflow/steps/catalog.js';
 import { createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './support/env.js';
 import { waitUntil } from './support/run-helpers.js';
 import { newTask, PLAIN_RUN_OPTIONS } from './support/task-fixtures.js';
+import { STEP_NAMES } from '../src/workflow/steps/catalog.js';
 
 const INTERRUPTED = 'interrupted: the process running this task stopped before it finished';
 const iso = (text: string | null) => (text === null ? null : new Date(text).toISOString());
@@ -329,7 +330,7 @@ describe('runs ended as interrupted, in their task directories', () => {
     expect(await readJson('task_stop_queued', 'task_result.json')).toMatchObject({
       status: 'failed',
       error_message: 'interrupted: the server stopped',
-      steps: ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load'].map((step_name) => ({ step_name, step_status: 'pending' })),
+      steps: STEP_NAMES.map((step_name) => ({ step_name, step_status: 'pending' })),
     });
     const lines = await logLines('task_stop_queued');
     expect(parseLogLine(lines[0] as string)?.message).toBe(

@@ -5,11 +5,11 @@
  */
 
 export const BACKUP_PREFIX = 'file_bak_';
-/** `file_bak_YYYYMMDD_HHMMSS`, with `_N` when that second already had one. */
-export const BACKUP_NAME_PATTERN = '^file_bak_(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})(?:_\\d+)?$';
+/** The prefix, then `YYYYMMDD_HHMMSS`, with `_N` when that second already had one. */
+export const BACKUP_NAME_PATTERN = `^${BACKUP_PREFIX.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\d{4})(\\d{2})(\\d{2})_(\\d{2})(\\d{2})(\\d{2})(?:_\\d+)?$`;
 export const BACKUP_NAME = new RegExp(BACKUP_NAME_PATTERN);
 /** The form, as messages and help texts show it. */
-export const BACKUP_NAME_FORM = 'file_bak_YYYYMMDD_HHMMSS[_N]';
+export const BACKUP_NAME_FORM = `${BACKUP_PREFIX}YYYYMMDD_HHMMSS[_N]`;
 
 /** The name of a backup made at `compactTimestamp` (YYYYMMDD_HHMMSS); `attempt` > 0 when the plain one is taken. */
 export function backupName(compactTimestamp: string, attempt = 0): string {

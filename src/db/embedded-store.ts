@@ -19,7 +19,7 @@ export class StoreInUseError extends Error {
   constructor(dir: string, owner: string) {
     super(
       `the embedded store ${dir} is in use by another data-pipeline process (${owner}); ` +
-        'wait for it to finish, stop it, or point DP_STORE_URL / --vector-db at a PostgreSQL server',
+        'wait for it to finish, stop it, or point DP_STORE_URL at a PostgreSQL server (and, for a run, --vector-db)',
     );
     this.name = 'StoreInUseError';
   }

@@ -17,6 +17,8 @@ import { errorBody, successBody } from './envelope.js';
 import { AppError } from '../errors.js';
 import { refuseUnsafeRequestData } from './request-data-guard.js';
 import { installErrorHandling } from './errors.js';
+import { nullFieldsAsAbsent } from './hooks.js';
+import { validatorCompiler } from './validation.js';
 import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/database.js';
 import { eventRoutes } from './routes/events.js';
@@ -57,10 +59,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: JSON_BODY_LIMIT,
-    // Validation errors name every field at once and show the offending value.
-    // strictNumbers off: with it, Ajv coerces "Infinity" to Infinity and then skips minimum/maximum (ajv#2212);
-    // without it, every request integer's bounds refuse it (each has a maximum).
-    ajv: { customOptions: { allErrors: true, verbose: true, strictNumbers: false } },
     // File names may be 255 characters long; the router's default limit is 100.
     routerOptions: { maxParamLength: 300 },
     // Errors the router raises before any route (a malformed URL) get the envelope too.
@@ -69,8 +67,10 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
       void reply.code(appError.status).send(errorBody(appError));
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app, { jsonBodyBytes: JSON_BODY_LIMIT });
   refuseUnsafeRequestData(app);
+  app.addHook('preValidation', nullFieldsAsAbsent);
 
   await app.register(swagger, {
     openapi: {

@@ -89,6 +89,15 @@ export function describeValidation(context: string, errors: AjvError[]): { missi
       case 'type':
         invalid.push({ field, problem: `must be ${String(e.params.type)}${shown(field, e.data)}`, accepted: String(e.params.type) });
         break;
+      case 'additionalProperties': {
+        const known = Object.keys((e.parentSchema?.properties ?? {}) as Record<string, unknown>);
+        invalid.push({
+          field: `${field}.${String(e.params.additionalProperty)}`,
+          problem: 'is not a known field',
+          accepted: known.length ? known.join(', ') : 'no fields',
+        });
+        break;
+      }
       case 'anyOf':
       case 'oneOf':
         // The branches' own errors say more; keep the summary only when alone.

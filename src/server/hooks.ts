@@ -10,21 +10,36 @@ export async function emptyBodyAsObject(request: FastifyRequest): Promise<void> 
   if (request.body === undefined || request.body === null) request.body = {};
 }
 
-/** A DELETE without a body takes its parameters from the query string (then validated as the body). */
+/**
+ * A DELETE without a body takes its parameters from the query string (then validated as the body).
+ * Query values are text: the id list is split, and `true`/`false` are read as booleans (a JSON
+ * body's values are never converted).
+ */
 export async function bodyFromQuery(request: FastifyRequest): Promise<void> {
   if (request.body !== undefined && request.body !== null) return;
   const query = request.query as Record<string, string | string[] | undefined>;
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    body[key] =
-      key === 'task_ids'
-        ? [value]
-            .flat()
-            .flatMap((v) => v.split(','))
-            .map((v) => v.trim())
-            .filter(Boolean)
-        : value;
+    const text = [value].flat();
+    if (key === 'task_ids') {
+      body[key] = text
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter(Boolean);
+    } else {
+      body[key] = text.length === 1 && (text[0] === 'true' || text[0] === 'false') ? text[0] === 'true' : value;
+    }
   }
   request.body = body;
+}
+
+/**
+ * JSON bodies: a field sent as `null` is taken as not sent (clients write "no value" that way), so
+ * its default applies; no request field of this API accepts null as a value of its own.
+ */
+export async function nullFieldsAsAbsent(request: FastifyRequest): Promise<void> {
+  const body = request.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return;
+  for (const [key, value] of Object.entries(body)) if (value === null) delete (body as Record<string, unknown>)[key];
 }

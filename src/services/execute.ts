@@ -3,7 +3,7 @@
  * task (409 while another run, restore, delete or upload holds it), backs up the earlier files of
  * a complete run under that claim, and queues the run; it answers before the run starts.
  */
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage, taskBusy } from '../errors.js';
 import { TABLE_LIST_FILE } from '../task-directory/task-files.js';
 import { backupBeforeRun, disabledBackup, type BackupStats } from '../tasks/pre-run-backup.js';
 import type { RunRecord } from '../tasks/store/task-store.js';
@@ -75,6 +75,10 @@ export async function executeTask(ctx: ServiceContext, taskId: string, input: Ex
   const { mode, step } = modeAndStep(input);
   const task = await requireTask(ctx, taskId);
   const dir = (await ctx.dataRoot.exists(task.task_id)) ? await ctx.dataRoot.taskDir(task.task_id) : undefined;
+  // A task another holds is busy, whatever its files say (a running ddl_generation has not written
+  // what qa_generation needs yet): 409, not a prerequisite error. The claim below is what guarantees it.
+  const holder = await ctx.store.activeRun(task.task_id);
+  if (holder) throw taskBusy(task.task_id, holder, 'execute it');
   // Step mode checks what the step reads. A complete run is always accepted (the backup
   // scenarios start from an empty directory); without a table list its first step fails and says so.
   if (step) {

@@ -28,7 +28,7 @@ async function openStore(settings: Settings, action: string): Promise<SqlDatabas
     if (error instanceof StoreInUseError) {
       throw new AppError(
         'TASK_RUNNING',
-        `a server holds the task store (${error.message}); ${action} through its API instead, which waits for the task's run`,
+        `a server holds the task store (${error.message}); ${action} through its API instead (it answers 409 while the task's run holds it)`,
         {
           canRetry: true,
         },

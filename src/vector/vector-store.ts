@@ -165,7 +165,7 @@ export class VectorStore {
       await this.db.query('CREATE EXTENSION IF NOT EXISTS vector');
     } catch (error) {
       throw new VectorStoreError(
-        `cannot create the pgvector extension (${errorMessage(error)}); ` + 'ask a superuser to run CREATE EXTENSION vector in this database',
+        `cannot create the pgvector extension (${errorMessage(error)}); ask a superuser to run CREATE EXTENSION vector in this database`,
       );
     }
   }

@@ -202,7 +202,9 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
         });
       }
       if (mode === 'step') {
-        await dir.writeFile(stepResultFile(run.step_name), `${JSON.stringify({ task_id: options.task_id, ...run }, null, 2)}\n`);
+        // With the options the step ran with (a step run may override those the task recorded).
+        const { parameters } = taskConfig(options, dir, started.toISOString()) as { parameters: Record<string, unknown> };
+        await dir.writeFile(stepResultFile(run.step_name), `${JSON.stringify({ task_id: options.task_id, ...run, parameters }, null, 2)}\n`);
       }
     }
   } catch (error) {

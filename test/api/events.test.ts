@@ -24,6 +24,7 @@ import {
   type SseEvent,
 } from '../support/run-helpers.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scripted-openai-server.js';
+import { STEP_NAMES } from '../../src/workflow/steps/catalog.js';
 
 const TABLES = ['regions', 'stores'];
 const RUN_EVENTS = ['run_started', 'step_started', 'progress', 'log', 'step_finished', 'run_finished'];
@@ -97,7 +98,7 @@ describe('task events (SSE)', () => {
 
     const started = body.filter((e) => e.event === 'step_started').map((e) => data(e).step);
     const finished = body.filter((e) => e.event === 'step_finished').map((e) => [data(e).step, data(e).status]);
-    expect(started).toEqual(['ddl_generation', 'qa_generation', 'sql_validation', 'training_load']);
+    expect(started).toEqual([...STEP_NAMES]);
     expect(finished).toEqual(started.map((s) => [s, 'completed']));
     const ddlProgress = body.filter((e) => e.event === 'progress' && data(e).step === 'ddl_generation').map((e) => data(e));
     expect(ddlProgress.at(-1)).toMatchObject({ done: TABLES.length, total: TABLES.length, unit: 'tables' });

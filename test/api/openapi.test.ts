@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/api-server.js';
+import { STEP_NAMES } from '../../src/workflow/steps/catalog.js';
 
 const TASKS = '/api/v0/data_pipeline/tasks';
 const TASK = `${TASKS}/{task_id}`;
@@ -163,7 +164,7 @@ describe('/openapi.json', () => {
   it('documents the enums, bounds and defaults of the request fields', () => {
     const execute = bodySchema('post', `${TASK}/execute`).properties;
     expect(execute.execution_mode).toMatchObject({ enum: ['complete', 'step'], default: 'complete' });
-    expect(execute.step_name.enum).toEqual(['ddl_generation', 'qa_generation', 'sql_validation', 'training_load']);
+    expect(execute.step_name.enum).toEqual([...STEP_NAMES]);
     expect(execute.backup_vector_tables).toMatchObject({ type: 'boolean', default: false });
 
     const create = bodySchema('post', TASKS).properties;

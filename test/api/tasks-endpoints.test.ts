@@ -9,11 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BUSINESS_CONTEXT } from '../../src/workflow/run-options.js';
 import { startTestServer, taskPath, waitForTask, type TestServer } from '../support/api-server.js';
 import { expectError, expectInvalid, expectMissing, expectSuccess, rawPath, rawRequest } from '../support/envelope-assertions.js';
+import { STEP_NAMES } from '../../src/workflow/steps/catalog.js';
 
 const BASE = '/api/v0/data_pipeline/tasks';
 const TASK_ID = /^task_\d{8}_\d{6}(_\d+)?$/;
 const UNKNOWN = 'task_19990101_000000';
-const STEPS = ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load'];
+const STEPS = [...STEP_NAMES];
 
 let server: TestServer;
 
@@ -697,7 +698,7 @@ describe('client mistakes', () => {
       ['POST', BASE, { task_name: { text: 'x' } }],
       ['POST', BASE, { db_connection: 42 }],
       ['POST', BASE, { table_list_file: '\u0000' }],
-      ['POST', `${BASE}/${id}/execute`, { execution_mode: null }],
+      ['POST', `${BASE}/${id}/execute`, { execution_mode: 5 }],
       ['POST', `${BASE}/${id}/execute`, 'complete'],
       ['POST', `${BASE}/query`, { page: 1e20 }],
       ['POST', `${BASE}/query`, { created_time_start: '0000-00-00T00:00:00Z' }],

@@ -15,6 +15,7 @@ import { startTestServer, type TestServer } from '../support/api-server.js';
 import { answerWell } from '../support/openai-answers.js';
 import { client, createTask, holdLlm, llmEnv } from '../support/run-helpers.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scripted-openai-server.js';
+import { STEP_NAMES } from '../../src/workflow/steps/catalog.js';
 
 const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'screenshots');
 const RUN_TIMEOUT = 150_000;
@@ -71,7 +72,7 @@ describe('web console in Chromium', () => {
     // The detail page follows the run over SSE until the task is completed.
     await page.getByRole('heading', { name: /Console test/ }).waitFor();
     await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
-    for (const step of ['ddl_generation', 'qa_generation', 'sql_validation', 'training_load']) {
+    for (const step of STEP_NAMES) {
       await expect.poll(() => page.locator(`[data-step="${step}"] .badge`).textContent()).toBe('completed');
     }
     await shot('03-task-steps-completed');
@@ -167,7 +168,7 @@ describe('web console in Chromium', () => {
     const row = page.locator('.task-table tbody tr').first();
     await row.waitFor();
     await expect.poll(() => row.locator('.badge').textContent()).toBe('completed');
-    expect(await row.locator('.pill-completed').count()).toBe(4);
+    expect(await row.locator('.pill-completed').count()).toBe(STEP_NAMES.length);
     // No horizontal scrolling at phone width.
     expect(await scrollWidth()).toBeLessThanOrEqual(390);
     await shot('09-task-list-390px');

@@ -32,7 +32,13 @@ export async function stepCommand(settings: Settings, stepName: string, flags: S
     process.stderr.write(`data-pipeline: unknown step "${stepName}"; use one of ${STEP_NAMES.join(', ')}\n`);
     return EXIT.failed;
   }
-  const dir = await TaskDirectory.open(flags.taskDir);
+  let dir: TaskDirectory;
+  try {
+    dir = await TaskDirectory.open(flags.taskDir);
+  } catch {
+    process.stderr.write(`data-pipeline: --task-dir ${flags.taskDir}: no such task directory\n`);
+    return EXIT.failed;
+  }
   let stored: Record<string, unknown> = {};
   const configText = await dir.readTextIfExists(TASK_CONFIG_FILE);
   if (configText) {
@@ -58,7 +64,8 @@ export async function stepCommand(settings: Settings, stepName: string, flags: S
     db_connection: db,
     db_name: flags.dbName ?? text('db_name'),
     business_context: flags.businessContext ?? text('business_context') ?? DEFAULT_BUSINESS_CONTEXT,
-    vector_db: flags.vectorDb,
+    // The vector store the task was loaded into, unless another is named.
+    vector_db: flags.vectorDb ?? (text('vector_db') ? withoutMaskedSecrets(text('vector_db') as string) : undefined),
     ...taskOptionsFromRecord(stored),
     ...optionValues,
   });

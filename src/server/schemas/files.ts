@@ -3,11 +3,14 @@ import { Type } from '@sinclair/typebox';
 import { Closed, envelope, Nullable, StringEnum, TaskId, TaskIdParams, Time } from './common.js';
 import { Pagination } from './tasks.js';
 
-export const TablesBody = Type.Object({
-  tables: Type.Union([Type.Array(Type.String({ maxLength: 300 })), Type.String({ maxLength: 300_000 })], {
-    description: 'an array of names, or one comma-separated string; at most DP_MAX_TABLES names (1000 unless configured)',
-  }),
-});
+export const TablesBody = Type.Object(
+  {
+    tables: Type.Union([Type.Array(Type.String({ maxLength: 300 })), Type.String({ maxLength: 300_000 })], {
+      description: 'an array of names, or one comma-separated string; at most DP_MAX_TABLES names (1000 unless configured)',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const UploadTableListResponse = envelope({
   task_id: TaskId,
@@ -96,18 +99,21 @@ export const LogsQuery = Type.Object({
   level: Type.Optional(LogLevel),
 });
 
-export const LogQueryBody = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1 })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-  level: Type.Optional(LogLevel),
-  start_time: Type.Optional(Type.String({ maxLength: 40 })),
-  end_time: Type.Optional(Type.String({ maxLength: 40 })),
-  keyword: Type.Optional(Type.String({ maxLength: 200 })),
-  logger_name: Type.Optional(Type.String({ maxLength: 200 })),
-  step_name: Type.Optional(Type.String({ maxLength: 64 })),
-  sort_by: Type.Optional(StringEnum(['timestamp', 'level', 'line_number'] as const, { default: 'timestamp' })),
-  sort_order: Type.Optional(StringEnum(['asc', 'desc'] as const, { default: 'desc' })),
-});
+export const LogQueryBody = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1 })),
+    page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    level: Type.Optional(LogLevel),
+    start_time: Type.Optional(Type.String({ maxLength: 40 })),
+    end_time: Type.Optional(Type.String({ maxLength: 40 })),
+    keyword: Type.Optional(Type.String({ maxLength: 200 })),
+    logger_name: Type.Optional(Type.String({ maxLength: 200 })),
+    step_name: Type.Optional(Type.String({ maxLength: 64 })),
+    sort_by: Type.Optional(StringEnum(['timestamp', 'level', 'line_number'] as const, { default: 'timestamp' })),
+    sort_order: Type.Optional(StringEnum(['asc', 'desc'] as const, { default: 'desc' })),
+  },
+  { additionalProperties: false },
+);
 
 const LogRecordFields = {
   timestamp: Type.String({ description: 'YYYY-MM-DD HH:MM:SS, the server local time' }),

@@ -1,31 +1,40 @@
 /** Requests and responses of the task routes: create, execute, read, list, search, delete, cancel. */
 import { Type, type Static } from '@sinclair/typebox';
-import { EXECUTION_OPTION_NAMES, STEP_CATALOG, STEP_NAMES, TASK_OPTION_NAMES } from '../../services/catalog.js';
+import { BACKUP_NAME_FORM, EXECUTION_OPTION_NAMES, STEP_CATALOG, STEP_NAMES, TASK_OPTION_NAMES } from '../../services/catalog.js';
 import { Closed, envelope, Nullable, StepName, StringEnum, TaskId, TaskStatus, Time } from './common.js';
 import { optionFields, optionValues } from './options.js';
 
 // ---- requests ----------------------------------------------------------------------------------
 
-export const CreateBody = Type.Object({
-  task_name: Type.Optional(Type.String({ maxLength: 200 })),
-  db_connection: Type.Optional(
-    Type.String({ maxLength: 2000, description: 'postgresql:// URL, or "sample" for the bundled sample database (default: DP_DEFAULT_DB_URL, else sample)' }),
-  ),
-  db_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-  business_context: Type.Optional(Type.String({ maxLength: 20_000 })),
-  table_list_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'a file inside the data root, copied to table_list.txt' })),
-  created_by: Type.Optional(Type.String({ maxLength: 200 })),
-  ...optionFields(TASK_OPTION_NAMES),
-});
+export const CreateBody = Type.Object(
+  {
+    task_name: Type.Optional(Type.String({ maxLength: 200 })),
+    db_connection: Type.Optional(
+      Type.String({ maxLength: 2000, description: 'postgresql:// URL, or "sample" for the bundled sample database (default: DP_DEFAULT_DB_URL, else sample)' }),
+    ),
+    db_name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    business_context: Type.Optional(Type.String({ maxLength: 20_000 })),
+    table_list_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'a file inside the data root, copied to table_list.txt' })),
+    created_by: Type.Optional(Type.String({ maxLength: 200 })),
+    ...optionFields(TASK_OPTION_NAMES),
+  },
+  { additionalProperties: false },
+);
 
-export const ExecuteBody = Type.Object({
-  execution_mode: Type.Optional(StringEnum(['complete', 'step'] as const, { default: 'complete' })),
-  step_name: Type.Optional(StepName),
-  backup_existing_files: Type.Optional(
-    Type.Boolean({ default: true, description: 'complete mode: move the earlier files into file_bak_{timestamp} first (when backups are enabled)' }),
-  ),
-  ...optionFields(EXECUTION_OPTION_NAMES),
-});
+export const ExecuteBody = Type.Object(
+  {
+    execution_mode: Type.Optional(StringEnum(['complete', 'step'] as const, { default: 'complete' })),
+    step_name: Type.Optional(StepName),
+    backup_existing_files: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description: `complete mode: move the earlier files into a ${BACKUP_NAME_FORM} directory first (when backups are enabled)`,
+      }),
+    ),
+    ...optionFields(EXECUTION_OPTION_NAMES),
+  },
+  { additionalProperties: false },
+);
 
 export const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
@@ -51,20 +60,26 @@ const QueryFilters = {
   completed_time_end: Type.Optional(Timestamp),
 };
 
-export const QueryBody = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1 })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-  ...QueryFilters,
-  sort_by: Type.Optional(SortField),
-  sort_order: Type.Optional(SortOrder),
-});
+export const QueryBody = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1 })),
+    page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    ...QueryFilters,
+    sort_by: Type.Optional(SortField),
+    sort_order: Type.Optional(SortOrder),
+  },
+  { additionalProperties: false },
+);
 
-export const DeleteBody = Type.Object({
-  task_ids: Type.Array(TaskId, { minItems: 1, maxItems: 1000 }),
-  confirm: Type.Boolean(),
-  delete_database_records: Type.Optional(Type.Boolean({ default: false })),
-  continue_on_error: Type.Optional(Type.Boolean({ default: true })),
-});
+export const DeleteBody = Type.Object(
+  {
+    task_ids: Type.Array(TaskId, { minItems: 1, maxItems: 1000 }),
+    confirm: Type.Boolean(),
+    delete_database_records: Type.Optional(Type.Boolean({ default: false })),
+    continue_on_error: Type.Optional(Type.Boolean({ default: true })),
+  },
+  { additionalProperties: false },
+);
 
 /** The delete parameters may also come in the query string (used when there is no body). */
 export const DeleteQuery = Type.Object({

@@ -7,24 +7,27 @@ export const VECTOR_TABLE_NAMES = ['langchain_pg_collection', 'langchain_pg_embe
 
 const Connection = Type.Optional(Type.String({ maxLength: 2000, description: 'postgresql:// URL of a pgvector database (default: the configured store)' }));
 
-export const VectorBackupBody = Type.Object({ task_id: Type.Optional(TaskId), db_connection: Connection });
+export const VectorBackupBody = Type.Object({ task_id: Type.Optional(TaskId), db_connection: Connection }, { additionalProperties: false });
 
 export const VectorListQuery = Type.Object({
   global_only: Type.Optional(Type.Boolean({ default: false })),
   task_id: Type.Optional(TaskId),
 });
 
-export const VectorRestoreBody = Type.Object({
-  backup_path: Type.String({
-    minLength: 1,
-    maxLength: 1000,
-    description: 'directory of the backup, relative to the data root (e.g. "vector_bak" or "task_x/vector_bak")',
-  }),
-  timestamp: Type.String({ pattern: '^\\d{8}_\\d{6}$', description: 'YYYYMMDD_HHMMSS, as in the file names' }),
-  tables: Type.Optional(Type.Array(StringEnum(VECTOR_TABLE_NAMES), { minItems: 1, uniqueItems: true })),
-  db_connection: Connection,
-  truncate_before_restore: Type.Optional(Type.Boolean({ default: false })),
-});
+export const VectorRestoreBody = Type.Object(
+  {
+    backup_path: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      description: 'directory of the backup, relative to the data root (e.g. "vector_bak" or "task_x/vector_bak")',
+    }),
+    timestamp: Type.String({ pattern: '^\\d{8}_\\d{6}$', description: 'YYYYMMDD_HHMMSS, as in the file names' }),
+    tables: Type.Optional(Type.Array(StringEnum(VECTOR_TABLE_NAMES), { minItems: 1, uniqueItems: true })),
+    db_connection: Connection,
+    truncate_before_restore: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
 
 const TableBackup = Closed({
   success: Type.Boolean(),

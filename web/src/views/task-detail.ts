@@ -2,8 +2,10 @@
  * One task: its header and actions (run complete, run one step, cancel), and tabs for the step
  * timeline (live over SSE), logs, files, question/SQL pairs and backups.
  */
+import { BACKUP_PREFIX } from '../../../src/backup/backup-names.js';
+import { STEP_CATALOG } from '../../../src/workflow/steps/catalog.js';
 import { EXECUTION_OPTION_NAMES, RUN_OPTIONS } from '../../../src/workflow/run-options.js';
-import { api, STEP_NAMES, taskPath, type TaskView } from '../api.js';
+import { api, taskPath, type TaskView } from '../api.js';
 import { confirmAction, toast } from '../dialog.js';
 import { badge, formatTime, h, replace } from '../dom.js';
 import { followTaskEvents, type TaskEvent } from '../events.js';
@@ -96,7 +98,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
   const stepSelect = h(
     'select',
     { id: 'step-select', 'aria-label': 'Step to run' },
-    STEP_NAMES.map((s) => h('option', { value: s }, s)),
+    STEP_CATALOG.map((s) => h('option', { value: s.name }, `${s.labels.en} (${s.name})`)),
   );
   // Options of the next execute (the task's own options were set at creation).
   const runOptions = [
@@ -136,7 +138,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
             const hasOutput = task.steps.some((s) => s.step_status !== 'pending');
             const options = optionValues();
             const warning = options.backup_existing_files
-              ? 'The files of the earlier run are moved into a file_bak_ backup folder first; nothing is overwritten.'
+              ? `The files of the earlier run are moved into a ${BACKUP_PREFIX} backup folder first; nothing is overwritten.`
               : 'Backing up earlier files is turned off in the run options: files of the same name are overwritten.';
             if (hasOutput && !(await confirmAction('Run the complete workflow again?', warning, 'Run again'))) return;
             await execute({ execution_mode: 'complete', ...options }, 'Complete workflow');

@@ -1,4 +1,5 @@
 /** The task's file backups: list, diff against the current files, restore and delete (confirmed). */
+import { BACKUP_PREFIX } from '../../../../src/backup/backup-names.js';
 import { api, taskPath, type BackupDiff, type BackupList } from '../../api.js';
 import { confirmAction, toast } from '../../dialog.js';
 import { badge, empty, formatBytes, h, loading, replace } from '../../dom.js';
@@ -18,7 +19,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
     throw error;
   }
   if (data.backups.length === 0) {
-    replace(panel, empty('No backups yet. Running the complete workflow again moves the earlier files into a file_bak_ folder first.'));
+    replace(panel, empty(`No backups yet. Running the complete workflow again moves the earlier files into a ${BACKUP_PREFIX} folder first.`));
     return;
   }
   const details = h('div', { class: 'backup-details', 'aria-live': 'polite' });
@@ -80,7 +81,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
     if (
       !(await confirmAction(
         `Restore ${name}?`,
-        'The current files are backed up first (a new file_bak_ folder), then the files of this backup are copied back. The backup itself stays.',
+        `The current files are backed up first (a new ${BACKUP_PREFIX} folder), then the files of this backup are copied back. The backup itself stays.`,
         'Restore',
       ))
     )

@@ -7,7 +7,7 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
   const level = h(
     'select',
     { id: 'log-level' },
-    ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR'].map((l) => h('option', { value: l }, l || 'All levels')),
+    ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => h('option', { value: l }, l || 'All levels')),
   );
   const keyword = h('input', { id: 'log-search', type: 'search', placeholder: 'Search messages', maxlength: 200 });
   const results = h('div', { 'aria-live': 'polite' });

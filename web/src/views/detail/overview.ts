@@ -98,7 +98,14 @@ export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveSta
           h(
             'dl',
             { class: 'counters' },
-            Object.entries(summary).map(([k, v]) => [h('dt', {}, k.replace(/_/g, ' ')), h('dd', {}, typeof v === 'object' ? JSON.stringify(v) : String(v))]),
+            Object.entries(summary).map(([k, v]) => [
+              h('dt', {}, k.replace(/_/g, ' ')),
+              h(
+                'dd',
+                {},
+                k === 'validation_rate' && typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : typeof v === 'object' ? JSON.stringify(v) : String(v),
+              ),
+            ]),
           ),
         )
       : null,
