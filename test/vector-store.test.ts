@@ -46,8 +46,8 @@ describe('training_load into the embedded store', () => {
     const rows = await embeddingRows(settings);
     const pairs = JSON.parse(await dir.readText((await dir.fileNames((n) => n.endsWith('_pair.json')))[0] as string)) as unknown[];
     expect(rows.filter((r) => r.id.endsWith('-ddl'))).toHaveLength(5);
-    // Five table docs plus metadata_detail.md.
-    expect(rows.filter((r) => r.id.endsWith('-doc'))).toHaveLength(6);
+    // The five table docs; not metadata_detail.md (it documents the questions' themes, no table of the source).
+    expect(rows.filter((r) => r.id.endsWith('-doc'))).toHaveLength(5);
     const sql = rows.filter((r) => r.id.endsWith('-sql'));
     expect(sql).toHaveLength(pairs.length);
     const doc = JSON.parse(sql[0]?.document ?? '{}') as Record<string, unknown>;

@@ -3,7 +3,7 @@
  * sign bit, L2-normalised. Deterministic and offline; texts sharing words land near each other,
  * which is what retrieval of similar questions and tables needs.
  */
-import type { Embedder } from './embedder.js';
+import type { Embedder, EmbedderIdentity } from './embedder.js';
 
 /** 32-bit FNV-1a. */
 function fnv1a(text: string): number {
@@ -28,8 +28,11 @@ function features(text: string): string[] {
 
 export class HashingEmbedder implements Embedder {
   readonly name = 'builtin-hashing';
+  readonly identity: EmbedderIdentity;
 
-  constructor(readonly dim: number) {}
+  constructor(readonly dim: number) {
+    this.identity = { provider: 'builtin', model: 'builtin-hashing-v1', dimension: dim };
+  }
 
   embedOne(text: string): number[] {
     const vector = new Array<number>(this.dim).fill(0);

@@ -11,7 +11,7 @@ import OpenAI from 'openai';
 import type { EmbeddingSettings } from '../config/settings.js';
 import { mapConcurrent } from '../util/concurrency.js';
 import { redactSecrets } from '../util/redact.js';
-import type { Embedder } from './embedder.js';
+import type { Embedder, EmbedderIdentity } from './embedder.js';
 
 /** An embedding request or reply that cannot be used; the message is masked (connection strings, the client's own API key in `secrets`). */
 export class EmbeddingError extends Error {
@@ -41,6 +41,7 @@ export function decodeEmbedding(raw: unknown, position: number): number[] {
 export class OpenAIEmbedder implements Embedder {
   readonly name: string;
   readonly dim: number;
+  readonly identity: EmbedderIdentity;
   /** HTTP requests sent (batches, retries included), for reports and tests. */
   requests = 0;
   private readonly client: OpenAI;
@@ -48,6 +49,7 @@ export class OpenAIEmbedder implements Embedder {
   constructor(private readonly settings: EmbeddingSettings) {
     this.name = settings.model;
     this.dim = settings.dim;
+    this.identity = { provider: 'openai', model: settings.model, dimension: settings.dim };
     this.client = new OpenAI({
       baseURL: settings.baseURL,
       apiKey: settings.apiKey ?? 'no-key',

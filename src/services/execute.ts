@@ -8,7 +8,7 @@ import { TABLE_LIST_FILE } from '../task-directory/task-files.js';
 import { backupBeforeRun, disabledBackup, type BackupStats } from '../tasks/pre-run-backup.js';
 import type { RunRecord } from '../tasks/store/task-store.js';
 import { connectionSecrets, redactSecrets } from '../util/redact.js';
-import { resolveRunOptions, type ExecutionOptions } from '../workflow/run-options.js';
+import { executionOptionsOf, resolveRunOptions, type ExecutionOptions } from '../workflow/run-options.js';
 import type { StepName } from '../workflow/steps/catalog.js';
 import { missingPrerequisites } from '../workflow/steps/registry.js';
 import type { ServiceContext, ServiceLog } from './context.js';
@@ -89,13 +89,12 @@ export async function executeTask(ctx: ServiceContext, taskId: string, input: Ex
     // any claim or backup: the run would read it.
     await dir.exists(TABLE_LIST_FILE);
   }
-  const { backup_vector_tables, truncate_vector_tables, skip_training } = resolveRunOptions(input);
   const claim = await claimTask(ctx, {
     taskId: task.task_id,
     mode,
     step,
     action: 'execute it',
-    options: { backup_vector_tables, truncate_vector_tables, skip_training },
+    options: executionOptionsOf(resolveRunOptions(input)),
   });
   if (mode === 'step') {
     ctx.runner.enqueue(claim);

@@ -9,7 +9,7 @@ import type { SqlDatabase } from '../db/sql-database.js';
 import type { SourceConnection } from '../source/source-database.js';
 import { redactSecrets } from '../util/redact.js';
 import { runSecrets, runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
-import { taskOptionsFromRecord, workflowOptions, type WorkflowOptions } from '../workflow/run-options.js';
+import { executionOptionsOf, resolveRunOptions, taskOptionsFromRecord, workflowOptions, type WorkflowOptions } from '../workflow/run-options.js';
 import type { WorkflowEvent } from '../workflow/workflow-types.js';
 import { stepsOfCompleteRun, type StepName } from '../workflow/steps/catalog.js';
 import type { DataRoot } from '../task-directory/data-root.js';
@@ -56,9 +56,7 @@ export function optionsForRun(task: TaskRecord, run: RunRecord): WorkflowOptions
     db_name: task.db_name ?? undefined,
     business_context: task.business_context,
     ...taskOptionsFromRecord(task.parameters),
-    backup_vector_tables: run.options.backup_vector_tables,
-    truncate_vector_tables: run.options.truncate_vector_tables,
-    skip_training: run.options.skip_training,
+    ...executionOptionsOf(resolveRunOptions(run.options)),
   });
 }
 

@@ -3,14 +3,32 @@
  * statements (each keeping the comments above it), `.md` files split at headings, pair files into
  * `{"question","sql"}` documents. `.txt`, `.log` and other `.json` files are not loaded.
  */
+import { createHash } from 'node:crypto';
 import { ensureSqlParser, parseStatements } from '../sql/pg-parser.js';
-import type { VectorDocument } from './vector-store.js';
+import { checkReadOnlyQuery } from '../sql/statement-guard.js';
+import type { CollectionName, VectorDocument } from './vector-store.js';
+
+/** What every row says about itself besides the database and the load (added by the load). */
+function describe(collection: CollectionName, document: string, source: string, itemKey: string, tables: string[]): VectorDocument {
+  return {
+    collection,
+    document,
+    metadata: {
+      kind: collection,
+      tables,
+      source_file: source,
+      // Which item of the training set this is, whatever its text: an edit replaces it (an update).
+      item_key: itemKey,
+      content_hash: createHash('sha256').update(document).digest('hex'),
+    },
+  };
+}
 
 /**
  * Splits a DDL script into statements with their leading comment lines. Uses PostgreSQL's parser,
  * so semicolons in comments or strings do not split; unparsable text stays one document.
  */
-export async function ddlDocuments(text: string, source: string): Promise<VectorDocument[]> {
+export async function ddlDocuments(text: string, source: string, tables: string[] = []): Promise<VectorDocument[]> {
   await ensureSqlParser();
   let pieces: string[];
   try {
@@ -29,11 +47,11 @@ export async function ddlDocuments(text: string, source: string): Promise<Vector
   } catch {
     pieces = [text.trim()];
   }
-  return pieces.filter((p) => p !== '').map((document) => ({ collection: 'ddl', document, metadata: { source_file: source } }));
+  return pieces.filter((p) => p !== '').map((document, i) => describe('ddl', document, source, `${source}#${i + 1}`, tables));
 }
 
 /** Splits Markdown at headings (`#` to `######`); text before the first heading is its own part. */
-export function markdownDocuments(text: string, source: string): VectorDocument[] {
+export function markdownDocuments(text: string, source: string, tables: string[] = []): VectorDocument[] {
   const parts: string[] = [];
   let current: string[] = [];
   for (const line of text.split(/\r?\n/)) {
@@ -44,14 +62,21 @@ export function markdownDocuments(text: string, source: string): VectorDocument[
     current.push(line);
   }
   if (current.some((l) => l.trim() !== '')) parts.push(current.join('\n').trim());
-  return parts.map((document) => ({ collection: 'documentation', document, metadata: { source_file: source } }));
+  return parts.map((document, i) => describe('documentation', document, source, `${source}#${i + 1}`, tables));
 }
 
-/** One `sql` document per pair: the JSON text `{"question": ..., "sql": ...}`. */
+/** The tables a query reads (`schema.table`, unqualified ones as `public`); none when it does not parse. */
+function tablesOf(sql: string): string[] {
+  const guard = checkReadOnlyQuery(sql);
+  return guard.ok ? guard.tables.map((t) => `${t.schema ?? 'public'}.${t.name}`) : [];
+}
+
+/**
+ * One `sql` document per pair: the JSON text `{"question": ..., "sql": ...}`. A pair is the same
+ * item as long as its question is (editing its SQL updates it). Call after `ensureSqlParser()`.
+ */
 export function pairDocuments(pairs: readonly { question: string; sql: string }[], source: string): VectorDocument[] {
-  return pairs.map((pair) => ({
-    collection: 'sql',
-    document: JSON.stringify({ question: pair.question, sql: pair.sql }),
-    metadata: { source_file: source },
-  }));
+  return pairs.map((pair) =>
+    describe('sql', JSON.stringify({ question: pair.question, sql: pair.sql }), source, `question:${pair.question.trim().toLowerCase()}`, tablesOf(pair.sql)),
+  );
 }

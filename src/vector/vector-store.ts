@@ -11,6 +11,8 @@ import { errorMessage } from '../errors.js';
 export const COLLECTIONS = ['sql', 'ddl', 'documentation', 'error_sql'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];
 
+import type { EmbedderIdentity } from '../embedding/embedder.js';
+
 /** The id suffix per collection that Vanna's readers expect. */
 export const ID_SUFFIX: Record<CollectionName, string> = {
   sql: '-sql',
@@ -36,8 +38,14 @@ export function contentUuid(text: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function documentId(collection: CollectionName, document: string): string {
-  return `${contentUuid(`${collection}\n${document}`)}${ID_SUFFIX[collection]}`;
+/**
+ * A row's id: from the database it describes (its identity key) and its content, so loading the
+ * same file again finds the same row, and the same text of two databases is two rows. Without a
+ * key: the id of rows loaded before rows said which database they describe.
+ */
+export function documentId(collection: CollectionName, document: string, dbKey?: string): string {
+  const scoped = dbKey === undefined ? `${collection}\n${document}` : `${dbKey}\n${collection}\n${document}`;
+  return `${contentUuid(scoped)}${ID_SUFFIX[collection]}`;
 }
 
 export interface VectorDocument {
@@ -217,6 +225,145 @@ export class VectorStore {
     );
     const byCollection = Object.fromEntries(rows.map((r) => [r.name, r.n]));
     return { total: rows.reduce((sum, r) => sum + r.n, 0), byCollection };
+  }
+
+  /** The embedder each collection's vectors were made with (none recorded: undefined). */
+  async collectionEmbedders(): Promise<Map<CollectionName, EmbedderIdentity | undefined>> {
+    const rows = await this.db.query<{ name: CollectionName; embedder: EmbedderIdentity | null }>(
+      `SELECT name, (cmetadata::jsonb) -> 'embedder' AS embedder FROM ${COLLECTION_TABLE}`,
+    );
+    return new Map(rows.map((r) => [r.name, r.embedder ?? undefined]));
+  }
+
+  /** The rows of a training set: those of `dbKey` that task `taskId` loaded (id, item key). */
+  async trainingSetRows(dbKey: string, taskId: string): Promise<{ id: string; item_key: string | null }[]> {
+    return this.db.query(
+      `SELECT id, cmetadata ->> 'item_key' AS item_key FROM ${EMBEDDING_TABLE}
+       WHERE cmetadata ->> 'db_key' = $1 AND (cmetadata -> 'task_ids') ? $2`,
+      [dbKey, taskId],
+    );
+  }
+
+  /** Which of `ids` are stored (by any task). */
+  async storedIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM ${EMBEDDING_TABLE} WHERE id = ANY($1::text[])`, [[...ids]]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Makes the store hold exactly a task's training set for one database, in one transaction:
+   * `insert` (new rows, with their vectors), `keep` (rows already stored: the task is added to their
+   * owners), `release` (rows of the task's earlier load no longer in it: the task leaves their owners,
+   * and a row no task owns any more is deleted). Rows loaded before rows said which database they
+   * describe, holding the same text as a row of this set, are replaced by it.
+   */
+  async applyTrainingSet(change: {
+    dbKey: string;
+    taskId: string;
+    loadedAt: string;
+    insert: { id: string; document: VectorDocument; vector: readonly number[] }[];
+    keep: string[];
+    release: string[];
+    embedder: EmbedderIdentity;
+    collections: readonly CollectionName[];
+  }): Promise<{ deletedRows: number; legacyReplaced: number }> {
+    const problem = unusableVectors(
+      change.insert.map((r) => r.document),
+      change.insert.map((r) => r.vector),
+      this.dim,
+    );
+    if (problem) throw new VectorStoreError(`nothing was written: ${problem}`);
+    return this.db.transaction(async (tx) => {
+      for (let start = 0; start < change.insert.length; start += UPSERT_BATCH) {
+        const batch = change.insert.slice(start, start + UPSERT_BATCH);
+        await tx.query(
+          `INSERT INTO ${EMBEDDING_TABLE} (id, collection_id, embedding, document, cmetadata)
+           SELECT t.id, t.collection_id::uuid, t.embedding::vector, t.document, t.cmetadata::jsonb
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, collection_id, embedding, document, cmetadata)
+           ON CONFLICT (id) DO UPDATE SET embedding = EXCLUDED.embedding, document = EXCLUDED.document, cmetadata = EXCLUDED.cmetadata`,
+          [
+            batch.map((r) => r.id),
+            batch.map((r) => this.collectionId(r.document.collection)),
+            batch.map((r) => `[${r.vector.join(',')}]`),
+            batch.map((r) => r.document.document),
+            batch.map((r) =>
+              JSON.stringify({ id: r.id, ...r.document.metadata, task_id: change.taskId, task_ids: [change.taskId], loaded_at: change.loadedAt }),
+            ),
+          ],
+        );
+      }
+      // Rows this task keeps: it is one of their owners (another task of the same database may be too).
+      await tx.query(
+        `UPDATE ${EMBEDDING_TABLE} SET cmetadata = jsonb_set(cmetadata, '{task_ids}', coalesce(cmetadata -> 'task_ids', '[]'::jsonb) || to_jsonb($2::text))
+         WHERE id = ANY($1::text[]) AND NOT (coalesce(cmetadata -> 'task_ids', '[]'::jsonb) ? $2)`,
+        [change.keep, change.taskId],
+      );
+      // Rows it no longer has: it stops owning them; rows nobody owns go.
+      await tx.query(
+        `UPDATE ${EMBEDDING_TABLE} SET cmetadata = jsonb_set(cmetadata, '{task_ids}', (cmetadata -> 'task_ids') - $2::text)
+         WHERE id = ANY($1::text[])`,
+        [change.release, change.taskId],
+      );
+      const deleted = await tx.query<{ id: string }>(
+        `DELETE FROM ${EMBEDDING_TABLE} WHERE id = ANY($1::text[]) AND jsonb_array_length(coalesce(cmetadata -> 'task_ids', '[]'::jsonb)) = 0 RETURNING id`,
+        [change.release],
+      );
+      // Rows of earlier versions (no database recorded) holding the same text as a row of this set.
+      const legacy = await tx.query<{ id: string }>(
+        `DELETE FROM ${EMBEDDING_TABLE} e USING unnest($1::text[], $2::text[]) AS t(collection_id, document)
+         WHERE e.collection_id = t.collection_id::uuid AND e.document = t.document AND NOT (e.cmetadata ? 'db_key') RETURNING e.id`,
+        [change.insert.map((r) => this.collectionId(r.document.collection)), change.insert.map((r) => r.document.document)],
+      );
+      for (const name of change.collections) {
+        await tx.query(
+          `UPDATE ${COLLECTION_TABLE} SET cmetadata = (coalesce(cmetadata::jsonb, '{}'::jsonb) || jsonb_build_object('embedder', $2::jsonb))::json WHERE name = $1`,
+          [name, JSON.stringify(change.embedder)],
+        );
+      }
+      return { deletedRows: deleted.length, legacyReplaced: legacy.length };
+    });
+  }
+
+  /**
+   * Embeds every row of `collections` again from its stored text with `embed` (another embedder
+   * than the one that made them), checked, written in one transaction with the collections' record
+   * of their embedder. Returns the rows re-embedded.
+   */
+  async reembed(collections: readonly CollectionName[], embed: (texts: string[]) => Promise<number[][]>, embedder: EmbedderIdentity): Promise<number> {
+    const rows = await this.db.query<{ id: string; document: string; collection: CollectionName }>(
+      `SELECT e.id, e.document, c.name AS collection FROM ${EMBEDDING_TABLE} e JOIN ${COLLECTION_TABLE} c ON c.uuid = e.collection_id WHERE c.name = ANY($1::text[])`,
+      [[...collections]],
+    );
+    const vectors: number[][] = [];
+    for (let start = 0; start < rows.length; start += UPSERT_BATCH)
+      vectors.push(...(await embed(rows.slice(start, start + UPSERT_BATCH).map((r) => r.document))));
+    const problem = unusableVectors(
+      rows.map((r) => ({ collection: r.collection, document: r.document, metadata: { source_file: r.id } })),
+      vectors,
+      this.dim,
+    );
+    if (problem) throw new VectorStoreError(`nothing was re-embedded: ${problem}`);
+    await this.db.transaction(async (tx) => {
+      for (let start = 0; start < rows.length; start += UPSERT_BATCH) {
+        await tx.query(
+          `UPDATE ${EMBEDDING_TABLE} e SET embedding = t.embedding::vector, cmetadata = e.cmetadata || jsonb_build_object('embedder', $3::jsonb)
+           FROM unnest($1::text[], $2::text[]) AS t(id, embedding) WHERE e.id = t.id`,
+          [
+            rows.slice(start, start + UPSERT_BATCH).map((r) => r.id),
+            vectors.slice(start, start + UPSERT_BATCH).map((v) => `[${v.join(',')}]`),
+            JSON.stringify(embedder),
+          ],
+        );
+      }
+      for (const name of collections) {
+        await tx.query(
+          `UPDATE ${COLLECTION_TABLE} SET cmetadata = (coalesce(cmetadata::jsonb, '{}'::jsonb) || jsonb_build_object('embedder', $2::jsonb))::json WHERE name = $1`,
+          [name, JSON.stringify(embedder)],
+        );
+      }
+    });
+    return rows.length;
   }
 
   /** Empties the embeddings table (collections stay), as the truncate option has always done. */

@@ -109,6 +109,15 @@ export const RUN_OPTIONS = {
     description: 'empty langchain_pg_embedding before loading (implies the backup; skipped if the backup failed)',
     cli: { flag: '--truncate-vector-tables' },
   },
+  reembed: {
+    kind: 'boolean',
+    default: false,
+    scope: 'execution',
+    label: 'Re-embed the stored rows with this embedder',
+    description:
+      're-embed every row of the collections loaded, from its stored text, when they were made by another embedder (otherwise such a load is refused)',
+    cli: { flag: '--reembed' },
+  },
   skip_training: {
     kind: 'boolean',
     default: false,
@@ -198,6 +207,11 @@ export function taskOptionsFromRecord(record: Record<string, unknown>): Partial<
     if (spec.kind === 'boolean' ? typeof value === 'boolean' : typeof value === 'string' && spec.choices.includes(value)) values[name] = value;
   }
   return values as Partial<TaskOptions>;
+}
+
+/** The execution-scope values of a full set. */
+export function executionOptionsOf(values: RunOptionValues): ExecutionOptions {
+  return Object.fromEntries(EXECUTION_OPTION_NAMES.map((name) => [name, values[name]])) as ExecutionOptions;
 }
 
 /** The task-scope values of a full set. */

@@ -1,6 +1,6 @@
 /** Task records for tests that use the store directly (no HTTP). */
 import type { NewTask } from '../../src/tasks/store/task-store.js';
-import { defaultRunOptions, taskOptionsOf } from '../../src/workflow/run-options.js';
+import { defaultRunOptions, executionOptionsOf, taskOptionsOf } from '../../src/workflow/run-options.js';
 
 /** A task on the sample database with the default parameters. */
 export function newTask(id: string): NewTask {
@@ -16,4 +16,4 @@ export function newTask(id: string): NewTask {
 }
 
 /** Run options with every vector operation off. */
-export const PLAIN_RUN_OPTIONS = { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false };
+export const PLAIN_RUN_OPTIONS = executionOptionsOf(defaultRunOptions());

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import type { LlmUsageSnapshot } from '../../llm/usage.js';
-import type { ExecutionOptions, TaskOptions } from '../../workflow/run-options.js';
+import { defaultRunOptions, executionOptionsOf, type ExecutionOptions, type TaskOptions } from '../../workflow/run-options.js';
 import type { StepCounters } from '../../workflow/workflow-types.js';
 import { STEP_NAMES, type StepName } from '../../workflow/steps/catalog.js';
 
@@ -63,7 +63,7 @@ export type RunOptions = ExecutionOptions & {
 };
 
 /** The options of a claim that is not a workflow run (a restore, a delete). */
-export const CLAIM_ONLY_OPTIONS: Readonly<RunOptions> = { backup_vector_tables: false, truncate_vector_tables: false, skip_training: false };
+export const CLAIM_ONLY_OPTIONS: Readonly<RunOptions> = executionOptionsOf(defaultRunOptions());
 
 export interface RunRecord {
   run_id: string;

@@ -1,38 +1,52 @@
 /**
- * Step 4, `training_load`: the `.ddl`, `.md` and newest pair file of the directory, embedded in
- * batches, every vector checked, then upserted into the vector store in one transaction. Optionally
- * backs both vector tables up to `vector_bak/` and truncates the embeddings (only when that backup
- * succeeded) — after the checks, so a load refused for a bad vector leaves the store untouched.
+ * Step 4, `training_load`: the task's training set — the `.ddl` and `_detail.md` of its tables,
+ * other Markdown it holds, and the pairs of its newest pair file (rejected ones left out) — synced
+ * into the vector store: afterwards the store holds exactly this set for this database, every row
+ * saying where it came from. Only rows that are new are embedded; every vector is checked before
+ * anything is written, and the writes are one transaction. Optionally backs both vector tables up
+ * to `vector_bak/` and empties the embeddings (only when that backup succeeded) first.
  */
-import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/training-documents.js';
-import { unusableVectors, type VectorDocument } from '../../vector/vector-store.js';
-import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
-import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
-import { newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
+import { identityKey, sourceIdentity, type SourceIdentity } from '../../source/source-identity.js';
+import { ensureSqlParser } from '../../sql/pg-parser.js';
+import { METADATA_DETAIL_FILE, newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../../task-directory/task-files.js';
+import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
+import type { Embedder, EmbedderIdentity } from '../../embedding/embedder.js';
+import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/training-documents.js';
+import { documentId, unusableVectors, type CollectionName, type VectorDocument, type VectorStore } from '../../vector/vector-store.js';
+import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 
-/** The documents to load: table files per the mapping, other `.md` files, and the newest pair file. */
-export async function collectDocuments(ctx: StepContext): Promise<{ documents: VectorDocument[]; files: string[] }> {
+/**
+ * The documents of the task's training set: the table files per the mapping (with their table),
+ * other Markdown, and the pairs of the newest pair file. Not `metadata_detail.md`: it documents the
+ * themes of the generated questions, a table the source database does not have, and a retrieval
+ * client would take it for one (it was the top hit for ordinary questions). Pairs marked rejected
+ * in review stay in the file but are never loaded.
+ */
+export async function collectDocuments(ctx: StepContext): Promise<{ documents: VectorDocument[]; files: string[]; rejected: number }> {
   const { dir } = ctx;
+  await ensureSqlParser();
   const mapped = await readTableFiles(dir);
+  const tableOf = new Map(mapped.flatMap((f) => [[f.ddl, f.table] as const, [f.md, f.table] as const]));
   const ddlFiles = mapped.length ? mapped.map((f) => f.ddl) : await dir.fileNames((n) => n.endsWith('.ddl'));
   const mdFiles = mapped.length ? mapped.map((f) => f.md) : await dir.fileNames((n) => n.endsWith('_detail.md'));
-  // Other Markdown (metadata_detail.md) documents the themes table; it has always been loaded, and retrieval clients expect it.
-  const otherMd = await dir.fileNames((n) => n.endsWith('.md') && !mdFiles.includes(n));
+  const otherMd = await dir.fileNames((n) => n.endsWith('.md') && !mdFiles.includes(n) && n !== METADATA_DETAIL_FILE);
   const documents: VectorDocument[] = [];
   const files: string[] = [];
+  const tables = (file: string) => (tableOf.has(file) ? [tableOf.get(file) as string] : []);
   for (const file of ddlFiles) {
     const text = await dir.readTextIfExists(file);
     if (text === undefined) continue;
-    documents.push(...(await ddlDocuments(text, file)));
+    documents.push(...(await ddlDocuments(text, file, tables(file))));
     files.push(file);
   }
   for (const file of [...mdFiles, ...otherMd]) {
     const text = await dir.readTextIfExists(file);
     if (text === undefined) continue;
-    documents.push(...markdownDocuments(text, file));
+    documents.push(...markdownDocuments(text, file, tables(file)));
     files.push(file);
   }
+  let rejected = 0;
   const pairFile = await newestPairFile(dir);
   if (pairFile) {
     let pairs: unknown;
@@ -42,18 +56,107 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
       throw new StepFailedError(`${pairFile} is not valid JSON: ${errorMessage(error)}`);
     }
     const valid = Array.isArray(pairs)
-      ? pairs.filter((p): p is { question: string; sql: string } => typeof p?.question === 'string' && typeof p?.sql === 'string')
+      ? pairs.filter((p): p is { question: string; sql: string; review?: unknown } => typeof p?.question === 'string' && typeof p?.sql === 'string')
       : [];
-    documents.push(...pairDocuments(valid, pairFile));
+    const kept = valid.filter((p) => p.review !== 'rejected');
+    rejected = valid.length - kept.length;
+    documents.push(...pairDocuments(kept, pairFile));
     files.push(pairFile);
   }
-  // Identical documents (the same DDL twice) would share an id: keep one.
-  const unique = new Map(documents.map((d) => [`${d.collection}\n${d.document}`, d]));
-  return { documents: [...unique.values()], files };
+  return { documents, files, rejected };
+}
+
+const sameEmbedder = (a: EmbedderIdentity, b: EmbedderIdentity) => a.provider === b.provider && a.model === b.model && a.dimension === b.dimension;
+const describeEmbedder = (e: EmbedderIdentity) => `${e.provider} ${e.model} (${e.dimension} dimensions)`;
+
+/** A document of this load with the id and provenance of its row. */
+interface LoadDocument {
+  id: string;
+  document: VectorDocument;
+}
+
+/** What a load changes: rows to insert (to embed), rows kept, rows released, and the counts. */
+interface LoadPlan {
+  insert: LoadDocument[];
+  keep: string[];
+  release: string[];
+  counts: { added: number; updated: number; deleted: number; unchanged: number };
+}
+
+/** Compares the set with what the store holds for this task and database (nothing after a truncate). */
+async function planLoad(store: VectorStore, documents: readonly LoadDocument[], dbKey: string, taskId: string, emptied: boolean): Promise<LoadPlan> {
+  const owned = emptied ? [] : await store.trainingSetRows(dbKey, taskId);
+  const ownedIds = new Set(owned.map((r) => r.id));
+  const current = new Set(documents.map((d) => d.id));
+  const elsewhere = emptied ? new Set<string>() : await store.storedIds(documents.filter((d) => !ownedIds.has(d.id)).map((d) => d.id));
+  const insert = documents.filter((d) => !ownedIds.has(d.id) && !elsewhere.has(d.id));
+  const release = owned.filter((r) => !current.has(r.id));
+  // An item (a question, a statement of a file) whose text changed: one row replaced, not one added and one deleted.
+  const releasedKeys = new Set(release.map((r) => r.item_key));
+  const updated = insert.filter((d) => releasedKeys.has(d.document.metadata.item_key as string)).length;
+  return {
+    insert,
+    keep: documents.filter((d) => elsewhere.has(d.id)).map((d) => d.id),
+    release: release.map((r) => r.id),
+    counts: {
+      added: insert.length + elsewhere.size - updated,
+      updated,
+      deleted: release.length - updated,
+      unchanged: documents.filter((d) => ownedIds.has(d.id)).length,
+    },
+  };
+}
+
+/** Embeds the documents in batches, with progress; every vector checked (a bad one fails the step before anything is written). */
+async function embedAll(ctx: StepContext, embedder: Embedder, documents: readonly LoadDocument[], dim: number): Promise<number[][]> {
+  const vectors: number[][] = [];
+  const batch = ctx.settings.embedding.batchSize;
+  ctx.progress(0, documents.length, 'documents');
+  for (let start = 0; start < documents.length; start += batch) {
+    ctx.signal.throwIfAborted();
+    const slice = documents.slice(start, start + batch);
+    vectors.push(
+      ...(await embedder.embed(
+        slice.map((d) => d.document.document),
+        ctx.signal,
+      )),
+    );
+    ctx.progress(Math.min(documents.length, start + batch), documents.length, 'documents');
+  }
+  const problem = unusableVectors(
+    documents.map((d) => d.document),
+    vectors,
+    dim,
+  );
+  if (problem) throw new StepFailedError(`embedder ${embedder.name} returned unusable vectors; nothing was loaded: ${problem}`);
+  return vectors;
+}
+
+/**
+ * Vectors of another embedder cannot be compared with this one's: a collection holding them is
+ * refused, naming both, unless `reembed` asks to re-embed its rows (from their stored text) first.
+ */
+async function guardEmbedder(ctx: StepContext, store: VectorStore, embedder: Embedder, collections: readonly CollectionName[]): Promise<number> {
+  const recorded = await store.collectionEmbedders();
+  const other = collections.filter((c) => {
+    const made = recorded.get(c);
+    return made !== undefined && !sameEmbedder(made, embedder.identity);
+  });
+  if (other.length === 0) return 0;
+  if (!ctx.options.reembed) {
+    const which = other.map((c) => `${c} holds vectors of ${describeEmbedder(recorded.get(c) as EmbedderIdentity)}`).join('; ');
+    throw new StepFailedError(
+      `the vector store's ${which}, and this load's embedder is ${describeEmbedder(embedder.identity)}: vectors of two embedders cannot be compared, so nothing was loaded; ` +
+        'use the same embedder (EMBEDDING_PROVIDER, EMBEDDING_MODEL, EMBEDDING_DIM), or re-embed the collections with this one (reembed / --reembed)',
+    );
+  }
+  const count = await store.reembed(other, (texts) => embedder.embed(texts, ctx.signal), embedder.identity);
+  ctx.log.info(`re-embedded ${count} row(s) of ${other.join(', ')} with ${describeEmbedder(embedder.identity)}`);
+  return count;
 }
 
 export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
-  const { options, settings, log, dir } = ctx;
+  const { options, log, dir } = ctx;
   const started = Date.now();
   const result: Record<string, unknown> = {};
   const wantsBackup = options.backup_vector_tables || options.truncate_vector_tables;
@@ -62,29 +165,27 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
     throw new StepFailedError('nothing to load: no .ddl, .md or pair file in the task directory');
   }
   const store = await ctx.resources.vectorStore();
+  const source: SourceIdentity = sourceIdentity(options.db_connection);
+  const dbKey = identityKey(source);
+  const embedder = await ctx.resources.embedder();
+  const loadedAt = new Date().toISOString();
 
-  // Everything is embedded and checked before the first write (backup and truncate included).
-  const vectors: number[][] = [];
+  // This load's rows: ids from the database and the content (the same text twice is one row).
+  const documents = new Map<string, LoadDocument>();
+  for (const document of collected?.documents ?? []) {
+    const id = documentId(document.collection, document.document, dbKey);
+    documents.set(id, { id, document: { ...document, metadata: { ...document.metadata, source_db: source, db_key: dbKey, embedder: embedder.identity } } });
+  }
+  const loadDocuments = [...documents.values()];
+  const collections = [...new Set(loadDocuments.map((d) => d.document.collection))];
+
+  // Everything is planned, embedded and checked before the first write (backup and truncate included).
+  let plan: LoadPlan | undefined;
+  let vectors: number[][] = [];
   if (collected) {
-    const { documents } = collected;
-    const embedder = await ctx.resources.embedder();
-    const batch = settings.embedding.batchSize;
-    ctx.progress(0, documents.length, 'documents');
-    for (let start = 0; start < documents.length; start += batch) {
-      ctx.signal.throwIfAborted();
-      const slice = documents.slice(start, start + batch);
-      vectors.push(
-        ...(await embedder.embed(
-          slice.map((d) => d.document),
-          ctx.signal,
-        )),
-      );
-      ctx.progress(Math.min(documents.length, start + batch), documents.length, 'documents');
-    }
-    const problem = unusableVectors(documents, vectors, store.dim);
-    if (problem) {
-      throw new StepFailedError(`embedder ${embedder.name} returned unusable vectors; nothing was loaded: ${problem}`);
-    }
+    if (!options.truncate_vector_tables) result.reembedded = await guardEmbedder(ctx, store, embedder, collections);
+    plan = await planLoad(store, loadDocuments, dbKey, options.task_id, options.truncate_vector_tables);
+    vectors = await embedAll(ctx, embedder, plan.insert, store.dim);
   }
 
   if (wantsBackup) {
@@ -106,20 +207,42 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
       } else {
         result.truncate_skipped = 'the backup failed';
         log.warn('truncate skipped because the backup failed');
+        if (collected) {
+          // Planned for an empty store: plan again against what it still holds.
+          result.reembedded = await guardEmbedder(ctx, store, embedder, collections);
+          plan = await planLoad(store, loadDocuments, dbKey, options.task_id, false);
+          vectors = await embedAll(ctx, embedder, plan.insert, store.dim);
+        }
       }
     }
   }
 
   let written = 0;
-  if (collected) {
-    const { documents, files } = collected;
+  if (collected && plan) {
     ctx.signal.throwIfAborted();
-    written = await store.upsert(documents, vectors);
+    const applied = await store.applyTrainingSet({
+      dbKey,
+      taskId: options.task_id,
+      loadedAt,
+      insert: plan.insert.map((d, i) => ({ ...d, vector: vectors[i] as number[] })),
+      keep: plan.keep,
+      release: plan.release,
+      embedder: embedder.identity,
+      collections,
+    });
+    written = plan.insert.length;
     const byCollection: Record<string, number> = {};
-    for (const d of documents) byCollection[d.collection] = (byCollection[d.collection] ?? 0) + 1;
+    for (const d of loadDocuments) byCollection[d.document.collection] = (byCollection[d.document.collection] ?? 0) + 1;
     result.loaded = byCollection;
-    result.files = files;
-    log.info(`loaded ${written} document(s) from ${files.length} file(s): ${JSON.stringify(byCollection)}`);
+    result.files = collected.files;
+    result.sync = { ...plan.counts, embedded: written, rows_deleted: applied.deletedRows, earlier_rows_replaced: applied.legacyReplaced };
+    result.source_db = dbKey;
+    if (collected.rejected) result.rejected_pairs = collected.rejected;
+    const c = plan.counts;
+    log.info(
+      `synced the training set of ${dbKey} (task ${options.task_id}): ${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged; ` +
+        `${written} embedded${collected.rejected ? `; ${collected.rejected} rejected pair(s) left out` : ''}`,
+    );
   } else {
     log.info('skip_training: only the vector table operations ran');
   }
@@ -127,14 +250,17 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   const counts = await store.counts();
   result.store_counts = counts.byCollection;
   result.store_total = counts.total;
-  result.embedder = (await ctx.resources.embedder()).name;
+  result.embedder = embedder.name;
   const logFile = `training_load_${compactTimestamp(new Date(started))}.log`;
+  const sync = result.sync as LoadPlan['counts'] | undefined;
   await dir.writeFile(
     logFile,
     [
       `Training data load ${logTimestamp(new Date(started))}`,
-      `Documents written: ${written}`,
-      `By collection: ${JSON.stringify(result.loaded ?? {})}`,
+      `Database: ${dbKey}`,
+      `Documents in the training set: ${loadDocuments.length} ${JSON.stringify(result.loaded ?? {})}`,
+      `Rows added: ${sync?.added ?? 0}, updated: ${sync?.updated ?? 0}, deleted: ${sync?.deleted ?? 0}, unchanged: ${sync?.unchanged ?? 0}`,
+      `Documents embedded: ${written}`,
       `Rows in the store now: ${counts.total} ${JSON.stringify(counts.byCollection)}`,
       `Duration: ${seconds(Date.now() - started)}`,
       '',
@@ -142,7 +268,8 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   );
   result.log_file = logFile;
   return {
-    counters: { documents: collected?.documents.length ?? 0, vectors: written, files_written: 1 },
+    // vectors: the rows that hold this training set now (embedded this time or kept); result.sync says which.
+    counters: { documents: loadDocuments.length, vectors: collected ? loadDocuments.length : 0, files_written: 1 },
     result,
   };
 }
