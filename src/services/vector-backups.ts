@@ -47,7 +47,7 @@ async function withVectorDb<T>(ctx: ServiceContext, connection: string | undefin
 }
 
 /** A store without pgvector is a clear error: the client's database (400), or ours (503: the server's configuration). */
-async function ensureVectorSchema(ctx: ServiceContext, db: SqlDatabase, external: boolean): Promise<void> {
+export async function ensureVectorSchema(ctx: ServiceContext, db: SqlDatabase, external: boolean): Promise<void> {
   try {
     await new VectorStore(db, ctx.settings.embedding.dim).ensureSchema();
   } catch (error) {

@@ -54,6 +54,31 @@ export interface VectorDocument {
   metadata: Record<string, unknown>;
 }
 
+export interface VectorDatabaseStats {
+  db_key: string;
+  source_db: Record<string, unknown>;
+  rows: number;
+  by_kind: Record<string, number>;
+  /** Rows per task holding them (a row two tasks hold counts for both). */
+  tasks: Record<string, number>;
+}
+
+export interface VectorStats {
+  collections: { name: CollectionName; embedder: EmbedderIdentity | null; rows: number }[];
+  databases: VectorDatabaseStats[];
+  total_rows: number;
+  /** Rows loaded before rows recorded their database. */
+  rows_without_database: number;
+}
+
+export interface VectorHit {
+  id: string;
+  collection: CollectionName;
+  document: string;
+  metadata: Record<string, unknown>;
+  similarity: number;
+}
+
 export interface StoredCounts {
   total: number;
   byCollection: Record<string, number>;
@@ -364,6 +389,65 @@ export class VectorStore {
       }
     });
     return rows.length;
+  }
+
+  /** What the store holds: rows per collection (with its embedder) and per database, kind and task. */
+  async stats(): Promise<VectorStats> {
+    const collections = await this.db.query<{ name: CollectionName; embedder: EmbedderIdentity | null; rows: number }>(
+      `SELECT c.name, (c.cmetadata::jsonb) -> 'embedder' AS embedder, count(e.id)::int AS rows
+       FROM ${COLLECTION_TABLE} c LEFT JOIN ${EMBEDDING_TABLE} e ON e.collection_id = c.uuid GROUP BY c.name, c.cmetadata::jsonb ORDER BY c.name`,
+    );
+    const groups = await this.db.query<{
+      db_key: string | null;
+      source_db: Record<string, unknown> | null;
+      kind: string;
+      task_id: string | null;
+      rows: number;
+    }>(
+      `SELECT e.cmetadata ->> 'db_key' AS db_key, min(e.cmetadata ->> 'source_db')::jsonb AS source_db, c.name AS kind, t.task_id, count(*)::int AS rows
+       FROM ${EMBEDDING_TABLE} e JOIN ${COLLECTION_TABLE} c ON c.uuid = e.collection_id
+       LEFT JOIN LATERAL jsonb_array_elements_text(coalesce(e.cmetadata -> 'task_ids', '[]'::jsonb)) AS t(task_id) ON true
+       GROUP BY 1, 3, 4 ORDER BY 1, 3, 4`,
+    );
+    const databases = new Map<string, VectorDatabaseStats>();
+    let legacyRows = 0;
+    for (const g of groups) {
+      if (g.db_key === null) {
+        legacyRows += g.rows;
+        continue;
+      }
+      const entry = databases.get(g.db_key) ?? { db_key: g.db_key, source_db: g.source_db ?? {}, rows: 0, by_kind: {}, tasks: {} };
+      if (g.task_id !== null) entry.tasks[g.task_id] = (entry.tasks[g.task_id] ?? 0) + g.rows;
+      databases.set(g.db_key, entry);
+    }
+    // Rows per database and kind, each counted once (a row two tasks hold is one row).
+    const kinds = await this.db.query<{ db_key: string; kind: string; rows: number }>(
+      `SELECT e.cmetadata ->> 'db_key' AS db_key, c.name AS kind, count(*)::int AS rows
+       FROM ${EMBEDDING_TABLE} e JOIN ${COLLECTION_TABLE} c ON c.uuid = e.collection_id WHERE e.cmetadata ? 'db_key' GROUP BY 1, 2`,
+    );
+    for (const k of kinds) {
+      const entry = databases.get(k.db_key);
+      if (!entry) continue;
+      entry.by_kind[k.kind] = k.rows;
+      entry.rows += k.rows;
+    }
+    return {
+      collections: collections.map((c) => ({ name: c.name, embedder: c.embedder ?? null, rows: c.rows })),
+      databases: [...databases.values()],
+      total_rows: collections.reduce((n, c) => n + c.rows, 0),
+      rows_without_database: legacyRows,
+    };
+  }
+
+  /** The `k` rows nearest to `vector` (cosine similarity), of one collection and one database when given. */
+  async search(vector: readonly number[], options: { k: number; collection?: CollectionName; dbKey?: string }): Promise<VectorHit[]> {
+    return this.db.query<VectorHit & Record<string, unknown>>(
+      `SELECT e.id, c.name AS collection, e.document, e.cmetadata AS metadata, 1 - (e.embedding <=> $1::vector) AS similarity
+       FROM ${EMBEDDING_TABLE} e JOIN ${COLLECTION_TABLE} c ON c.uuid = e.collection_id
+       WHERE ($2::text IS NULL OR c.name = $2) AND ($3::text IS NULL OR e.cmetadata ->> 'db_key' = $3)
+       ORDER BY e.embedding <=> $1::vector LIMIT $4`,
+      [`[${vector.join(',')}]`, options.collection ?? null, options.dbKey ?? null, options.k],
+    );
   }
 
   /** Empties the embeddings table (collections stay), as the truncate option has always done. */

@@ -1,10 +1,21 @@
 /** Vector table backups (CSV), the backups found under the data root, and restores. */
+import { searchTrainingData, trainingDataStats } from '../../services/training-data.js';
 import { backupVectorStore, listVectorBackups, restoreVectorStore } from '../../services/vector-backups.js';
 import type { ApiServer, AppContext } from '../context.js';
 import { successBody } from '../envelope.js';
 import { emptyBodyAsObject } from '../hooks.js';
 import { errorResponses } from '../schemas/common.js';
-import { VectorBackupBody, VectorBackupResponse, VectorListQuery, VectorListResponse, VectorRestoreBody, VectorRestoreResponse } from '../schemas/vector.js';
+import {
+  TrainingSearchBody,
+  TrainingSearchResponse,
+  TrainingStatsResponse,
+  VectorBackupBody,
+  VectorBackupResponse,
+  VectorListQuery,
+  VectorListResponse,
+  VectorRestoreBody,
+  VectorRestoreResponse,
+} from '../schemas/vector.js';
 
 const BASE = '/api/v0/data_pipeline/vector';
 
@@ -84,6 +95,56 @@ export function vectorRoutes(app: ApiServer, ctx: AppContext): void {
         restore_results: restored.restored,
         errors: [],
         duration: (Date.now() - started) / 1000,
+      });
+    },
+  );
+
+  app.get(
+    `${BASE}/stats`,
+    {
+      schema: {
+        tags: ['vector'],
+        summary: 'What the vector store holds: rows per collection (with the embedder that made them), per database, kind and task',
+        response: { 200: TrainingStatsResponse, ...errorResponses },
+      },
+    },
+    async () => {
+      const stats = await trainingDataStats(services);
+      return successBody(200, `${stats.total_rows} row(s) of ${stats.databases.length} database(s)`, {
+        ...stats,
+        databases: stats.databases.map((d) => ({ ...d, source_db: d.source_db as { host: string; port: number | null; database: string } })),
+      });
+    },
+  );
+
+  app.post(
+    `${BASE}/search`,
+    {
+      schema: {
+        tags: ['vector'],
+        summary: 'The rows nearest to a question: what a text-to-SQL assistant would retrieve',
+        body: TrainingSearchBody,
+        response: { 200: TrainingSearchResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { embedder, results } = await searchTrainingData(services, request.body);
+      return successBody(200, `${results.length} row(s)`, {
+        question: request.body.question,
+        embedder,
+        results: results.map((hit) => {
+          const { id: _id, ...provenance } = hit.metadata;
+          let pair: { question?: string; sql?: string } = {};
+          if (hit.collection === 'sql') {
+            try {
+              const parsed = JSON.parse(hit.document) as { question?: unknown; sql?: unknown };
+              if (typeof parsed.question === 'string' && typeof parsed.sql === 'string') pair = { question: parsed.question, sql: parsed.sql };
+            } catch {
+              // a sql row that is not the {question, sql} JSON: shown as its text
+            }
+          }
+          return { id: hit.id, kind: hit.collection, similarity: Number(hit.similarity), document: hit.document, ...pair, provenance };
+        }),
       });
     },
   );

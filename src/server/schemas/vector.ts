@@ -96,3 +96,56 @@ export const VectorRestoreResponse = envelope({
   errors: Type.Array(Type.String()),
   duration: Type.Number({ description: 'seconds' }),
 });
+
+const Embedder = Closed({
+  provider: StringEnum(['builtin', 'openai'] as const),
+  model: Type.String(),
+  dimension: Type.Integer(),
+});
+
+const SourceDb = Closed({ host: Type.String(), port: Nullable(Type.Integer()), database: Type.String() });
+
+export const TrainingStatsResponse = envelope({
+  collections: Type.Array(Closed({ name: Type.String(), embedder: Nullable(Embedder), rows: Type.Integer() })),
+  databases: Type.Array(
+    Closed({
+      db_key: Type.String({ description: 'host:port/database' }),
+      source_db: SourceDb,
+      rows: Type.Integer(),
+      by_kind: Type.Record(Type.String(), Type.Integer(), { description: 'rows per kind: ddl, documentation, sql' }),
+      tasks: Type.Record(Type.String(), Type.Integer(), { description: 'rows per task holding them' }),
+    }),
+  ),
+  total_rows: Type.Integer(),
+  rows_without_database: Type.Integer({ description: 'rows loaded by earlier versions, before rows recorded their database' }),
+});
+
+export const TRAINING_KIND_NAMES = ['ddl', 'documentation', 'sql'] as const;
+
+export const TrainingSearchBody = Type.Object(
+  {
+    question: Type.String({ minLength: 1, maxLength: 2000 }),
+    k: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 5 })),
+    kind: Type.Optional(StringEnum(TRAINING_KIND_NAMES)),
+    db: Type.Optional(Type.String({ maxLength: 600, description: 'a database key (host:port/database), as /vector/stats lists them' })),
+  },
+  { additionalProperties: false },
+);
+
+export const TrainingSearchResponse = envelope({
+  question: Type.String(),
+  embedder: Embedder,
+  results: Type.Array(
+    Closed({
+      id: Type.String(),
+      kind: Type.String(),
+      similarity: Type.Number({ description: 'cosine similarity, 1 = the same direction' }),
+      document: Type.String(),
+      question: Type.Optional(Type.String({ description: 'of a sql row' })),
+      sql: Type.Optional(Type.String({ description: 'of a sql row' })),
+      provenance: Type.Record(Type.String(), Type.Unknown(), {
+        description: 'what the row says of itself: db_key, source_db, task_ids, tables, source_file, loaded_at, embedder…',
+      }),
+    }),
+  ),
+});
