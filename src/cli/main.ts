@@ -1,6 +1,7 @@
 /**
  * `data-pipeline`: the command line. `run` is script mode (a run without a server), `step` runs one step on
- * an existing task directory, `demo` runs everything on the bundled sample database.
+ * an existing task directory, `demo` runs everything on the bundled sample database, `backups` manages a
+ * task directory's backups, `store` serves, pushes or exports the training data, `serve` starts the API.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BACKUP_NAME_FORM, BACKUP_PREFIX } from '../backup/backup-names.js';
@@ -93,6 +94,28 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .action(async (action: string, backupName: string | undefined, opts) => {
       const { backupsCommand } = await import('./commands/backups.js');
       process.exitCode = await backupsCommand(await settingsProvider(), action, backupName, opts);
+    });
+
+  program
+    .command('store')
+    .description('the training data for its consumers: serve the embedded store over PostgreSQL, push it to pgvector, export pairs')
+    .argument('<action>', 'serve | push | export')
+    .option('--host <host>', 'serve: address to bind', '127.0.0.1')
+    .option('--port <port>', 'serve: port to listen on (0: any free port)', '5433')
+    .option('--max-connections <n>', 'serve: clients connected at once (they share one PGlite session, so keep transactions short)', '1')
+    .option('--to <url>', 'push: postgresql:// URL of the pgvector database to copy the store into')
+    .option('--format <format>', 'export: jsonl (one chat example per pair)', 'jsonl')
+    .option('--db <key>', 'export: only the pairs of this database (host:port/database, as GET /vector/stats lists)')
+    .option('--task <id>', 'export: only the pairs loaded by this task')
+    .option('--out <file>', 'export: the file to write, - for standard output', '-')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      '\nserve holds the embedded store while it runs: stop a server using it first. push makes the target hold exactly the\nrows of the databases the store has (vectors copied, not recomputed) and leaves rows of other databases alone.',
+    )
+    .action(async (action: string, opts) => {
+      const { storeCommand } = await import('./commands/store.js');
+      process.exitCode = await storeCommand(await settingsProvider(), action, opts);
     });
 
   program
