@@ -6,6 +6,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { BackupDiffResponse, BackupListResponse, BackupShowResponse, RestoreResponse } from './schemas/backups.js';
 import type { DatabaseTablesResponse } from './schemas/database.js';
 import type { FilesResponse, LogQueryResponse, LogsResponse, TableListInfoResponse } from './schemas/files.js';
+import type { TrainingSearchResponse, TrainingStatsResponse } from './schemas/vector.js';
 import type { CreatedResponse, ExecuteResponse, ListResponse, QueryResponse, StepsResponse, TaskResponse } from './schemas/tasks.js';
 
 type DataOf<T extends TSchema> = Static<T> extends { data: infer D } ? D : never;
@@ -29,3 +30,6 @@ export type BackupShown = DataOf<typeof BackupShowResponse>;
 export type BackupDiff = DataOf<typeof BackupDiffResponse>;
 export type BackupRestored = DataOf<typeof RestoreResponse>;
 export type DatabaseTables = DataOf<typeof DatabaseTablesResponse>;
+export type TrainingStats = DataOf<typeof TrainingStatsResponse>;
+export type TrainingSearch = DataOf<typeof TrainingSearchResponse>;
+export type TrainingHit = TrainingSearch['results'][number];

@@ -50,6 +50,12 @@ describe('web console in Chromium', () => {
     await page.goto(`${server.url}/`);
     await expect.poll(() => page.getByText('No tasks yet').isVisible()).toBe(true);
     await shot('01-task-list-empty');
+    // Nothing is loaded yet: the training data page says so and where loads come from.
+    await page.getByRole('link', { name: 'Training data' }).click();
+    await page.getByText(/^Nothing is loaded yet\./).waitFor();
+    expect(await page.locator('#store-total').textContent()).toBe('0 rows in the vector store');
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await page.getByText('No tasks yet').waitFor();
 
     await page.getByRole('link', { name: 'Create the first task' }).click();
     await page.getByRole('heading', { name: 'New task' }).waitFor();
@@ -226,6 +232,74 @@ describe('web console in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
   });
 
+  // (Builds on the loads of the first two tests.)
+  it('shows what the store holds per database, kind and task, and what a question retrieves', { timeout: 120_000 }, async () => {
+    const stats = (await server.call('GET', '/api/v0/data_pipeline/vector/stats')).body.data as {
+      total_rows: number;
+      collections: { name: string; rows: number; embedder: { dimension: number } | null }[];
+      databases: { db_key: string; rows: number; by_kind: Record<string, number>; tasks: Record<string, number> }[];
+    };
+    expect(stats.databases).toHaveLength(1);
+    const [database] = stats.databases as [(typeof stats.databases)[number]];
+    expect(database.by_kind.sql).toBeGreaterThan(0);
+
+    await page.goto(`${server.url}/#/tasks`);
+    await page.getByRole('link', { name: 'Training data' }).click();
+    await page.getByRole('heading', { name: 'Training data' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Training data' }).getAttribute('aria-current')).toBe('page');
+    await expect.poll(() => page.locator('#store-total').textContent()).toBe(`${stats.total_rows} rows in the vector store`);
+    for (const collection of stats.collections) {
+      const row = page.locator(`.collection-table tr[data-collection="${collection.name}"]`);
+      expect(await row.locator('.rows').textContent()).toBe(String(collection.rows));
+      // (error_sql is Vanna's collection of failed SQL: nothing of ours goes there.)
+      const embedder = collection.rows ? `builtin · builtin-hashing-v1 · ${collection.embedder?.dimension} dimensions` : '— (empty)';
+      expect(await row.locator('.embedder').textContent()).toBe(embedder);
+    }
+    const dbRow = page.locator(`.database-table tr[data-db="${database.db_key}"]`);
+    for (const kind of ['ddl', 'documentation', 'sql']) {
+      expect(await dbRow.locator(`td[data-kind="${kind}"]`).textContent()).toBe(String(database.by_kind[kind] ?? 0));
+    }
+    expect(await dbRow.locator('.total').textContent()).toBe(String(database.rows));
+    const [taskId] = Object.keys(database.tasks) as [string];
+    await dbRow.getByRole('link', { name: taskId }).waitFor();
+    await shot('16-training-data');
+
+    // Ask as an assistant would: the console shows the rows the API finds, nearest first.
+    const question = 'How many stores are there in each region?';
+    const expected = (await server.call('POST', '/api/v0/data_pipeline/vector/search', { question, k: 3, kind: 'sql', db: database.db_key })).body.data as {
+      results: { question: string; similarity: number }[];
+    };
+    expect(expected.results).toHaveLength(3);
+    await page.getByLabel('Question').fill(question);
+    await page.getByLabel('Kind').selectOption('sql');
+    await page.getByLabel('Database', { exact: true }).selectOption(database.db_key);
+    await page.getByLabel('Rows').selectOption('3');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const hits = page.locator('.hit');
+    await expect.poll(() => hits.count()).toBe(3);
+    expect(await page.locator('.hit-question').allTextContents()).toEqual(expected.results.map((r) => r.question));
+    expect(await page.locator('.similarity').allTextContents()).toEqual(expected.results.map((r) => `similarity ${r.similarity.toFixed(3)}`));
+    expect(await hits.first().locator('.sql').textContent()).toMatch(/select/i);
+    await shot('17-training-search');
+
+    // Documentation rows show their text; every hit says where it came from and links its task.
+    await page.getByLabel('Kind').selectOption('documentation');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('.hit[data-kind="documentation"]').count()).toBe(Math.min(3, database.by_kind.documentation ?? 0));
+    expect(await hits.first().locator('.hit-document').textContent()).not.toBe('');
+    expect(await hits.first().locator('dd').first().textContent()).toBe(database.db_key);
+    await hits.first().getByRole('link', { name: taskId }).click();
+    await page.locator('h1 .badge').waitFor();
+    expect(await page.evaluate<string>('location.hash')).toBe(`#/tasks/${taskId}`);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${server.url}/#/training`);
+    await page.locator('.database-table').waitFor();
+    expect(await scrollWidth()).toBeLessThanOrEqual(390);
+    await shot('18-training-data-390px');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('shows the API error, naming the field, when a task cannot be created', { timeout: 60_000 }, async () => {
     await page.goto(`${server.url}/#/new`);
     await page.getByText(/Connected: \d+ tables/).waitFor();
@@ -374,6 +448,13 @@ describe('web console with an API token, and a table list upload', () => {
     await page.getByRole('tab', { name: 'Files' }).click();
     await page.getByRole('button', { name: 'Preview table_list.txt' }).click();
     await expect.poll(() => page.locator('.file-preview').textContent()).toBe('# two tables\nregions, stores\n');
+
+    // This server's store is a PostgreSQL database without pgvector: the training data page says so.
+    await page.getByRole('link', { name: 'Training data' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Error 503: .*pgvector/)
+      .waitFor();
     await page.close();
   });
 });

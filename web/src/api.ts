@@ -94,6 +94,7 @@ export async function download(path: string, fileName: string): Promise<void> {
 }
 
 export const TASKS = '/api/v0/data_pipeline/tasks';
+export const VECTOR = '/api/v0/data_pipeline/vector';
 export const taskPath = (taskId: string) => `${TASKS}/${encodeURIComponent(taskId)}`;
 
 // The API's own response types (derived from its schemas): never copied here.
@@ -110,5 +111,8 @@ export type {
   TaskLogPage,
   TaskQueryResult,
   TaskView,
+  TrainingHit,
+  TrainingSearch,
+  TrainingStats,
 } from '../../src/server/api-types.js';
 export { STEP_NAMES, type StepName } from '../../src/workflow/steps/catalog.js';

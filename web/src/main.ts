@@ -1,5 +1,5 @@
 /**
- * The console's entry: a hash router (#/tasks, #/new, #/tasks/{id}/{tab}) that mounts one view at a
+ * The console's entry: a hash router (#/tasks, #/new, #/tasks/{id}/{tab}, #/training) that mounts one view at a
  * time in <main>, aborting the previous view's requests and event streams.
  */
 import { replace } from './dom.js';
@@ -7,9 +7,10 @@ import { errorPanel } from './ui.js';
 import { renderNewTask } from './views/new-task.js';
 import { renderTaskDetail, TABS, type Tab } from './views/task-detail.js';
 import { renderTaskList } from './views/task-list.js';
+import { renderTrainingData } from './views/training-data.js';
 
 export interface Route {
-  view: 'list' | 'new' | 'detail';
+  view: 'list' | 'new' | 'detail' | 'training';
   taskId?: string;
   tab?: Tab;
   query: URLSearchParams;
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
   const query = new URLSearchParams(queryPart);
   const parts = pathPart.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'new') return { view: 'new', query };
+  if (parts[0] === 'training') return { view: 'training', query };
   if (parts[0] === 'tasks' && parts[1]) {
     const tab = (TABS as readonly string[]).includes(parts[2] ?? '') ? (parts[2] as Tab) : 'overview';
     return { view: 'detail', taskId: parts[1], tab, query };
@@ -38,11 +40,13 @@ async function mount(): Promise<void> {
     // Inside the try: a malformed address (`#/tasks/%E0`) is an error to show, not a blank page.
     const route = parseRoute(location.hash);
     for (const link of document.querySelectorAll<HTMLAnchorElement>('.topbar nav a')) {
-      const active = (route.view === 'new' && link.hash === '#/new') || (route.view !== 'new' && link.hash === '#/tasks');
+      const section = route.view === 'new' ? '#/new' : route.view === 'training' ? '#/training' : '#/tasks';
+      const active = link.hash === section;
       if (active) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
     if (route.view === 'new') await renderNewTask(root, controller.signal);
+    else if (route.view === 'training') await renderTrainingData(root, controller.signal);
     else if (route.view === 'detail' && route.taskId) await renderTaskDetail(root, route.taskId, route.tab ?? 'overview', controller.signal);
     else await renderTaskList(root, route.query, controller.signal);
   } catch (error) {
