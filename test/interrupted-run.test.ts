@@ -177,6 +177,7 @@ describe('runs ended as interrupted, in their task directories', () => {
       ],
       summary: { tables: 3, tables_failed: 0, pairs: 0, pairs_valid: null, validation_rate: null, vectors: 0, files: 7 },
       llm_usage: null,
+      reuse: null,
       backup: BACKUP,
     });
     expect(recorded('qa_generation')?.step_status).toBe('failed');
@@ -278,6 +279,7 @@ describe('runs ended as interrupted, in their task directories', () => {
       steps: [pending('ddl_generation'), pending('qa_generation'), pending('sql_validation'), pending('training_load')],
       summary: { tables: 0, tables_failed: 0, pairs: 0, pairs_valid: null, validation_rate: null, vectors: 0, files: 0 },
       llm_usage: null,
+      reuse: null,
       backup: BACKUP,
     });
     const lines = await logLines('task_queued');

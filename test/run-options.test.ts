@@ -45,6 +45,7 @@ describe('the run options schema', () => {
       enable_training_data_load: true,
       backup_vector_tables: false,
       truncate_vector_tables: false,
+      use_cache: true,
       reembed: false,
       skip_training: false,
     });

@@ -1,6 +1,6 @@
 /**
  * `data-pipeline`: the command line. `run` is script mode (a run without a server), `step` runs one step on
- * an existing task directory, `demo` runs everything on the bundled sample database, `backups` manages a
+ * an existing task directory, `drift` tells what changed in its database since, `demo` runs everything on the bundled sample database, `backups` manages a
  * task directory's backups, `store` serves, pushes or exports the training data, `serve` starts the API.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -61,6 +61,17 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .action(async (stepName: string, opts, command: Command) => {
       const { stepCommand } = await import('./commands/step.js');
       process.exitCode = await stepCommand(await settingsProvider(), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
+    });
+
+  program
+    .command('drift')
+    .description("what changed in the source database since a task's files were made (exit 0: none, 1: drift, 2: error)")
+    .requiredOption('--task-dir <dir>', 'the task directory')
+    .option('--db <url|sample>', 'source database (default: from task_config.json)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts) => {
+      const { driftCommand } = await import('./commands/drift.js');
+      process.exitCode = await driftCommand(await settingsProvider(), opts);
     });
 
   program

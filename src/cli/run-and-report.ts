@@ -24,6 +24,20 @@ export function exitCodeFor(result: WorkflowResult): number {
   return rate !== null && rate < MIN_VALIDATION_RATE ? EXIT.lowRateOrNoTableList : EXIT.ok;
 }
 
+/** `cache 12 hits / 1 miss (LLM), 40 / 0 (embeddings); 1 table regenerated (orders); 4 of 5 themes kept`. */
+function reuseLine(result: WorkflowResult): string {
+  const r = result.reuse;
+  const parts = [
+    r.cache ? `cache ${r.llm.hits} hit(s) / ${r.llm.misses} miss(es) for the LLM, ${r.embeddings.hits} / ${r.embeddings.misses} for embeddings` : 'cache off',
+  ];
+  if (r.regenerated_tables) {
+    const names = r.regenerated_tables.length <= 5 ? ` (${r.regenerated_tables.join(', ')})` : '';
+    parts.push(`${r.regenerated_tables.length} table(s) regenerated${r.regenerated_tables.length ? names : ''}`);
+  }
+  if (r.themes_kept !== null && r.themes_asked !== null) parts.push(`${r.themes_kept} of ${r.themes_kept + r.themes_asked} theme(s) kept`);
+  return parts.join('; ');
+}
+
 export function formatSummary(result: WorkflowResult): string {
   const s = result.summary;
   const validation = result.steps.find((x) => x.step_name === 'sql_validation');
@@ -38,6 +52,7 @@ export function formatSummary(result: WorkflowResult): string {
     `  Pairs:   ${pairs}`,
     `  Vectors: ${s.vectors} loaded`,
     `  LLM:     ${result.llm_usage.calls} calls (${result.llm_usage.provider}), ${result.llm_usage.total_tokens} tokens`,
+    `  Reused:  ${reuseLine(result)}`,
     `  Output:  ${result.output_directory}`,
   ];
   return `${lines.join('\n')}\n`;

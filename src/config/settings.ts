@@ -73,6 +73,12 @@ const envSchema = z.object({
   DP_STORE_URL: z.union([postgresUrl, z.literal('')]).optional(),
   DP_STORE_DIR: z.string().trim().min(1).default('./data_pipeline/store'),
   DP_CACHE_DIR: z.string().trim().min(1).default('./data_pipeline/cache'),
+  LLM_CACHE: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .default('on')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
+  LLM_CACHE_DIR: optionalText,
+  LLM_CACHE_MAX_MB: positiveInt(1, 1_000_000).default(512),
   DP_SAMPLE_ROWS: positiveInt(1, 1000).default(20),
   DP_ENUM_MAX_VALUES: positiveInt(2, 200).default(20),
   DP_MAX_TABLES: positiveInt(1, 100_000).default(1000),
@@ -129,6 +135,8 @@ export interface Settings {
   embeddedStoreDir: string;
   /** Absolute path of the cache (the sample database snapshot lives here). */
   cacheDir: string;
+  /** The response cache of LLM answers and embeddings, shared by every task of the data root. */
+  responseCache: ResponseCacheSettings;
   sampleRows: number;
   enumMaxValues: number;
   /** Most names a table list may hold, on every path that takes one (DP_MAX_TABLES). */
@@ -141,6 +149,15 @@ export interface Settings {
   repairRounds: number;
   server: ServerSettings;
   backup: BackupSettings;
+}
+
+export interface ResponseCacheSettings {
+  /** LLM_CACHE: off turns it off for every run. */
+  enabled: boolean;
+  /** LLM_CACHE_DIR, by default `.cache/` in the data root (not a task id: task ids have no dot). */
+  dir: string;
+  /** LLM_CACHE_MAX_MB in bytes, for the LLM answers and for the embeddings each. */
+  maxBytes: number;
 }
 
 /** The file backup before complete runs (the user's specification and its follow-ups). */
@@ -228,6 +245,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     storeUrl: e.DP_STORE_URL ? e.DP_STORE_URL : undefined,
     embeddedStoreDir: path.resolve(cwd, e.DP_STORE_DIR),
     cacheDir: path.resolve(cwd, e.DP_CACHE_DIR),
+    responseCache: {
+      enabled: e.LLM_CACHE,
+      dir: e.LLM_CACHE_DIR ? path.resolve(cwd, e.LLM_CACHE_DIR) : path.join(trainingDataDir, '.cache'),
+      maxBytes: e.LLM_CACHE_MAX_MB * 1024 * 1024,
+    },
     sampleRows: e.DP_SAMPLE_ROWS,
     enumMaxValues: e.DP_ENUM_MAX_VALUES,
     maxTables: e.DP_MAX_TABLES,

@@ -92,9 +92,23 @@ export interface RepairProposal {
   sql: string;
 }
 
+/** The four calls of the port, with their requests and answers. */
+export interface LlmCalls {
+  commentTable: { request: TableCommentRequest; answer: TableComments };
+  extractThemes: { request: ThemeRequest; answer: Theme[] };
+  generatePairs: { request: PairRequest; answer: QaPair[] };
+  repairSql: { request: RepairRequest; answer: RepairProposal[] };
+}
+export type LlmCall = keyof LlmCalls;
+
 export interface LlmProvider {
   readonly name: 'builtin' | 'openai';
   readonly usage: LlmUsage;
+  /**
+   * Everything a call's answer depends on (provider, model, generation parameters, the full prompt),
+   * for the response cache: equal material, equal answer.
+   */
+  cacheMaterial<C extends LlmCall>(call: C, request: LlmCalls[C]['request']): unknown;
   commentTable(request: TableCommentRequest): Promise<TableComments>;
   extractThemes(request: ThemeRequest): Promise<Theme[]>;
   generatePairs(request: PairRequest): Promise<QaPair[]>;

@@ -6,6 +6,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { BackupDiffResponse, BackupListResponse, BackupShowResponse, RestoreResponse } from './schemas/backups.js';
 import type { DatabaseTablesResponse } from './schemas/database.js';
 import type { FilesResponse, LogQueryResponse, LogsResponse, TableListInfoResponse } from './schemas/files.js';
+import type { DriftResponse } from './schemas/drift.js';
 import type { TrainingSearchResponse, TrainingStatsResponse } from './schemas/vector.js';
 import type { CreatedResponse, ExecuteResponse, ListResponse, QueryResponse, StepsResponse, TaskResponse } from './schemas/tasks.js';
 
@@ -33,3 +34,4 @@ export type DatabaseTables = DataOf<typeof DatabaseTablesResponse>;
 export type TrainingStats = DataOf<typeof TrainingStatsResponse>;
 export type TrainingSearch = DataOf<typeof TrainingSearchResponse>;
 export type TrainingHit = TrainingSearch['results'][number];
+export type TaskDrift = DataOf<typeof DriftResponse>;

@@ -16,7 +16,7 @@ import { checkConnection } from './connection.js';
 import type { ServiceContext } from './context.js';
 
 /** Opens the requested source for one request; the sample is shared and stays open. */
-async function withSource<T>(ctx: ServiceContext, connection: string | undefined, fn: (source: SourceConnection) => Promise<T>): Promise<T> {
+export async function withSource<T>(ctx: ServiceContext, connection: string | undefined, fn: (source: SourceConnection) => Promise<T>): Promise<T> {
   // A connection given is checked; the default was checked when the settings were read.
   const spec = connection !== undefined ? checkConnection(connection) : ctx.settings.server.defaultDbUrl;
   if (spec === SAMPLE_SOURCE) return fn(await ctx.sampleSource());

@@ -40,7 +40,7 @@ export interface InterruptedRun {
 }
 
 /** `task_result.json` of an interrupted run: the orchestrator's format; the LLM usage died with the process. */
-export type InterruptedRunResult = Omit<WorkflowResult, 'llm_usage'> & { llm_usage: null };
+export type InterruptedRunResult = Omit<WorkflowResult, 'llm_usage' | 'reuse'> & { llm_usage: null; reuse: null };
 
 const iso = (text: string) => new Date(text).toISOString();
 
@@ -85,6 +85,7 @@ export async function writeInterruptedRunFiles(dir: TaskDirectory, run: Interrup
       steps,
       summary: sumCounters(steps),
       llm_usage: null,
+      reuse: null,
       backup: run.backup,
     };
     await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);

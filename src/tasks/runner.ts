@@ -295,6 +295,7 @@ export class TaskRunner {
             status: result.status,
             summary: result.summary,
             llm_usage: result.llm_usage,
+            reuse: result.reuse,
             duration_ms: result.duration_ms,
           }
         : null,

@@ -62,8 +62,40 @@ export interface WorkflowResult {
   steps: StepRun[];
   summary: WorkflowSummary;
   llm_usage: LlmUsageSnapshot & { provider: string };
+  /** What the run reused rather than paid for again. */
+  reuse: ReuseReport;
   /** The file backup made before the run (complete runs through the API), else null. */
   backup: Record<string, unknown> | null;
+}
+
+/** Cache hits and misses, and what was regenerated, of one run. */
+export interface ReuseReport {
+  /** Whether the response cache was used (LLM_CACHE and the run's use_cache). */
+  cache: boolean;
+  llm: { hits: number; misses: number };
+  embeddings: { hits: number; misses: number };
+  /** Tables whose comments were generated again (ddl_generation); null when it did not run. */
+  regenerated_tables: string[] | null;
+  /** Themes kept with their pairs from the previous run, and themes whose pairs were asked for (qa_generation). */
+  themes_kept: number | null;
+  themes_asked: number | null;
+}
+
+function reuseReport(resources: WorkflowResources, runs: StepRun[]): ReuseReport {
+  const counts = resources.cacheCounts();
+  const resultOf = (step: string) => runs.find((r) => r.step_name === step && r.step_status === 'completed')?.result;
+  const ddl = resultOf('ddl_generation');
+  const qa = resultOf('qa_generation');
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : null);
+  const count = (v: unknown) => (typeof v === 'number' ? v : null);
+  return {
+    cache: counts !== undefined,
+    llm: { hits: counts?.llm.hits ?? 0, misses: counts?.llm.misses ?? 0 },
+    embeddings: { hits: counts?.embeddings.hits ?? 0, misses: counts?.embeddings.misses ?? 0 },
+    regenerated_tables: list(ddl?.regenerated_tables),
+    themes_kept: count(qa?.themes_kept),
+    themes_asked: count(qa?.themes_asked),
+  };
 }
 
 /** Why a signal was aborted, as a word for step records: `cancelled` unless a string reason says otherwise. */
@@ -229,6 +261,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     steps: runs,
     summary: sumCounters(runs),
     llm_usage: { provider: resources.llm.name, ...resources.llm.usage.snapshot() },
+    reuse: reuseReport(resources, runs),
     backup: params.backup ?? null,
   };
   try {

@@ -2,12 +2,16 @@
  * The external resources of one run, opened on first use and closed once at the end: the source
  * database, the LLM provider, the embedder and the vector store.
  */
+import path from 'node:path';
+import { type CacheCounts, ContentCache } from '../cache/content-cache.js';
 import type { Settings } from '../config/settings.js';
 import { openStoreDatabase } from '../db/embedded-store.js';
 import { PostgresDatabase } from '../db/postgres-database.js';
 import type { SqlDatabase } from '../db/sql-database.js';
+import { CachedEmbedder } from '../embedding/cached-embedder.js';
 import { createEmbedder } from '../embedding/create-embedder.js';
 import type { Embedder } from '../embedding/embedder.js';
+import { CachedLlmProvider } from '../llm/cached-provider.js';
 import { createLlmProvider } from '../llm/create-provider.js';
 import type { LlmProvider } from '../llm/llm-provider.js';
 import type { TableInfo } from '../source/catalog.js';
@@ -33,17 +37,38 @@ export class WorkflowResources {
   private storePromise: Promise<VectorStore> | undefined;
   private embedderPromise: Promise<Embedder> | undefined;
 
+  /** The response caches of this run (LLM answers, embeddings), when caching is on. */
+  private readonly caches: { llm: ContentCache; embeddings: ContentCache } | undefined;
+
   private constructor(
     private readonly settings: Settings,
     private readonly options: WorkflowOptions,
     private readonly shared: { store?: SqlDatabase; source?: SourceConnection },
     llm: LlmProvider,
   ) {
-    this.llm = llm;
+    const { responseCache } = settings;
+    this.caches =
+      responseCache.enabled && options.use_cache
+        ? {
+            llm: new ContentCache(path.join(responseCache.dir, 'llm'), responseCache.maxBytes),
+            embeddings: new ContentCache(path.join(responseCache.dir, 'embeddings'), responseCache.maxBytes),
+          }
+        : undefined;
+    this.llm = this.caches ? new CachedLlmProvider(llm, this.caches.llm) : llm;
   }
 
   static async open(settings: Settings, options: WorkflowOptions, shared: { store?: SqlDatabase; source?: SourceConnection } = {}): Promise<WorkflowResources> {
     return new WorkflowResources(settings, options, shared, await createLlmProvider(settings.llm));
+  }
+
+  /** Whether this run reuses earlier answers (LLM_CACHE on and the run's use_cache). */
+  get reusing(): boolean {
+    return this.caches !== undefined;
+  }
+
+  /** Cache hits and misses of this run; undefined when the cache was off. */
+  cacheCounts(): { llm: CacheCounts; embeddings: CacheCounts } | undefined {
+    return this.caches && { llm: { ...this.caches.llm.counts }, embeddings: { ...this.caches.embeddings.counts } };
   }
 
   source(): Promise<SourceConnection> {
@@ -57,7 +82,9 @@ export class WorkflowResources {
   }
 
   embedder(): Promise<Embedder> {
-    this.embedderPromise ??= createEmbedder(this.settings.embedding);
+    this.embedderPromise ??= createEmbedder(this.settings.embedding).then((embedder) =>
+      this.caches ? new CachedEmbedder(embedder, this.caches.embeddings, this.settings.embedding.baseURL ?? null) : embedder,
+    );
     return this.embedderPromise;
   }
 

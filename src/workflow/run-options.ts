@@ -118,6 +118,15 @@ export const RUN_OPTIONS = {
       're-embed every row of the collections loaded, from its stored text, when they were made by another embedder (otherwise such a load is refused)',
     cli: { flag: '--reembed' },
   },
+  use_cache: {
+    kind: 'boolean',
+    default: true,
+    scope: 'execution',
+    label: 'Reuse cached LLM answers and embeddings',
+    description:
+      'answer LLM calls and embeddings from the response cache when the same prompt (or text) was answered before; off: ask everything again (LLM_CACHE=off turns the cache off for good)',
+    cli: { flag: '--no-cache', help: 'ask the LLM and the embedder again instead of reusing cached answers' },
+  },
   skip_training: {
     kind: 'boolean',
     default: false,

@@ -7,11 +7,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../support/chromium.js';
-import { PROJECT_ROOT } from '../support/env.js';
-import { startTestServer, type TestServer } from '../support/api-server.js';
+import { createSampleDatabaseOnServer, PROJECT_ROOT, type ScratchDatabase } from '../support/env.js';
+import { startTestServer, waitForTask, type TestServer } from '../support/api-server.js';
 import { answerWell } from '../support/openai-answers.js';
 import { client, createTask, holdLlm, llmEnv } from '../support/run-helpers.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scripted-openai-server.js';
@@ -455,6 +456,59 @@ describe('web console with an API token, and a table list upload', () => {
       .getByRole('alert')
       .getByText(/Error 503: .*pgvector/)
       .waitFor();
+    await page.close();
+  });
+});
+
+describe('web console: schema drift on the task page, and a refresh that regenerates only what changed', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let sample: ScratchDatabase;
+
+  beforeAll(async () => {
+    const { executablePath, args } = await findChromium();
+    sample = await createSampleDatabaseOnServer();
+    server = await startTestServer({ store: 'embedded', env: { LLM_CACHE: 'on' } });
+    browser = await chromium.launch({ executablePath, args });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await sample?.drop();
+  });
+
+  it('says there is no drift, then names the added column; Refresh runs again and regenerates that table alone', { timeout: 240_000 }, async () => {
+    const taskId = await createTask(client(server.url), ['regions', 'stores'], { task_name: 'Drift', db_connection: sample.url });
+    expect((await server.call('POST', `/api/v0/data_pipeline/tasks/${taskId}/execute`, {})).status).toBe(202);
+    await waitForTask(server, taskId, RUN_TIMEOUT);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}/#/tasks/${taskId}`);
+    await expect
+      .poll(() => page.locator('.drift-state[data-drifted="false"]').textContent(), { timeout: 30_000 })
+      .toMatch(/^No schema changes in 2 table\(s\) since /);
+    await expect.poll(() => page.locator('.reuse-line').textContent()).toMatch(/2 table\(s\) regenerated/);
+
+    const admin = new pg.Client({ connectionString: sample.url });
+    await admin.connect();
+    try {
+      await admin.query('ALTER TABLE public.stores ADD COLUMN fax_number text');
+    } finally {
+      await admin.end();
+    }
+    await page.getByRole('button', { name: 'Check again' }).click();
+    const card = page.getByRole('region', { name: 'Schema drift' });
+    await card.waitFor();
+    expect(await card.locator('h2').textContent()).toMatch(/: 1 table\(s\)$/);
+    expect(await card.locator('li').allTextContents()).toEqual(['public.stores: column(s) added: fax_number text']);
+    await page.screenshot({ path: path.join(SHOTS, '19-drift.png'), fullPage: true });
+
+    await card.getByRole('button', { name: 'Refresh: run the complete workflow' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Run again' }).click();
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    await expect.poll(() => page.locator('.drift-state[data-drifted="false"]').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('.reuse-line').textContent()).toMatch(/· 1 table\(s\) regenerated · /);
     await page.close();
   });
 });

@@ -88,6 +88,8 @@ export function testSettings(root: string, env: Record<string, string> = {}): Se
       DP_STORE_DIR: path.join(root, 'store'),
       DP_CACHE_DIR: TEST_CACHE_DIR,
       EMBEDDING_DIM: '64',
+      // Tests that count LLM calls expect every run to ask; those of the cache turn it on.
+      LLM_CACHE: 'off',
       ...env,
     },
     root,

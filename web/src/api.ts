@@ -110,6 +110,7 @@ export type {
   TaskListItem,
   TaskLogPage,
   TaskQueryResult,
+  TaskDrift,
   TaskView,
   TrainingHit,
   TrainingSearch,

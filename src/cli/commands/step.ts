@@ -5,8 +5,7 @@ import { isStepName, STEP_NAMES } from '../../workflow/steps/catalog.js';
 import { TaskDirectory } from '../../task-directory/task-dir.js';
 import { TASK_CONFIG_FILE } from '../../task-directory/task-files.js';
 import { EXIT, runAndReport } from '../run-and-report.js';
-import { z } from 'zod';
-import { withoutMaskedSecrets } from '../../util/redact.js';
+import { readStoredParameters } from '../task-config.js';
 
 /** The flags of `step` besides the run options (those come from the options schema). */
 export interface StepFlags {
@@ -18,10 +17,6 @@ export interface StepFlags {
   json?: boolean;
   verbose?: boolean;
 }
-
-const StoredConfig = z.object({
-  parameters: z.record(z.string(), z.unknown()).optional(),
-});
 
 /**
  * One step on an existing directory: the source, context and task options default to what
@@ -39,22 +34,9 @@ export async function stepCommand(settings: Settings, stepName: string, flags: S
     process.stderr.write(`data-pipeline: --task-dir ${flags.taskDir}: no such task directory\n`);
     return EXIT.failed;
   }
-  let stored: Record<string, unknown> = {};
-  const configText = await dir.readTextIfExists(TASK_CONFIG_FILE);
-  if (configText) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(configText);
-    } catch {
-      parsed = undefined;
-    }
-    const config = StoredConfig.safeParse(parsed);
-    if (config.success) stored = config.data.parameters ?? {};
-    else process.stderr.write(`data-pipeline: ${TASK_CONFIG_FILE} is not a task configuration; pass --db and --business-context\n`);
-  }
-  const text = (key: string): string | undefined => (typeof stored[key] === 'string' && stored[key] ? (stored[key] as string) : undefined);
-  const storedDb = text('db_connection');
-  const db = flags.db ?? (storedDb ? withoutMaskedSecrets(storedDb) : undefined);
+  const stored = await readStoredParameters(dir);
+  if (stored.unreadable) process.stderr.write(`data-pipeline: ${TASK_CONFIG_FILE} is not a task configuration; pass --db and --business-context\n`);
+  const db = flags.db ?? stored.connection('db_connection');
   if (!db) {
     process.stderr.write(`data-pipeline: no source database: pass --db (the task directory has no ${TASK_CONFIG_FILE})\n`);
     return EXIT.failed;
@@ -62,11 +44,11 @@ export async function stepCommand(settings: Settings, stepName: string, flags: S
   const options = workflowOptions({
     task_id: dir.taskId,
     db_connection: db,
-    db_name: flags.dbName ?? text('db_name'),
-    business_context: flags.businessContext ?? text('business_context') ?? DEFAULT_BUSINESS_CONTEXT,
+    db_name: flags.dbName ?? stored.text('db_name'),
+    business_context: flags.businessContext ?? stored.text('business_context') ?? DEFAULT_BUSINESS_CONTEXT,
     // The vector store the task was loaded into, unless another is named.
-    vector_db: flags.vectorDb ?? (text('vector_db') ? withoutMaskedSecrets(text('vector_db') as string) : undefined),
-    ...taskOptionsFromRecord(stored),
+    vector_db: flags.vectorDb ?? stored.connection('vector_db'),
+    ...taskOptionsFromRecord(stored.values),
     ...optionValues,
   });
   return runAndReport({ dir, settings, options, mode: 'step', step: stepName, output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) } });

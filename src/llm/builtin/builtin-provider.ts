@@ -4,6 +4,8 @@
  */
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import type {
+  LlmCall,
+  LlmCalls,
   LlmProvider,
   PairRequest,
   QaPair,
@@ -20,11 +22,19 @@ import { builtinPairs } from './builtin-pairs.js';
 import { builtinRepairs } from './builtin-repair.js';
 import { builtinThemes } from './builtin-themes.js';
 
+/** Bump when the builtin generator's output changes, so cached answers of the old one are not reused. */
+export const BUILTIN_GENERATOR_VERSION = 1;
+
 export class BuiltinProvider implements LlmProvider {
   readonly name = 'builtin' as const;
   readonly usage = new LlmUsage();
   /** Questions already produced in this run, so themes sharing tables do not repeat each other. */
   private readonly seenQuestions = new Set<string>();
+
+  cacheMaterial<C extends LlmCall>(call: C, request: LlmCalls[C]['request']): unknown {
+    const { signal: _signal, ...rest } = request;
+    return { provider: 'builtin', version: BUILTIN_GENERATOR_VERSION, call, request: rest };
+  }
 
   async commentTable(request: TableCommentRequest): Promise<TableComments> {
     await ensureSqlParser();

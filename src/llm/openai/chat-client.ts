@@ -27,6 +27,9 @@ export class LlmCallError extends Error {
   }
 }
 
+/** Low, so answers to one prompt vary little (and a cached answer stands for a fresh one). */
+export const CHAT_TEMPERATURE = 0.2;
+
 /** Removes reasoning blocks some models emit before the answer. */
 export function stripThinking(content: string): string {
   return content
@@ -97,7 +100,7 @@ export class ChatClient {
           {
             model: this.settings.model,
             messages,
-            temperature: 0.2,
+            temperature: CHAT_TEMPERATURE,
             ...(this.jsonMode ? { response_format: { type: 'json_object' as const } } : {}),
           },
           { signal: requestSignal },
@@ -109,7 +112,10 @@ export class ChatClient {
           // The endpoint does not do JSON mode: ask again without it (the prompt asks for JSON anyway).
           this.jsonMode = false;
           try {
-            const completion = await this.client.chat.completions.create({ model: this.settings.model, messages, temperature: 0.2 }, { signal: requestSignal });
+            const completion = await this.client.chat.completions.create(
+              { model: this.settings.model, messages, temperature: CHAT_TEMPERATURE },
+              { signal: requestSignal },
+            );
             this.usage.record(completion.usage?.prompt_tokens, completion.usage?.completion_tokens);
             return stripThinking(completion.choices[0]?.message?.content ?? '');
           } catch (retryError) {

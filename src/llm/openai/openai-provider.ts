@@ -2,6 +2,8 @@
 import type { LlmSettings } from '../../config/settings.js';
 import { cleanComment, isUsableComment } from '../comment-quality.js';
 import type {
+  LlmCall,
+  LlmCalls,
   LlmProvider,
   PairRequest,
   QaPair,
@@ -14,7 +16,7 @@ import type {
   ThemeRequest,
 } from '../llm-provider.js';
 import { LlmUsage } from '../usage.js';
-import { ChatClient } from './chat-client.js';
+import { CHAT_TEMPERATURE, ChatClient } from './chat-client.js';
 import { pairsPrompt, repairPrompt, tableCommentPrompt, themesPrompt } from './prompts.js';
 import { pairsReply, repairsReply, tableCommentReply, themesReply } from './replies.js';
 
@@ -51,8 +53,26 @@ export class OpenAIProvider implements LlmProvider {
   readonly usage = new LlmUsage();
   private readonly chat: ChatClient;
 
-  constructor(settings: LlmSettings) {
+  constructor(private readonly settings: LlmSettings) {
     this.chat = new ChatClient(settings, this.usage);
+  }
+
+  cacheMaterial<C extends LlmCall>(call: C, request: LlmCalls[C]['request']): unknown {
+    const prompts: { [K in LlmCall]: (r: LlmCalls[K]['request']) => unknown } = {
+      commentTable: tableCommentPrompt,
+      extractThemes: themesPrompt,
+      generatePairs: pairsPrompt,
+      repairSql: repairPrompt,
+    };
+    // The endpoint is part of the identity: two servers may serve different models under one name.
+    return {
+      provider: 'openai',
+      base_url: this.settings.baseURL ?? null,
+      model: this.settings.model,
+      temperature: CHAT_TEMPERATURE,
+      call,
+      messages: prompts[call](request),
+    };
   }
 
   async commentTable(request: TableCommentRequest): Promise<TableComments> {

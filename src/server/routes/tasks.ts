@@ -1,5 +1,6 @@
 /** Task management: create, execute (complete or one step), get, list, query, delete, cancel; the step catalog. */
 import { STEP_CATALOG } from '../../services/catalog.js';
+import { taskDrift } from '../../services/drift.js';
 import { executeTask } from '../../services/execute.js';
 import { cancelTask, createTask, deleteTasks, getTaskDetail, queryTasks } from '../../services/tasks.js';
 import type { ApiServer, AppContext } from '../context.js';
@@ -7,6 +8,7 @@ import { successBody } from '../envelope.js';
 import { bodyFromQuery, emptyBodyAsObject } from '../hooks.js';
 import { presentListItem, presentTask } from '../presenters.js';
 import { errorResponses, TaskIdParams } from '../schemas/common.js';
+import { DriftResponse } from '../schemas/drift.js';
 import {
   CancelResponse,
   CreateBody,
@@ -90,6 +92,23 @@ export function taskRoutes(app: ApiServer, ctx: AppContext): void {
         presented.set(detail, view);
       }
       return successBody(200, 'task found', view);
+    },
+  );
+
+  app.get(
+    `${BASE}/:task_id/drift`,
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: "What changed in the task's source database since its files were made (tables, columns, comments)",
+        params: TaskIdParams,
+        response: { 200: DriftResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const drift = await taskDrift(services, request.params.task_id);
+      const changes = drift.tables_added.length + drift.tables_removed.length + drift.tables_changed.length;
+      return successBody(200, drift.drifted ? `${changes} table(s) drifted` : 'no drift', drift);
     },
   );
 

@@ -155,6 +155,20 @@ export const LlmUsageView = Closed({
   failures: Type.Integer(),
 });
 
+const CacheCountsView = Closed({ hits: Type.Integer(), misses: Type.Integer() });
+
+export const ReuseView = Closed(
+  {
+    cache: Type.Boolean({ description: 'whether the response cache was used (LLM_CACHE, use_cache)' }),
+    llm: CacheCountsView,
+    embeddings: CacheCountsView,
+    regenerated_tables: Nullable(Type.Array(Type.String({ description: 'a table whose comments were generated again' }))),
+    themes_kept: Nullable(Type.Integer({ description: 'themes kept with their pairs from the previous run' })),
+    themes_asked: Nullable(Type.Integer({ description: 'themes whose pairs were asked of the LLM' })),
+  },
+  { description: 'what the run reused instead of paying for it again' },
+);
+
 export const RunSummaryView = Closed({
   tables: Type.Integer(),
   tables_failed: Type.Integer(),
@@ -172,6 +186,7 @@ export const RunResultView = Closed(
     status: Type.Optional(StringEnum(['completed', 'failed', 'cancelled'] as const)),
     summary: Type.Optional(RunSummaryView),
     llm_usage: Type.Optional(LlmUsageView),
+    reuse: Type.Optional(ReuseView),
     duration_ms: Type.Optional(Type.Integer()),
     backup: Type.Optional(BackupStatsView),
   },

@@ -13,6 +13,15 @@ import { renderCommentStatements, renderDdl, renderMarkdown, tableFileBases } fr
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
+import { readPreviousOutput } from '../../task-directory/previous-output.js';
+import {
+  changedTables,
+  FINGERPRINTS_FILE,
+  type GenerationContext,
+  parseFingerprints,
+  renderFingerprints,
+  tableFacts,
+} from '../incremental/table-fingerprints.js';
 
 /**
  * Sampling: tables per statement (and READ ONLY transaction), batches read ahead of the workers,
@@ -110,6 +119,20 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
 
   const tableFiles = written.filter(Boolean);
   if (tableFiles.length === 0) throw new StepFailedError(`no table could be documented (${failures.map((f) => `${f.table}: ${f.reason}`).join('; ')})`);
+  // What changed since the previous run: its fingerprints, here or in the newest backup.
+  const context: GenerationContext = {
+    business_context: options.business_context || source.dbName,
+    language: options.language,
+    overwrite_comments: options.overwrite_comments,
+    llm: `${settings.llm.provider}:${settings.llm.model}`,
+  };
+  const profiled = tableFiles.map((f) => ctx.resources.profiles.get(f.table)).filter((p) => p !== undefined);
+  const previous = parseFingerprints((await readPreviousOutput(dir, FINGERPRINTS_FILE))?.text);
+  const changed = changedTables(previous, context, Object.fromEntries(profiled.map((p) => [qualifiedName(p.table), tableFacts(p.table, p.samples)])));
+  const regenerated = changed === 'all' ? tableFiles.map((f) => f.table) : changed;
+  if (changed !== 'all')
+    log.info(`${tableFiles.length - changed.length} table(s) unchanged since the previous run; changed or new: ${changed.join(', ') || 'none'}`);
+  await dir.writeFile(FINGERPRINTS_FILE, renderFingerprints(context, profiled, previous));
   await dir.writeFile(MAPPING_FILE, renderMapping(tableFiles));
   await dir.writeFile(
     COMMENTS_SQL_FILE,
@@ -126,13 +149,15 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
       tables_total: list.tables.length + list.invalid.length,
       tables_done: tableFiles.length,
       tables_failed: failures.length,
-      files_written: tableFiles.length * 2 + 2,
+      files_written: tableFiles.length * 2 + 3,
     },
     result: {
       tables: tableFiles,
+      regenerated_tables: regenerated,
+      compared_with_previous_run: changed !== 'all',
       failed_tables: failures,
       duplicates_dropped: list.duplicates,
-      files: [...tableFiles.flatMap((f) => [f.ddl, f.md]), MAPPING_FILE, COMMENTS_SQL_FILE],
+      files: [...tableFiles.flatMap((f) => [f.ddl, f.md]), MAPPING_FILE, COMMENTS_SQL_FILE, FINGERPRINTS_FILE],
     },
   };
 }

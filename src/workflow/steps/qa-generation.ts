@@ -16,6 +16,8 @@ import { parseMarkdown, sqlTableName } from '../render/table-files.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { DECISION_PROMPT_FILE, METADATA_DETAIL_FILE, METADATA_FILE, MAPPING_FILE, pairFileName, readTableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
+import { readPreviousOutput } from '../../task-directory/previous-output.js';
+import { parseThemesFile, planThemes, renderThemesFile, THEMES_FILE, type ThemeContext } from '../incremental/theme-plan.js';
 
 export function normalizeQuestion(question: string): string {
   return question
@@ -144,32 +146,59 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   const dbName = options.db_name || source.dbName;
   const businessContext = options.business_context || dbName;
 
-  let themes: Theme[];
   let themeSource = resources.llm.name;
-  try {
-    themes = await resources.llm.extractThemes({
-      tables: docs,
-      businessContext,
-      language: options.language,
-      count: settings.themeCount,
-      signal: ctx.signal,
-    });
-  } catch (error) {
-    if (ctx.signal.aborted) throw error;
-    log.warn(`theme extraction failed (${errorMessage(error)}); using themes built from foreign keys`);
-    themes = builtinThemes(docs, settings.themeCount, options.language);
-    themeSource = 'builtin';
+  /** Themes for `tables` from the LLM; on failure, themes built from foreign keys. */
+  const askThemes = async (tables: TableDoc[], count: number): Promise<Theme[]> => {
+    try {
+      return await resources.llm.extractThemes({ tables, businessContext, language: options.language, count, signal: ctx.signal });
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      log.warn(`theme extraction failed (${errorMessage(error)}); using themes built from foreign keys`);
+      themeSource = 'builtin';
+      return builtinThemes(tables, count, options.language);
+    }
+  };
+
+  // What the previous run generated (here, or in the newest backup) and what changed since.
+  const themeContext: ThemeContext = {
+    business_context: businessContext,
+    language: options.language,
+    theme_count: settings.themeCount,
+    pairs_per_theme: settings.pairsPerTheme,
+    llm: `${settings.llm.provider}:${settings.llm.model}`,
+  };
+  const previous = parseThemesFile((await readPreviousOutput(ctx.dir, THEMES_FILE))?.text);
+  // With the cache off (LLM_CACHE=off, --no-cache) everything is asked again: nothing is carried over.
+  const plan = resources.reusing ? planThemes(previous, themeContext, docs) : undefined;
+  let planned: { theme: Theme; pairs: QaPair[] | undefined }[];
+  if (plan) {
+    planned = plan.themes;
+    log.info(
+      `compared with the previous run: ${plan.changed.length} table(s) changed, ${plan.added.length} added, ${plan.removed.length} removed; ` +
+        `${planned.filter((t) => t.pairs).length} of ${planned.length} theme(s) kept with their pairs`,
+    );
+    if (plan.uncovered.length > 0) {
+      // Themes for the tables no kept theme covers, as many as their share of the whole.
+      const count = Math.max(1, Math.round((settings.themeCount * plan.uncovered.length) / docs.length));
+      const fresh = await askThemes(plan.uncovered, count);
+      planned = [...planned, ...fresh.map((theme) => ({ theme, pairs: undefined }))];
+    }
+  } else {
+    planned = (await askThemes(docs, settings.themeCount)).map((theme) => ({ theme, pairs: undefined }));
   }
+  const themes = planned.map((t) => t.theme);
+  const toAsk = planned.filter((t) => !t.pairs).length;
   log.info(`${themes.length} theme(s): ${themes.map((t) => t.topic_name).join('; ')}`);
 
   let done = 0;
-  ctx.progress(0, themes.length, 'themes');
+  ctx.progress(0, toAsk, 'themes');
   const failedThemes: { theme: string; reason: string }[] = [];
   // What the replies held and why pairs were rejected, for the summary and the failure message.
   let replies = 0;
   let held = 0;
   const rejected = noRejections();
-  const perTheme = await mapConcurrent(themes, settings.llm.concurrency, async (theme) => {
+  const perTheme = await mapConcurrent(planned, settings.llm.concurrency, async ({ theme, pairs: kept }) => {
+    if (kept) return kept;
     const tables = docs.filter((d) => theme.related_tables.includes(d.sqlName));
     try {
       const generated = await resources.llm.generatePairs({
@@ -196,7 +225,7 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
       return [];
     } finally {
       done += 1;
-      ctx.progress(done, themes.length, 'themes');
+      ctx.progress(done, toAsk, 'themes');
     }
   });
 
@@ -220,22 +249,30 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   await ctx.dir.writeFile(METADATA_FILE, renderMetadataSql(themes, businessContext));
   await ctx.dir.writeFile(METADATA_DETAIL_FILE, renderMetadataMarkdown(themes, options.language));
   await ctx.dir.writeFile(DECISION_PROMPT_FILE, renderDecisionPrompt(docs, themes, businessContext, options.language));
+  // A theme that failed is not recorded, so the next run asks for it again.
+  const failedNames = new Set(failedThemes.map((f) => f.theme));
+  const records = planned.map((t, i) => ({ theme: t.theme, pairs: perTheme[i] ?? [] })).filter((r) => !failedNames.has(r.theme.topic_name));
+  await ctx.dir.writeFile(THEMES_FILE, renderThemesFile(themeContext, docs, records, previous));
   const rejectedTotal = totalOf(rejected);
   log.info(
     `wrote ${pairs.length} pair(s) to ${pairFile} (${rejectedTotal} rejected in the replies${rejectedTotal ? `: ${describeRejections(rejected)}` : ''}; ` +
       `${repeatedAcrossThemes} repeated a question of another theme)`,
   );
   return {
-    counters: { tables_total: docs.length, themes: themes.length, themes_failed: failedThemes.length, pairs: pairs.length, files_written: 4 },
+    counters: { tables_total: docs.length, themes: themes.length, themes_failed: failedThemes.length, pairs: pairs.length, files_written: 5 },
     result: {
       pair_file: pairFile,
       themes,
+      themes_kept: themes.length - toAsk,
+      themes_asked: toAsk,
+      compared_with_previous_run: plan !== undefined,
+      tables_changed: plan ? [...plan.changed, ...plan.added, ...plan.removed] : null,
       theme_source: themeSource,
       failed_themes: failedThemes,
       duplicates_dropped: rejected.duplicate + repeatedAcrossThemes,
       pairs_in_replies: held,
       pairs_rejected: { ...rejected, repeated_across_themes: repeatedAcrossThemes },
-      files: [pairFile, METADATA_FILE, METADATA_DETAIL_FILE, DECISION_PROMPT_FILE],
+      files: [pairFile, METADATA_FILE, METADATA_DETAIL_FILE, DECISION_PROMPT_FILE, THEMES_FILE],
     },
   };
 }

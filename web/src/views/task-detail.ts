@@ -11,6 +11,7 @@ import { badge, formatTime, h, replace } from '../dom.js';
 import { followTaskEvents, type TaskEvent } from '../events.js';
 import { errorPanel } from '../ui.js';
 import { renderBackups } from './detail/backups.js';
+import { renderDriftPanel } from './detail/drift.js';
 import { renderFiles } from './detail/files.js';
 import { renderLogs } from './detail/logs.js';
 import { renderOverview, type LiveState } from './detail/overview.js';
@@ -25,13 +26,17 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
   let task = await api<TaskView>('GET', taskPath(taskId), undefined, signal);
   const live: LiveState = { progress: {}, logTail: [] };
   const head = h('div', { class: 'page-head' });
+  const driftPanel = h('section', { class: 'drift-panel', 'aria-live': 'polite' });
   const actions = h('div', { class: 'toolbar' });
   const panel = h('section', { id: 'tab-panel', role: 'tabpanel', tabindex: '0', 'aria-labelledby': `tab-${tab}` });
   let streaming: AbortController | undefined;
 
   const refresh = async () => {
+    const wasActive = Boolean(task.active_run);
     task = await api<TaskView>('GET', taskPath(taskId), undefined, signal);
     renderHead();
+    // A run just ended: what it reused, and whether the database still differs from its files.
+    if (wasActive && !task.active_run) void renderDriftPanel(driftPanel, task, signal, () => void runComplete());
     if (tab === 'overview') renderOverview(panel, task, live);
   };
 
@@ -114,6 +119,17 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
   );
   const optionValues = () => Object.fromEntries(runOptions.map((o) => [o.name, o.input.checked]));
 
+  /** The complete workflow, asked first when there are earlier files (the header's action and drift's Refresh). */
+  async function runComplete(): Promise<void> {
+    const hasOutput = task.steps.some((s) => s.step_status !== 'pending');
+    const options = optionValues();
+    const warning = options.backup_existing_files
+      ? `The files of the earlier run are moved into a ${BACKUP_PREFIX} backup folder first; nothing is overwritten.`
+      : 'Backing up earlier files is turned off in the run options: files of the same name are overwritten.';
+    if (hasOutput && !(await confirmAction('Run the complete workflow again?', warning, 'Run again'))) return;
+    await execute({ execution_mode: 'complete', ...options }, 'Complete workflow');
+  }
+
   function renderHead(): void {
     const active = task.active_run;
     replace(
@@ -134,15 +150,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
           type: 'button',
           class: 'button primary',
           disabled: Boolean(active),
-          onclick: async () => {
-            const hasOutput = task.steps.some((s) => s.step_status !== 'pending');
-            const options = optionValues();
-            const warning = options.backup_existing_files
-              ? `The files of the earlier run are moved into a ${BACKUP_PREFIX} backup folder first; nothing is overwritten.`
-              : 'Backing up earlier files is turned off in the run options: files of the same name are overwritten.';
-            if (hasOutput && !(await confirmAction('Run the complete workflow again?', warning, 'Run again'))) return;
-            await execute({ execution_mode: 'complete', ...options }, 'Complete workflow');
-          },
+          onclick: () => void runComplete(),
         },
         active ? 'Running…' : 'Run complete workflow',
       ),
@@ -247,7 +255,9 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
   }
 
   renderHead();
-  replace(root, head, tabList, panel);
+  replace(root, head, driftPanel, tabList, panel);
+  // Checked once per visit (not on every refresh during a run): a catalog read of the task's tables.
+  void renderDriftPanel(driftPanel, task, signal, () => void runComplete());
   await showTab(tab);
   if (task.active_run) follow(task.active_run.run_id);
 }
