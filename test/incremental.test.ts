@@ -258,6 +258,13 @@ describe('incremental re-runs', () => {
     }
     expect(good).toBe(spoiled.chats.length);
 
+    // Another process (a restart) finds the answers on disk: ddl_generation of the same table asks nothing.
+    const chatsBefore = llm.chatRequests.length;
+    const restarted = await cli(['step', 'ddl_generation', '--task-dir', other.path, '--json']);
+    expect(restarted.code, restarted.stderr).toBe(0);
+    expect(llm.chatRequests.length).toBe(chatsBefore);
+    expect((JSON.parse(restarted.stdout) as WorkflowResult).reuse).toMatchObject({ cache: true, llm: { hits: 1, misses: 0 } });
+
     // use_cache false (--no-cache): the LLM is asked, nothing is read from the cache.
     await other.writeFile('qa_themes.json', '');
     const uncached = await counted(() => runOther({ use_cache: false }));
