@@ -23,6 +23,7 @@ import { backupRoutes } from './routes/backups.js';
 import { databaseRoutes } from './routes/database.js';
 import { eventRoutes } from './routes/events.js';
 import { fileRoutes } from './routes/files.js';
+import { pairRoutes } from './routes/pairs.js';
 import { logRoutes } from './routes/logs.js';
 import { tableListRoutes } from './routes/table-list.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -121,6 +122,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   taskRoutes(app, ctx);
   tableListRoutes(app, ctx);
   fileRoutes(app, ctx);
+  pairRoutes(app, ctx);
   logRoutes(app, ctx);
   databaseRoutes(app, ctx);
   eventRoutes(app, ctx);

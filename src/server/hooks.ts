@@ -34,11 +34,19 @@ export async function bodyFromQuery(request: FastifyRequest): Promise<void> {
   request.body = body;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route gives `null` a meaning of its own (PATCH of a pair: `review: null` clears it). */
+    nullIsValue?: boolean;
+  }
+}
+
 /**
  * JSON bodies: a field sent as `null` is taken as not sent (clients write "no value" that way), so
- * its default applies; no request field of this API accepts null as a value of its own.
+ * its default applies; only a route that says so (`config.nullIsValue`) takes null as a value.
  */
 export async function nullFieldsAsAbsent(request: FastifyRequest): Promise<void> {
+  if (request.routeOptions.config.nullIsValue) return;
   const body = request.body;
   if (!body || typeof body !== 'object' || Array.isArray(body)) return;
   for (const [key, value] of Object.entries(body)) if (value === null) delete (body as Record<string, unknown>)[key];

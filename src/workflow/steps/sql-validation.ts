@@ -16,11 +16,14 @@ import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { newestPairFile, readTableFiles, type TableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
+import { derivedPairId } from '../../pairs/pair-file.js';
 
 export type PairStatus = 'valid' | 'repaired' | 'invalid';
 
 export interface PairRecord {
   id: string;
+  /** The pair's own id in the pair file (written, or derived from its text): what the pairs API names it by. */
+  pair_id: string | null;
   index: number;
   question: string;
   sql: string;
@@ -66,6 +69,9 @@ export async function returnsRows(db: SqlDatabase, statement: string, statementT
 interface PairInput {
   question: string;
   sql: string;
+  /** The entry as it is in the file: its other fields (id, review, theme) are kept when it is rewritten. */
+  entry: Record<string, unknown>;
+  id: string;
 }
 
 function readPairs(text: string, file: string): { pairs: (PairInput | { invalid: string })[] } {
@@ -76,13 +82,18 @@ function readPairs(text: string, file: string): { pairs: (PairInput | { invalid:
     throw new StepFailedError(`${file} is not valid JSON: ${errorMessage(error)}`);
   }
   if (!Array.isArray(data)) throw new StepFailedError(`${file} must hold a JSON array of {"question", "sql"} objects`);
+  const seen = new Set<string>();
   return {
     pairs: data.map((item) => {
-      const q = (item as { question?: unknown })?.question;
-      const s = (item as { sql?: unknown })?.sql;
-      return typeof q === 'string' && typeof s === 'string' && s.trim() !== ''
-        ? { question: q, sql: s }
-        : { invalid: 'the entry lacks a "question" or "sql" string' };
+      const entry = (item ?? {}) as Record<string, unknown>;
+      const q = entry.question;
+      const s = entry.sql;
+      if (typeof q !== 'string' || typeof s !== 'string' || s.trim() === '') return { invalid: 'the entry lacks a "question" or "sql" string' };
+      // The same ids the pairs API gives (pairs/pair-file.ts), so a repair keeps the pair's id.
+      let id = typeof entry.id === 'string' && entry.id ? entry.id : derivedPairId(q, s);
+      for (let n = 2; seen.has(id); n += 1) id = `${id.replace(/-\d+$/, '')}-${n}`;
+      seen.add(id);
+      return { question: q, sql: s, entry, id };
     }),
   };
 }
@@ -131,6 +142,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   const pairFile = await newestPairFile(dir);
   if (!pairFile) throw new StepFailedError('no qs_*_pair.json file in the task directory: run qa_generation first');
   const { pairs } = readPairs(await dir.readText(pairFile), pairFile);
+  const entries = pairs.map((p) => ('invalid' in p ? undefined : p));
   const source = await ctx.resources.source();
   const db = source.db;
   log.info(`validating ${pairs.length} SQL statement(s) of ${pairFile}`);
@@ -139,6 +151,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   const records: PairRecord[] = pairs.map((pair, index) => ({
     id: `p${String(index + 1).padStart(Math.max(4, width), '0')}`,
     index,
+    pair_id: 'invalid' in pair ? null : pair.id,
     question: 'invalid' in pair ? '' : pair.question,
     sql: 'invalid' in pair ? '' : pair.sql,
     status: 'invalid',
@@ -195,7 +208,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   }
 
   const timestamp = compactTimestamp(new Date(started));
-  const modification = options.modify_original_file ? await rewritePairFile(ctx, pairFile, records, timestamp) : undefined;
+  const modification = options.modify_original_file ? await rewritePairFile(ctx, pairFile, records, entries, timestamp) : undefined;
   const valid = records.filter((r) => r.status !== 'invalid').length;
   const repaired = records.filter((r) => r.status === 'repaired').length;
   const invalid = records.length - valid;
@@ -295,15 +308,29 @@ interface Modification {
 }
 
 /** Writes repaired SQL back and drops still-invalid pairs, after copying the file to `.backup`. */
-async function rewritePairFile(ctx: StepContext, pairFile: string, records: PairRecord[], timestamp: string): Promise<Modification> {
+async function rewritePairFile(
+  ctx: StepContext,
+  pairFile: string,
+  records: PairRecord[],
+  entries: (PairInput | undefined)[],
+  timestamp: string,
+): Promise<Modification> {
   const changed = records.filter((r) => r.status !== 'valid');
   if (changed.length === 0) return { modified: false, backupFile: null, logFile: null, removed: 0, filesWritten: 0 };
   const backupFile = `${pairFile}.backup`;
   // The first backup holds the file as generated; later validations keep it.
   if (!(await ctx.dir.exists(backupFile))) await ctx.dir.copyFile(pairFile, backupFile);
+  // Each pair keeps the fields it has besides question and SQL (id, review, theme: a file the pairs
+  // API has written holds them; a generated one stays in the reference's {question, sql} form). A
+  // one-pair check of a SQL that was repaired no longer applies.
   const kept = records
     .filter((r) => r.status !== 'invalid')
-    .map((r) => ({ question: r.question, sql: r.status === 'repaired' ? (r.repaired_sql as string) : r.sql }));
+    .map((r) => {
+      const { validation, ...entry } = entries[r.index]?.entry ?? {};
+      return r.status === 'repaired'
+        ? { ...entry, question: r.question, sql: r.repaired_sql as string }
+        : { ...entry, ...(validation === undefined ? {} : { validation }), question: r.question, sql: r.sql };
+    });
   await ctx.dir.writeFile(pairFile, `${JSON.stringify(kept, null, 2)}\n`);
   const logFile = `file_modifications_${timestamp}.log`;
   const lines = [`Modifications of ${pairFile} (${logTimestamp()}); original kept in ${backupFile}`, ''];

@@ -1,0 +1,129 @@
+/** Reviewing a task's question/SQL pairs before they are loaded (see services/pairs.ts). */
+import { addPair, deletePair, editPair, listPairs, undoPairChange, validatePair } from '../../services/pairs.js';
+import type { ApiServer, AppContext } from '../context.js';
+import { successBody } from '../envelope.js';
+import { emptyBodyAsObject } from '../hooks.js';
+import { errorResponses, TaskIdParams } from '../schemas/common.js';
+import {
+  AddPairBody,
+  ChangeQuery,
+  EditPairBody,
+  NoBody,
+  PairChangedResponse,
+  PairDeletedResponse,
+  PairListResponse,
+  PairParams,
+  PairUndoneResponse,
+  PairValidatedResponse,
+} from '../schemas/pairs.js';
+
+const BASE = '/api/v0/data_pipeline/tasks/:task_id/pairs';
+
+export function pairRoutes(app: ApiServer, ctx: AppContext): void {
+  const services = ctx.services;
+
+  app.get(
+    BASE,
+    {
+      schema: {
+        tags: ['pairs'],
+        summary: 'The pairs of the newest pair file with their review state, validation, theme and tables',
+        params: TaskIdParams,
+        response: { 200: PairListResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const list = await listPairs(services, request.params.task_id);
+      return successBody(200, `${list.pairs.length} pair(s)`, list);
+    },
+  );
+
+  app.post(
+    BASE,
+    {
+      schema: {
+        tags: ['pairs'],
+        summary: 'Add a pair (409 while a run holds the task)',
+        params: TaskIdParams,
+        body: AddPairBody,
+        response: { 201: PairChangedResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pair, change } = await addPair(services, request.params.task_id, request.body);
+      reply.code(201);
+      return successBody(201, `pair ${pair.id} added`, { pair, change });
+    },
+  );
+
+  app.post(
+    `${BASE}/undo`,
+    {
+      preValidation: emptyBodyAsObject,
+      schema: {
+        tags: ['pairs'],
+        summary: 'Undo the newest change to the pairs (an add, an edit or a delete)',
+        params: TaskIdParams,
+        body: NoBody,
+        response: { 200: PairUndoneResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { undone, pair } = await undoPairChange(services, request.params.task_id);
+      return successBody(200, `${undone.action} of pair ${undone.pair_id} undone`, { undone, pair });
+    },
+  );
+
+  app.patch(
+    `${BASE}/:pair_id`,
+    {
+      config: { nullIsValue: true },
+      schema: {
+        tags: ['pairs'],
+        summary: 'Edit a pair: question, sql, review (approved, rejected, or null to clear)',
+        params: PairParams,
+        body: EditPairBody,
+        response: { 200: PairChangedResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { pair, change } = await editPair(services, request.params.task_id, request.params.pair_id, request.body);
+      return successBody(200, `pair ${pair.id} changed`, { pair, change });
+    },
+  );
+
+  app.delete(
+    `${BASE}/:pair_id`,
+    {
+      schema: {
+        tags: ['pairs'],
+        summary: 'Delete a pair (undoable)',
+        params: PairParams,
+        querystring: ChangeQuery,
+        response: { 200: PairDeletedResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { change } = await deletePair(services, request.params.task_id, request.params.pair_id, request.query.by);
+      return successBody(200, `pair ${change.pair_id} deleted`, { change });
+    },
+  );
+
+  app.post(
+    `${BASE}/:pair_id/validate`,
+    {
+      preValidation: emptyBodyAsObject,
+      schema: {
+        tags: ['pairs'],
+        summary: "Check one pair's SQL against the source now (read-only EXPLAIN): its status and the database's error",
+        params: PairParams,
+        body: NoBody,
+        response: { 200: PairValidatedResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { pair } = await validatePair(services, request.params.task_id, request.params.pair_id);
+      return successBody(200, `pair ${pair.id} is ${pair.validation.status}`, { pair });
+    },
+  );
+}

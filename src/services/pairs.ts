@@ -1,0 +1,321 @@
+/**
+ * Reviewing a task's question/SQL pairs before they are loaded: list them with their review state
+ * and validation, add, edit, approve or reject, delete, check one against the source, and undo.
+ * Every change is an atomic write of the newest pair file made while holding the task's claim (409
+ * while a run holds it) and is recorded in `pairs_history.json`, from which the last change can be
+ * undone. Rejected pairs stay in the file and are never loaded (training_load leaves them out).
+ */
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { PairFileError, parsePairFile, renderPairFile, type ReviewState, type StoredPair } from '../pairs/pair-file.js';
+import { ensureSqlParser } from '../sql/pg-parser.js';
+import { checkReadOnlyQuery } from '../sql/statement-guard.js';
+import type { TaskDirectory } from '../task-directory/task-dir.js';
+import { newestPairFile } from '../task-directory/task-files.js';
+import { checkSql } from '../workflow/steps/sql-validation.js';
+import type { ServiceContext } from './context.js';
+import { withSource } from './database.js';
+import { withTaskClaim } from './task-claim.js';
+import { requireTask } from './tasks.js';
+
+export const HISTORY_FILE = 'pairs_history.json';
+/** Changes kept for undo; older ones are dropped. */
+const HISTORY_LIMIT = 200;
+
+export type ValidationState = 'valid' | 'repaired' | 'invalid' | 'unchecked';
+
+export interface ReviewPair {
+  id: string;
+  question: string;
+  sql: string;
+  review: ReviewState | null;
+  theme: string | null;
+  /** `schema.table` names the SQL reads. */
+  tables: string[];
+  validation: { status: ValidationState; error: string | null; source: 'check' | 'report' | null };
+}
+
+export interface HistoryEntry {
+  seq: number;
+  at: string;
+  by: string | null;
+  action: 'add' | 'edit' | 'delete';
+  pair_id: string;
+  /** Where the pair was in the file (a delete is undone there). */
+  index: number;
+  before: StoredPair | null;
+  after: StoredPair | null;
+}
+
+async function taskDir(ctx: ServiceContext, taskId: string): Promise<TaskDirectory> {
+  await requireTask(ctx, taskId);
+  if (!(await ctx.dataRoot.exists(taskId))) throw new AppError('TASK_DIRECTORY_NOT_FOUND', `task ${taskId} has no directory yet: run it first`);
+  return ctx.dataRoot.taskDir(taskId);
+}
+
+async function readPairs(dir: TaskDirectory): Promise<{ file: string; pairs: StoredPair[] }> {
+  const file = await newestPairFile(dir);
+  if (!file) throw new AppError('FILE_NOT_FOUND', `task ${dir.taskId} has no pair file (qs_*_pair.json) yet: run qa_generation first`);
+  try {
+    return { file, pairs: parsePairFile(await dir.readText(file), file) };
+  } catch (error) {
+    // A pair file edited by hand into something else is the task's state, not the client's mistake.
+    if (error instanceof PairFileError) throw new AppError('INVALID_PAIR_FILE', `${error.message}; fix or replace the file`);
+    throw error;
+  }
+}
+
+async function readHistory(dir: TaskDirectory): Promise<HistoryEntry[]> {
+  const text = await dir.readTextIfExists(HISTORY_FILE);
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text) as { changes?: HistoryEntry[] };
+    return Array.isArray(parsed.changes) ? parsed.changes : [];
+  } catch {
+    return [];
+  }
+}
+
+interface Verdict {
+  sql: string;
+  status: ValidationState;
+  error: string | null;
+  repaired: string | null;
+  /** When the report was written (ms): a one-pair check after it wins, one before it loses. */
+  at: number;
+}
+
+/** The newest sql_validation report's verdict per pair id (only for the SQL it checked). */
+async function reportVerdicts(dir: TaskDirectory): Promise<Map<string, Verdict>> {
+  const reports = (await dir.list()).filter((e) => e.kind === 'file' && /^sql_validation_\d{8}_\d{6}_report\.json$/.test(e.name));
+  const newest = reports.sort((a, b) => a.name.localeCompare(b.name)).at(-1);
+  const verdicts = new Map<string, Verdict>();
+  if (!newest) return verdicts;
+  try {
+    const report = JSON.parse(await dir.readText(newest.name)) as {
+      records?: { pair_id?: string | null; sql: string; status: ValidationState; error: string | null; repaired_sql: string | null }[];
+    };
+    const at = newest.modifiedAt.getTime();
+    for (const r of report.records ?? [])
+      if (r.pair_id) verdicts.set(r.pair_id, { sql: r.sql, status: r.status, error: r.error, repaired: r.repaired_sql, at });
+  } catch {
+    // An unreadable report only means no verdicts.
+  }
+  return verdicts;
+}
+
+function tablesOf(sql: string): string[] {
+  const guard = checkReadOnlyQuery(sql);
+  return guard.ok ? [...new Set(guard.tables.map((t) => `${t.schema ?? 'public'}.${t.name}`))] : [];
+}
+
+function view(pair: StoredPair, verdicts: Map<string, Verdict>): ReviewPair {
+  let validation: ReviewPair['validation'] = { status: 'unchecked', error: null, source: null };
+  const found = verdicts.get(pair.id);
+  const verdict = found && (found.sql === pair.sql || found.repaired === pair.sql) ? found : undefined;
+  // The newer of the pair's own check and the last run's verdict on the same SQL.
+  if (pair.validation && !(verdict && verdict.at > Date.parse(pair.validation.checked_at))) {
+    validation = { status: pair.validation.status, error: pair.validation.error, source: 'check' };
+  } else if (verdict) validation = { status: verdict.status, error: verdict.error, source: 'report' };
+  return {
+    id: pair.id,
+    question: pair.question,
+    sql: pair.sql,
+    review: pair.review ?? null,
+    theme: typeof pair.theme === 'string' ? pair.theme : null,
+    tables: tablesOf(pair.sql),
+    validation,
+  };
+}
+
+export interface PairList {
+  task_id: string;
+  pair_file: string;
+  pairs: ReviewPair[];
+  counts: { total: number; approved: number; rejected: number; unreviewed: number; invalid: number };
+  /** How many changes can be undone. */
+  undoable: number;
+}
+
+export async function listPairs(ctx: ServiceContext, taskId: string): Promise<PairList> {
+  const dir = await taskDir(ctx, taskId);
+  await ensureSqlParser();
+  const { file, pairs } = await readPairs(dir);
+  const verdicts = await reportVerdicts(dir);
+  const views = pairs.map((p) => view(p, verdicts));
+  return {
+    task_id: taskId,
+    pair_file: file,
+    pairs: views,
+    counts: {
+      total: views.length,
+      approved: views.filter((p) => p.review === 'approved').length,
+      rejected: views.filter((p) => p.review === 'rejected').length,
+      unreviewed: views.filter((p) => p.review === null).length,
+      invalid: views.filter((p) => p.validation.status === 'invalid').length,
+    },
+    undoable: (await readHistory(dir)).length,
+  };
+}
+
+/** Changes the pair file under the task's claim, records the change, and returns the pair as listed. */
+async function change(
+  ctx: ServiceContext,
+  taskId: string,
+  action: string,
+  edit: (pairs: StoredPair[]) => Omit<HistoryEntry, 'seq' | 'at' | 'by'>,
+  by: string | undefined,
+): Promise<{ entry: HistoryEntry; pair: ReviewPair | null }> {
+  const dir = await taskDir(ctx, taskId);
+  await ensureSqlParser();
+  return withTaskClaim(ctx, taskId, 'upload', action, async () => {
+    const { file, pairs } = await readPairs(dir);
+    const recorded = edit(pairs);
+    const history = await readHistory(dir);
+    const entry: HistoryEntry = { seq: (history.at(-1)?.seq ?? 0) + 1, at: new Date().toISOString(), by: by ?? null, ...recorded };
+    await dir.writeFile(file, renderPairFile(pairs));
+    await dir.writeFile(HISTORY_FILE, `${JSON.stringify({ pair_file: file, changes: [...history, entry].slice(-HISTORY_LIMIT) }, null, 2)}\n`);
+    const after = pairs.find((p) => p.id === recorded.pair_id);
+    return { entry, pair: after ? view(after, await reportVerdicts(dir)) : null };
+  });
+}
+
+function findPair(pairs: StoredPair[], pairId: string): number {
+  const index = pairs.findIndex((p) => p.id === pairId);
+  if (index < 0) throw AppError.notFound(`pair ${pairId}`);
+  return index;
+}
+
+export interface PairInput {
+  question: string;
+  sql: string;
+  review?: ReviewState | null;
+  by?: string;
+}
+
+function checkText(field: string, value: string): string {
+  const text = value.trim();
+  if (!text) throw AppError.invalid(field, 'is empty', 'a non-empty text');
+  return text;
+}
+
+export async function addPair(ctx: ServiceContext, taskId: string, input: PairInput): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
+  const question = checkText('body.question', input.question);
+  const sql = checkText('body.sql', input.sql);
+  const result = await change(
+    ctx,
+    taskId,
+    'add a pair',
+    (pairs) => {
+      const duplicate = pairs.find((p) => p.question.trim().toLowerCase() === question.toLowerCase());
+      if (duplicate) throw AppError.invalid('body.question', `repeats the question of pair ${duplicate.id}`, 'a question the pairs do not have yet');
+      const pair: StoredPair = { id: `u${randomBytes(6).toString('hex')}`, question, sql, ...(input.review ? { review: input.review } : {}) };
+      pairs.push(pair);
+      return { action: 'add', pair_id: pair.id, index: pairs.length - 1, before: null, after: { ...pair } };
+    },
+    input.by,
+  );
+  return { pair: result.pair as ReviewPair, change: result.entry };
+}
+
+export interface PairPatch {
+  question?: string;
+  sql?: string;
+  review?: ReviewState | null;
+  by?: string;
+}
+
+export async function editPair(ctx: ServiceContext, taskId: string, pairId: string, patch: PairPatch): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
+  if (patch.question === undefined && patch.sql === undefined && patch.review === undefined) {
+    throw AppError.missing(['body.question', 'body.sql', 'body.review'], 'nothing to change: give question, sql or review');
+  }
+  const question = patch.question === undefined ? undefined : checkText('body.question', patch.question);
+  const sql = patch.sql === undefined ? undefined : checkText('body.sql', patch.sql);
+  const result = await change(
+    ctx,
+    taskId,
+    'edit a pair',
+    (pairs) => {
+      const index = findPair(pairs, pairId);
+      const before = pairs[index] as StoredPair;
+      const after: StoredPair = { ...before };
+      if (question !== undefined) after.question = question;
+      if (sql !== undefined && sql !== before.sql) {
+        after.sql = sql;
+        // A check of the old SQL says nothing of the new one.
+        delete after.validation;
+      }
+      if (patch.review === null) delete after.review;
+      else if (patch.review !== undefined) after.review = patch.review;
+      pairs[index] = after;
+      return { action: 'edit', pair_id: pairId, index, before, after: { ...after } };
+    },
+    patch.by,
+  );
+  return { pair: result.pair as ReviewPair, change: result.entry };
+}
+
+export async function deletePair(ctx: ServiceContext, taskId: string, pairId: string, by?: string): Promise<{ change: HistoryEntry }> {
+  const result = await change(
+    ctx,
+    taskId,
+    'delete a pair',
+    (pairs) => {
+      const index = findPair(pairs, pairId);
+      const [before] = pairs.splice(index, 1);
+      return { action: 'delete', pair_id: pairId, index, before: before as StoredPair, after: null };
+    },
+    by,
+  );
+  return { change: result.entry };
+}
+
+/** Undoes the newest recorded change (an add removed, an edit reverted, a delete put back where it was). */
+export async function undoPairChange(ctx: ServiceContext, taskId: string): Promise<{ undone: HistoryEntry; pair: ReviewPair | null }> {
+  const dir = await taskDir(ctx, taskId);
+  await ensureSqlParser();
+  return withTaskClaim(ctx, taskId, 'upload', 'undo a pair change', async () => {
+    const history = await readHistory(dir);
+    const last = history.at(-1);
+    if (!last) throw new AppError('NOT_FOUND', `task ${taskId} has no pair change to undo`);
+    const { file, pairs } = await readPairs(dir);
+    const index = pairs.findIndex((p) => p.id === last.pair_id);
+    if (last.action === 'add') {
+      if (index >= 0) pairs.splice(index, 1);
+    } else if (last.action === 'edit') {
+      if (index < 0 || !last.before) throw new AppError('NOT_FOUND', `pair ${last.pair_id} is no longer in ${file}: its edit cannot be undone`);
+      pairs[index] = last.before;
+    } else if (last.before && index < 0) {
+      pairs.splice(Math.min(last.index, pairs.length), 0, last.before);
+    }
+    await dir.writeFile(file, renderPairFile(pairs));
+    await dir.writeFile(HISTORY_FILE, `${JSON.stringify({ pair_file: file, changes: history.slice(0, -1) }, null, 2)}\n`);
+    const restored = pairs.find((p) => p.id === last.pair_id);
+    return { undone: last, pair: restored ? view(restored, await reportVerdicts(dir)) : null };
+  });
+}
+
+/** Checks one pair's SQL against the task's source now (parser, then EXPLAIN read-only, rolled back) and records the verdict on the pair. */
+export async function validatePair(ctx: ServiceContext, taskId: string, pairId: string): Promise<{ pair: ReviewPair }> {
+  const task = await requireTask(ctx, taskId);
+  const dir = await taskDir(ctx, taskId);
+  await ensureSqlParser();
+  const { pairs } = await readPairs(dir);
+  const pair = pairs[findPair(pairs, pairId)] as StoredPair;
+  const outcome = await withSource(ctx, task.db_connection, (source) => checkSql(source.db, pair.sql, ctx.settings.statementTimeoutMs));
+  const checked = {
+    status: outcome.ok ? ('valid' as const) : ('invalid' as const),
+    error: outcome.ok ? null : outcome.error,
+    checked_at: new Date().toISOString(),
+  };
+  // The verdict is kept on the pair (not an undoable change: it edits nothing a reviewer wrote).
+  return withTaskClaim(ctx, taskId, 'upload', 'record a pair check', async () => {
+    const current = await readPairs(dir);
+    const index = current.pairs.findIndex((p) => p.id === pairId && p.sql === pair.sql);
+    if (index >= 0) {
+      current.pairs[index] = { ...(current.pairs[index] as StoredPair), validation: checked };
+      await dir.writeFile(current.file, renderPairFile(current.pairs));
+    }
+    return { pair: view({ ...pair, validation: checked }, new Map()) };
+  });
+}

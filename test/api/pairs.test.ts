@@ -1,0 +1,140 @@
+/**
+ * Reviewing pairs through the API: list with review state and validation, edit, approve/reject,
+ * add, delete, validate one against the source, undo; 409 while a run holds the task; a rejected
+ * pair is not in the store after a load; edits survive a re-validation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, waitForTask, type TestServer } from '../support/api-server.js';
+import { expectError, expectInvalid, expectSuccess } from '../support/envelope-assertions.js';
+import { answerWell } from '../support/openai-answers.js';
+import { BASE, holdLlm, llmEnv } from '../support/run-helpers.js';
+import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scripted-openai-server.js';
+
+interface Pair {
+  id: string;
+  question: string;
+  sql: string;
+  review: string | null;
+  tables: string[];
+  validation: { status: string; error: string | null; source: string | null };
+}
+
+describe('reviewing pairs', () => {
+  let server: TestServer;
+  let llm: ScriptedOpenAIServer;
+  let taskId: string;
+  let pairsPath: string;
+
+  const list = async () =>
+    expectSuccess(await server.call('GET', pairsPath)) as { pairs: Pair[]; counts: Record<string, number>; undoable: number; pair_file: string };
+  const execute = async (body: Record<string, unknown>) => {
+    expect((await server.call('POST', `${BASE}/${taskId}/execute`, body)).status).toBe(202);
+    expect((await waitForTask(server, taskId, 120_000)).data.status).not.toBe('in_progress');
+  };
+  const storedQuestions = async (): Promise<string[]> => {
+    const found = expectSuccess(await server.call('POST', '/api/v0/data_pipeline/vector/search', { question: 'stores customers orders', kind: 'sql', k: 50 }));
+    return found.results.map((r: { question: string }) => r.question);
+  };
+
+  beforeAll(async () => {
+    llm = await startScriptedOpenAI({ defaultChat: answerWell });
+    server = await startTestServer({ store: 'embedded', env: llmEnv(llm) });
+    taskId = expectSuccess(await server.call('POST', BASE, { task_name: 'review', db_connection: 'sample' }), 201).task_id;
+    pairsPath = `${BASE}/${taskId}/pairs`;
+    expectSuccess(await server.call('POST', `${BASE}/${taskId}/table-list`, { tables: ['orders', 'customers', 'stores'] }));
+    await execute({});
+  }, 180_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await llm?.close();
+  });
+
+  it('lists the pairs with stable ids, their tables and the validation of the last run', async () => {
+    const first = await list();
+    expect(first.pairs.length).toBeGreaterThan(3);
+    expect(first.counts).toMatchObject({ total: first.pairs.length, approved: 0, rejected: 0, unreviewed: first.pairs.length });
+    for (const pair of first.pairs) {
+      expect(pair.id).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(pair.validation.status).toMatch(/^(valid|repaired)$/);
+      expect(pair.tables.length).toBeGreaterThan(0);
+    }
+    expect((await list()).pairs.map((p) => p.id)).toEqual(first.pairs.map((p) => p.id));
+  });
+
+  it('edits, rejects, adds, validates, deletes and undoes; a rejected pair is not loaded; edits survive a re-validation', async () => {
+    const [a, b, c] = (await list()).pairs as [Pair, Pair, Pair];
+    const edited = expectSuccess(await server.call('PATCH', `${pairsPath}/${a.id}`, { question: `${a.question} (per region)`, by: 'ann' }));
+    expect(edited.pair).toMatchObject({ id: a.id, question: `${a.question} (per region)`, sql: a.sql });
+    expect(edited.change).toMatchObject({ action: 'edit', by: 'ann', pair_id: a.id, before: { question: a.question } });
+    expectSuccess(await server.call('PATCH', `${pairsPath}/${b.id}`, { review: 'rejected' }));
+    expectSuccess(await server.call('PATCH', `${pairsPath}/${c.id}`, { review: 'approved' }));
+
+    const added = expectSuccess(
+      await server.call('POST', pairsPath, { question: 'How many stores are online?', sql: 'SELECT count(*) FROM stores WHERE is_online' }),
+      201,
+    ).pair as Pair;
+    expect(added).toMatchObject({ review: null, tables: ['public.stores'], validation: { status: 'unchecked' } });
+    const checked = expectSuccess(await server.call('POST', `${pairsPath}/${added.id}/validate`)).pair as Pair;
+    expect(checked.validation).toEqual({ status: 'valid', error: null, source: 'check' });
+    const bad = expectSuccess(await server.call('POST', pairsPath, { question: 'Which stores have a fax?', sql: 'SELECT fax FROM stores' }), 201).pair as Pair;
+    const refused = expectSuccess(await server.call('POST', `${pairsPath}/${bad.id}/validate`)).pair as Pair;
+    expect(refused.validation).toMatchObject({ status: 'invalid', source: 'check', error: expect.stringMatching(/column "fax" does not exist/) });
+    // Undo the newest change: the bad pair goes.
+    const undone = expectSuccess(await server.call('POST', `${pairsPath}/undo`));
+    expect(undone.undone).toMatchObject({ action: 'add', pair_id: bad.id });
+    expect((await list()).pairs.some((p) => p.id === bad.id)).toBe(false);
+    // A delete, undone, puts the pair back where it was.
+    const before = (await list()).pairs.map((p) => p.id);
+    const d = before[3] as string;
+    expectSuccess(await server.call('DELETE', `${pairsPath}/${d}?by=ann`));
+    expect((await list()).pairs.map((p) => p.id)).not.toContain(d);
+    expectSuccess(await server.call('POST', `${pairsPath}/undo`));
+    expect((await list()).pairs.map((p) => p.id)).toEqual(before);
+
+    const reviewed = await list();
+    expect(reviewed.counts).toMatchObject({ approved: 1, rejected: 1 });
+
+    // Load: the rejected pair stays out of the store; the edit and the added pair are in.
+    await execute({ execution_mode: 'step', step_name: 'training_load' });
+    const questions = await storedQuestions();
+    expect(questions).not.toContain(b.question);
+    expect(questions).toContain(`${a.question} (per region)`);
+    expect(questions).toContain('How many stores are online?');
+
+    // A re-validation rewrites the file: reviews, edits and ids stay.
+    await execute({ execution_mode: 'step', step_name: 'sql_validation' });
+    const after = await list();
+    expect(after.pairs.map((p) => p.id)).toEqual(reviewed.pairs.map((p) => p.id));
+    expect(after.pairs.find((p) => p.id === a.id)?.question).toBe(`${a.question} (per region)`);
+    expect(after.pairs.find((p) => p.id === b.id)?.review).toBe('rejected');
+    expect(after.pairs.find((p) => p.id === added.id)?.validation).toMatchObject({ status: 'valid', source: 'report' });
+
+    // review: null clears a review.
+    expect(expectSuccess(await server.call('PATCH', `${pairsPath}/${c.id}`, { review: null })).pair.review).toBeNull();
+  }, 240_000);
+
+  it('refuses changes while a run holds the task (409), and names bad input', async () => {
+    const [a] = (await list()).pairs as [Pair];
+    const gate = holdLlm(llm);
+    try {
+      expect((await server.call('POST', `${BASE}/${taskId}/execute`, {})).status).toBe(202);
+      const busy = expectError(await server.call('PATCH', `${pairsPath}/${a.id}`, { review: 'approved' }), 409, 'TASK_RUNNING');
+      expect(JSON.stringify(busy)).toMatch(/edit a pair/);
+      expectError(await server.call('POST', pairsPath, { question: 'q?', sql: 'SELECT 1' }), 409, 'TASK_RUNNING');
+      expectError(await server.call('POST', `${pairsPath}/undo`), 409, 'TASK_RUNNING');
+    } finally {
+      gate.release();
+    }
+    await waitForTask(server, taskId, 120_000);
+
+    const current = (await list()).pairs[0] as Pair;
+    expectError(await server.call('PATCH', `${pairsPath}/no_such_pair`, { review: 'approved' }), 404);
+    expectError(await server.call('PATCH', `${pairsPath}/${current.id}`, {}), 400);
+    expectInvalid(await server.call('PATCH', `${pairsPath}/${current.id}`, { review: 'maybe' }), 'body.review', /approved|rejected/);
+    expectError(await server.call('PATCH', `${pairsPath}/${current.id}`, { review: 'approved', colour: 'red' }), 400);
+    expectInvalid(await server.call('POST', pairsPath, { question: '  ', sql: 'SELECT 1' }), 'body.question', /empty/);
+    expectInvalid(await server.call('POST', pairsPath, { question: current.question, sql: 'SELECT 1' }), 'body.question', /repeats the question/);
+    expectError(await server.call('GET', `${BASE}/no_such_task/pairs`), 404, 'TASK_NOT_FOUND');
+  }, 240_000);
+});
