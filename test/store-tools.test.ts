@@ -6,6 +6,7 @@
  * `store export` writes chat examples whose SQL runs on the source database.
  */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -129,12 +130,18 @@ describe('data-pipeline store', () => {
       );
       expect(nearest.rows).toHaveLength(3);
       expect(nearest.rows[0]).toEqual({ id: probe.id, distance: expect.closeTo(0, 6) });
+      // Only the training data is served: the store's task records (which hold source connections) are not there.
+      expect((await client.query<{ t: string | null }>(`SELECT to_regclass('dp_tasks')::text AS t`)).rows).toEqual([{ t: null }]);
+      // The store is not held while serving: it opens meanwhile.
+      expect(await storeRows(settings)).toEqual(expected);
+      // What a client writes goes to the copy only.
+      await client.query(`DELETE FROM ${EMBEDDING_TABLE}`);
     } finally {
       await client.end();
     }
     served.child.kill('SIGINT');
     expect(await served.exited).toBe(0);
-    // The lock went with the server: the store opens again.
+    // The store itself is as it was.
     expect(await storeRows(settings)).toEqual(expected);
   }, 60_000);
 
@@ -177,6 +184,17 @@ describe('data-pipeline store', () => {
     expect(failure).not.toContain('S3cret-Pw');
     const badPort = serve({}, ['--port', '70000']);
     await expect(badPort.url).rejects.toThrow(/--port 70000: expected a port number/);
+    // A port another program has: said so, as JSON with --json.
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const taken = serve({}, ['--port', String((blocker.address() as net.AddressInfo).port)]);
+      const message = await taken.url.catch((error: Error) => error.message);
+      const reported = JSON.parse(message.slice(message.indexOf('{'))) as { error: string };
+      expect(reported.error).toMatch(/^127\.0\.0\.1:\d+ is in use by another program: choose another --port/);
+    } finally {
+      blocker.close();
+    }
   }, 60_000);
 
   it('push: the target holds exactly the store’s rows of its databases, other databases’ rows stay, a re-push removes what went', async () => {
@@ -224,7 +242,23 @@ describe('data-pipeline store', () => {
   }, 120_000);
 
   it('push: a server without pgvector is named as such; the CLI asks for a postgresql:// target', async () => {
-    await expect(pushEmbeddedStore(settings, TEST_SERVER_URL)).rejects.toThrow(/pgvector extension is not available on this PostgreSQL server/);
+    await expect(pushEmbeddedStore(settings, TEST_SERVER_URL)).rejects.toThrow(
+      /the pgvector extension is not available on that server: install pgvector there .*nothing was pushed$/,
+    );
+    // A target whose vectors have another dimension: named, and no advice that cannot work.
+    const narrow = await startPgvectorServer();
+    try {
+      await narrow.query(`CREATE TABLE ${COLLECTION_TABLE} (uuid uuid PRIMARY KEY, name varchar NOT NULL UNIQUE, cmetadata json)`);
+      await narrow.query(
+        `CREATE TABLE ${EMBEDDING_TABLE} (id varchar PRIMARY KEY, collection_id uuid REFERENCES ${COLLECTION_TABLE} (uuid) ON DELETE CASCADE, embedding vector(8), document varchar, cmetadata jsonb)`,
+      );
+      await expect(pushEmbeddedStore(settings, narrow.url)).rejects.toThrow(
+        /its vectors are 8-dimensional, the store's 64-dimensional; push copies vectors and cannot convert them: nothing was pushed/,
+      );
+      expect(await narrow.query(`SELECT * FROM ${EMBEDDING_TABLE}`)).toEqual([]);
+    } finally {
+      await narrow.stop();
+    }
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, 'store', 'push', '--to', 'mysql://root@127.0.0.1/x'], {
         cwd: PROJECT_ROOT,
@@ -271,5 +305,26 @@ describe('data-pipeline store', () => {
       `--db elsewhere:5432/other: the store has no rows of that database; it has: ${dbKey}`,
     );
     expect(existsSync(path.join(root, 'export', 'none.jsonl'))).toBe(false);
+
+    // --out through a link writes its target and keeps the link; a directory is refused; a pipe is written as it is.
+    const target = path.join(root, 'export', 'target.jsonl');
+    await fs.writeFile(target, 'old\n');
+    const link = path.join(root, 'export', 'link.jsonl');
+    await fs.symlink(target, link);
+    expect(await exportTrainingPairs(settings, {}, link)).toBe(written);
+    expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
+    expect((await fs.readFile(target, 'utf8')).trim().split('\n')).toHaveLength(written);
+    await expect(exportTrainingPairs(settings, {}, path.join(root, 'export'))).rejects.toThrow(/is a directory/);
+    const fifo = path.join(root, 'export', 'fifo');
+    await new Promise<void>((resolve, reject) => spawn('mkfifo', [fifo]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`mkfifo ${code}`)))));
+    const reader = new Promise<string>((resolve) => {
+      const cat = spawn('cat', [fifo]);
+      let out = '';
+      cat.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      cat.on('exit', () => resolve(out));
+    });
+    expect(await exportTrainingPairs(settings, {}, fifo)).toBe(written);
+    expect((await reader).trim().split('\n')).toHaveLength(written);
+    expect((await fs.lstat(fifo)).isFIFO()).toBe(true);
   }, 60_000);
 });

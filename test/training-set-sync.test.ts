@@ -224,5 +224,29 @@ describe('training_load syncs the training set', () => {
     // Every row re-embedded and kept (the load itself then added back the pair task_a had dropped).
     expect(after.map((r) => r.id)).toEqual(expect.arrayContaining(before.map((r) => r.id)));
     expect(after.every((r) => (r.meta.embedder as { provider: string }).provider === 'builtin')).toBe(true);
+
+    // Another dimension: refused naming --reembed; with it, the column changes and every row is embedded again.
+    const wider = testSettings(path.dirname(settings.trainingDataDir), { EMBEDDING_DIM: String(DIM * 2) });
+    const refusedDim = await runWorkflow({
+      dir,
+      settings: wider,
+      options: workflowOptions({ task_id: 'task_a', db_connection: 'sample' }),
+      mode: 'step',
+      step: 'training_load',
+    });
+    expect(refusedDim.status).toBe('failed');
+    expect(refusedDim.error_message).toMatch(new RegExp(`holds ${DIM}-dimensional vectors but EMBEDDING_DIM is ${DIM * 2}.*--reembed`));
+    const widened = await runWorkflow({
+      dir,
+      settings: wider,
+      options: workflowOptions({ task_id: 'task_a', db_connection: 'sample', reembed: true }),
+      mode: 'step',
+      step: 'training_load',
+    });
+    expect(widened.status, widened.error_message ?? '').toBe('completed');
+    expect(widened.steps[0]?.result.reembedded).toBe(after.length);
+    const resized = await rows();
+    expect(resized.map((r) => r.id).sort()).toEqual(after.map((r) => r.id).sort());
+    expect(resized.every((r) => (r.meta.embedder as { dimension: number }).dimension === DIM * 2)).toBe(true);
   });
 });

@@ -122,7 +122,7 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
-      '\nserve holds the embedded store while it runs: stop a server using it first. push makes the target hold exactly the\nrows of the databases the store has (vectors copied, not recomputed) and leaves rows of other databases alone.',
+      '\nserve serves a copy of the training data taken when it starts (the store is read once: stop a server holding the embedded\nstore first); what clients write to it is not kept. push makes the target hold exactly the rows of the databases the\nstore has (vectors copied, not recomputed) and leaves rows of other databases alone.',
     )
     .action(async (action: string, opts) => {
       const { storeCommand } = await import('./commands/store.js');

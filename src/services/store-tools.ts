@@ -3,53 +3,19 @@
  * PostgreSQL wire protocol (psql, Vanna's PG_VectorStore, LangChain connect with a URL), pushed
  * into a pgvector server, and the pairs exported for fine-tuning. Used by `data-pipeline store`.
  */
+import { promises as fs } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
-import { openEmbeddedStore, openStoreDatabase } from '../db/embedded-store.js';
+import { openStoreDatabase } from '../db/embedded-store.js';
+import { PgliteDatabase, pgliteBaseOptions } from '../db/pglite-database.js';
 import { PostgresDatabase } from '../db/postgres-database.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import type { EmbedderIdentity } from '../embedding/embedder.js';
 import { AppError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { redactUrl } from '../util/redact.js';
-import { COLLECTION_TABLE, EMBEDDING_TABLE, VectorStore, type CollectionName } from '../vector/vector-store.js';
-
-export interface ServedStore {
-  /** The URL clients connect with (no password: the embedded store has none). */
-  url: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Serves the embedded store on host:port until stopped. The store stays locked by this process:
- * stop a server running tasks on it first (the store is one process at a time).
- */
-export async function serveEmbeddedStore(settings: Settings, listen: { host: string; port: number; maxConnections: number }): Promise<ServedStore> {
-  if (settings.storeUrl) {
-    throw new AppError('BAD_REQUEST', `the store is a PostgreSQL server already (DP_STORE_URL ${redactUrl(settings.storeUrl)}): connect to it directly`);
-  }
-  const db = await openEmbeddedStore(settings.embeddedStoreDir);
-  try {
-    // Tables and extension exist even before the first load, so clients find what they expect.
-    await new VectorStore(db, settings.embedding.dim).ensureSchema();
-    const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-    const server = new PGLiteSocketServer({ db: db.pglite, host: listen.host, port: listen.port, maxConnections: listen.maxConnections });
-    await server.start();
-    const address = server.getServerConn();
-    const port = Number(address.split(':').pop());
-    return {
-      url: `postgresql://postgres@${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/postgres`,
-      async stop() {
-        await server.stop();
-        await db.close();
-      },
-    };
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-}
+import { COLLECTION_TABLE, EMBEDDING_TABLE, VectorStore, VectorStoreError, type CollectionName } from '../vector/vector-store.js';
 
 interface StoreRow {
   id: string;
@@ -67,6 +33,125 @@ async function readRows(db: SqlDatabase): Promise<StoreRow[]> {
   );
 }
 
+export interface ServedStore {
+  /** The URL clients connect with (no password: the copy holds nothing secret). */
+  url: string;
+  /** Rows in the served copy. */
+  rows: number;
+  stop(): Promise<void>;
+}
+
+/** The training data of the store: its rows, each collection's embedder, and the vectors' dimension. */
+interface StoreSnapshot {
+  rows: StoreRow[];
+  embedders: Map<CollectionName, EmbedderIdentity | undefined>;
+  dim: number;
+}
+
+async function readSnapshot(settings: Settings): Promise<StoreSnapshot> {
+  const source = await openStoreDatabase(settings.storeUrl, settings.embeddedStoreDir);
+  try {
+    const store = new VectorStore(source, settings.embedding.dim);
+    // The rows are copied as they are, whatever dimension they have.
+    await store.ensureSchema({ reembedding: true });
+    return { rows: await readRows(source), embedders: await store.collectionEmbedders(), dim: store.storedDim ?? settings.embedding.dim };
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Writes the snapshot's rows into a vector store's tables, in one transaction: rows there of the
+ * snapshot's databases that it does not hold are deleted, the others upserted (vectors copied, not
+ * recomputed), and each collection records the embedder. Returns the databases and rows deleted.
+ */
+async function copyRows(db: SqlDatabase, snapshot: StoreSnapshot): Promise<{ databases: string[]; deleted: number }> {
+  const collections = await db.query<{ uuid: string; name: CollectionName }>(`SELECT uuid::text AS uuid, name FROM ${COLLECTION_TABLE}`);
+  const collectionId = new Map(collections.map((c) => [c.name, c.uuid]));
+  const { rows } = snapshot;
+  const databases = [...new Set(rows.flatMap((r) => (r.db_key ? [r.db_key] : [])))];
+  return db.transaction(async (tx) => {
+    const deleted = await tx.query<{ id: string }>(
+      `DELETE FROM ${EMBEDDING_TABLE} WHERE cmetadata ->> 'db_key' = ANY($1::text[]) AND NOT (id = ANY($2::text[])) RETURNING id`,
+      [databases, rows.map((r) => r.id)],
+    );
+    for (let start = 0; start < rows.length; start += 200) {
+      const batch = rows.slice(start, start + 200);
+      await tx.query(
+        `INSERT INTO ${EMBEDDING_TABLE} (id, collection_id, embedding, document, cmetadata)
+         SELECT t.id, t.collection_id::uuid, t.embedding::vector, t.document, t.cmetadata::jsonb
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, collection_id, embedding, document, cmetadata)
+         ON CONFLICT (id) DO UPDATE SET collection_id = EXCLUDED.collection_id, embedding = EXCLUDED.embedding, document = EXCLUDED.document, cmetadata = EXCLUDED.cmetadata`,
+        [
+          batch.map((r) => r.id),
+          batch.map((r) => collectionId.get(r.collection)),
+          batch.map((r) => r.embedding),
+          batch.map((r) => r.document),
+          batch.map((r) => r.cmetadata),
+        ],
+      );
+    }
+    for (const [collection, made] of snapshot.embedders) {
+      if (!made) continue;
+      await tx.query(
+        `UPDATE ${COLLECTION_TABLE} SET cmetadata = (coalesce(cmetadata::jsonb, '{}'::jsonb) || jsonb_build_object('embedder', $2::jsonb))::json WHERE name = $1`,
+        [collection, JSON.stringify(made)],
+      );
+    }
+    return { databases, deleted: deleted.length };
+  });
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/**
+ * Serves a copy of the training data (the two vector tables, nothing else of the store: its task
+ * records hold source connections) on host:port until stopped. The copy is taken at start, in
+ * memory; the store itself is read once and released, so tasks can run on it meanwhile. Clients
+ * may write to the copy (LangChain creates what it expects), but nothing they write is kept.
+ */
+export async function serveEmbeddedStore(
+  settings: Settings,
+  listen: { host: string; port: number; maxConnections: number },
+  warn: (message: string) => void = () => undefined,
+): Promise<ServedStore> {
+  if (settings.storeUrl) {
+    throw new AppError('BAD_REQUEST', `the store is a PostgreSQL server already (DP_STORE_URL ${redactUrl(settings.storeUrl)}): connect to it directly`);
+  }
+  const snapshot = await readSnapshot(settings);
+  const [{ PGlite }, { vector }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
+    import('@electric-sql/pglite-socket'),
+  ]);
+  const pglite = await PGlite.create({ extensions: { vector }, ...pgliteBaseOptions() });
+  try {
+    const copy = new PgliteDatabase(pglite);
+    await new VectorStore(copy, snapshot.dim).ensureSchema();
+    await copyRows(copy, snapshot);
+    const server = new PGLiteSocketServer({ db: pglite, host: listen.host, port: listen.port, maxConnections: listen.maxConnections });
+    await server.start();
+    if (!LOOPBACK.test(listen.host)) {
+      warn(`serving on ${listen.host} with no password: anyone who can reach this port can read the training data`);
+    }
+    const port = Number(server.getServerConn().split(':').pop());
+    return {
+      url: `postgresql://postgres@${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${port}/postgres`,
+      rows: snapshot.rows.length,
+      async stop() {
+        await server.stop();
+        await pglite.close();
+      },
+    };
+  } catch (error) {
+    await pglite.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new AppError('BAD_REQUEST', `${listen.host}:${listen.port} is in use by another program: choose another --port (0: any free one)`);
+    }
+    throw error;
+  }
+}
+
 export interface PushOutcome {
   databases: string[];
   rows: number;
@@ -77,28 +162,35 @@ export interface PushOutcome {
 const sameEmbedder = (a: EmbedderIdentity, b: EmbedderIdentity) => a.provider === b.provider && a.model === b.model && a.dimension === b.dimension;
 
 /**
- * Makes a pgvector database hold, for every database the store (embedded or DP_STORE_URL) has rows of, exactly those
- * rows (vectors copied, not recomputed); rows of other databases there are left alone. Refused when
- * a collection there was made by another embedder. One transaction.
+ * Makes a pgvector database hold, for every database the store (embedded or DP_STORE_URL) has rows
+ * of, exactly those rows (vectors copied, not recomputed); rows of other databases there are left
+ * alone. Refused when a collection there was made by another embedder, or its vectors have another
+ * dimension. One transaction.
  */
 export async function pushEmbeddedStore(settings: Settings, target: string): Promise<PushOutcome> {
-  const source = await openStoreDatabase(settings.storeUrl, settings.embeddedStoreDir);
-  let rows: StoreRow[];
-  let sourceEmbedders: Map<CollectionName, EmbedderIdentity | undefined>;
-  try {
-    const store = new VectorStore(source, settings.embedding.dim);
-    await store.ensureSchema();
-    rows = await readRows(source);
-    sourceEmbedders = await store.collectionEmbedders();
-  } finally {
-    await source.close();
-  }
+  const snapshot = await readSnapshot(settings);
   const db = await PostgresDatabase.connect(target, { maxConnections: 2 });
   try {
-    const store = new VectorStore(db, settings.embedding.dim);
-    await store.ensureSchema();
+    const store = new VectorStore(db, snapshot.dim);
+    try {
+      await store.ensureSchema({ reembedding: true });
+    } catch (error) {
+      if (error instanceof VectorStoreError && /pgvector extension is not available/.test(error.message)) {
+        throw new AppError(
+          'VECTOR_STORE_UNAVAILABLE',
+          `${redactUrl(target)}: the pgvector extension is not available on that server: install pgvector there (https://github.com/pgvector/pgvector), then push again; nothing was pushed`,
+        );
+      }
+      throw error;
+    }
+    if (store.storedDim !== undefined) {
+      throw new AppError(
+        'EMBEDDER_MISMATCH',
+        `${redactUrl(target)}: its vectors are ${store.storedDim}-dimensional, the store's ${snapshot.dim}-dimensional; push copies vectors and cannot convert them: nothing was pushed (push to another database, or re-embed the store with a ${store.storedDim}-dimensional embedder first: --reembed)`,
+      );
+    }
     const targetEmbedders = await store.collectionEmbedders();
-    for (const [collection, made] of sourceEmbedders) {
+    for (const [collection, made] of snapshot.embedders) {
       const there = targetEmbedders.get(collection);
       if (made && there && !sameEmbedder(made, there)) {
         throw new AppError(
@@ -107,39 +199,8 @@ export async function pushEmbeddedStore(settings: Settings, target: string): Pro
         );
       }
     }
-    const collections = await db.query<{ uuid: string; name: CollectionName }>(`SELECT uuid::text AS uuid, name FROM ${COLLECTION_TABLE}`);
-    const collectionId = new Map(collections.map((c) => [c.name, c.uuid]));
-    const databases = [...new Set(rows.flatMap((r) => (r.db_key ? [r.db_key] : [])))];
-    return await db.transaction(async (tx) => {
-      const deleted = await tx.query<{ id: string }>(
-        `DELETE FROM ${EMBEDDING_TABLE} WHERE cmetadata ->> 'db_key' = ANY($1::text[]) AND NOT (id = ANY($2::text[])) RETURNING id`,
-        [databases, rows.map((r) => r.id)],
-      );
-      for (let start = 0; start < rows.length; start += 200) {
-        const batch = rows.slice(start, start + 200);
-        await tx.query(
-          `INSERT INTO ${EMBEDDING_TABLE} (id, collection_id, embedding, document, cmetadata)
-           SELECT t.id, t.collection_id::uuid, t.embedding::vector, t.document, t.cmetadata::jsonb
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, collection_id, embedding, document, cmetadata)
-           ON CONFLICT (id) DO UPDATE SET collection_id = EXCLUDED.collection_id, embedding = EXCLUDED.embedding, document = EXCLUDED.document, cmetadata = EXCLUDED.cmetadata`,
-          [
-            batch.map((r) => r.id),
-            batch.map((r) => collectionId.get(r.collection)),
-            batch.map((r) => r.embedding),
-            batch.map((r) => r.document),
-            batch.map((r) => r.cmetadata),
-          ],
-        );
-      }
-      for (const [collection, made] of sourceEmbedders) {
-        if (!made) continue;
-        await tx.query(
-          `UPDATE ${COLLECTION_TABLE} SET cmetadata = (coalesce(cmetadata::jsonb, '{}'::jsonb) || jsonb_build_object('embedder', $2::jsonb))::json WHERE name = $1`,
-          [collection, JSON.stringify(made)],
-        );
-      }
-      return { databases, rows: rows.length, inserted_or_updated: rows.length, deleted: deleted.length };
-    });
+    const copied = await copyRows(db, snapshot);
+    return { databases: copied.databases, rows: snapshot.rows.length, inserted_or_updated: snapshot.rows.length, deleted: copied.deleted };
   } finally {
     await db.close();
   }
@@ -213,9 +274,23 @@ export async function exportTrainingPairs(settings: Settings, scope: ExportScope
     lines.push(JSON.stringify(example));
   }
   if (file === '-') process.stdout.write(lines.map((l) => `${l}\n`).join(''));
-  else {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFileAtomic(file, lines.map((l) => `${l}\n`).join(''));
-  }
+  else await writeOutput(file, lines.map((l) => `${l}\n`).join(''));
   return lines.length;
+}
+
+/**
+ * Writes an export where the user asked: a regular file (new or not) atomically, through a link
+ * to its target (the link stays); a pipe, a device or `/dev/fd/N` as it is (they cannot be
+ * replaced by a rename); a directory is refused.
+ */
+async function writeOutput(file: string, text: string): Promise<void> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  if (stat?.isDirectory()) throw new AppError('BAD_REQUEST', `--out ${file}: is a directory; give a file name (or - for standard output)`);
+  if (stat && !stat.isFile()) {
+    await fs.writeFile(file, text);
+    return;
+  }
+  const target = stat ? await fs.realpath(file) : path.resolve(file);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFileAtomic(target, text);
 }

@@ -48,7 +48,22 @@ export async function searchTrainingData(ctx: ServiceContext, input: SearchInput
       );
     }
   }
+  if (input.db !== undefined) {
+    // A database the store has no row of is a mistake to name, not an empty answer.
+    const known = (await store.stats()).databases.map((d) => d.db_key);
+    if (!known.includes(input.db)) {
+      throw AppError.invalid(
+        'body.db',
+        `no rows of database "${input.db}" are in the store`,
+        `a database key as GET /vector/stats lists them: ${known.join(', ') || 'none yet'}`,
+      );
+    }
+  }
   const [vector] = await embedder.embed([input.question]);
-  const results = await store.search(vector as number[], { k: input.k ?? 5, collection: input.kind, dbKey: input.db });
+  // A text with nothing to embed (no words: "???") has no direction, so no similarity to rank by.
+  if (!vector?.some((x) => x !== 0)) {
+    throw AppError.invalid('body.question', 'has nothing to search for (no words)', 'a question with words, e.g. "How many orders were placed last month?"');
+  }
+  const results = await store.search(vector, { k: input.k ?? 5, collection: input.kind, dbKey: input.db });
   return { embedder: embedder.identity, results };
 }

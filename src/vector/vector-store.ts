@@ -137,14 +137,19 @@ export function unusableVectors(documents: readonly VectorDocument[], embeddings
 
 export class VectorStore {
   private collectionIds: Map<string, string> | undefined;
+  /** The dimension of the stored vectors when it differs from `dim` (allowed only when about to re-embed). */
+  storedDim: number | undefined;
 
   constructor(
     readonly db: SqlDatabase,
     readonly dim: number,
   ) {}
 
-  /** Creates the extension, tables and collections when missing; checks the vector dimension. */
-  async ensureSchema(): Promise<void> {
+  /**
+   * Creates the extension, tables and collections when missing; checks the vector dimension (a
+   * different one is refused unless `reembedding`: then `storedDim` says it, and `reembed` changes it).
+   */
+  async ensureSchema(options: { reembedding?: boolean } = {}): Promise<void> {
     await this.ensureExtension();
     await this.db.execScript(`
       CREATE TABLE IF NOT EXISTS ${COLLECTION_TABLE} (
@@ -167,11 +172,15 @@ export class VectorStore {
       [EMBEDDING_TABLE],
     );
     const existing = /vector\((\d+)\)/.exec(column?.type ?? '');
+    this.storedDim = undefined;
     if (existing && Number(existing[1]) !== this.dim) {
-      throw new VectorStoreError(
-        `${EMBEDDING_TABLE}.embedding holds ${existing[1]}-dimensional vectors but EMBEDDING_DIM is ${this.dim}; ` +
-          `set EMBEDDING_DIM=${existing[1]} or use another store`,
-      );
+      if (!options.reembedding) {
+        throw new VectorStoreError(
+          `${EMBEDDING_TABLE}.embedding holds ${existing[1]}-dimensional vectors but EMBEDDING_DIM is ${this.dim}; ` +
+            `set EMBEDDING_DIM=${existing[1]}, or re-embed every row with this embedder (--reembed, "reembed": true), or use another store`,
+        );
+      }
+      this.storedDim = Number(existing[1]);
     }
     for (const name of COLLECTIONS) {
       await this.db.query(`INSERT INTO ${COLLECTION_TABLE} (uuid, name, cmetadata) VALUES ($1::uuid, $2, $3::json) ON CONFLICT (name) DO NOTHING`, [
@@ -356,6 +365,12 @@ export class VectorStore {
    * of their embedder. Returns the rows re-embedded.
    */
   async reembed(collections: readonly CollectionName[], embed: (texts: string[]) => Promise<number[][]>, embedder: EmbedderIdentity): Promise<number> {
+    // Another dimension is a change of the column, shared by every collection: all rows are re-embedded.
+    const changingDim = this.storedDim !== undefined;
+    if (changingDim) {
+      const all = await this.db.query<{ name: CollectionName }>(`SELECT name FROM ${COLLECTION_TABLE}`);
+      collections = all.map((c) => c.name);
+    }
     const rows = await this.db.query<{ id: string; document: string; collection: CollectionName }>(
       `SELECT e.id, e.document, c.name AS collection FROM ${EMBEDDING_TABLE} e JOIN ${COLLECTION_TABLE} c ON c.uuid = e.collection_id WHERE c.name = ANY($1::text[])`,
       [[...collections]],
@@ -370,6 +385,10 @@ export class VectorStore {
     );
     if (problem) throw new VectorStoreError(`nothing was re-embedded: ${problem}`);
     await this.db.transaction(async (tx) => {
+      if (changingDim) {
+        // Rows of no collection (none are written so) would keep no vector; every other row is set below.
+        await tx.query(`ALTER TABLE ${EMBEDDING_TABLE} ALTER COLUMN embedding TYPE vector(${Math.floor(this.dim)}) USING NULL`);
+      }
       for (let start = 0; start < rows.length; start += UPSERT_BATCH) {
         await tx.query(
           `UPDATE ${EMBEDDING_TABLE} e SET embedding = t.embedding::vector, cmetadata = e.cmetadata || jsonb_build_object('embedder', $3::jsonb)
@@ -388,6 +407,7 @@ export class VectorStore {
         );
       }
     });
+    this.storedDim = undefined;
     return rows.length;
   }
 

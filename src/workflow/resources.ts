@@ -95,7 +95,8 @@ export class WorkflowResources {
         : (this.shared.store ?? (await openStoreDatabase(this.settings.storeUrl, this.settings.embeddedStoreDir)));
       const store = new VectorStore(db, this.settings.embedding.dim);
       try {
-        await store.ensureSchema();
+        // Re-embedding may change the vector dimension; the load does it before writing.
+        await store.ensureSchema({ reembedding: this.options.reembed });
       } catch (error) {
         if (db !== this.shared.store) await db.close();
         throw error;

@@ -53,7 +53,16 @@ describe('the training data in the store', () => {
     }
     const ddl = expectSuccess(await server.call('POST', `${VECTOR}/search`, { question: 'orders table columns', kind: 'ddl', k: 1 }));
     expect(ddl.results[0].document).toMatch(/create table/i);
-    expect(expectSuccess(await server.call('POST', `${VECTOR}/search`, { question: 'orders', db: 'other:5432/none' })).results).toEqual([]);
+    expectInvalid(
+      await server.call('POST', `${VECTOR}/search`, { question: 'orders', db: 'other:5432/none' }),
+      'body.db',
+      /no rows of database "other:5432\/none"/,
+    );
+    expect(expectSuccess(await server.call('POST', `${VECTOR}/search`, { question: 'orders', db: SAMPLE_KEY })).results.length).toBeGreaterThan(0);
+    // A question with no words has nothing to rank by: named, never a 500.
+    for (const question of ['   ', '???', '!', '\t']) {
+      expectInvalid(await server.call('POST', `${VECTOR}/search`, { question }), 'body.question', /nothing to search for/);
+    }
     expectInvalid(await server.call('POST', `${VECTOR}/search`, { question: '' }), 'body.question', /must NOT have fewer than 1 characters/);
     expectInvalid(await server.call('POST', `${VECTOR}/search`, { question: 'x', kind: 'tables' }), 'body.kind', /must be one of ddl, documentation, sql/);
   });

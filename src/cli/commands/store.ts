@@ -56,15 +56,19 @@ function maxConnectionsOf(text: string): number {
 
 /** Serves until SIGINT or SIGTERM; resolves with the exit code once the store is closed. */
 async function serve(settings: Settings, flags: StoreFlags): Promise<number> {
-  const served = await serveEmbeddedStore(settings, {
-    host: flags.host,
-    port: portOf(flags.port),
-    maxConnections: maxConnectionsOf(flags.maxConnections),
-  });
+  const served = await serveEmbeddedStore(
+    settings,
+    {
+      host: flags.host,
+      port: portOf(flags.port),
+      maxConnections: maxConnectionsOf(flags.maxConnections),
+    },
+    (message) => process.stderr.write(`data-pipeline store serve: warning: ${message}\n`),
+  );
   const ready = flags.json
-    ? JSON.stringify({ url: served.url })
-    : `The embedded store is served at ${served.url}\n` +
-      '  tables langchain_pg_collection and langchain_pg_embedding (collections ddl, documentation, sql)\n' +
+    ? JSON.stringify({ url: served.url, rows: served.rows })
+    : `The training data (${served.rows} rows, a copy taken now) is served at ${served.url}\n` +
+      '  tables langchain_pg_collection and langchain_pg_embedding (collections ddl, documentation, sql); what clients write is not kept\n' +
       `  ${flags.maxConnections === '1' ? 'one client connection at a time' : `up to ${flags.maxConnections} client connections`}; Ctrl-C stops it`;
   process.stdout.write(`${ready}\n`);
   await new Promise<void>((resolve) => {
@@ -103,7 +107,10 @@ export async function storeCommand(settings: Settings, action: string, flags: St
         throw new UsageError(`store ${action}: unknown action; expected serve, push or export`);
     }
   } catch (error) {
-    process.stderr.write(`data-pipeline store ${action}: ${errorMessage(error)}\n`);
+    // With --json, scripts read the failure as JSON too.
+    process.stderr.write(
+      flags.json ? `${JSON.stringify({ error: errorMessage(error), action })}\n` : `data-pipeline store ${action}: ${errorMessage(error)}\n`,
+    );
     return EXIT_FAILED;
   }
 }

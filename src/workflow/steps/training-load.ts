@@ -142,6 +142,12 @@ async function guardEmbedder(ctx: StepContext, store: VectorStore, embedder: Emb
     const made = recorded.get(c);
     return made !== undefined && !sameEmbedder(made, embedder.identity);
   });
+  if (store.storedDim !== undefined) {
+    // Only with reembed does the store open on another dimension: every row is embedded again.
+    const count = await store.reembed(collections, (texts) => embedder.embed(texts, ctx.signal), embedder.identity);
+    ctx.log.info(`re-embedded all ${count} stored row(s) with ${describeEmbedder(embedder.identity)}: the vector column is now ${store.dim}-dimensional`);
+    return count;
+  }
   if (other.length === 0) return 0;
   if (!ctx.options.reembed) {
     const which = other.map((c) => `${c} holds vectors of ${describeEmbedder(recorded.get(c) as EmbedderIdentity)}`).join('; ');
@@ -183,7 +189,8 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   let plan: LoadPlan | undefined;
   let vectors: number[][] = [];
   if (collected) {
-    if (!options.truncate_vector_tables) result.reembedded = await guardEmbedder(ctx, store, embedder, collections);
+    // (Before a truncate only a change of dimension needs it: the column itself must change.)
+    if (!options.truncate_vector_tables || store.storedDim !== undefined) result.reembedded = await guardEmbedder(ctx, store, embedder, collections);
     plan = await planLoad(store, loadDocuments, dbKey, options.task_id, options.truncate_vector_tables);
     vectors = await embedAll(ctx, embedder, plan.insert, store.dim);
   }

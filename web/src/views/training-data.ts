@@ -3,7 +3,7 @@
  * that made them, per database, kind and task), and a box to ask a question and see the rows an
  * assistant would retrieve for it, with their similarity and where each came from.
  */
-import { api, VECTOR, type TrainingHit, type TrainingSearch, type TrainingStats } from '../api.js';
+import { ApiFailure, api, taskPath, VECTOR, type TrainingHit, type TrainingSearch, type TrainingStats } from '../api.js';
 import { empty, formatTime, h, loading, replace } from '../dom.js';
 import { errorPanel } from '../ui.js';
 
@@ -13,7 +13,29 @@ const KINDS = [
   { name: 'sql', label: 'Question/SQL' },
 ] as const;
 
-const taskLink = (taskId: string) => h('a', { href: `#/tasks/${encodeURIComponent(taskId)}` }, taskId);
+/** Task ids the API knows: a task run from the command line has no record, so no page to link to. */
+let knownTasks = new Set<string>();
+
+const taskLink = (taskId: string) =>
+  knownTasks.has(taskId)
+    ? h('a', { href: `#/tasks/${encodeURIComponent(taskId)}` }, taskId)
+    : h('span', { title: 'run from the command line: no task record in this server' }, taskId);
+
+/** Which of the tasks holding rows the API has a record of (one request each, for the first 50). */
+async function findKnownTasks(taskIds: string[], signal: AbortSignal): Promise<Set<string>> {
+  const found = await Promise.all(
+    taskIds.slice(0, 50).map((id) =>
+      api('GET', taskPath(id), undefined, signal).then(
+        () => id,
+        (error: unknown) => {
+          if (error instanceof ApiFailure && error.status === 404) return undefined;
+          throw error;
+        },
+      ),
+    ),
+  );
+  return new Set(found.filter((id): id is string => id !== undefined));
+}
 
 function embedderText({ embedder, rows }: TrainingStats['collections'][number]): string {
   if (embedder) return `${embedder.provider} · ${embedder.model} · ${embedder.dimension} dimensions`;
@@ -211,6 +233,7 @@ function searchForm(stats: TrainingStats, results: HTMLElement, signal: AbortSig
 export async function renderTrainingData(root: HTMLElement, signal: AbortSignal): Promise<void> {
   replace(root, h('h1', {}, 'Training data'), loading('Loading what the store holds…'));
   const stats = await api<TrainingStats>('GET', `${VECTOR}/stats`, undefined, signal);
+  knownTasks = await findKnownTasks([...new Set(stats.databases.flatMap((d) => Object.keys(d.tasks)))], signal);
   const head = h(
     'div',
     { class: 'page-head' },
