@@ -397,7 +397,7 @@ describe('data-pipeline CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Tables: +14 documented/);
     expect(text.stdout).toMatch(/Pairs: +\d+\/\d+ valid/);
-    expect(text.stdout).toMatch(/Vectors: +\d+ loaded/);
+    expect(text.stdout).toMatch(/Vectors: +\d+ in the training set \(\d+ embedded now, \d+ unchanged\)/);
     expect(text.stdout).toMatch(/LLM: +\d+ calls \(builtin\), 0 tokens/);
     expect(text.stdout).toMatch(/Output: +\//);
   });

@@ -38,6 +38,14 @@ function reuseLine(result: WorkflowResult): string {
   return parts.join('; ');
 }
 
+/** `23 in the training set (2 embedded now, 21 unchanged)`: a load embeds only what is new. */
+function vectorsLine(result: WorkflowResult): string {
+  const load = result.steps.find((x) => x.step_name === 'training_load');
+  const sync = load?.result.sync as { embedded?: number; unchanged?: number } | undefined;
+  if (!sync || typeof sync.embedded !== 'number') return `${result.summary.vectors} loaded`;
+  return `${result.summary.vectors} in the training set (${sync.embedded} embedded now, ${sync.unchanged ?? 0} unchanged)`;
+}
+
 export function formatSummary(result: WorkflowResult): string {
   const s = result.summary;
   const validation = result.steps.find((x) => x.step_name === 'sql_validation');
@@ -50,7 +58,7 @@ export function formatSummary(result: WorkflowResult): string {
     `  Tables:  ${s.tables} documented${s.tables_failed ? `, ${s.tables_failed} failed` : ''}`,
     `  Files:   ${s.files} written`,
     `  Pairs:   ${pairs}`,
-    `  Vectors: ${s.vectors} loaded`,
+    `  Vectors: ${vectorsLine(result)}`,
     `  LLM:     ${result.llm_usage.calls} calls (${result.llm_usage.provider}), ${result.llm_usage.total_tokens} tokens`,
     `  Reused:  ${reuseLine(result)}`,
     `  Output:  ${result.output_directory}`,
