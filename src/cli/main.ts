@@ -1,6 +1,6 @@
 /**
  * `data-pipeline`: the command line. `run` is script mode (a run without a server), `step` runs one step on
- * an existing task directory, `drift` tells what changed in its database since, `demo` runs everything on the bundled sample database, `backups` manages a
+ * an existing task directory, `pairs` reviews its question/SQL pairs, `drift` tells what changed in its database since, `demo` runs everything on the bundled sample database, `backups` manages a
  * task directory's backups, `store` serves, pushes or exports the training data, `serve` starts the API.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -61,6 +61,24 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .action(async (stepName: string, opts, command: Command) => {
       const { stepCommand } = await import('./commands/step.js');
       process.exitCode = await stepCommand(await settingsProvider(), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
+    });
+
+  program
+    .command('pairs')
+    .description("review a task's question/SQL pairs before loading: list, add, edit, approve, reject, delete, validate, undo")
+    .argument('<action>', 'list | add | edit | approve | reject | delete | validate | undo')
+    .argument('[pair_id]', 'the pair (edit, approve, reject, delete, validate)')
+    .requiredOption('--task-dir <dir>', 'the task directory')
+    .option('--question <text>', 'add, edit: the question')
+    .option('--sql <text>', 'add, edit: the SQL')
+    .option('--by <name>', 'who makes the change (kept in pairs_history.json)')
+    .option('--review <state>', 'list: only approved, rejected or none (unreviewed)')
+    .option('--db <url|sample>', 'validate: source database (default: from task_config.json)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nRejected pairs stay in the pair file and are never loaded. validate exits 1 when the SQL is invalid.')
+    .action(async (action: string, pairId: string | undefined, opts) => {
+      const { pairsCommand } = await import('./commands/pairs.js');
+      process.exitCode = await pairsCommand(await settingsProvider(), action, pairId, opts);
     });
 
   program

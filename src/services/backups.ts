@@ -16,7 +16,7 @@ import { requireTask } from './tasks.js';
 export type { BackupFile, BackupRecord, BackupSummary, BackupStats };
 
 /** How a change to a task's files waits for no one: takes the task's claim around `work`. */
-export type ClaimHolder = <T>(action: string, mode: 'restore' | 'delete', work: () => Promise<T>) => Promise<T>;
+export type ClaimHolder = <T>(action: string, mode: 'restore' | 'delete' | 'upload', work: () => Promise<T>) => Promise<T>;
 
 export interface BackupScope {
   taskId: string;

@@ -10,6 +10,7 @@ import { AppError } from '../errors.js';
 import { PairFileError, parsePairFile, renderPairFile, type ReviewState, type StoredPair } from '../pairs/pair-file.js';
 import { ensureSqlParser } from '../sql/pg-parser.js';
 import { checkReadOnlyQuery } from '../sql/statement-guard.js';
+import type { SqlDatabase } from '../db/sql-database.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { newestPairFile } from '../task-directory/task-files.js';
 import { checkSql } from '../workflow/steps/sql-validation.js';
@@ -47,10 +48,28 @@ export interface HistoryEntry {
   after: StoredPair | null;
 }
 
-async function taskDir(ctx: ServiceContext, taskId: string): Promise<TaskDirectory> {
-  await requireTask(ctx, taskId);
+/** Where the pairs are and how a change waits for no one: the API's (task claim in the store) or the CLI's. */
+export interface PairScope {
+  taskId: string;
+  dir: TaskDirectory;
+  /** Runs `work` holding the task's claim (409 while a run holds it). */
+  hold: <T>(action: string, work: () => Promise<T>) => Promise<T>;
+  /** Runs `fn` on the task's source database. */
+  withSource: <T>(fn: (db: SqlDatabase) => Promise<T>) => Promise<T>;
+  statementTimeoutMs: number;
+}
+
+/** The scope of a task the server knows: 404 when the task or its directory is missing. */
+export async function taskPairScope(ctx: ServiceContext, taskId: string): Promise<PairScope> {
+  const task = await requireTask(ctx, taskId);
   if (!(await ctx.dataRoot.exists(taskId))) throw new AppError('TASK_DIRECTORY_NOT_FOUND', `task ${taskId} has no directory yet: run it first`);
-  return ctx.dataRoot.taskDir(taskId);
+  return {
+    taskId,
+    dir: await ctx.dataRoot.taskDir(taskId),
+    hold: (action, work) => withTaskClaim(ctx, taskId, 'upload', action, work),
+    withSource: (fn) => withSource(ctx, task.db_connection, (source) => fn(source.db)),
+    statementTimeoutMs: ctx.settings.statementTimeoutMs,
+  };
 }
 
 async function readPairs(dir: TaskDirectory): Promise<{ file: string; pairs: StoredPair[] }> {
@@ -137,8 +156,8 @@ export interface PairList {
   undoable: number;
 }
 
-export async function listPairs(ctx: ServiceContext, taskId: string): Promise<PairList> {
-  const dir = await taskDir(ctx, taskId);
+export async function listPairs(scope: PairScope): Promise<PairList> {
+  const { dir, taskId } = scope;
   await ensureSqlParser();
   const { file, pairs } = await readPairs(dir);
   const verdicts = await reportVerdicts(dir);
@@ -160,15 +179,14 @@ export async function listPairs(ctx: ServiceContext, taskId: string): Promise<Pa
 
 /** Changes the pair file under the task's claim, records the change, and returns the pair as listed. */
 async function change(
-  ctx: ServiceContext,
-  taskId: string,
+  scope: PairScope,
   action: string,
   edit: (pairs: StoredPair[]) => Omit<HistoryEntry, 'seq' | 'at' | 'by'>,
   by: string | undefined,
 ): Promise<{ entry: HistoryEntry; pair: ReviewPair | null }> {
-  const dir = await taskDir(ctx, taskId);
+  const { dir } = scope;
   await ensureSqlParser();
-  return withTaskClaim(ctx, taskId, 'upload', action, async () => {
+  return scope.hold(action, async () => {
     const { file, pairs } = await readPairs(dir);
     const recorded = edit(pairs);
     const history = await readHistory(dir);
@@ -199,12 +217,11 @@ function checkText(field: string, value: string): string {
   return text;
 }
 
-export async function addPair(ctx: ServiceContext, taskId: string, input: PairInput): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
+export async function addPair(scope: PairScope, input: PairInput): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
   const question = checkText('body.question', input.question);
   const sql = checkText('body.sql', input.sql);
   const result = await change(
-    ctx,
-    taskId,
+    scope,
     'add a pair',
     (pairs) => {
       const duplicate = pairs.find((p) => p.question.trim().toLowerCase() === question.toLowerCase());
@@ -225,15 +242,14 @@ export interface PairPatch {
   by?: string;
 }
 
-export async function editPair(ctx: ServiceContext, taskId: string, pairId: string, patch: PairPatch): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
+export async function editPair(scope: PairScope, pairId: string, patch: PairPatch): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
   if (patch.question === undefined && patch.sql === undefined && patch.review === undefined) {
     throw AppError.missing(['body.question', 'body.sql', 'body.review'], 'nothing to change: give question, sql or review');
   }
   const question = patch.question === undefined ? undefined : checkText('body.question', patch.question);
   const sql = patch.sql === undefined ? undefined : checkText('body.sql', patch.sql);
   const result = await change(
-    ctx,
-    taskId,
+    scope,
     'edit a pair',
     (pairs) => {
       const index = findPair(pairs, pairId);
@@ -255,10 +271,9 @@ export async function editPair(ctx: ServiceContext, taskId: string, pairId: stri
   return { pair: result.pair as ReviewPair, change: result.entry };
 }
 
-export async function deletePair(ctx: ServiceContext, taskId: string, pairId: string, by?: string): Promise<{ change: HistoryEntry }> {
+export async function deletePair(scope: PairScope, pairId: string, by?: string): Promise<{ change: HistoryEntry }> {
   const result = await change(
-    ctx,
-    taskId,
+    scope,
     'delete a pair',
     (pairs) => {
       const index = findPair(pairs, pairId);
@@ -271,10 +286,10 @@ export async function deletePair(ctx: ServiceContext, taskId: string, pairId: st
 }
 
 /** Undoes the newest recorded change (an add removed, an edit reverted, a delete put back where it was). */
-export async function undoPairChange(ctx: ServiceContext, taskId: string): Promise<{ undone: HistoryEntry; pair: ReviewPair | null }> {
-  const dir = await taskDir(ctx, taskId);
+export async function undoPairChange(scope: PairScope): Promise<{ undone: HistoryEntry; pair: ReviewPair | null }> {
+  const { dir, taskId } = scope;
   await ensureSqlParser();
-  return withTaskClaim(ctx, taskId, 'upload', 'undo a pair change', async () => {
+  return scope.hold('undo a pair change', async () => {
     const history = await readHistory(dir);
     const last = history.at(-1);
     if (!last) throw new AppError('NOT_FOUND', `task ${taskId} has no pair change to undo`);
@@ -296,20 +311,19 @@ export async function undoPairChange(ctx: ServiceContext, taskId: string): Promi
 }
 
 /** Checks one pair's SQL against the task's source now (parser, then EXPLAIN read-only, rolled back) and records the verdict on the pair. */
-export async function validatePair(ctx: ServiceContext, taskId: string, pairId: string): Promise<{ pair: ReviewPair }> {
-  const task = await requireTask(ctx, taskId);
-  const dir = await taskDir(ctx, taskId);
+export async function validatePair(scope: PairScope, pairId: string): Promise<{ pair: ReviewPair }> {
+  const { dir } = scope;
   await ensureSqlParser();
   const { pairs } = await readPairs(dir);
   const pair = pairs[findPair(pairs, pairId)] as StoredPair;
-  const outcome = await withSource(ctx, task.db_connection, (source) => checkSql(source.db, pair.sql, ctx.settings.statementTimeoutMs));
+  const outcome = await scope.withSource((db) => checkSql(db, pair.sql, scope.statementTimeoutMs));
   const checked = {
     status: outcome.ok ? ('valid' as const) : ('invalid' as const),
     error: outcome.ok ? null : outcome.error,
     checked_at: new Date().toISOString(),
   };
   // The verdict is kept on the pair (not an undoable change: it edits nothing a reviewer wrote).
-  return withTaskClaim(ctx, taskId, 'upload', 'record a pair check', async () => {
+  return scope.hold('record a pair check', async () => {
     const current = await readPairs(dir);
     const index = current.pairs.findIndex((p) => p.id === pairId && p.sql === pair.sql);
     if (index >= 0) {

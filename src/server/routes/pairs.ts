@@ -1,5 +1,5 @@
 /** Reviewing a task's question/SQL pairs before they are loaded (see services/pairs.ts). */
-import { addPair, deletePair, editPair, listPairs, undoPairChange, validatePair } from '../../services/pairs.js';
+import { addPair, deletePair, editPair, listPairs, taskPairScope, undoPairChange, validatePair } from '../../services/pairs.js';
 import type { ApiServer, AppContext } from '../context.js';
 import { successBody } from '../envelope.js';
 import { emptyBodyAsObject } from '../hooks.js';
@@ -33,7 +33,7 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const list = await listPairs(services, request.params.task_id);
+      const list = await listPairs(await taskPairScope(services, request.params.task_id));
       return successBody(200, `${list.pairs.length} pair(s)`, list);
     },
   );
@@ -50,7 +50,7 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { pair, change } = await addPair(services, request.params.task_id, request.body);
+      const { pair, change } = await addPair(await taskPairScope(services, request.params.task_id), request.body);
       reply.code(201);
       return successBody(201, `pair ${pair.id} added`, { pair, change });
     },
@@ -69,7 +69,7 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { undone, pair } = await undoPairChange(services, request.params.task_id);
+      const { undone, pair } = await undoPairChange(await taskPairScope(services, request.params.task_id));
       return successBody(200, `${undone.action} of pair ${undone.pair_id} undone`, { undone, pair });
     },
   );
@@ -87,7 +87,7 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { pair, change } = await editPair(services, request.params.task_id, request.params.pair_id, request.body);
+      const { pair, change } = await editPair(await taskPairScope(services, request.params.task_id), request.params.pair_id, request.body);
       return successBody(200, `pair ${pair.id} changed`, { pair, change });
     },
   );
@@ -104,7 +104,7 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { change } = await deletePair(services, request.params.task_id, request.params.pair_id, request.query.by);
+      const { change } = await deletePair(await taskPairScope(services, request.params.task_id), request.params.pair_id, request.query.by);
       return successBody(200, `pair ${change.pair_id} deleted`, { change });
     },
   );
@@ -122,7 +122,7 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { pair } = await validatePair(services, request.params.task_id, request.params.pair_id);
+      const { pair } = await validatePair(await taskPairScope(services, request.params.task_id), request.params.pair_id);
       return successBody(200, `pair ${pair.id} is ${pair.validation.status}`, { pair });
     },
   );
