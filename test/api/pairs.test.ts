@@ -137,4 +137,35 @@ describe('reviewing pairs', () => {
     expectInvalid(await server.call('POST', pairsPath, { question: current.question, sql: 'SELECT 1' }), 'body.question', /repeats the question/);
     expectError(await server.call('GET', `${BASE}/no_such_task/pairs`), 404, 'TASK_NOT_FOUND');
   }, 240_000);
+
+  it('edits a table comment and column comments: the files say it, later steps use it, a re-run keeps it', async () => {
+    const tablePath = `${BASE}/${taskId}/tables`;
+    const edited = expectSuccess(
+      await server.call('PATCH', `${tablePath}/stores`, {
+        table_comment: 'Shops, and the online store',
+        columns: { name: 'Display name of the shop' },
+        by: 'ann',
+      }),
+    );
+    expect(edited).toMatchObject({ table: 'public.stores', table_comment: 'Shops, and the online store', columns: { name: 'Display name of the shop' } });
+    expect(edited.files).toEqual(['stores.ddl', 'stores_detail.md', 'comments.sql', 'comment_edits.json']);
+    const file = async (name: string) => (await server.call('GET', `${BASE}/${taskId}/files/${name}`)).body as unknown as string;
+    expect(await file('stores.ddl')).toMatch(/-- Description: Shops, and the online store\n[\s\S]*name .*-- Display name of the shop/);
+    expect(await file('stores_detail.md')).toMatch(/\n- name \(varchar\(80\)\) - Display name of the shop \[/);
+    const commentsSql = await file('comments.sql');
+    expect(commentsSql.match(/COMMENT ON COLUMN public\.stores\.name IS 'Display name of the shop';/g)).toHaveLength(1);
+    expect(commentsSql).toContain(`COMMENT ON TABLE public.stores IS 'Shops, and the online store';`);
+    expect(commentsSql).toMatch(/COMMENT ON COLUMN public\.orders\./);
+
+    expectInvalid(await server.call('PATCH', `${tablePath}/stores`, { columns: { fax: 'Fax' } }), 'body.columns.fax', /is not a column of public\.stores/);
+    expectError(await server.call('PATCH', `${tablePath}/stores`, {}), 400);
+    expectError(await server.call('PATCH', `${tablePath}/no_such_table`, { table_comment: 'x' }), 404, 'TABLE_NOT_FOUND');
+
+    // A complete re-run (files backed up first, comments generated again) keeps the edit, and the pairs prompts see it.
+    const before = llm.chatRequests.length;
+    await execute({});
+    expect(await file('stores.ddl')).toContain('-- Description: Shops, and the online store');
+    const prompts = llm.chatRequests.slice(before).map((r) => r.messages.map((m) => m.content).join('\n'));
+    expect(prompts.some((p) => p.includes('Theme:') && p.includes('Display name of the shop'))).toBe(true);
+  }, 240_000);
 });

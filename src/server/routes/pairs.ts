@@ -1,5 +1,6 @@
-/** Reviewing a task's question/SQL pairs before they are loaded (see services/pairs.ts). */
+/** Reviewing a task's training data before it is loaded: its question/SQL pairs (services/pairs.ts) and table comments (services/table-docs.ts). */
 import { addPair, deletePair, editPair, listPairs, taskPairScope, undoPairChange, validatePair } from '../../services/pairs.js';
+import { editTableComments } from '../../services/table-docs.js';
 import type { ApiServer, AppContext } from '../context.js';
 import { successBody } from '../envelope.js';
 import { emptyBodyAsObject } from '../hooks.js';
@@ -16,6 +17,7 @@ import {
   PairUndoneResponse,
   PairValidatedResponse,
 } from '../schemas/pairs.js';
+import { TableCommentsBody, TableCommentsResponse, TableParams } from '../schemas/table-docs.js';
 
 const BASE = '/api/v0/data_pipeline/tasks/:task_id/pairs';
 
@@ -124,6 +126,23 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
     async (request) => {
       const { pair } = await validatePair(await taskPairScope(services, request.params.task_id), request.params.pair_id);
       return successBody(200, `pair ${pair.id} is ${pair.validation.status}`, { pair });
+    },
+  );
+
+  app.patch(
+    '/api/v0/data_pipeline/tasks/:task_id/tables/:table',
+    {
+      schema: {
+        tags: ['pairs'],
+        summary: "Edit a documented table's comment and column comments: its .ddl, _detail.md and comments.sql are rewritten, and later runs keep the edit",
+        params: TableParams,
+        body: TableCommentsBody,
+        response: { 200: TableCommentsResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const outcome = await editTableComments(services, request.params.task_id, request.params.table, request.body);
+      return successBody(200, `comments of ${outcome.table} changed`, outcome);
     },
   );
 }

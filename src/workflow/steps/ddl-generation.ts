@@ -14,6 +14,7 @@ import { StepFailedError, type StepContext, type StepOutcome } from '../step-con
 import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
 import { readPreviousOutput } from '../../task-directory/previous-output.js';
+import { applyCommentEdits, COMMENT_EDITS_FILE, readCommentEdits, renderCommentEdits } from '../comment-edits.js';
 import {
   changedTables,
   FINGERPRINTS_FILE,
@@ -63,6 +64,8 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   }
 
   const bases = tableFileBases(catalog.tables);
+  // Comments people wrote over generated ones win, run after run.
+  const edits = await readCommentEdits(dir);
   const total = catalog.tables.length;
   let done = 0;
   ctx.progress(0, total, 'tables');
@@ -87,7 +90,7 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
       const samples = sample.rows;
       ctx.resources.profiles.set(name, { table, samples });
       // One provider call (its failure falls back, logged), the enum guesses checked, comments chosen.
-      const comments = await documentTable({
+      const generated = await documentTable({
         db: source.db,
         table,
         sample,
@@ -100,6 +103,7 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
         signal: ctx.signal,
         onLlmError: (message) => log.warn(`table ${name}: no generated comments (${message}); using database comments and names`),
       });
+      const comments = applyCommentEdits(generated, edits.tables[name]);
       const base = bases.get(name) as string;
       const files = { table: name, ddl: `${base}.ddl`, md: `${base}_detail.md` };
       await dir.writeFile(files.ddl, renderDdl(table, comments, options.language));
@@ -133,6 +137,7 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   if (changed !== 'all')
     log.info(`${tableFiles.length - changed.length} table(s) unchanged since the previous run; changed or new: ${changed.join(', ') || 'none'}`);
   await dir.writeFile(FINGERPRINTS_FILE, renderFingerprints(context, profiled, previous));
+  if (Object.keys(edits.tables).length > 0) await dir.writeFile(COMMENT_EDITS_FILE, renderCommentEdits(edits));
   await dir.writeFile(MAPPING_FILE, renderMapping(tableFiles));
   await dir.writeFile(
     COMMENTS_SQL_FILE,

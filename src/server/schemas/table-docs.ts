@@ -1,0 +1,27 @@
+/** Editing a documented table's comments. */
+import { Type } from '@sinclair/typebox';
+import { envelope, TaskId } from './common.js';
+
+export const TableParams = Type.Object(
+  { task_id: TaskId, table: Type.String({ minLength: 1, maxLength: 200, description: 'schema.table, or the bare name of a public table' }) },
+  { additionalProperties: false },
+);
+
+export const TableCommentsBody = Type.Object(
+  {
+    table_comment: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    columns: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.String({ minLength: 1, maxLength: 2000 }), { description: 'column name → comment' }),
+    ),
+    by: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const TableCommentsResponse = envelope({
+  task_id: Type.String(),
+  table: Type.String(),
+  table_comment: Type.String(),
+  columns: Type.Record(Type.String(), Type.String()),
+  files: Type.Array(Type.String(), { description: 'the files rewritten' }),
+});

@@ -1,0 +1,124 @@
+/**
+ * Editing a documented table's comments on a task: the table comment and column comments are
+ * written into its `.ddl`, `_detail.md` and the task's `comments.sql` consistently (rendered again
+ * from the live catalog and a fresh sample, like ddl_generation does), and recorded in
+ * `comment_edits.json`, which every later ddl_generation applies. Later steps read the files, so
+ * they use the edited text.
+ */
+import { AppError } from '../errors.js';
+import { readCatalog } from '../source/catalog.js';
+import { sampleTable } from '../source/sampling.js';
+import { parseTableName } from '../source/table-list.js';
+import { displayQualified } from '../sql/identifiers.js';
+import { ensureSqlParser } from '../sql/pg-parser.js';
+import { COMMENTS_SQL_FILE, readTableFiles } from '../task-directory/task-files.js';
+import { taskOptionsFromRecord } from '../workflow/run-options.js';
+import { COMMENT_EDITS_FILE, readCommentEdits, renderCommentEdits } from '../workflow/comment-edits.js';
+import { parseMarkdown, renderCommentStatements, renderDdl, renderMarkdown, type ResolvedComments } from '../workflow/render/table-files.js';
+import type { ServiceContext } from './context.js';
+import { withSource } from './database.js';
+import { withTaskClaim } from './task-claim.js';
+import { requireTask } from './tasks.js';
+
+export interface TableCommentsInput {
+  table_comment?: string;
+  /** Column name → comment. */
+  columns?: Record<string, string>;
+  by?: string;
+}
+
+export interface TableCommentsOutcome {
+  task_id: string;
+  table: string;
+  table_comment: string;
+  columns: Record<string, string>;
+  files: string[];
+}
+
+function text(field: string, value: string): string {
+  const trimmed = value.trim();
+  if (!trimmed) throw AppError.invalid(field, 'is empty', 'a comment with words');
+  if (trimmed.includes('\n')) throw AppError.invalid(field, 'has a line break', 'one line of text');
+  return trimmed;
+}
+
+/** comments.sql with the statements of one table (named as they write it) replaced: in place, or appended when it had none. */
+function replaceStatements(file: string, qualified: string, statements: string[]): string {
+  const lines = file.split('\n');
+  const mine = (line: string) =>
+    line.startsWith(`COMMENT ON `) && new RegExp(`^COMMENT ON [A-Z ]+? ${qualified.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.| IS )`).test(line);
+  const first = lines.findIndex(mine);
+  const kept = lines.filter((line) => !mine(line));
+  const at = first < 0 ? kept.length - (kept.at(-1) === '' ? 1 : 0) : first;
+  kept.splice(at, 0, ...statements);
+  return kept.join('\n');
+}
+
+export async function editTableComments(ctx: ServiceContext, taskId: string, tableName: string, input: TableCommentsInput): Promise<TableCommentsOutcome> {
+  if (input.table_comment === undefined && (input.columns === undefined || Object.keys(input.columns).length === 0)) {
+    throw AppError.missing(['body.table_comment', 'body.columns'], 'nothing to change: give table_comment or columns');
+  }
+  const tableComment = input.table_comment === undefined ? undefined : text('body.table_comment', input.table_comment);
+  const columnEdits = Object.fromEntries(Object.entries(input.columns ?? {}).map(([column, comment]) => [column, text(`body.columns.${column}`, comment)]));
+  const task = await requireTask(ctx, taskId);
+  if (!(await ctx.dataRoot.exists(taskId))) throw new AppError('TASK_DIRECTORY_NOT_FOUND', `task ${taskId} has no directory yet: run it first`);
+  const dir = await ctx.dataRoot.taskDir(taskId);
+  const language = taskOptionsFromRecord(task.parameters as unknown as Record<string, unknown>).language ?? 'en';
+  await ensureSqlParser();
+
+  const files = await readTableFiles(dir);
+  const wanted = tableName.includes('.') ? tableName : `public.${tableName}`;
+  const entry = files.find((f) => f.table === wanted) ?? files.find((f) => f.table.split('.').pop() === tableName);
+  if (!entry)
+    throw AppError.notFound(
+      `documented table ${tableName} of task ${taskId} (documented: ${files.map((f) => f.table).join(', ') || 'none'})`,
+      'TABLE_NOT_FOUND',
+    );
+  const ref = parseTableName(entry.table, { catalogSpelling: true });
+  if ('error' in ref) throw AppError.notFound(`documented table ${entry.table}`, 'TABLE_NOT_FOUND');
+
+  return withTaskClaim(ctx, taskId, 'upload', 'edit table comments', () =>
+    withSource(ctx, task.db_connection, async (source) => {
+      const catalog = await readCatalog(source.db, [ref], { statementTimeoutMs: ctx.settings.statementTimeoutMs });
+      const table = catalog.tables[0];
+      if (!table) throw AppError.notFound(`table ${entry.table} in the source database (${catalog.missing[0]?.reason ?? 'missing'})`, 'TABLE_NOT_FOUND');
+      const known = table.columns.map((c) => c.name);
+      for (const column of Object.keys(columnEdits)) {
+        if (!known.includes(column)) throw AppError.invalid(`body.columns.${column}`, `is not a column of ${entry.table}`, known.join(', '));
+      }
+      const markdown = (await dir.readTextIfExists(entry.md)) ?? '';
+      const parsed = parseMarkdown(markdown);
+      const current: ResolvedComments = {
+        table: parsed.tableComment ?? table.comment ?? table.name,
+        columns: Object.fromEntries(table.columns.map((c) => [c.name, parsed.columnComments[c.name] ?? c.comment ?? c.name])),
+        enums: parsed.enumValues,
+      };
+      const comments: ResolvedComments = { ...current, table: tableComment ?? current.table, columns: { ...current.columns, ...columnEdits } };
+      const sample = await sampleTable(source.db, table, { rows: ctx.settings.sampleRows, statementTimeoutMs: ctx.settings.statementTimeoutMs });
+      await dir.writeFile(entry.ddl, renderDdl(table, comments, language));
+      await dir.writeFile(entry.md, renderMarkdown(table, comments, sample.rows, language));
+      const commentsSql = await dir.readTextIfExists(COMMENTS_SQL_FILE);
+      if (commentsSql !== undefined)
+        await dir.writeFile(
+          COMMENTS_SQL_FILE,
+          replaceStatements(commentsSql, displayQualified(table.schema, table.name), renderCommentStatements(table, comments)),
+        );
+      const edits = await readCommentEdits(dir);
+      const previous = edits.tables[entry.table];
+      edits.tables[entry.table] = {
+        ...(tableComment !== undefined || previous?.table !== undefined ? { table: tableComment ?? previous?.table } : {}),
+        columns: { ...(previous?.columns ?? {}), ...columnEdits },
+        by: input.by ?? null,
+        at: new Date().toISOString(),
+      };
+      await dir.writeFile(COMMENT_EDITS_FILE, renderCommentEdits(edits));
+      return {
+        task_id: taskId,
+        table: entry.table,
+        table_comment: comments.table,
+        columns: comments.columns,
+        files: [entry.ddl, entry.md, ...(commentsSql === undefined ? [] : [COMMENTS_SQL_FILE]), COMMENT_EDITS_FILE],
+      };
+    }),
+  );
+}
