@@ -88,7 +88,9 @@ describe('web console in Chromium', () => {
     const pairRows = page.locator('.pair-table tbody tr');
     await pairRows.first().waitFor();
     expect(await pairRows.count()).toBeGreaterThan(3);
-    await expect.poll(() => page.getByText(/pair\(s\) shown/).textContent()).toMatch(/^(\d+) of \1 pair\(s\) shown · \d+ valid, \d+ repaired, 0 invalid$/);
+    await expect
+      .poll(() => page.getByText(/pair\(s\) shown/).textContent())
+      .toMatch(/^(\d+) of \1 pair\(s\) shown · \d+ valid, \d+ repaired, 0 invalid · 0 approved, 0 rejected$/);
     await page.getByLabel('Search questions and SQL').fill('zzzz-no-such-text');
     await page.getByText('No pair matches the filters.').waitFor();
     await page.getByLabel('Search questions and SQL').fill('');
@@ -109,6 +111,70 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Preview regions.ddl' }).click();
     await expect.poll(() => page.locator('.file-preview').textContent()).toMatch(/create table/i);
     await shot('06-files');
+  });
+
+  it('reviews pairs: edits a question and its SQL in the editor, rejects, validates, adds, undoes, and loads the reviewed set', {
+    timeout: 180_000,
+  }, async () => {
+    await page.getByRole('tab', { name: 'Pairs' }).click();
+    const rows = page.locator('.pair-table tbody tr');
+    await rows.first().waitFor();
+    const firstId = (await rows.first().getAttribute('data-pair')) as string;
+    const secondId = (await rows.nth(1).getAttribute('data-pair')) as string;
+
+    // Edit in place: the question in a text box, the SQL in the code editor (with highlighting).
+    await page.getByRole('button', { name: `Edit pair ${firstId}` }).click();
+    const question = page.getByLabel(`Question of pair ${firstId}`);
+    await question.fill('How many regions do we sell in?');
+    const editor = page.getByLabel(`SQL of pair ${firstId}`);
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('SELECT count(*) AS regions FROM regions');
+    expect(await page.locator(`.sql-editor .cm-content`).first().locator('span').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const edited = page.locator(`tr[data-pair="${firstId}"]`);
+    await expect.poll(() => edited.locator('.pair-question').textContent()).toBe('How many regions do we sell in?');
+    // Plain spaces, as typed (the editor's area may hold no-break spaces).
+    expect(await edited.locator('pre.sql').textContent()).toBe('SELECT count(*) AS regions FROM regions');
+    await shot('20-pair-edited');
+
+    // Validate the edited pair against the database; reject another.
+    await page.getByRole('button', { name: `Validate pair ${firstId}` }).click();
+    await expect.poll(() => edited.locator('.badge').first().textContent()).toBe('valid');
+    await page.getByRole('button', { name: `Reject pair ${secondId}` }).click();
+    await expect.poll(() => page.locator(`tr[data-pair="${secondId}"] .badge-review-rejected`).count()).toBe(1);
+    await page.getByLabel('Review', { exact: true }).selectOption('rejected');
+    await expect.poll(() => rows.count()).toBe(1);
+    // Numbers are the pairs' own: the one shown keeps its number under the filter.
+    expect(await rows.first().locator('td').first().textContent()).toBe('2');
+    await page.getByLabel('Review', { exact: true }).selectOption('');
+
+    // Add a pair with a SQL that fails, see the database's error, then undo the add.
+    await page.getByText('Add a pair').click();
+    await page.getByLabel('Question', { exact: true }).fill('Which stores have a fax number?');
+    await page.getByLabel('SQL of the new pair').click();
+    await page.keyboard.type('SELECT fax FROM stores');
+    await page.getByRole('button', { name: 'Add pair' }).click();
+    const added = page.locator('.pair-table tbody tr').filter({ hasText: 'Which stores have a fax number?' });
+    await added.waitFor();
+    const addedId = (await added.getAttribute('data-pair')) as string;
+    await page.getByRole('button', { name: `Validate pair ${addedId}` }).click();
+    await expect.poll(() => page.locator(`tr[data-pair="${addedId}"] .error-text`).textContent()).toMatch(/column "fax" does not exist/);
+    await page.getByRole('button', { name: 'Undo last change' }).click();
+    await expect.poll(() => page.locator(`tr[data-pair="${addedId}"]`).count()).toBe(0);
+
+    // Load the reviewed set: the rejected pair is not in the store.
+    const rejectedQuestion = (await page.locator(`tr[data-pair="${secondId}"] .pair-question`).textContent()) as string;
+    await page.getByRole('button', { name: 'Load reviewed set' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Load' }).click();
+    await page.getByText('training_load started').waitFor();
+    await page.getByRole('tab', { name: 'Steps' }).click();
+    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    const found = (await server.call('POST', '/api/v0/data_pipeline/vector/search', { question: rejectedQuestion, kind: 'sql', k: 50 })).body.data as {
+      results: { question: string }[];
+    };
+    expect(found.results.map((r) => r.question)).not.toContain(rejectedQuestion);
+    expect(found.results.map((r) => r.question)).toContain('How many regions do we sell in?');
   });
 
   it('re-runs and shows the backup; diffs, restores and deletes backups with confirmation', { timeout: 300_000 }, async () => {
