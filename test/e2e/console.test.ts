@@ -367,6 +367,36 @@ describe('web console in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('ties the table picker to the tested connection, and creates only for a connection that tested good', { timeout: 60_000 }, async () => {
+    await page.goto(`${server.url}/#/new`);
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    // A title per page, and the heading focused.
+    expect(await page.title()).toBe('New task · Data Pipeline');
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.tagName')).toBe('H1');
+    // The business context is a hint, not a value.
+    expect(await page.getByLabel('Business context').inputValue()).toBe('');
+    expect(await page.getByLabel('Business context').getAttribute('placeholder')).toMatch(/^e\.g\. /);
+    await page.getByLabel('public.regions').check();
+    expect(await page.getByRole('button', { name: 'Create and run' }).isDisabled()).toBe(false);
+
+    // Another connection typed, not tested: the picked tables are gone and Create waits.
+    await page.getByLabel('Connection').fill('postgresql://nobody@127.0.0.1:1/elsewhere');
+    await page.getByText('Test the connection to list its tables.').waitFor();
+    expect(await page.getByLabel('public.regions').count()).toBe(0);
+    expect(await page.getByText('0 tables selected').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Create and run' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Create task' }).isDisabled()).toBe(true);
+    // A failed test lists nothing under the error.
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByRole('alert').waitFor();
+    await page.getByText(/did not test good/).waitFor();
+    expect(await page.locator('.picker-row').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Create and run' }).isDisabled()).toBe(true);
+    await shot('21-picker-failed-test');
+    await page.goto(`${server.url}/#/tasks`);
+    await page.locator('.task-table').waitFor();
+  });
+
   it('shows the API error, naming the field, when a task cannot be created', { timeout: 60_000 }, async () => {
     await page.goto(`${server.url}/#/new`);
     await page.getByText(/Connected: \d+ tables/).waitFor();
@@ -542,6 +572,33 @@ describe('web console: schema drift on the task page, and a refresh that regener
     await browser?.close();
     await server?.close();
     await sample?.drop();
+  });
+
+  it('asks for a business context for your own database, then opens the new task at its top with its heading focused', { timeout: 120_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/#/new`);
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    await page.getByLabel('Connection').fill(sample.url);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.getByLabel('public.regions').waitFor();
+    await page.getByLabel('public.regions').check();
+    await page.getByLabel('Name', { exact: true }).fill('Own database');
+    const before = (await server.call('GET', '/api/v0/data_pipeline/tasks?limit=100')).body.data.total as number;
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Business context: say what this database is about/)
+      .waitFor();
+    expect((await server.call('GET', '/api/v0/data_pipeline/tasks?limit=100')).body.data.total).toBe(before);
+    await page.getByLabel('Business context').fill('Outdoor shop: regions');
+    // Scrolled down, as after filling the form: the task page still opens at its top.
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByRole('heading', { name: /Own database/ }).waitFor();
+    await expect.poll(() => page.title()).toMatch(/^Own database .*· Data Pipeline$/);
+    expect(await page.evaluate<number>('window.scrollY')).toBe(0);
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.tagName')).toBe('H1');
+    await page.close();
   });
 
   it('says there is no drift, then names the added column; Refresh runs again and regenerates that table alone', { timeout: 240_000 }, async () => {

@@ -30,6 +30,22 @@ export function parseRoute(hash: string): Route {
 }
 
 let current: AbortController | undefined;
+/** The view last shown (its path, without the query): a new view opens at the top with its heading focused. */
+let lastPath: string | undefined;
+
+/** A title per page, the page at its top and the focus on its heading (for keyboard and screen reader users). */
+function announce(root: HTMLElement, path: string): void {
+  const heading = root.querySelector('h1');
+  const text = heading?.textContent?.replace(/\s+/g, ' ').trim();
+  document.title = text ? `${text} · Data Pipeline` : 'Data Pipeline';
+  if (path === lastPath) return;
+  lastPath = path;
+  window.scrollTo(0, 0);
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+}
 
 async function mount(): Promise<void> {
   current?.abort();
@@ -49,6 +65,7 @@ async function mount(): Promise<void> {
     else if (route.view === 'training') await renderTrainingData(root, controller.signal);
     else if (route.view === 'detail' && route.taskId) await renderTaskDetail(root, route.taskId, route.tab ?? 'overview', controller.signal);
     else await renderTaskList(root, route.query, controller.signal);
+    if (!controller.signal.aborted) announce(root, location.hash.split('?')[0] ?? '');
   } catch (error) {
     if (controller.signal.aborted) return;
     replace(

@@ -29,12 +29,16 @@ function field(label: string, control: HTMLElement, hint?: string): HTMLElement 
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, hint ? h('p', { id: hintId, class: 'hint' }, hint) : null);
 }
 
+/** What the bundled sample is about: used when the sample is chosen and no context is written. */
+const SAMPLE_CONTEXT = 'Outdoor gear retailer: products, stores, customers and orders';
+
 export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Promise<void> {
   const name = h('input', { id: 'task-name', type: 'text', maxlength: 200, placeholder: 'e.g. Sales database, March' });
   const connection = h('input', { id: 'db-connection', type: 'text', value: 'sample', maxlength: 2000, autocomplete: 'off', spellcheck: 'false' });
   const testButton = h('button', { type: 'button', class: 'button' }, 'Test connection');
   const connectionStatus = h('div', { class: 'connection-status', 'aria-live': 'polite' });
-  const context = h('textarea', { id: 'business-context', rows: 3, maxlength: 20000 }, 'Outdoor gear retailer: products, stores, customers and orders');
+  // A hint, not a value: a context written for the sample would mislead the LLM about another database.
+  const context = h('textarea', { id: 'business-context', rows: 3, maxlength: 20000, placeholder: `e.g. ${SAMPLE_CONTEXT}` });
   const language = h('select', { id: 'language' }, h('option', { value: 'en' }, 'English'), h('option', { value: 'zh' }, '中文'));
   const optionBoxes = OPTIONS.map((o) => ({ option: o, input: h('input', { type: 'checkbox', id: `opt-${o.name}`, checked: o.checked }) }));
 
@@ -94,23 +98,47 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
     renderPicker();
   });
 
+  // The picker always shows the tables of the connection that tested good; another connection
+  // (typed, or failing its test) empties it, and Create waits for a good test.
+  let testedConnection: string | undefined;
+  const forgetTables = (message: string) => {
+    testedConnection = undefined;
+    tables = [];
+    picked.clear();
+    search.disabled = true;
+    selectAll.disabled = true;
+    replace(pickerList, h('p', { class: 'muted' }, message));
+    updateCount();
+    syncCreate();
+  };
   const testConnection = async () => {
     testButton.disabled = true;
+    const tested = connection.value.trim();
+    forgetTables('Testing the connection…');
     replace(connectionStatus, loading('Connecting…'));
     try {
-      const data = await api<{ tables: string[]; total: number }>('POST', '/api/v0/database/tables', { db_connection: connection.value.trim() }, signal);
+      const data = await api<{ tables: string[]; total: number }>('POST', '/api/v0/database/tables', { db_connection: tested }, signal);
+      if (connection.value.trim() !== tested) return;
       tables = data.tables;
-      for (const t of [...picked]) if (!tables.includes(t)) picked.delete(t);
+      testedConnection = tested;
       replace(connectionStatus, h('p', { class: 'ok' }, `Connected: ${data.total} table${data.total === 1 ? '' : 's'}.`));
       search.disabled = false;
       selectAll.disabled = tables.length === 0;
       renderPicker();
+      syncCreate();
     } catch (error) {
       replace(connectionStatus, errorPanel(error));
+      forgetTables('The connection did not test good: fix it and test again to list its tables.');
     } finally {
       testButton.disabled = false;
     }
   };
+  connection.addEventListener('input', () => {
+    if (connection.value.trim() !== testedConnection && testedConnection !== undefined) {
+      replace(connectionStatus, h('p', { class: 'muted' }, 'The connection changed: test it to list its tables.'));
+      forgetTables('Test the connection to list its tables.');
+    }
+  });
   testButton.addEventListener('click', () => void testConnection());
   // Enter in these fields does what the field is for, never submits (creates) the task.
   connection.addEventListener('keydown', (event: KeyboardEvent) => {
@@ -123,8 +151,11 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
   });
 
   const formError = h('div', { 'aria-live': 'assertive' });
-  const createButton = h('button', { type: 'submit', class: 'button', value: 'create' }, 'Create task');
-  const runButton = h('button', { type: 'submit', class: 'button primary', value: 'run' }, 'Create and run');
+  const createButton = h('button', { type: 'submit', class: 'button', value: 'create', disabled: true }, 'Create task');
+  const runButton = h('button', { type: 'submit', class: 'button primary', value: 'run', disabled: true }, 'Create and run');
+  function syncCreate(): void {
+    createButton.disabled = runButton.disabled = testedConnection === undefined;
+  }
 
   // Set once the task exists: a retry after a failed table list does not create a second task.
   let createdId: string | undefined;
@@ -132,6 +163,16 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
   const submit = async (run: boolean) => {
     replace(formError);
     const file = upload.files?.[0];
+    if (testedConnection === undefined || testedConnection !== connection.value.trim()) {
+      replace(formError, errorPanel(new Error('Test the connection first: a task is created only for a connection that tested good.')));
+      return;
+    }
+    const isSample = testedConnection === 'sample';
+    if (!isSample && !context.value.trim()) {
+      replace(formError, errorPanel(new Error('Business context: say what this database is about (the LLM reads it); it is required for your own database.')));
+      context.focus();
+      return;
+    }
     if (!file && picked.size === 0) {
       replace(formError, errorPanel(new Error('Pick at least one table, or upload a table_list.txt.')));
       return;
@@ -152,7 +193,7 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
         const body: Record<string, unknown> = {
           task_name: name.value.trim() || undefined,
           db_connection: connection.value.trim(),
-          business_context: context.value.trim() || undefined,
+          business_context: context.value.trim() || (isSample ? SAMPLE_CONTEXT : undefined),
           language: language.value,
         };
         for (const { option, input } of optionBoxes) body[option.name] = input.checked;
@@ -187,7 +228,7 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
           : null,
       );
     } finally {
-      createButton.disabled = runButton.disabled = false;
+      syncCreate();
     }
   };
 
@@ -230,7 +271,7 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
       {},
       h('legend', {}, 'Task'),
       field('Name', name),
-      field('Business context', context, 'What the database is about; given to the LLM.'),
+      field('Business context', context, 'What the database is about; given to the LLM. Required for your own database (the sample has its own).'),
       field('Language', language),
     ),
     h(
