@@ -178,6 +178,7 @@ describe('runs ended as interrupted, in their task directories', () => {
       summary: { tables: 3, tables_failed: 0, pairs: 0, pairs_valid: null, validation_rate: null, vectors: 0, files: 7 },
       llm_usage: null,
       reuse: null,
+      warnings: null,
       backup: BACKUP,
     });
     expect(recorded('qa_generation')?.step_status).toBe('failed');
@@ -280,6 +281,7 @@ describe('runs ended as interrupted, in their task directories', () => {
       summary: { tables: 0, tables_failed: 0, pairs: 0, pairs_valid: null, validation_rate: null, vectors: 0, files: 0 },
       llm_usage: null,
       reuse: null,
+      warnings: null,
       backup: BACKUP,
     });
     const lines = await logLines('task_queued');

@@ -46,6 +46,16 @@ function vectorsLine(result: WorkflowResult): string {
   return `${result.summary.vectors} in the training set (${sync.embedded} embedded now, ${sync.unchanged ?? 0} unchanged)`;
 }
 
+/** `table public.x (does not exist); 3 pair(s) with invalid SQL (see sql_validation_…_report.json)`. */
+function warningsLine(w: NonNullable<WorkflowResult['warnings']>): string {
+  const parts = [
+    ...w.tables_failed.map((t) => `table ${t.table} not documented (${t.reason})`),
+    ...w.themes_failed.map((t) => `theme "${t.theme}" failed (${t.reason})`),
+    ...(w.pairs_invalid ? [`${w.pairs_invalid} pair(s) with invalid SQL${w.validation_report ? ` (see ${w.validation_report})` : ''}`] : []),
+  ];
+  return parts.join('; ');
+}
+
 export function formatSummary(result: WorkflowResult): string {
   const s = result.summary;
   const validation = result.steps.find((x) => x.step_name === 'sql_validation');
@@ -61,6 +71,7 @@ export function formatSummary(result: WorkflowResult): string {
     `  Vectors: ${vectorsLine(result)}`,
     `  LLM:     ${result.llm_usage.calls} calls (${result.llm_usage.provider}), ${result.llm_usage.total_tokens} tokens`,
     `  Reused:  ${reuseLine(result)}`,
+    ...(result.warnings ? [`  Warnings: ${warningsLine(result.warnings)}`] : []),
     `  Output:  ${result.output_directory}`,
   ];
   return `${lines.join('\n')}\n`;

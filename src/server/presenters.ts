@@ -10,7 +10,7 @@ import {
   type TaskRecord,
 } from '../services/tasks.js';
 import { redactUrl } from '../util/redact.js';
-import type { ActiveRunView, BackupStatsView, RunResultView, TaskListItem, TaskParametersView, TaskViewData } from './schemas/tasks.js';
+import type { ActiveRunView, BackupStatsView, RunResultView, RunWarningsView, TaskListItem, TaskParametersView, TaskViewData } from './schemas/tasks.js';
 
 type Data<T> = Omit<T, 'response' | 'timestamp'>;
 
@@ -39,12 +39,24 @@ export function presentRun(run: RunRecord | undefined): Static<typeof ActiveRunV
 /** Stored JSON documents (a run's result, a backup's statistics) as their schemas describe them. */
 const stored = <T>(value: Record<string, unknown> | null): T | null => value as T | null;
 
+type Warnings = Static<typeof RunWarningsView>;
+
+/** The last run's warnings, when the task completed with them. */
+function warningsOf(task: { status: string; result: Record<string, unknown> | null }): Warnings | null {
+  const warnings = (task.result as { warnings?: Warnings | null } | null)?.warnings;
+  return task.status === 'completed' && warnings ? warnings : null;
+}
+
+const outcomeOf = (task: { status: TaskRecord['status']; result: Record<string, unknown> | null }) =>
+  warningsOf(task) ? ('completed_with_warnings' as const) : task.status;
+
 export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Data<TaskViewData> {
   const running = steps.find((s) => s.step_status === 'running');
   return {
     task_id: task.task_id,
     task_name: task.task_name,
     status: task.status,
+    outcome: outcomeOf(task),
     step_status: Object.fromEntries(steps.map((s) => [s.step_name, s.step_status])),
     created_at: task.created_at,
     started_at: task.started_at,
@@ -77,6 +89,8 @@ export function presentListItem(task: TaskListEntry): Static<typeof TaskListItem
     task_id: task.task_id,
     task_name: task.task_name,
     status: task.status,
+    outcome: outcomeOf(task),
+    warnings: warningsOf(task),
     step_status: aggregateStepStatus(task.step_statuses),
     // Additive: each step's own status, for progress at a glance.
     step_statuses: Object.fromEntries(STEP_NAMES.map((name, i) => [name, task.step_statuses[i] ?? 'pending'])),

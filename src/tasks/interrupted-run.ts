@@ -40,7 +40,7 @@ export interface InterruptedRun {
 }
 
 /** `task_result.json` of an interrupted run: the orchestrator's format; the LLM usage died with the process. */
-export type InterruptedRunResult = Omit<WorkflowResult, 'llm_usage' | 'reuse'> & { llm_usage: null; reuse: null };
+export type InterruptedRunResult = Omit<WorkflowResult, 'llm_usage' | 'reuse' | 'warnings'> & { llm_usage: null; reuse: null; warnings: null };
 
 const iso = (text: string) => new Date(text).toISOString();
 
@@ -86,6 +86,7 @@ export async function writeInterruptedRunFiles(dir: TaskDirectory, run: Interrup
       summary: sumCounters(steps),
       llm_usage: null,
       reuse: null,
+      warnings: null,
       backup: run.backup,
     };
     await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);

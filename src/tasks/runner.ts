@@ -296,6 +296,7 @@ export class TaskRunner {
             summary: result.summary,
             llm_usage: result.llm_usage,
             reuse: result.reuse,
+            warnings: result.warnings,
             duration_ms: result.duration_ms,
           }
         : null,

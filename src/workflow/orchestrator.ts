@@ -64,6 +64,8 @@ export interface WorkflowResult {
   llm_usage: LlmUsageSnapshot & { provider: string };
   /** What the run reused rather than paid for again. */
   reuse: ReuseReport;
+  /** What went wrong in a run that still completed (tables, themes, pairs); null when nothing did. */
+  warnings: RunWarnings | null;
   /** The file backup made before the run (complete runs through the API), else null. */
   backup: Record<string, unknown> | null;
 }
@@ -79,6 +81,29 @@ export interface ReuseReport {
   /** Themes kept with their pairs from the previous run, and themes whose pairs were asked for (qa_generation). */
   themes_kept: number | null;
   themes_asked: number | null;
+}
+
+/** The parts of a completed run that did not make it: what "completed with warnings" names. */
+export interface RunWarnings {
+  tables_failed: { table: string; reason: string }[];
+  themes_failed: { theme: string; reason: string }[];
+  /** Pairs whose SQL stayed invalid (removed from the pair file, or left there when it is not modified). */
+  pairs_invalid: number;
+  /** The validation report naming them. */
+  validation_report: string | null;
+}
+
+function runWarnings(runs: StepRun[]): RunWarnings | null {
+  const completed = (step: string) => runs.find((r) => r.step_name === step && r.step_status === 'completed');
+  const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+  const validation = completed('sql_validation');
+  const warnings: RunWarnings = {
+    tables_failed: list<{ table: string; reason: string }>(completed('ddl_generation')?.result.failed_tables),
+    themes_failed: list<{ theme: string; reason: string }>(completed('qa_generation')?.result.failed_themes),
+    pairs_invalid: validation?.counters.pairs_invalid ?? 0,
+    validation_report: typeof validation?.result.report_file === 'string' ? validation.result.report_file : null,
+  };
+  return warnings.tables_failed.length || warnings.themes_failed.length || warnings.pairs_invalid ? warnings : null;
 }
 
 function reuseReport(resources: WorkflowResources, runs: StepRun[]): ReuseReport {
@@ -262,6 +287,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     summary: sumCounters(runs),
     llm_usage: { provider: resources.llm.name, ...resources.llm.usage.snapshot() },
     reuse: reuseReport(resources, runs),
+    warnings: status === 'completed' ? runWarnings(runs) : null,
     backup: params.backup ?? null,
   };
   try {

@@ -574,6 +574,26 @@ describe('web console: schema drift on the task page, and a refresh that regener
     await sample?.drop();
   });
 
+  it('shows "completed with warnings" in the list and a banner naming the missing table on the task page', { timeout: 120_000 }, async () => {
+    const taskId = await createTask(client(server.url), ['regions', 'no_such_table'], {
+      task_name: 'Warned',
+      db_connection: sample.url,
+      enable_training_data_load: false,
+    });
+    expect((await server.call('POST', `/api/v0/data_pipeline/tasks/${taskId}/execute`, {})).status).toBe(202);
+    await waitForTask(server, taskId, RUN_TIMEOUT);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/#/tasks`);
+    const row = page.locator('.task-table tbody tr').filter({ hasText: 'Warned' });
+    await expect.poll(() => row.locator('.badge').textContent()).toBe('completed with warnings');
+    await row.getByRole('link', { name: 'Warned' }).click();
+    const banner = page.locator('.warning-banner');
+    await banner.waitFor();
+    expect(await banner.locator('li').allTextContents()).toEqual(['Table public.no_such_table was not documented: no such table, view or materialized view']);
+    await page.screenshot({ path: path.join(SHOTS, '22-completed-with-warnings.png'), fullPage: true });
+    await page.close();
+  });
+
   it('asks for a business context for your own database, then opens the new task at its top with its heading focused', { timeout: 120_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${server.url}/#/new`);

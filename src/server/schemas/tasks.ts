@@ -169,6 +169,21 @@ export const ReuseView = Closed(
   { description: 'what the run reused instead of paying for it again' },
 );
 
+export const RunWarningsView = Closed(
+  {
+    tables_failed: Type.Array(Closed({ table: Type.String(), reason: Type.String() })),
+    themes_failed: Type.Array(Closed({ theme: Type.String(), reason: Type.String() })),
+    pairs_invalid: Type.Integer(),
+    validation_report: Nullable(Type.String()),
+  },
+  { description: 'what did not make it in a run that completed' },
+);
+
+const Outcome = StringEnum(['pending', 'in_progress', 'partial_completed', 'completed', 'completed_with_warnings', 'failed'] as const, {
+  description:
+    'status, with "completed_with_warnings" for a completed task whose last run left tables, themes or pairs out (status stays "completed" for existing clients)',
+});
+
 export const RunSummaryView = Closed({
   tables: Type.Integer(),
   tables_failed: Type.Integer(),
@@ -187,6 +202,7 @@ export const RunResultView = Closed(
     summary: Type.Optional(RunSummaryView),
     llm_usage: Type.Optional(LlmUsageView),
     reuse: Type.Optional(ReuseView),
+    warnings: Type.Optional(Nullable(RunWarningsView)),
     duration_ms: Type.Optional(Type.Integer()),
     backup: Type.Optional(BackupStatsView),
   },
@@ -219,6 +235,7 @@ export const TaskView = {
   task_id: TaskId,
   task_name: Nullable(Type.String()),
   status: TaskStatus,
+  outcome: Outcome,
   step_status: StepStatuses,
   created_at: Time,
   started_at: Nullable(Time),
@@ -241,6 +258,8 @@ export const TaskListItem = Closed({
   task_id: TaskId,
   task_name: Nullable(Type.String()),
   status: TaskStatus,
+  outcome: Outcome,
+  warnings: Nullable(RunWarningsView),
   step_status: StringEnum(['failed', 'running', 'all_completed', 'partial_completed', 'pending'] as const, { description: "the steps' statuses in one word" }),
   step_statuses: StepStatuses,
   created_at: Time,

@@ -22,6 +22,28 @@ export type Tab = (typeof TABS)[number];
 
 const TAB_LABELS: Record<Tab, string> = { overview: 'Steps', logs: 'Logs', files: 'Files', pairs: 'Pairs', backups: 'Backups' };
 
+/** A completed run that left tables, themes or pairs out says so, naming them. */
+function warningBanner(task: TaskView): HTMLElement | null {
+  const warnings = task.outcome === 'completed_with_warnings' ? task.result?.warnings : null;
+  if (!warnings) return null;
+  const items: (string | HTMLElement)[] = [];
+  for (const t of warnings.tables_failed) items.push(`Table ${t.table} was not documented: ${t.reason}`);
+  for (const t of warnings.themes_failed) items.push(`Theme "${t.theme}" produced no pairs: ${t.reason}`);
+  if (warnings.pairs_invalid) {
+    items.push(`${warnings.pairs_invalid} pair(s) kept invalid SQL after repair${warnings.validation_report ? ` (see ${warnings.validation_report})` : ''}`);
+  }
+  return h(
+    'div',
+    { class: 'warning-banner', role: 'status' },
+    h('strong', {}, 'Completed with warnings'),
+    h(
+      'ul',
+      {},
+      items.map((item) => h('li', {}, item)),
+    ),
+  );
+}
+
 export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: Tab, signal: AbortSignal): Promise<void> {
   let task = await api<TaskView>('GET', taskPath(taskId), undefined, signal);
   const live: LiveState = { progress: {}, logTail: [] };
@@ -137,8 +159,9 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
       h(
         'div',
         {},
-        h('h1', {}, task.task_name || task.task_id, ' ', badge(task.status)),
+        h('h1', {}, task.task_name || task.task_id, ' ', badge(task.outcome)),
         h('p', { class: 'muted' }, `${task.task_id} · ${task.db_name ?? ''} · created ${formatTime(task.created_at)}`),
+        warningBanner(task),
       ),
       actions,
     );
