@@ -197,6 +197,12 @@ describe('incremental re-runs', () => {
 
     const rerun = await counted(() => run());
     expect(rerun.commented).toEqual([]);
+    // The dropped table's files go (a re-run in place), so nothing loads them again.
+    expect(await dir.exists('payments.ddl')).toBe(false);
+    expect(await dir.exists('payments_detail.md')).toBe(false);
+    expect(rerun.result.steps.find((s) => s.step_name === 'ddl_generation')?.result.tables).not.toContainEqual(
+      expect.objectContaining({ table: 'public.payments' }),
+    );
     // Themes left with tables ask again; a theme of payments alone goes; no table is left without a theme.
     const kept = involved.filter((t) => t.theme.related_tables.length > 1).map((t) => t.theme.topic_name);
     expect(
@@ -269,10 +275,17 @@ describe('incremental re-runs', () => {
     await other.writeFile('qa_themes.json', '');
     const uncached = await counted(() => runOther({ use_cache: false }));
     expect(uncached.commented).toEqual(['public.regions']);
-    expect(uncached.result.reuse).toMatchObject({ cache: false, llm: { hits: 0, misses: 0 } });
-    // LLM_CACHE=off: the same.
+    expect(uncached.result.reuse).toMatchObject({ cache: false, llm: { hits: 0, misses: 0 }, regenerated_tables: ['public.regions'] });
+    // A cache directory that cannot be written: the run completes and says so.
+    const notADirectory = path.join(root, 'cache-is-a-file');
+    await fs.writeFile(notADirectory, 'x');
     await other.writeFile('qa_themes.json', '');
-    const off = await counted(() => runOther({}, testSettings(root, { ...env, LLM_CACHE: 'off' })));
+    const unwritable = await counted(() => runOther({}, testSettings(root, { ...env, LLM_CACHE_DIR: notADirectory })));
+    expect(unwritable.commented).toEqual(['public.regions']);
+    expect(await other.readText('data_pipeline.log')).toMatch(/\[WARNING\].*could not be stored in the response cache at .*cache-is-a-file/);
+    // LLM_CACHE=off (any case): the same as --no-cache.
+    await other.writeFile('qa_themes.json', '');
+    const off = await counted(() => runOther({}, testSettings(root, { ...env, LLM_CACHE: 'OFF' })));
     expect(off.commented).toEqual(['public.regions']);
     expect(off.result.reuse.cache).toBe(false);
   }, 180_000);
@@ -308,6 +321,11 @@ describe('the response cache on disk', () => {
     await fs.writeFile(file, 'garbage');
     const before = { ...cache.counts };
     expect(await cache.get(keys[0] as string, isText)).toBeUndefined();
-    expect(cache.counts).toEqual({ hits: before.hits, misses: before.misses + 1, corrupt: before.corrupt + 1 });
+    expect(cache.counts).toEqual({ hits: before.hits, misses: before.misses + 1, corrupt: before.corrupt + 1, write_errors: 0 });
+    // A cache that cannot be written: counted, never thrown.
+    const blocked = new ContentCache(path.join(file, 'not-a-directory'), 2_000);
+    await blocked.set(keys[1] as string, 'x');
+    expect(blocked.counts.write_errors).toBe(1);
+    expect(blocked.lastWriteError).toMatch(/ENOTDIR|EEXIST/);
   });
 });

@@ -33,10 +33,14 @@ export interface CacheCounts {
   misses: number;
   /** Entries found unreadable (ignored, then rewritten). */
   corrupt: number;
+  /** Answers that could not be stored (the directory is not writable, the disk is full). */
+  write_errors: number;
 }
 
 export class ContentCache {
-  readonly counts: CacheCounts = { hits: 0, misses: 0, corrupt: 0 };
+  readonly counts: CacheCounts = { hits: 0, misses: 0, corrupt: 0, write_errors: 0 };
+  /** Why the last store failed, for the run's warning. */
+  lastWriteError: string | undefined;
   /** Bytes on disk, known after the first eviction check; undefined until then. */
   private bytes: number | undefined;
   private evicting: Promise<void> | undefined;
@@ -75,12 +79,19 @@ export class ContentCache {
     }
   }
 
+  /** Stores an answer; a failure is counted (and told by the run), never thrown: it costs a call later, not this run. */
   async set(key: string, value: unknown): Promise<void> {
     const entry: Entry = { key, created_at: new Date().toISOString(), value };
     const text = JSON.stringify(entry);
     const file = this.fileOf(key);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, text);
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, text);
+    } catch (error) {
+      this.counts.write_errors += 1;
+      this.lastWriteError = (error as Error).message;
+      return;
+    }
     if (this.bytes !== undefined) this.bytes += Buffer.byteLength(text);
     if (this.bytes === undefined || this.bytes > this.maxBytes) {
       this.evicting ??= this.evict().finally(() => {

@@ -74,7 +74,9 @@ const envSchema = z.object({
   DP_STORE_DIR: z.string().trim().min(1).default('./data_pipeline/store'),
   DP_CACHE_DIR: z.string().trim().min(1).default('./data_pipeline/cache'),
   LLM_CACHE: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
     .default('on')
     .transform((v) => ['true', '1', 'yes', 'on'].includes(v)),
   LLM_CACHE_DIR: optionalText,

@@ -7,6 +7,7 @@ import type { BackupDiffResponse, BackupListResponse, BackupShowResponse, Restor
 import type { DatabaseTablesResponse } from './schemas/database.js';
 import type { FilesResponse, LogQueryResponse, LogsResponse, TableListInfoResponse } from './schemas/files.js';
 import type { DriftResponse } from './schemas/drift.js';
+import type { TablesResponse } from './schemas/table-docs.js';
 import type { TrainingSearchResponse, TrainingStatsResponse } from './schemas/vector.js';
 import type { CreatedResponse, ExecuteResponse, ListResponse, QueryResponse, StepsResponse, TaskResponse } from './schemas/tasks.js';
 
@@ -35,3 +36,4 @@ export type TrainingStats = DataOf<typeof TrainingStatsResponse>;
 export type TrainingSearch = DataOf<typeof TrainingSearchResponse>;
 export type TrainingHit = TrainingSearch['results'][number];
 export type TaskDrift = DataOf<typeof DriftResponse>;
+export type DocumentedTables = DataOf<typeof TablesResponse>;

@@ -54,6 +54,38 @@ function replaceStatements(file: string, qualified: string, statements: string[]
   return kept.join('\n');
 }
 
+export interface DocumentedTable {
+  table: string;
+  ddl: string;
+  md: string;
+  table_comment: string | null;
+  /** In the file's order. */
+  columns: { name: string; comment: string }[];
+  /** Whether people edited its comments (comment_edits.json). */
+  edited: boolean;
+}
+
+/** The task's documented tables (filename_mapping.txt) with the comments their `_detail.md` holds. */
+export async function listDocumentedTables(ctx: ServiceContext, taskId: string): Promise<{ task_id: string; tables: DocumentedTable[] }> {
+  await requireTask(ctx, taskId);
+  if (!(await ctx.dataRoot.exists(taskId))) throw new AppError('TASK_DIRECTORY_NOT_FOUND', `task ${taskId} has no directory yet: run it first`);
+  const dir = await ctx.dataRoot.taskDir(taskId);
+  const edits = await readCommentEdits(dir);
+  const tables: DocumentedTable[] = [];
+  for (const entry of await readTableFiles(dir)) {
+    const parsed = parseMarkdown((await dir.readTextIfExists(entry.md)) ?? '');
+    tables.push({
+      table: entry.table,
+      ddl: entry.ddl,
+      md: entry.md,
+      table_comment: parsed.tableComment ?? null,
+      columns: Object.entries(parsed.columnComments).map(([name, comment]) => ({ name, comment })),
+      edited: entry.table in edits.tables,
+    });
+  }
+  return { task_id: taskId, tables };
+}
+
 export async function editTableComments(ctx: ServiceContext, taskId: string, tableName: string, input: TableCommentsInput): Promise<TableCommentsOutcome> {
   if (input.table_comment === undefined && (input.columns === undefined || Object.keys(input.columns).length === 0)) {
     throw AppError.missing(['body.table_comment', 'body.columns'], 'nothing to change: give table_comment or columns');

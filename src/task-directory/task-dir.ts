@@ -172,6 +172,15 @@ export class TaskDirectory {
     }
   }
 
+  /** Removes a top-level file (a link itself, never what it points to); nothing when it is not there. */
+  async removeFile(name: string): Promise<void> {
+    const target = this.filePath(name);
+    const stat = await lstatOrUndefined(target);
+    if (!stat) return;
+    if (stat.isDirectory()) throw new PathConfinementError('file_name', name, 'is a directory');
+    await fs.rm(target, { force: true });
+  }
+
   /** Top-level entries (not following links), temp files excluded. */
   async list(): Promise<DirectoryEntry[]> {
     const names = await fs.readdir(this.path);

@@ -270,6 +270,8 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     errorMessage = mask(error instanceof Error ? error.message : String(error));
     workflowLog.error(`run failed: ${errorMessage}`);
   } finally {
+    const cacheProblem = resources.cacheWriteProblem();
+    if (cacheProblem) workflowLog.warn(cacheProblem);
     await resources.close();
   }
 

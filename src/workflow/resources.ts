@@ -24,6 +24,8 @@ import type { WorkflowOptions } from './run-options.js';
 export interface TableProfile {
   table: TableInfo;
   samples: SampleRow[];
+  /** Values found for code-like columns while sampling (they feed the documented enumerations). */
+  enumValues?: Record<string, string[]>;
 }
 
 export class WorkflowResources {
@@ -64,6 +66,15 @@ export class WorkflowResources {
   /** Whether this run reuses earlier answers (LLM_CACHE on and the run's use_cache). */
   get reusing(): boolean {
     return this.caches !== undefined;
+  }
+
+  /** Why answers of this run could not be stored in the cache, or undefined when all were. */
+  cacheWriteProblem(): string | undefined {
+    if (!this.caches) return undefined;
+    const failed = [this.caches.llm, this.caches.embeddings].filter((c) => c.counts.write_errors > 0);
+    if (failed.length === 0) return undefined;
+    const count = failed.reduce((n, c) => n + c.counts.write_errors, 0);
+    return `${count} answer(s) could not be stored in the response cache at ${this.settings.responseCache.dir} (${failed[0]?.lastWriteError}); later runs will ask again (LLM_CACHE_DIR, LLM_CACHE=off)`;
   }
 
   /** Cache hits and misses of this run; undefined when the cache was off. */

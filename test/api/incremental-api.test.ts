@@ -54,7 +54,15 @@ describe('incremental re-runs through the API', () => {
 
   it('GET /tasks/{id}/drift: none, then the changed table and column; 404s name what is missing', async () => {
     const none = expectSuccess(await server.call('GET', `${BASE}/${taskId}/drift`));
-    expect(none).toMatchObject({ task_id: taskId, drifted: false, tables_checked: 3, tables_added: [], tables_removed: [], tables_changed: [] });
+    expect(none).toMatchObject({
+      task_id: taskId,
+      drifted: false,
+      tables_checked: 3,
+      tables_listed_missing: [],
+      tables_added: [],
+      tables_removed: [],
+      tables_changed: [],
+    });
     expect(none.compared_with).toMatchObject({ file: 'table_fingerprints.json', from: '.' });
     expect(JSON.stringify(none)).not.toContain('password');
 

@@ -630,7 +630,7 @@ describe('web console: schema drift on the task page, and a refresh that regener
     await page.goto(`${server.url}/#/tasks/${taskId}`);
     await expect
       .poll(() => page.locator('.drift-state[data-drifted="false"]').textContent(), { timeout: 30_000 })
-      .toMatch(/^No schema changes in 2 table\(s\) since /);
+      .toMatch(/^No schema changes in the 2 documented table\(s\) since /);
     await expect.poll(() => page.locator('.reuse-line').textContent()).toMatch(/2 table\(s\) regenerated/);
 
     const admin = new pg.Client({ connectionString: sample.url });

@@ -102,6 +102,7 @@ export type {
   BackupDiff,
   BackupList,
   BackupSummary,
+  DocumentedTables,
   StepView,
   TableListInfo,
   TaskFileEntry,

@@ -25,7 +25,10 @@ const shown = (text: string | null) => (text === null ? '(none)' : JSON.stringif
 /** The report as a person reads it: one block per table, + added, - removed, ~ changed. */
 export function formatDrift(report: DriftReport, database: string): string {
   const since = `${report.compared_with.file}${report.compared_with.from === '.' ? '' : ` in ${report.compared_with.from}`}, written ${report.compared_with.written_at}`;
-  if (!report.drifted) return `No drift: the ${report.tables_checked} table(s) of ${database} are as documented (${since}).\n`;
+  const missing = report.tables_listed_missing.length
+    ? `\nListed but not in the database (not documented then either): ${report.tables_listed_missing.join(', ')}\n`
+    : '';
+  if (!report.drifted) return `No drift: the ${report.tables_checked} documented table(s) of ${database} are as documented (${since}).\n${missing.trimStart()}`;
   const lines = [`Drift in ${database} since the task's files were made (${since}):`];
   for (const table of report.tables_added) lines.push(`  + table ${table} (listed, now present, not documented)`);
   for (const table of report.tables_removed) lines.push(`  - table ${table} (documented, no longer in the database)`);
@@ -44,7 +47,7 @@ export function formatDrift(report: DriftReport, database: string): string {
     if (t.constraints_changed) lines.push('      ~ keys, constraints or view definition changed');
   }
   lines.push('Run the complete workflow again to bring the training data up to date (only what changed is regenerated).');
-  return `${lines.join('\n')}\n`;
+  return `${lines.join('\n')}\n${missing.trimStart()}`;
 }
 
 export async function driftCommand(settings: Settings, flags: DriftFlags): Promise<number> {
@@ -72,6 +75,8 @@ export async function driftCommand(settings: Settings, flags: DriftFlags): Promi
     }
   } catch (error) {
     process.stderr.write(`data-pipeline drift: ${errorMessage(error)}\n`);
+    // With --json a script reads the failure on standard output too.
+    if (flags.json) process.stdout.write(`${JSON.stringify({ error: errorMessage(error) })}\n`);
     return EXIT_FAILED;
   }
 }

@@ -1,6 +1,6 @@
 /** Reviewing a task's training data before it is loaded: its question/SQL pairs (services/pairs.ts) and table comments (services/table-docs.ts). */
 import { addPair, deletePair, editPair, listPairs, taskPairScope, undoPairChange, validatePair } from '../../services/pairs.js';
-import { editTableComments } from '../../services/table-docs.js';
+import { editTableComments, listDocumentedTables } from '../../services/table-docs.js';
 import type { ApiServer, AppContext } from '../context.js';
 import { successBody } from '../envelope.js';
 import { emptyBodyAsObject } from '../hooks.js';
@@ -17,7 +17,7 @@ import {
   PairUndoneResponse,
   PairValidatedResponse,
 } from '../schemas/pairs.js';
-import { TableCommentsBody, TableCommentsResponse, TableParams } from '../schemas/table-docs.js';
+import { TableCommentsBody, TableCommentsResponse, TableParams, TablesResponse } from '../schemas/table-docs.js';
 
 const BASE = '/api/v0/data_pipeline/tasks/:task_id/pairs';
 
@@ -126,6 +126,22 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
     async (request) => {
       const { pair } = await validatePair(await taskPairScope(services, request.params.task_id), request.params.pair_id);
       return successBody(200, `pair ${pair.id} is ${pair.validation.status}`, { pair });
+    },
+  );
+
+  app.get(
+    '/api/v0/data_pipeline/tasks/:task_id/tables',
+    {
+      schema: {
+        tags: ['pairs'],
+        summary: "The task's documented tables with the comments their _detail.md holds",
+        params: TaskIdParams,
+        response: { 200: TablesResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const listed = await listDocumentedTables(services, request.params.task_id);
+      return successBody(200, `${listed.tables.length} documented table(s)`, listed);
     },
   );
 

@@ -1,6 +1,6 @@
 /** Editing a documented table's comments. */
 import { Type } from '@sinclair/typebox';
-import { envelope, TaskId } from './common.js';
+import { Closed, envelope, Nullable, TaskId } from './common.js';
 
 export const TableParams = Type.Object(
   { task_id: TaskId, table: Type.String({ minLength: 1, maxLength: 200, description: 'schema.table, or the bare name of a public table' }) },
@@ -24,4 +24,18 @@ export const TableCommentsResponse = envelope({
   table_comment: Type.String(),
   columns: Type.Record(Type.String(), Type.String()),
   files: Type.Array(Type.String(), { description: 'the files rewritten' }),
+});
+
+export const TablesResponse = envelope({
+  task_id: Type.String(),
+  tables: Type.Array(
+    Closed({
+      table: Type.String(),
+      ddl: Type.String(),
+      md: Type.String(),
+      table_comment: Nullable(Type.String()),
+      columns: Type.Array(Closed({ name: Type.String(), comment: Type.String() })),
+      edited: Type.Boolean({ description: 'people edited its comments (comment_edits.json)' }),
+    }),
+  ),
 });

@@ -31,7 +31,10 @@ export interface DriftReport {
   drifted: boolean;
   /** The fingerprints compared with: where they were found and when ddl_generation wrote them. */
   compared_with: { file: string; from: string; written_at: string };
+  /** The documented tables compared. */
   tables_checked: number;
+  /** Listed in table_list.txt but not in the database (then, and now): not drift, but worth knowing. */
+  tables_listed_missing: string[];
   /** Listed in table_list.txt and present now, but not documented. */
   tables_added: string[];
   /** Documented, but no longer in the database. */
@@ -94,6 +97,7 @@ export async function detectDrift(dir: TaskDirectory, db: SqlDatabase, options: 
 
   const tablesRemoved = Object.keys(recorded.tables).filter((name) => !live.has(name));
   const tablesAdded = [...live.keys()].filter((name) => !(name in recorded.tables));
+  const listedMissing = listed.map((r) => qualifiedName(r)).filter((name) => !live.has(name) && !(name in recorded.tables));
   const tablesChanged: TableDrift[] = [];
   for (const [name, before] of Object.entries(recorded.tables)) {
     const table = live.get(name);
@@ -104,7 +108,8 @@ export async function detectDrift(dir: TaskDirectory, db: SqlDatabase, options: 
   return {
     drifted: tablesAdded.length + tablesRemoved.length + tablesChanged.length > 0,
     compared_with: { file: FINGERPRINTS_FILE, from: found.from, written_at: recorded.written_at },
-    tables_checked: unique.length,
+    tables_checked: Object.keys(recorded.tables).length,
+    tables_listed_missing: [...new Set(listedMissing)],
     tables_added: tablesAdded,
     tables_removed: tablesRemoved,
     tables_changed: tablesChanged,

@@ -57,10 +57,11 @@ function schemaOf(table: TableInfo): unknown {
   return schema;
 }
 
-export function tableFacts(table: TableInfo, samples: readonly SampleRow[]): TableFacts {
+export function tableFacts(table: TableInfo, samples: readonly SampleRow[], enumValues: Record<string, string[]> = {}): TableFacts {
   const schema = schemaOf(table);
   return {
-    fingerprint: cacheKey({ schema, samples }),
+    // Values found for code-like columns feed the documented enumerations: a new one is a change.
+    fingerprint: cacheKey(Object.keys(enumValues).length ? { schema, samples, enumValues } : { schema, samples }),
     schema_fingerprint: cacheKey(schema),
     kind: table.kind,
     comment: table.comment,
@@ -81,10 +82,10 @@ export function tableFacts(table: TableInfo, samples: readonly SampleRow[]): Tab
  */
 export function renderFingerprints(
   context: GenerationContext,
-  tables: readonly { table: TableInfo; samples: readonly SampleRow[] }[],
+  tables: readonly { table: TableInfo; samples: readonly SampleRow[]; enumValues?: Record<string, string[]> }[],
   previous: FingerprintsFile | undefined,
 ): string {
-  const facts = Object.fromEntries(tables.map(({ table, samples }) => [qualifiedName(table), tableFacts(table, samples)]));
+  const facts = Object.fromEntries(tables.map(({ table, samples, enumValues }) => [qualifiedName(table), tableFacts(table, samples, enumValues)]));
   const unchanged = previous !== undefined && cacheKey({ context, facts }) === cacheKey({ context: previous.context, facts: previous.tables });
   const file: FingerprintsFile = {
     version: FORMAT_VERSION,

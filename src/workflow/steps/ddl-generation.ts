@@ -11,7 +11,7 @@ import { mapConcurrent } from '../../util/concurrency.js';
 import { documentTable } from '../document-table.js';
 import { renderCommentStatements, renderDdl, renderMarkdown, tableFileBases } from '../render/table-files.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
-import { COMMENTS_SQL_FILE, MAPPING_FILE, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../../task-directory/task-files.js';
+import { COMMENTS_SQL_FILE, MAPPING_FILE, parseMapping, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
 import { readPreviousOutput } from '../../task-directory/previous-output.js';
 import { applyCommentEdits, COMMENT_EDITS_FILE, readCommentEdits, renderCommentEdits } from '../comment-edits.js';
@@ -88,7 +88,8 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
     try {
       const sample = await sampler.take(index);
       const samples = sample.rows;
-      ctx.resources.profiles.set(name, { table, samples });
+      const enumValues = Object.fromEntries(sample.enumChecks.filter((c) => c.accepted).map((c) => [c.column, c.values]));
+      ctx.resources.profiles.set(name, { table, samples, enumValues });
       // One provider call (its failure falls back, logged), the enum guesses checked, comments chosen.
       const generated = await documentTable({
         db: source.db,
@@ -132,12 +133,24 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   };
   const profiled = tableFiles.map((f) => ctx.resources.profiles.get(f.table)).filter((p) => p !== undefined);
   const previous = parseFingerprints((await readPreviousOutput(dir, FINGERPRINTS_FILE))?.text);
-  const changed = changedTables(previous, context, Object.fromEntries(profiled.map((p) => [qualifiedName(p.table), tableFacts(p.table, p.samples)])));
-  const regenerated = changed === 'all' ? tableFiles.map((f) => f.table) : changed;
+  const changed = changedTables(
+    previous,
+    context,
+    Object.fromEntries(profiled.map((p) => [qualifiedName(p.table), tableFacts(p.table, p.samples, p.enumValues)])),
+  );
+  // With the cache off every table's comments were asked again.
+  const regenerated = changed === 'all' || !ctx.resources.reusing ? tableFiles.map((f) => f.table) : changed;
   if (changed !== 'all')
     log.info(`${tableFiles.length - changed.length} table(s) unchanged since the previous run; changed or new: ${changed.join(', ') || 'none'}`);
   await dir.writeFile(FINGERPRINTS_FILE, renderFingerprints(context, profiled, previous));
   if (Object.keys(edits.tables).length > 0) await dir.writeFile(COMMENT_EDITS_FILE, renderCommentEdits(edits));
+  // Files of tables the previous mapping listed and this one does not (dropped, renamed, taken off
+  // the list) would document a table that is not in the set: a re-run in place removes them.
+  const previousMapping = parseMapping((await dir.readTextIfExists(MAPPING_FILE)) ?? '');
+  const current = new Set(tableFiles.flatMap((f) => [f.ddl, f.md]));
+  const stale = previousMapping.flatMap((f) => [f.ddl, f.md]).filter((file) => !current.has(file));
+  for (const file of stale) await dir.removeFile(file);
+  if (stale.length) log.info(`removed ${stale.length} file(s) of table(s) no longer documented: ${stale.join(', ')}`);
   await dir.writeFile(MAPPING_FILE, renderMapping(tableFiles));
   await dir.writeFile(
     COMMENTS_SQL_FILE,

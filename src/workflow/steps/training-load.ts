@@ -30,7 +30,11 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
   const tableOf = new Map(mapped.flatMap((f) => [[f.ddl, f.table] as const, [f.md, f.table] as const]));
   const ddlFiles = mapped.length ? mapped.map((f) => f.ddl) : await dir.fileNames((n) => n.endsWith('.ddl'));
   const mdFiles = mapped.length ? mapped.map((f) => f.md) : await dir.fileNames((n) => n.endsWith('_detail.md'));
-  const otherMd = await dir.fileNames((n) => n.endsWith('.md') && !mdFiles.includes(n) && n !== METADATA_DETAIL_FILE);
+  // Other Markdown people add (a glossary); a `_detail.md` the mapping does not list documents a
+  // table that is no longer in the set (a CLI re-run leaves its file) and is not loaded.
+  const otherMd = await dir.fileNames(
+    (n) => n.endsWith('.md') && !mdFiles.includes(n) && n !== METADATA_DETAIL_FILE && !(mapped.length && n.endsWith('_detail.md')),
+  );
   const documents: VectorDocument[] = [];
   const files: string[] = [];
   const tables = (file: string) => (tableOf.has(file) ? [tableOf.get(file) as string] : []);

@@ -72,7 +72,12 @@ export async function renderDriftPanel(container: HTMLElement, task: TaskView, s
     replace(
       container,
       reused,
-      h('p', { class: 'muted small drift-state', 'data-drifted': 'false' }, `No schema changes in ${drift.tables_checked} table(s) ${since}. `, check),
+      h(
+        'p',
+        { class: 'muted small drift-state', 'data-drifted': 'false' },
+        `No schema changes in the ${drift.tables_checked} documented table(s) ${since}. `,
+        check,
+      ),
     );
     return;
   }
