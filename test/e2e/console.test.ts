@@ -177,6 +177,24 @@ describe('web console in Chromium', () => {
     expect(found.results.map((r) => r.question)).toContain('How many regions do we sell in?');
   });
 
+  it('edits table and column comments in place; the files say it', { timeout: 60_000 }, async () => {
+    await page.getByRole('tab', { name: 'Tables' }).click();
+    const card = page.locator('form.table-doc[data-table="public.regions"]');
+    await card.waitFor();
+    await card.getByLabel('Table comment').fill('Sales regions, each with its stores and customers');
+    await card.getByLabel('name').fill('Region name as shown to customers');
+    await card.getByRole('button', { name: 'Save comments' }).click();
+    await page.getByText(/Comments of public\.regions saved/).waitFor();
+    await expect.poll(() => page.locator('form.table-doc[data-table="public.regions"] .badge').textContent()).toBe('edited');
+    expect(await page.locator('form.table-doc[data-table="public.regions"]').getByLabel('name').inputValue()).toBe('Region name as shown to customers');
+    await shot('23-table-comments');
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByRole('button', { name: 'Preview regions.ddl' }).click();
+    await expect
+      .poll(() => page.locator('.file-preview').textContent())
+      .toMatch(/Sales regions, each with its stores and customers[\s\S]*-- Region name as shown to customers/);
+  });
+
   it('re-runs and shows the backup; diffs, restores and deletes backups with confirmation', { timeout: 300_000 }, async () => {
     await page.getByRole('tab', { name: 'Steps' }).click();
     await page.getByRole('button', { name: 'Run complete workflow' }).click();

@@ -16,11 +16,12 @@ import { renderFiles } from './detail/files.js';
 import { renderLogs } from './detail/logs.js';
 import { renderOverview, type LiveState } from './detail/overview.js';
 import { renderPairs } from './detail/pairs.js';
+import { renderTables } from './detail/tables.js';
 
-export const TABS = ['overview', 'logs', 'files', 'pairs', 'backups'] as const;
+export const TABS = ['overview', 'logs', 'files', 'tables', 'pairs', 'backups'] as const;
 export type Tab = (typeof TABS)[number];
 
-const TAB_LABELS: Record<Tab, string> = { overview: 'Steps', logs: 'Logs', files: 'Files', pairs: 'Pairs', backups: 'Backups' };
+const TAB_LABELS: Record<Tab, string> = { overview: 'Steps', logs: 'Logs', files: 'Files', tables: 'Tables', pairs: 'Pairs', backups: 'Backups' };
 
 /** A completed run that left tables, themes or pairs out says so, naming them. */
 function warningBanner(task: TaskView): HTMLElement | null {
@@ -266,6 +267,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
       if (next === 'overview') renderOverview(panel, task, live);
       else if (next === 'logs') await renderLogs(panel, taskId, tabSignal);
       else if (next === 'files') await renderFiles(panel, taskId, tabSignal);
+      else if (next === 'tables') await renderTables(panel, taskId, tabSignal);
       else if (next === 'pairs') await renderPairs(panel, taskId, tabSignal);
       else await renderBackups(panel, taskId, tabSignal, refresh);
     } catch (error) {

@@ -1,0 +1,84 @@
+/**
+ * The documented tables with their comments, edited in place (PATCH /tasks/{id}/tables/{table}):
+ * the table comment and each column's comment; the files are rewritten and later runs keep the edit.
+ */
+import { api, type DocumentedTables, taskPath } from '../../api.js';
+import { toast } from '../../dialog.js';
+import { empty, h, loading, replace } from '../../dom.js';
+import { errorPanel } from '../../ui.js';
+
+type DocumentedTable = DocumentedTables['tables'][number];
+
+function tableCard(taskId: string, table: DocumentedTable, signal: AbortSignal, redraw: () => void): HTMLElement {
+  const slug = table.table.replace(/[^A-Za-z0-9_-]/g, '_');
+  const tableInput = h('input', { type: 'text', id: `comment-${slug}`, value: table.table_comment ?? '', maxlength: 2000 });
+  const columnInputs = table.columns.map((c) => ({
+    name: c.name,
+    before: c.comment,
+    input: h('input', { type: 'text', id: `comment-${slug}-${c.name.replace(/[^A-Za-z0-9_-]/g, '_')}`, value: c.comment, maxlength: 2000 }),
+  }));
+  const save = h('button', { type: 'submit', class: 'button primary' }, 'Save comments');
+  return h(
+    'form',
+    {
+      class: 'card table-doc',
+      'data-table': table.table,
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        const body: { table_comment?: string; columns?: Record<string, string> } = {};
+        if (tableInput.value.trim() !== (table.table_comment ?? '')) body.table_comment = tableInput.value;
+        const columns = Object.fromEntries(columnInputs.filter((c) => c.input.value.trim() !== c.before).map((c) => [c.name, c.input.value]));
+        if (Object.keys(columns).length) body.columns = columns;
+        if (!body.table_comment && !body.columns) {
+          toast('Nothing changed');
+          return;
+        }
+        save.disabled = true;
+        try {
+          await api('PATCH', `${taskPath(taskId)}/tables/${encodeURIComponent(table.table)}`, body, signal);
+          toast(`Comments of ${table.table} saved: its .ddl, _detail.md and comments.sql are rewritten`);
+          redraw();
+        } catch (error) {
+          toast(error instanceof Error ? error.message : String(error), 'error');
+          save.disabled = false;
+        }
+      },
+    },
+    h('h3', {}, table.table, table.edited ? h('span', { class: 'badge', title: 'kept in comment_edits.json: later runs keep it' }, 'edited') : null),
+    h('div', { class: 'field' }, h('label', { for: tableInput.id }, 'Table comment'), tableInput),
+    h(
+      'table',
+      { class: 'grid column-comments' },
+      h('caption', { class: 'visually-hidden' }, `Columns of ${table.table}`),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Column'), h('th', { scope: 'col' }, 'Comment'))),
+      h(
+        'tbody',
+        {},
+        columnInputs.map((c) =>
+          h(
+            'tr',
+            {},
+            h('td', { 'data-label': 'Column' }, h('label', { for: c.input.id }, h('code', {}, c.name))),
+            h('td', { 'data-label': 'Comment' }, c.input),
+          ),
+        ),
+      ),
+    ),
+    h('div', { class: 'actions' }, save),
+  );
+}
+
+export async function renderTables(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
+  replace(panel, loading('Loading the documented tables…'));
+  const data = await api<DocumentedTables>('GET', `${taskPath(taskId)}/tables`, undefined, signal);
+  if (data.tables.length === 0) {
+    replace(panel, empty('No documented table yet: they come from the ddl_generation step.'));
+    return;
+  }
+  const redraw = () => void renderTables(panel, taskId, signal).catch((error: unknown) => replace(panel, errorPanel(error)));
+  replace(
+    panel,
+    h('p', { class: 'muted small' }, 'Fix what the generated comments got wrong: the files are rewritten, later steps use the text, and later runs keep it.'),
+    data.tables.map((t) => tableCard(taskId, t, signal, redraw)),
+  );
+}
