@@ -5,7 +5,7 @@
  * logs and files, re-run it and see the backup, diff it, restore it, delete a backup; then the
  * same pages at 390 px. Screenshots of each page go to test-output/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,6 +19,8 @@ import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scrip
 import { STEP_NAMES } from '../../src/workflow/steps/catalog.js';
 
 const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'screenshots');
+/** axe-core, injected into the page to audit it (WCAG rules). */
+const AXE_SCRIPT = path.join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const RUN_TIMEOUT = 150_000;
 
 describe('web console in Chromium', () => {
@@ -411,6 +413,43 @@ describe('web console in Chromium', () => {
     expect(await page.locator('.picker-row').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Create and run' }).isDisabled()).toBe(true);
     await shot('21-picker-failed-test');
+    await page.goto(`${server.url}/#/tasks`);
+    await page.locator('.task-table').waitFor();
+  });
+
+  it('has no accessibility violation axe-core finds, on every page and tab', { timeout: 120_000 }, async () => {
+    const audit = async (where: string) => {
+      // Evaluated through the DevTools protocol: the console's Content-Security-Policy rightly refuses inline scripts.
+      if (!(await page.evaluate<boolean>('typeof axe !== "undefined"'))) await page.evaluate(`${readFileSync(AXE_SCRIPT, 'utf8')}\n;true`);
+      const result = await page.evaluate<{ violations: { id: string; nodes: { target: string[] }[] }[] }>(
+        "axe.run(document, { resultTypes: ['violations'] }).then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => ({ target: n.target })) })) }))",
+      );
+      expect(result.violations.map((v) => `${where}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    };
+    await page.goto(`${server.url}/#/tasks`);
+    await page.locator('.task-table').waitFor();
+    await audit('task list');
+    await page.goto(`${server.url}/#/new`);
+    await page.getByText(/Connected: \d+ tables/).waitFor();
+    await audit('new task');
+    await page.goto(`${server.url}/#/training`);
+    await page.locator('.database-table').waitFor();
+    await audit('training data');
+    await page.goto(`${server.url}/#/tasks?q=Console%20test`);
+    await page.getByRole('link', { name: 'Console test' }).click();
+    await page.locator('[data-step]').first().waitFor();
+    await audit('task steps');
+    for (const [tab, ready] of [
+      ['Logs', '.log-table'],
+      ['Files', '.file-name'],
+      ['Tables', 'form.table-doc'],
+      ['Pairs', '.pair-table'],
+      ['Backups', '.backup-table'],
+    ] as const) {
+      await page.getByRole('tab', { name: tab }).click();
+      await page.locator(ready).first().waitFor();
+      await audit(`task ${tab.toLowerCase()} tab`);
+    }
     await page.goto(`${server.url}/#/tasks`);
     await page.locator('.task-table').waitFor();
   });

@@ -45,7 +45,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
         );
       replace(
         details,
-        h('h3', {}, `${name} against the current files`),
+        h('h2', { class: 'step-title' }, `${name} against the current files`),
         diff.added.length + diff.removed.length + diff.changed.length === 0
           ? h('p', { class: 'ok' }, 'No difference: the current files are the ones in this backup.')
           : null,
@@ -123,7 +123,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
         h(
           'tr',
           {},
-          ['Backup', 'Time', 'Trigger', 'Files', 'Size', 'Status', ''].map((c) => h('th', { scope: 'col' }, c)),
+          ['Backup', 'Time', 'Trigger', 'Files', 'Size', 'Status', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       h(

@@ -30,7 +30,11 @@ export async function renderFiles(panel: HTMLElement, taskId: string, signal: Ab
         // shown as it is
       }
     }
-    replace(preview, h('h3', {}, file.file_name), h('pre', { class: 'file-preview', tabindex: '0', 'aria-label': `Content of ${file.file_name}` }, text));
+    replace(
+      preview,
+      h('h2', { class: 'step-title' }, file.file_name),
+      h('pre', { class: 'file-preview', tabindex: '0', 'aria-label': `Content of ${file.file_name}` }, text),
+    );
   };
 
   replace(
@@ -48,7 +52,7 @@ export async function renderFiles(panel: HTMLElement, taskId: string, signal: Ab
           h(
             'tr',
             {},
-            ['File', 'Size', 'Modified', ''].map((c) => h('th', { scope: 'col' }, c)),
+            ['File', 'Size', 'Modified', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
           ),
         ),
         h(

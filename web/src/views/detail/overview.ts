@@ -39,7 +39,7 @@ function stepItem(step: StepView, live: LiveState): HTMLElement {
     h(
       'div',
       { class: 'step-head' },
-      h('h3', {}, STEP_TITLES[step.step_name] ?? step.step_name, ' ', h('code', { class: 'muted small' }, step.step_name)),
+      h('h2', { class: 'step-title' }, STEP_TITLES[step.step_name] ?? step.step_name, ' ', h('code', { class: 'muted small' }, step.step_name)),
       badge(step.step_status),
     ),
     h(

@@ -122,7 +122,7 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
             {
               type: 'button',
               class: 'button small',
-              'aria-label': `Clear the review of pair ${pair.id}`,
+              'aria-label': `Unapprove pair ${pair.id}`,
               onclick: () => void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, { review: null }, `Review of ${pair.id} cleared`),
             },
             'Unapprove',
@@ -143,7 +143,7 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
             {
               type: 'button',
               class: 'button small',
-              'aria-label': `Clear the review of pair ${pair.id}`,
+              'aria-label': `Unreject pair ${pair.id}`,
               onclick: () => void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, { review: null }, `Review of ${pair.id} cleared`),
             },
             'Unreject',

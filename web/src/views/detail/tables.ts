@@ -44,7 +44,12 @@ function tableCard(taskId: string, table: DocumentedTable, signal: AbortSignal, 
         }
       },
     },
-    h('h3', {}, table.table, table.edited ? h('span', { class: 'badge', title: 'kept in comment_edits.json: later runs keep it' }, 'edited') : null),
+    h(
+      'h2',
+      { class: 'step-title' },
+      table.table,
+      table.edited ? h('span', { class: 'badge', title: 'kept in comment_edits.json: later runs keep it' }, 'edited') : null,
+    ),
     h('div', { class: 'field' }, h('label', { for: tableInput.id }, 'Table comment'), tableInput),
     h(
       'table',
