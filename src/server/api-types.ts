@@ -7,6 +7,7 @@ import type { BackupDiffResponse, BackupListResponse, BackupShowResponse, Restor
 import type { DatabaseTablesResponse } from './schemas/database.js';
 import type { FilesResponse, LogQueryResponse, LogsResponse, TableListInfoResponse } from './schemas/files.js';
 import type { DriftResponse } from './schemas/drift.js';
+import type { RunsResponse } from './schemas/runs.js';
 import type { TablesResponse } from './schemas/table-docs.js';
 import type { TrainingSearchResponse, TrainingStatsResponse } from './schemas/vector.js';
 import type { CreatedResponse, ExecuteResponse, ListResponse, QueryResponse, StepsResponse, TaskResponse } from './schemas/tasks.js';
@@ -37,3 +38,4 @@ export type TrainingSearch = DataOf<typeof TrainingSearchResponse>;
 export type TrainingHit = TrainingSearch['results'][number];
 export type TaskDrift = DataOf<typeof DriftResponse>;
 export type DocumentedTables = DataOf<typeof TablesResponse>;
+export type RunHistory = DataOf<typeof RunsResponse>;

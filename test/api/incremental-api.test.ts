@@ -86,6 +86,21 @@ describe('incremental re-runs through the API', () => {
     expect(refreshed.task.result.reuse.regenerated_tables.sort()).toEqual(['public.customers', 'public.regions']);
     expect(expectSuccess(await server.call('GET', `${BASE}/${taskId}/drift`)).drifted).toBe(false);
 
+    // Three complete runs, newest first, each with its own counts and LLM calls.
+    const runs = expectSuccess(await server.call('GET', `${BASE}/${taskId}/runs`)).runs as {
+      execution_mode: string;
+      outcome: string;
+      llm_calls: number;
+      summary: { tables: number };
+    }[];
+    expect(runs.map((r) => [r.execution_mode, r.outcome])).toEqual([
+      ['complete', 'completed'],
+      ['complete', 'completed'],
+      ['complete', 'completed'],
+    ]);
+    expect(runs[1]?.llm_calls).toBe(0);
+    expect(runs.every((r) => r.summary.tables === 3)).toBe(true);
+    expectError(await server.call('GET', `${BASE}/no_such_task/runs`), 404, 'TASK_NOT_FOUND');
     expectError(await server.call('GET', `${BASE}/no_such_task/drift`), 404, 'TASK_NOT_FOUND');
     const fresh = expectSuccess(await server.call('POST', BASE, { task_name: 'never run', db_connection: sample.url }), 201).task_id;
     const missing = expectError(await server.call('GET', `${BASE}/${fresh}/drift`), 404);

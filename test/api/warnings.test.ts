@@ -30,5 +30,10 @@ describe('completed with warnings', () => {
     });
     const listed = expectSuccess(await server.call('GET', `${BASE}?limit=10`)).tasks.find((t: { task_id: string }) => t.task_id === taskId);
     expect(listed).toMatchObject({ status: 'completed', outcome: 'completed_with_warnings', warnings: { tables_failed: [{ table: 'public.no_such_table' }] } });
+    // The run history says so too, with the run's duration and counts.
+    const runs = expectSuccess(await server.call('GET', `${BASE}/${taskId}/runs`)).runs;
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ execution_mode: 'complete', status: 'completed', outcome: 'completed_with_warnings', summary: { tables: 1 } });
+    expect(runs[0].duration_ms).toBeGreaterThan(0);
   });
 });

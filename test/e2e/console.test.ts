@@ -440,6 +440,7 @@ describe('web console in Chromium', () => {
     await page.locator('[data-step]').first().waitFor();
     await audit('task steps');
     for (const [tab, ready] of [
+      ['Runs', '.run-table'],
       ['Logs', '.log-table'],
       ['Files', '.file-name'],
       ['Tables', 'form.table-doc'],
@@ -527,6 +528,8 @@ describe('web console: live progress of a run over SSE', () => {
       await page.locator('[data-step="ddl_generation"] .badge', { hasText: 'running' }).waitFor();
       await expect.poll(() => page.locator('[data-step="ddl_generation"] .progress-row').textContent(), { timeout: 30_000 }).toMatch(/^1 \/ 2 tables?$/);
       await expect.poll(() => page.locator('.log-tail').textContent()).toMatch(/step ddl_generation started/);
+      // Overall progress at the top: the step of how many, and the time since the run started.
+      await expect.poll(() => page.locator('.run-progress').textContent()).toMatch(/^Running for [\d.]+ (ms|s|min \d+ s) · step 1 of 4: ddl_generation$/);
       await page.screenshot({ path: path.join(SHOTS, '13-run-in-progress.png'), fullPage: true });
       // Cancel asks first; saying no leaves the run alone.
       await page.getByRole('button', { name: 'Cancel run' }).click();
@@ -537,6 +540,14 @@ describe('web console: live progress of a run over SSE', () => {
     }
     await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
     expect(await page.locator('[data-step="sql_validation"] .badge').textContent()).toBe('completed');
+    expect(await page.locator('.run-progress').count()).toBe(0);
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const run = page.locator('.run-table tbody tr').first();
+    await run.waitFor();
+    expect(await run.locator('td[data-label="What"]').textContent()).toBe('complete workflow');
+    expect(await run.locator('.badge').textContent()).toBe('completed');
+    expect(await run.locator('td[data-label="Counts"]').textContent()).toMatch(/^2 table\(s\) · \d+ pair\(s\), \d+% valid · 0 vector\(s\)$/);
+    await page.getByRole('tab', { name: 'Steps' }).click();
 
     // Run options: with the file backup turned off, the confirmation says files are overwritten
     // and the run reports the backup as turned off.

@@ -103,6 +103,7 @@ export type {
   BackupList,
   BackupSummary,
   DocumentedTables,
+  RunHistory,
   StepView,
   TableListInfo,
   TaskFileEntry,

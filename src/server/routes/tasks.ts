@@ -1,6 +1,7 @@
 /** Task management: create, execute (complete or one step), get, list, query, delete, cancel; the step catalog. */
 import { STEP_CATALOG } from '../../services/catalog.js';
 import { taskDrift } from '../../services/drift.js';
+import { taskRunHistory } from '../../services/runs.js';
 import { executeTask } from '../../services/execute.js';
 import { cancelTask, createTask, deleteTasks, getTaskDetail, queryTasks } from '../../services/tasks.js';
 import type { ApiServer, AppContext } from '../context.js';
@@ -9,6 +10,7 @@ import { bodyFromQuery, emptyBodyAsObject } from '../hooks.js';
 import { presentListItem, presentTask } from '../presenters.js';
 import { errorResponses, TaskIdParams } from '../schemas/common.js';
 import { DriftResponse } from '../schemas/drift.js';
+import { RunsQuery, RunsResponse } from '../schemas/runs.js';
 import {
   CancelResponse,
   CreateBody,
@@ -92,6 +94,23 @@ export function taskRoutes(app: ApiServer, ctx: AppContext): void {
         presented.set(detail, view);
       }
       return successBody(200, 'task found', view);
+    },
+  );
+
+  app.get(
+    `${BASE}/:task_id/runs`,
+    {
+      schema: {
+        tags: ['tasks'],
+        summary: "The task's runs, newest first: mode, outcome, times, duration, counts (also restores, deletes and uploads, which hold the task too)",
+        params: TaskIdParams,
+        querystring: RunsQuery,
+        response: { 200: RunsResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const history = await taskRunHistory(services, request.params.task_id, request.query.limit ?? 50);
+      return successBody(200, `${history.runs.length} run(s)`, history);
     },
   );
 

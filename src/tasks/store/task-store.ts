@@ -414,6 +414,14 @@ export class TaskStore {
     return run;
   }
 
+  /** A task's runs (and claims: restores, deletes, uploads), newest first, each with its own outcome. */
+  async listRuns(taskId: string, limit: number): Promise<(RunRecord & { result: Record<string, unknown> | null })[]> {
+    return this.db.query<RunRecord & { result: Record<string, unknown> | null } & Record<string, unknown>>(
+      `SELECT ${RUN_COLUMNS}, r.result FROM dp_task_runs r WHERE r.task_id = $1 ORDER BY r.created_at DESC, r.run_id DESC LIMIT $2`,
+      [taskId, limit],
+    );
+  }
+
   async getRun(runId: string): Promise<RunRecord | undefined> {
     const [run] = await this.db.query<RunRecord & Record<string, unknown>>(`SELECT ${RUN_COLUMNS} FROM dp_task_runs r WHERE r.run_id = $1`, [runId]);
     return run;
@@ -519,9 +527,16 @@ export class TaskStore {
   ): Promise<boolean> {
     const ended = await this.db.transaction(async (tx) => {
       const updated = await tx.query<RunRecord & Record<string, unknown>>(
-        `UPDATE dp_task_runs AS r SET status = $2, reason = $3, error_message = $4, finished_at = now(), llm_usage = $5::jsonb
+        `UPDATE dp_task_runs AS r SET status = $2, reason = $3, error_message = $4, finished_at = now(), llm_usage = $5::jsonb, result = $6::jsonb
          WHERE run_id = $1 AND status IN ('queued', 'running') RETURNING ${RUN_COLUMNS}`,
-        [run.run_id, outcome.status, outcome.reason, outcome.error, outcome.llmUsage ? JSON.stringify(outcome.llmUsage) : null],
+        [
+          run.run_id,
+          outcome.status,
+          outcome.reason,
+          outcome.error,
+          outcome.llmUsage ? JSON.stringify(outcome.llmUsage) : null,
+          outcome.result ? JSON.stringify(outcome.result) : null,
+        ],
       );
       if (updated.length === 0) return false;
       await tx.query(

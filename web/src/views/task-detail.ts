@@ -7,7 +7,7 @@ import { STEP_CATALOG } from '../../../src/workflow/steps/catalog.js';
 import { EXECUTION_OPTION_NAMES, RUN_OPTIONS } from '../../../src/workflow/run-options.js';
 import { api, taskPath, type TaskView } from '../api.js';
 import { confirmAction, toast } from '../dialog.js';
-import { badge, formatTime, h, replace } from '../dom.js';
+import { badge, formatDuration, formatTime, h, replace } from '../dom.js';
 import { followTaskEvents, type TaskEvent } from '../events.js';
 import { errorPanel } from '../ui.js';
 import { renderBackups } from './detail/backups.js';
@@ -16,12 +16,13 @@ import { renderFiles } from './detail/files.js';
 import { renderLogs } from './detail/logs.js';
 import { renderOverview, type LiveState } from './detail/overview.js';
 import { renderPairs } from './detail/pairs.js';
+import { renderRuns } from './detail/runs.js';
 import { renderTables } from './detail/tables.js';
 
-export const TABS = ['overview', 'logs', 'files', 'tables', 'pairs', 'backups'] as const;
+export const TABS = ['overview', 'runs', 'logs', 'files', 'tables', 'pairs', 'backups'] as const;
 export type Tab = (typeof TABS)[number];
 
-const TAB_LABELS: Record<Tab, string> = { overview: 'Steps', logs: 'Logs', files: 'Files', tables: 'Tables', pairs: 'Pairs', backups: 'Backups' };
+const TAB_LABELS: Record<Tab, string> = { overview: 'Steps', runs: 'Runs', logs: 'Logs', files: 'Files', tables: 'Tables', pairs: 'Pairs', backups: 'Backups' };
 
 /** A completed run that left tables, themes or pairs out says so, naming them. */
 function warningBanner(task: TaskView): HTMLElement | null {
@@ -153,6 +154,28 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     await execute({ execution_mode: 'complete', ...options }, 'Complete workflow');
   }
 
+  /** While a run goes: which step of how many, and the time since it started (ticking). */
+  let ticker: ReturnType<typeof setInterval> | undefined;
+  signal.addEventListener('abort', () => clearInterval(ticker), { once: true });
+  function runProgress(): HTMLElement | null {
+    clearInterval(ticker);
+    const active = task.active_run;
+    if (!active) return null;
+    const line = h('p', { class: 'run-progress', role: 'status' });
+    const planned = active.step_name ? [active.step_name] : task.steps.map((s) => s.step_name);
+    const update = () => {
+      const running = task.steps.find((s) => s.step_status === 'running')?.step_name ?? null;
+      const position = running ? planned.indexOf(running) + 1 : 0;
+      const since = active.started_at ?? active.created_at;
+      const elapsed = formatDuration(Date.now() - Date.parse(since));
+      line.textContent =
+        active.status === 'queued' ? `Queued for ${elapsed}` : `Running for ${elapsed}${running ? ` · step ${position} of ${planned.length}: ${running}` : ''}`;
+    };
+    update();
+    ticker = setInterval(update, 1000);
+    return line;
+  }
+
   function renderHead(): void {
     const active = task.active_run;
     replace(
@@ -162,6 +185,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
         {},
         h('h1', {}, task.task_name || task.task_id, ' ', badge(task.outcome)),
         h('p', { class: 'muted' }, `${task.task_id} · ${task.db_name ?? ''} · created ${formatTime(task.created_at)}`),
+        runProgress(),
         warningBanner(task),
       ),
       actions,
@@ -265,6 +289,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     panel.setAttribute('aria-labelledby', `tab-${next}`);
     try {
       if (next === 'overview') renderOverview(panel, task, live);
+      else if (next === 'runs') await renderRuns(panel, taskId, tabSignal);
       else if (next === 'logs') await renderLogs(panel, taskId, tabSignal);
       else if (next === 'files') await renderFiles(panel, taskId, tabSignal);
       else if (next === 'tables') await renderTables(panel, taskId, tabSignal);
