@@ -25,10 +25,10 @@ describe('task store', () => {
 
   it('applies migrations once, even when two processes start together', async () => {
     const [first, second] = await Promise.all([migrate(db), migrate(db)]);
-    expect([...(first ?? []), ...(second ?? [])].sort()).toEqual([1]);
+    expect([...(first ?? []), ...(second ?? [])].sort()).toEqual([1, 2]);
     expect(await migrate(db)).toEqual([]);
     const versions = await db.query<{ version: number }>('SELECT version FROM dp_schema_migrations');
-    expect(versions.map((v) => v.version)).toEqual([1]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
   });
 
   it('gives colliding task ids a suffix, or refuses them', async () => {
