@@ -84,6 +84,13 @@ export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: Ru
   };
 }
 
+/** The last run's pairs, validation rate and duration, for the list's columns. */
+function lastRunFigures(result: Record<string, unknown> | null): { pairs: number | null; validation_rate: number | null; duration_ms: number | null } {
+  const run = result as { summary?: { pairs?: number; validation_rate?: number | null }; duration_ms?: number } | null;
+  const number = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return { pairs: number(run?.summary?.pairs), validation_rate: number(run?.summary?.validation_rate), duration_ms: number(run?.duration_ms) };
+}
+
 export function presentListItem(task: TaskListEntry): Static<typeof TaskListItem> {
   return {
     task_id: task.task_id,
@@ -102,5 +109,6 @@ export function presentListItem(task: TaskListEntry): Static<typeof TaskListItem
     business_context: task.business_context,
     directory_exists: task.directory_exists,
     updated_at: task.updated_at,
+    ...lastRunFigures(task.result),
   };
 }

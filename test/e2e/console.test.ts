@@ -170,8 +170,20 @@ describe('web console in Chromium', () => {
     await page.getByRole('button', { name: 'Load reviewed set' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Load' }).click();
     await page.getByText('training_load started').waitFor();
-    await page.getByRole('tab', { name: 'Steps' }).click();
-    await page.locator('h1 .badge', { hasText: 'completed' }).waitFor({ timeout: RUN_TIMEOUT });
+    // Until that load has finished (the page's badge said "completed" before it began).
+    const taskId = decodeURIComponent(((await page.evaluate<string>('location.hash')).split('/')[2] ?? '').split('?')[0] ?? '');
+    await expect
+      .poll(
+        async () => {
+          const runs = (await server.call('GET', `/api/v0/data_pipeline/tasks/${taskId}/runs?limit=1`)).body.data.runs as {
+            step_name: string | null;
+            status: string;
+          }[];
+          return runs[0] ? `${runs[0].step_name} ${runs[0].status}` : '';
+        },
+        { timeout: RUN_TIMEOUT },
+      )
+      .toBe('training_load completed');
     const found = (await server.call('POST', '/api/v0/data_pipeline/vector/search', { question: rejectedQuestion, kind: 'sql', k: 50 })).body.data as {
       results: { question: string }[];
     };
@@ -292,7 +304,13 @@ describe('web console in Chromium', () => {
     await filter();
     await expect.poll(() => page.evaluate<string>('location.hash')).toBe('#/tasks?q=console');
     await expect.poll(() => rows.count()).toBe(1);
-    await page.getByLabel('Database (exact name)').fill('no_such_db');
+    // The database filter matches part of a name, any case.
+    await page.getByLabel('Database name contains').fill('OUTFIT');
+    await filter();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().locator('td[data-label="Valid"]').textContent()).toMatch(/^\d+%$/);
+    expect(await rows.first().locator('td[data-label="Pairs"]').textContent()).toMatch(/^\d+$/);
+    await page.getByLabel('Database name contains').fill('no_such_db');
     await filter();
     await page.getByText('No task matches these filters.').waitFor();
     await page.getByRole('button', { name: 'Show all tasks' }).click();

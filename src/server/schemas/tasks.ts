@@ -52,6 +52,7 @@ const QueryFilters = {
   task_name: Type.Optional(Type.String({ maxLength: 200 })),
   created_by: Type.Optional(Type.String({ maxLength: 200 })),
   db_name: Type.Optional(Type.String({ maxLength: 128 })),
+  db_name_contains: Type.Optional(Type.String({ maxLength: 128, description: 'part of the database name, any case (db_name matches it whole)' })),
   created_time_start: Type.Optional(Timestamp),
   created_time_end: Type.Optional(Timestamp),
   started_time_start: Type.Optional(Timestamp),
@@ -270,6 +271,9 @@ export const TaskListItem = Closed({
   business_context: Type.String(),
   directory_exists: Type.Boolean(),
   updated_at: Time,
+  pairs: Nullable(Type.Integer({ description: 'pairs of the last run' })),
+  validation_rate: Nullable(Type.Number({ description: 'share of valid SQL in the last run, 0 to 1' })),
+  duration_ms: Nullable(Type.Integer({ description: 'how long the last run took' })),
 });
 
 export const Pagination = Closed({

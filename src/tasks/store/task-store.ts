@@ -150,6 +150,7 @@ export interface TaskQuery {
   task_name?: string;
   created_by?: string;
   db_name?: string;
+  db_name_contains?: string;
   created_time_start?: string;
   created_time_end?: string;
   started_time_start?: string;
@@ -326,6 +327,11 @@ export class TaskStore {
       );
     if (query.created_by) add('t.created_by = ?', query.created_by);
     if (query.db_name) add('t.db_name = ?', query.db_name);
+    if (query.db_name_contains)
+      add(
+        `t.db_name ILIKE '%' || ? || '%'`,
+        query.db_name_contains.replace(/[\\%_]/g, (c) => `\\${c}`),
+      );
     for (const field of ['created', 'started', 'completed'] as const) {
       const start = query[`${field}_time_start`];
       const end = query[`${field}_time_end`];

@@ -1,7 +1,7 @@
 /** The task list: filters (status, name, database), sorting, paging, each task's status and step progress. */
 import { STEP_CATALOG } from '../../../src/workflow/steps/catalog.js';
 import { api, STEP_NAMES, TASKS, type TaskListItem } from '../api.js';
-import { badge, empty, formatTime, h, loading, replace } from '../dom.js';
+import { badge, empty, formatDuration, formatTime, h, loading, replace } from '../dom.js';
 
 const PAGE_SIZE = 20;
 const STATUSES = ['pending', 'in_progress', 'partial_completed', 'completed', 'failed'];
@@ -48,7 +48,7 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
     STATUSES.map((s) => h('option', { value: s, selected: s === status }, s.replace(/_/g, ' '))),
   );
   const nameFilter = h('input', { id: 'name-filter', type: 'search', value: name, placeholder: 'Task name contains', maxlength: 200 });
-  const dbFilter = h('input', { id: 'db-filter', type: 'search', value: db, placeholder: 'Database (exact name)', maxlength: 128 });
+  const dbFilter = h('input', { id: 'db-filter', type: 'search', value: db, placeholder: 'Database name contains', maxlength: 128 });
   const sortSelect = h(
     'select',
     { id: 'sort', onchange: (e: Event) => go({ sort: (e.target as HTMLSelectElement).value, page: 1 }) },
@@ -82,7 +82,7 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
       statusFilter,
       h('label', { for: 'name-filter', class: 'visually-hidden' }, 'Task name contains'),
       nameFilter,
-      h('label', { for: 'db-filter', class: 'visually-hidden' }, 'Database (exact name)'),
+      h('label', { for: 'db-filter', class: 'visually-hidden' }, 'Database name contains'),
       dbFilter,
       h('button', { type: 'submit', class: 'button' }, 'Filter'),
       h('label', { for: 'sort', class: 'inline-label' }, 'Sort'),
@@ -94,7 +94,7 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
   const request: Record<string, unknown> = { page, page_size: PAGE_SIZE, sort_by: SORTS[sort]?.sort_by, sort_order: SORTS[sort]?.sort_order };
   if (status) request.status = status;
   if (name) request.task_name = name;
-  if (db) request.db_name = db;
+  if (db) request.db_name_contains = db;
   const data = await api<{ tasks: TaskListItem[]; pagination: { total: number } }>('POST', `${TASKS}/query`, request, signal);
   const total = data.pagination.total;
   const filtered = Boolean(status || name || db);
@@ -127,7 +127,7 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
         h(
           'tr',
           {},
-          ['Task', 'Status', 'Steps', 'Database', 'Created'].map((c) => h('th', { scope: 'col' }, c)),
+          ['Task', 'Status', 'Steps', 'Database', 'Pairs', 'Valid', 'Duration', 'Created'].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       h(
@@ -146,6 +146,9 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
             h('td', { 'data-label': 'Status' }, badge(task.outcome)),
             h('td', { 'data-label': 'Steps' }, stepPills(task)),
             h('td', { 'data-label': 'Database' }, task.db_name ?? '—'),
+            h('td', { 'data-label': 'Pairs', class: 'num' }, task.pairs === null ? '—' : String(task.pairs)),
+            h('td', { 'data-label': 'Valid', class: 'num' }, task.validation_rate === null ? '—' : `${(task.validation_rate * 100).toFixed(0)}%`),
+            h('td', { 'data-label': 'Duration', class: 'num' }, formatDuration(task.duration_ms)),
             h('td', { 'data-label': 'Created' }, formatTime(task.created_at)),
           ),
         ),

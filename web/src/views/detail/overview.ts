@@ -103,7 +103,14 @@ export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveSta
               h(
                 'dd',
                 {},
-                k === 'validation_rate' && typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : typeof v === 'object' ? JSON.stringify(v) : String(v),
+                // Read as people read them: a rate as a percentage, nothing as a dash.
+                v === null || v === undefined
+                  ? '—'
+                  : k === 'validation_rate' && typeof v === 'number'
+                    ? `${(v * 100).toFixed(1)}%`
+                    : typeof v === 'object'
+                      ? JSON.stringify(v)
+                      : String(v),
               ),
             ]),
           ),
