@@ -8,6 +8,7 @@ import { AppError, PathConfinementError } from '../errors.js';
 import { assertFileName } from '../task-directory/task-dir.js';
 import { previousVersionName, TABLE_LIST_FILE } from '../task-directory/task-files.js';
 import { decodeText } from '../util/text-encoding.js';
+import { formatSize } from '../util/format-size.js';
 import type { ServiceContext } from './context.js';
 import { withTaskClaim } from './task-claim.js';
 import { checkTableListText, TABLE_LIST_MAX_BYTES } from './table-list-rules.js';
@@ -70,6 +71,31 @@ export async function openTaskFile(ctx: ServiceContext, taskId: string, name: st
   const stat = real ? await fs.stat(real) : undefined;
   if (!real || !stat?.isFile()) throw AppError.notFound(`file ${name} of task ${taskId}`, 'FILE_NOT_FOUND');
   return { path: real, size: stat.size, contentType: fileType(name).contentType };
+}
+
+/** Most a task archive holds (the top-level files' total size): a bigger one is refused (413). */
+export const ARCHIVE_MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The task directory's top-level regular files (links and backups left out) as one zip archive,
+ * read through the confined directory. Refused with 413 past ARCHIVE_MAX_BYTES.
+ */
+export async function taskArchive(ctx: ServiceContext, taskId: string): Promise<{ name: string; bytes: Uint8Array; files: number }> {
+  await requireTask(ctx, taskId);
+  if (!(await ctx.dataRoot.exists(taskId))) throw new AppError('TASK_DIRECTORY_NOT_FOUND', `task ${taskId} has no directory yet`);
+  const dir = await ctx.dataRoot.taskDir(taskId);
+  const files = (await dir.list()).filter((e) => e.kind === 'file');
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  if (total > ARCHIVE_MAX_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `task ${taskId}'s files hold ${formatSize(total)}, more than an archive takes (${formatSize(ARCHIVE_MAX_BYTES)}): download them one by one`);
+  }
+  const { zipSync } = await import('fflate');
+  const entries: Record<string, Uint8Array> = {};
+  for (const file of files) {
+    const real = await dir.confinedRealPath(dir.filePath(file.name));
+    if (real) entries[file.name] = new Uint8Array(await fs.readFile(real));
+  }
+  return { name: `${taskId}.zip`, bytes: zipSync(entries, { level: 6 }), files: Object.keys(entries).length };
 }
 
 export type UploadOutcome =

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, waitForTask, type TestServer } from '../support/api-server.js';
-import { expectSuccess } from '../support/envelope-assertions.js';
+import { unzipSync } from 'fflate';
+import { expectError, expectSuccess } from '../support/envelope-assertions.js';
 import { BASE } from '../support/run-helpers.js';
 
 describe('completed with warnings', () => {
@@ -35,5 +36,17 @@ describe('completed with warnings', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ execution_mode: 'complete', status: 'completed', outcome: 'completed_with_warnings', summary: { tables: 1 } });
     expect(runs[0].duration_ms).toBeGreaterThan(0);
+  });
+
+  it('downloads all the task files as one zip archive', async () => {
+    const response = await fetch(`${server.url}${BASE}/${taskId}/archive`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${taskId}.zip"`);
+    const entries = unzipSync(new Uint8Array(await response.arrayBuffer()));
+    const listed = expectSuccess(await server.call('GET', `${BASE}/${taskId}/files`)).files.map((f: { file_name: string }) => f.file_name);
+    expect(Object.keys(entries).sort()).toEqual([...listed].sort());
+    expect(new TextDecoder().decode(entries['table_list.txt'])).toContain('regions');
+    expectError(await server.call('GET', `${BASE}/no_such_task/archive`), 404, 'TASK_NOT_FOUND');
   });
 });

@@ -110,8 +110,21 @@ describe('web console in Chromium', () => {
     await shot('05-logs');
 
     await page.getByRole('tab', { name: 'Files' }).click();
+    // Grouped, and filtered by name.
+    await page.locator('.group-row', { hasText: /^Table docs \(\d+\)$/ }).waitFor();
+    await page.getByLabel('File name contains').fill('regions');
+    expect((await page.locator('.file-table td.file-name').allTextContents()).every((name) => name.includes('regions'))).toBe(true);
+    await page.getByLabel('File name contains').fill('');
+    // The preview stays in view: a file far down the list, previewed after scrolling to it.
+    const last = page.locator('.file-table tbody tr:not(.group-row)').last();
+    await last.scrollIntoViewIfNeeded();
     await page.getByRole('button', { name: 'Preview regions.ddl' }).click();
     await expect.poll(() => page.locator('.file-preview').textContent()).toMatch(/create table/i);
+    await page.getByRole('button', { name: 'Preview data_pipeline.log' }).scrollIntoViewIfNeeded();
+    await page.getByRole('button', { name: 'Preview data_pipeline.log' }).click();
+    await expect.poll(() => page.locator('.preview h2').textContent()).toBe('data_pipeline.log');
+    const box = await page.locator('.preview').boundingBox();
+    expect(box && box.y >= 0 && box.y < 900).toBe(true);
     await shot('06-files');
   });
 
@@ -281,6 +294,15 @@ describe('web console in Chromium', () => {
     await page.locator('h1 .badge', { hasText: 'completed' }).waitFor();
     expect(await scrollWidth()).toBeLessThanOrEqual(390);
     await shot('10-task-detail-390px');
+    // On a phone the preview is a dialog, in view.
+    await page.getByRole('tab', { name: 'Files' }).click();
+    await page.getByRole('button', { name: 'Preview task_config.json' }).click();
+    const dialog = page.getByRole('dialog', { name: 'File preview' });
+    await expect.poll(() => dialog.locator('.file-preview').textContent()).toMatch(/"task_id"/);
+    const box = await dialog.boundingBox();
+    expect(box && box.y >= 0 && box.y + box.height <= 844).toBe(true);
+    await shot('10b-file-preview-390px');
+    await dialog.getByRole('button', { name: 'Close' }).click();
     await page.goto(`${server.url}/#/new`);
     await page.getByText(/Connected: \d+ tables/).waitFor();
     expect(await scrollWidth()).toBeLessThanOrEqual(390);

@@ -5,6 +5,7 @@ import {
   FILE_UPLOAD_MAX_BYTES,
   listTaskFiles,
   openTaskFile,
+  taskArchive,
   OVERWRITE_MODES,
   UPLOAD_EXTENSIONS,
   uploadTaskFile,
@@ -49,6 +50,26 @@ export function fileRoutes(app: ApiServer, ctx: AppContext): void {
         })),
         directory_info: { exists, directory_path: task_id, total_files: files.length, total_size: total, total_size_formatted: formatSize(total) },
       });
+    },
+  );
+
+  app.get(
+    '/api/v0/data_pipeline/tasks/:task_id/archive',
+    {
+      schema: {
+        tags: ['files'],
+        summary: "All the task directory's top-level files as one zip archive (backups left out)",
+        params: TaskIdParams,
+        response: { 200: NonJson('application/zip', 'a zip archive, as an attachment'), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const archive = await taskArchive(services, request.params.task_id);
+      return reply
+        .header('content-type', 'application/zip')
+        .header('content-disposition', `attachment; filename="${archive.name}"`)
+        .header('x-content-type-options', 'nosniff')
+        .send(Buffer.from(archive.bytes));
     },
   );
 

@@ -1,9 +1,27 @@
-/** The task directory's files: a preview of .ddl, .md, .json and text files, and downloads. */
+/**
+ * The task directory's files, grouped (table docs, pairs and validation, review and reuse, run
+ * records) and filtered by name: a preview of .ddl, .md, .json and text files — in a pane that
+ * stays on screen, or a dialog on a phone —, downloads, and all of them as one archive.
+ */
 import { api, download, fetchText, taskPath, type TaskFileEntry as FileEntry, type TaskFiles } from '../../api.js';
 import { toast } from '../../dialog.js';
 import { empty, formatBytes, formatTime, h, loading, replace } from '../../dom.js';
 
 const PREVIEWABLE = /\.(ddl|md|json|txt|log|sql|csv)$/i;
+
+/** Groups of files, first match wins; the order is the display order. */
+const GROUPS: { name: string; test: (file: string) => boolean }[] = [
+  { name: 'Table docs', test: (f) => /\.ddl$|_detail\.md$|^(filename_mapping\.txt|comments\.sql|table_list\.txt)$/.test(f) },
+  {
+    name: 'Pairs and validation',
+    test: (f) => /^qs_.*_pair\.json(\.backup)?$|^sql_validation_|^file_modifications_|^metadata|^db_query_decision_prompt\.txt$/.test(f),
+  },
+  { name: 'Review and reuse', test: (f) => /^(qa_themes|table_fingerprints|comment_edits|pairs_history)\.json$/.test(f) },
+  { name: 'Run records', test: (f) => /^(task_config|task_result)\.json$|_result\.json$|\.log$/.test(f) },
+  { name: 'Other', test: () => true },
+];
+const groupOf = (file: string) => (GROUPS.find((g) => g.test(file)) as (typeof GROUPS)[number]).name;
+const PHONE = '(max-width: 720px)';
 const PREVIEW_LIMIT = 512 * 1024;
 
 export async function renderFiles(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
@@ -14,14 +32,25 @@ export async function renderFiles(panel: HTMLElement, taskId: string, signal: Ab
     return;
   }
   const preview = h('div', { class: 'preview', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Choose a file to preview it here.'));
+  // On a phone the preview opens as a dialog over the list, where the user is.
+  const dialogBody = h('div');
+  const dialog = h(
+    'dialog',
+    { class: 'dialog preview-dialog', 'aria-label': 'File preview' },
+    dialogBody,
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button', onclick: () => dialog.close() }, 'Close')),
+  );
+  const target = () => (window.matchMedia(PHONE).matches ? dialogBody : preview);
   const url = (name: string) => `${taskPath(taskId)}/files/${encodeURIComponent(name)}`;
 
   const show = async (file: FileEntry) => {
+    const into = target();
+    if (into === dialogBody && !dialog.open) dialog.showModal();
     if (file.file_size > PREVIEW_LIMIT) {
-      replace(preview, h('p', {}, `${file.file_name} is ${formatBytes(file.file_size)}: download it to read it.`));
+      replace(into, h('p', {}, `${file.file_name} is ${formatBytes(file.file_size)}: download it to read it.`));
       return;
     }
-    replace(preview, loading(`Loading ${file.file_name}…`));
+    replace(into, loading(`Loading ${file.file_name}…`));
     let text = await fetchText(url(file.file_name), signal);
     if (/\.json$/i.test(file.file_name)) {
       try {
@@ -31,15 +60,94 @@ export async function renderFiles(panel: HTMLElement, taskId: string, signal: Ab
       }
     }
     replace(
-      preview,
+      into,
       h('h2', { class: 'step-title' }, file.file_name),
       h('pre', { class: 'file-preview', tabindex: '0', 'aria-label': `Content of ${file.file_name}` }, text),
     );
   };
 
+  const nameFilter = h('input', { id: 'file-filter', type: 'search', placeholder: 'File name contains' });
+  const groupFilter = h(
+    'select',
+    { id: 'file-group' },
+    h('option', { value: '' }, 'All groups'),
+    GROUPS.map((g) => h('option', { value: g.name }, g.name)),
+  );
+  const body = h('tbody');
+  const row = (file: FileEntry) =>
+    h(
+      'tr',
+      {},
+      h('td', { 'data-label': 'File', class: 'file-name' }, file.file_name),
+      h('td', { 'data-label': 'Size', class: 'nowrap' }, formatBytes(file.file_size)),
+      h('td', { 'data-label': 'Modified', class: 'nowrap' }, formatTime(file.modified_at)),
+      h(
+        'td',
+        { 'data-label': 'Actions', class: 'row-actions' },
+        PREVIEWABLE.test(file.file_name)
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'button small',
+                'aria-label': `Preview ${file.file_name}`,
+                onclick: () => void show(file).catch((e: unknown) => toast(String(e), 'error')),
+              },
+              'Preview',
+            )
+          : null,
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button small',
+            'aria-label': `Download ${file.file_name}`,
+            onclick: () => void download(url(file.file_name), file.file_name).catch((e: unknown) => toast(String(e), 'error')),
+          },
+          'Download',
+        ),
+      ),
+    );
+  const render = () => {
+    const needle = nameFilter.value.trim().toLowerCase();
+    const shown = data.files.filter(
+      (f) => (!needle || f.file_name.toLowerCase().includes(needle)) && (!groupFilter.value || groupOf(f.file_name) === groupFilter.value),
+    );
+    replace(
+      body,
+      shown.length === 0
+        ? h('tr', {}, h('td', { colspan: 4 }, 'No file matches the filters.'))
+        : GROUPS.flatMap((group) => {
+            const files = shown.filter((f) => groupOf(f.file_name) === group.name);
+            return files.length
+              ? [h('tr', { class: 'group-row' }, h('th', { colspan: 4, scope: 'colgroup' }, `${group.name} (${files.length})`)), ...files.map(row)]
+              : [];
+          }),
+    );
+  };
+  nameFilter.addEventListener('input', render);
+  groupFilter.addEventListener('change', render);
+
   replace(
     panel,
-    h('p', { class: 'muted' }, `${data.directory_info.total_files} file(s), ${formatBytes(data.directory_info.total_size)}`),
+    h(
+      'div',
+      { class: 'toolbar', role: 'search' },
+      h('p', { class: 'muted' }, `${data.directory_info.total_files} file(s), ${formatBytes(data.directory_info.total_size)}`),
+      h('label', { for: 'file-filter', class: 'visually-hidden' }, 'File name contains'),
+      nameFilter,
+      h('label', { for: 'file-group', class: 'visually-hidden' }, 'File group'),
+      groupFilter,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          onclick: () => void download(`${taskPath(taskId)}/archive`, `${taskId}.zip`).catch((e: unknown) => toast(String(e), 'error')),
+        },
+        'Download all (.zip)',
+      ),
+    ),
     h(
       'div',
       { class: 'split' },
@@ -55,47 +163,11 @@ export async function renderFiles(panel: HTMLElement, taskId: string, signal: Ab
             ['File', 'Size', 'Modified', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
           ),
         ),
-        h(
-          'tbody',
-          {},
-          data.files.map((file) =>
-            h(
-              'tr',
-              {},
-              h('td', { 'data-label': 'File', class: 'file-name' }, file.file_name),
-              h('td', { 'data-label': 'Size', class: 'nowrap' }, formatBytes(file.file_size)),
-              h('td', { 'data-label': 'Modified', class: 'nowrap' }, formatTime(file.modified_at)),
-              h(
-                'td',
-                { class: 'row-actions' },
-                PREVIEWABLE.test(file.file_name)
-                  ? h(
-                      'button',
-                      {
-                        type: 'button',
-                        class: 'button small',
-                        'aria-label': `Preview ${file.file_name}`,
-                        onclick: () => void show(file).catch((e: unknown) => toast(String(e), 'error')),
-                      },
-                      'Preview',
-                    )
-                  : null,
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'button small',
-                    'aria-label': `Download ${file.file_name}`,
-                    onclick: () => void download(url(file.file_name), file.file_name).catch((e: unknown) => toast(String(e), 'error')),
-                  },
-                  'Download',
-                ),
-              ),
-            ),
-          ),
-        ),
+        body,
       ),
       preview,
     ),
+    dialog,
   );
+  render();
 }
