@@ -87,7 +87,10 @@ export async function taskArchive(ctx: ServiceContext, taskId: string): Promise<
   const files = (await dir.list()).filter((e) => e.kind === 'file');
   const total = files.reduce((sum, f) => sum + f.size, 0);
   if (total > ARCHIVE_MAX_BYTES) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `task ${taskId}'s files hold ${formatSize(total)}, more than an archive takes (${formatSize(ARCHIVE_MAX_BYTES)}): download them one by one`);
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `task ${taskId}'s files hold ${formatSize(total)}, more than an archive takes (${formatSize(ARCHIVE_MAX_BYTES)}): download them one by one`,
+    );
   }
   const { zipSync } = await import('fflate');
   const entries: Record<string, Uint8Array> = {};
