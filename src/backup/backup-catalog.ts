@@ -129,6 +129,74 @@ export interface BackupDiff {
   unchanged: string[];
   /** Pair counts of the pair files on either side. */
   pair_files: { file: string; backup_pairs: number | null; current_pairs: number | null }[];
+  /** The newest pair file on each side compared pair by pair (by question), or null without one on both sides. */
+  pairs: PairsDiff | null;
+}
+
+export interface PairsDiff {
+  backup_file: string;
+  current_file: string;
+  /** Questions the current pairs have and the backup's do not. */
+  added: string[];
+  removed: string[];
+  /** The same question with another SQL. */
+  changed: { question: string; backup_sql: string; current_sql: string }[];
+  unchanged: number;
+}
+
+/** `{question → sql}` of a pair file (questions compared without case or surrounding space). */
+function readPairMap(file: string): Map<string, { question: string; sql: string }> {
+  const pairs = new Map<string, { question: string; sql: string }>();
+  try {
+    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (Array.isArray(data)) {
+      for (const item of data as { question?: unknown; sql?: unknown }[]) {
+        if (typeof item?.question === 'string' && typeof item.sql === 'string')
+          pairs.set(item.question.trim().toLowerCase(), { question: item.question, sql: item.sql });
+      }
+    }
+  } catch {
+    // an unreadable pair file compares as empty
+  }
+  return pairs;
+}
+
+function diffPairs(backupDir: string, backupNames: string[], taskDir: string, currentNames: string[]): PairsDiff | null {
+  const newest = (names: string[]) => names.filter(isPairFile).sort().at(-1);
+  const backupFile = newest(backupNames);
+  const currentFile = newest(currentNames);
+  if (!backupFile || !currentFile) return null;
+  const before = readPairMap(path.join(backupDir, backupFile));
+  const after = readPairMap(path.join(taskDir, currentFile));
+  const diff: PairsDiff = { backup_file: backupFile, current_file: currentFile, added: [], removed: [], changed: [], unchanged: 0 };
+  for (const [key, pair] of after) {
+    const old = before.get(key);
+    if (!old) diff.added.push(pair.question);
+    else if (old.sql.trim() !== pair.sql.trim()) diff.changed.push({ question: pair.question, backup_sql: old.sql, current_sql: pair.sql });
+    else diff.unchanged += 1;
+  }
+  for (const [key, pair] of before) if (!after.has(key)) diff.removed.push(pair.question);
+  return diff;
+}
+
+/** A text file's changes between a backup and now, as a unified diff (empty when equal). */
+export async function diffBackupFile(
+  taskDir: string,
+  name: string,
+  file: string,
+): Promise<{ file: string; in_backup: boolean; in_current: boolean; diff: string }> {
+  const dir = backupPath(taskDir, name);
+  const read = (p: string) => {
+    const stat = lstatOrUndefined(p);
+    // Links are not followed: their content is not the task's.
+    return stat?.isFile() ? readFileSync(p, 'utf8') : undefined;
+  };
+  const before = read(path.join(dir, file));
+  const after = read(path.join(taskDir, file));
+  if (before === undefined && after === undefined) throw new AppError('FILE_NOT_FOUND', `${file} is neither in ${name} nor in the task directory`);
+  const { createTwoFilesPatch } = await import('diff');
+  const diff = before === after ? '' : createTwoFilesPatch(`${name}/${file}`, file, before ?? '', after ?? '', undefined, undefined, { context: 3 });
+  return { file, in_backup: before !== undefined, in_current: after !== undefined, diff };
 }
 
 /** Compares a backup's files with the task directory's current top-level files (`table_list.txt` aside). */
@@ -141,7 +209,7 @@ export function diffBackup(taskDir: string, name: string): BackupDiff {
       .map((n) => [n, lstatSync(path.join(taskDir, n))] as const)
       .filter(([, stat]) => !stat.isDirectory()),
   );
-  const diff: BackupDiff = { backup: name, added: [], removed: [], changed: [], unchanged: [], pair_files: [] };
+  const diff: BackupDiff = { backup: name, added: [], removed: [], changed: [], unchanged: [], pair_files: [], pairs: null };
   for (const [file, stat] of current) {
     const other = inBackup.get(file);
     if (!other) diff.added.push(file);
@@ -157,6 +225,7 @@ export function diffBackup(taskDir: string, name: string): BackupDiff {
       current_pairs: current.has(file) ? pairCount(path.join(taskDir, file)) : null,
     });
   }
+  diff.pairs = diffPairs(dir, [...inBackup.keys()], taskDir, [...current.keys()]);
   for (const list of [diff.added, diff.removed, diff.changed, diff.unchanged]) list.sort();
   diff.pair_files.sort((a, b) => a.file.localeCompare(b.file));
   return diff;

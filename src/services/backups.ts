@@ -4,7 +4,17 @@
  * claim is taken (a restore or a delete holds it, so neither overlaps a run).
  */
 import path from 'node:path';
-import { deleteBackup, diffBackup, listBackups, restoreBackup, showBackup, type BackupFile, type BackupSummary } from '../backup/backup-catalog.js';
+import {
+  deleteBackup,
+  diffBackup,
+  diffBackupFile,
+  listBackups,
+  restoreBackup,
+  showBackup,
+  type BackupFile,
+  type BackupSummary,
+} from '../backup/backup-catalog.js';
+import { assertFileName } from '../task-directory/task-dir.js';
 import type { BackupRecord } from '../backup/backup-record.js';
 import type { FileOps } from '../backup/file-ops.js';
 import { AppError } from '../errors.js';
@@ -51,6 +61,12 @@ export function showTaskBackup(scope: BackupScope, name: string): { record: Back
 
 export function diffTaskBackup(scope: BackupScope, name: string): ReturnType<typeof diffBackup> {
   return diffBackup(scope.dir, name);
+}
+
+/** One file's changes since the backup, as a unified diff (a top-level name only). */
+export function diffTaskBackupFile(scope: BackupScope, name: string, file: string): ReturnType<typeof diffBackupFile> {
+  assertFileName(file, 'params.file_name');
+  return diffBackupFile(scope.dir, name, file);
 }
 
 export interface RestoreOutcome {

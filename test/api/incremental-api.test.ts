@@ -100,6 +100,17 @@ describe('incremental re-runs through the API', () => {
     ]);
     expect(runs[1]?.llm_calls).toBe(0);
     expect(runs.every((r) => r.summary.tables === 3)).toBe(true);
+    // The newest backup against now: pair by pair, and one file's lines.
+    const backups = expectSuccess(await server.call('GET', `${BASE}/${taskId}/backups`)).backups as { backup_name?: string; name?: string }[];
+    const backupName = (backups[0]?.backup_name ?? backups[0]?.name) as string;
+    const diff = expectSuccess(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff`));
+    expect(diff.pairs).toMatchObject({ backup_file: expect.stringMatching(/^qs_.*_pair\.json$/), current_file: expect.stringMatching(/^qs_.*_pair\.json$/) });
+    expect(diff.pairs.unchanged + diff.pairs.changed.length).toBeGreaterThan(0);
+    const ddl = expectSuccess(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff/customers.ddl`));
+    // The email column's type changed between those runs.
+    expect(ddl.diff).toMatch(/^-.*email.*\n\+.*email varchar\(400\)/m);
+    expectError(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff/no_such_file.txt`), 404, 'FILE_NOT_FOUND');
+    expectError(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff/..%2Ftask_config.json`), 400);
     expectError(await server.call('GET', `${BASE}/no_such_task/runs`), 404, 'TASK_NOT_FOUND');
     expectError(await server.call('GET', `${BASE}/no_such_task/drift`), 404, 'TASK_NOT_FOUND');
     const fresh = expectSuccess(await server.call('POST', BASE, { task_name: 'never run', db_connection: sample.url }), 201).task_id;

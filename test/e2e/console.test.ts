@@ -239,7 +239,12 @@ describe('web console in Chromium', () => {
     expect(name).toMatch(/^file_bak_\d{8}_\d{6}$/);
     await page.getByRole('button', { name: `Diff ${name}`, exact: true }).click();
     await page.getByRole('heading', { name: `${name} against the current files` }).waitFor();
-    await expect.poll(() => page.locator('.diff-group h4', { hasText: 'Changed' }).textContent()).toMatch(/Changed \([1-9]\d*\)/);
+    await expect.poll(() => page.locator('.diff-group h3', { hasText: 'Changed' }).textContent()).toMatch(/Changed \([1-9]\d*\)/);
+    // Pair by pair: the question edited in the review is in the backup, not in the new run's pairs.
+    await expect.poll(() => page.locator('.pairs-removed li').allTextContents()).toContain('How many regions do we sell in?');
+    // A changed file's lines.
+    await page.getByRole('button', { name: 'Show changes of task_config.json' }).click();
+    await expect.poll(() => page.getByLabel('Changes of task_config.json', { exact: true }).textContent()).toMatch(/^--- file_bak_\d{8}_\d{6}\/task_config\.json/m);
     await shot('07-backup-diff');
 
     // Restore: cancelling does nothing; confirming restores (after backing up the current files).

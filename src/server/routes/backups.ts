@@ -1,8 +1,25 @@
 /** A task's file backups: list, show, compare with the current files, restore, delete. */
-import { deleteTaskBackup, diffTaskBackup, listTaskBackups, restoreTaskBackup, showTaskBackup, taskBackupScope } from '../../services/backups.js';
+import {
+  deleteTaskBackup,
+  diffTaskBackup,
+  diffTaskBackupFile,
+  listTaskBackups,
+  restoreTaskBackup,
+  showTaskBackup,
+  taskBackupScope,
+} from '../../services/backups.js';
 import type { ApiServer, AppContext } from '../context.js';
 import { successBody } from '../envelope.js';
-import { BackupDeleteResponse, BackupDiffResponse, BackupListResponse, BackupParams, BackupShowResponse, RestoreResponse } from '../schemas/backups.js';
+import {
+  BackupDeleteResponse,
+  BackupDiffResponse,
+  BackupFileDiffResponse,
+  BackupFileParams,
+  BackupListResponse,
+  BackupParams,
+  BackupShowResponse,
+  RestoreResponse,
+} from '../schemas/backups.js';
 import { errorResponses, TaskIdParams } from '../schemas/common.js';
 
 const BASE = '/api/v0/data_pipeline/tasks/:task_id/backups';
@@ -66,6 +83,23 @@ export function backupRoutes(app: ApiServer, ctx: AppContext): void {
         task_id,
         ...diff,
       });
+    },
+  );
+
+  app.get(
+    `${BASE}/:backup_name/diff/:file_name`,
+    {
+      schema: {
+        tags: ['backups'],
+        summary: "One file's changes since the backup, as a unified diff",
+        params: BackupFileParams,
+        response: { 200: BackupFileDiffResponse, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { task_id, backup_name, file_name } = request.params;
+      const diff = await diffTaskBackupFile(await taskBackupScope(services, task_id), backup_name, file_name);
+      return successBody(200, diff.diff ? `${file_name} changed` : `${file_name} is the same`, { task_id, backup: backup_name, ...diff });
     },
   );
 

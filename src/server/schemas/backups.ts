@@ -46,6 +46,34 @@ export const BackupDiffResponse = envelope({
   changed: Type.Array(Type.String()),
   unchanged: Type.Array(Type.String()),
   pair_files: Type.Array(Closed({ file: Type.String(), backup_pairs: Nullable(Type.Integer()), current_pairs: Nullable(Type.Integer()) })),
+  pairs: Nullable(
+    Closed(
+      {
+        backup_file: Type.String(),
+        current_file: Type.String(),
+        added: Type.Array(Type.String(), { description: 'questions the current pairs have and the backup does not' }),
+        removed: Type.Array(Type.String()),
+        changed: Type.Array(Closed({ question: Type.String(), backup_sql: Type.String(), current_sql: Type.String() })),
+        unchanged: Type.Integer(),
+      },
+      { description: 'the newest pair file on each side compared by question; null when a side has none' },
+    ),
+  ),
+});
+
+export const BackupFileParams = Type.Object({
+  task_id: TaskIdParams.properties.task_id,
+  backup_name: Type.String({ pattern: BACKUP_NAME_PATTERN, description: BACKUP_NAME_FORM }),
+  file_name: Type.String({ minLength: 1, maxLength: 255 }),
+});
+
+export const BackupFileDiffResponse = envelope({
+  task_id: TaskId,
+  backup: Type.String(),
+  file: Type.String(),
+  in_backup: Type.Boolean(),
+  in_current: Type.Boolean(),
+  diff: Type.String({ description: 'a unified diff from the backup to now; empty when the file is the same' }),
 });
 
 export const RestoreResponse = envelope({

@@ -30,26 +30,98 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
     replace(details, loading('Comparing…'));
     try {
       const diff = await api<BackupDiff>('GET', `${base(name)}/diff`, undefined, signal);
-      const list = (title: string, files: string[]) =>
+      /** A changed text file's lines, as a unified diff, under its name. */
+      const showChanges = async (file: string, into: HTMLElement) => {
+        replace(into, loading(`Comparing ${file}…`));
+        try {
+          const changes = await api<{ diff: string }>('GET', `${base(name)}/diff/${encodeURIComponent(file)}`, undefined, signal);
+          replace(into, h('pre', { class: 'file-preview unified-diff', tabindex: '0', 'aria-label': `Changes of ${file}` }, changes.diff || 'No change.'));
+        } catch (error) {
+          replace(into, errorPanel(error));
+        }
+      };
+      const list = (title: string, files: string[], withChanges = false) =>
         h(
           'div',
           { class: 'diff-group' },
-          h('h4', {}, `${title} (${files.length})`),
+          h('h3', { class: 'step-title' }, `${title} (${files.length})`),
           files.length
             ? h(
                 'ul',
                 {},
-                files.map((f) => h('li', {}, f)),
+                files.map((f) => {
+                  const changes = h('div');
+                  return h(
+                    'li',
+                    {},
+                    f,
+                    withChanges && /\.(ddl|md|json|txt|sql|log)$/i.test(f)
+                      ? [
+                          ' ',
+                          h(
+                            'button',
+                            { type: 'button', class: 'button small', 'aria-label': `Show changes of ${f}`, onclick: () => void showChanges(f, changes) },
+                            'Show changes',
+                          ),
+                          changes,
+                        ]
+                      : null,
+                  );
+                }),
               )
             : h('p', { class: 'muted' }, 'none'),
         );
+      const pairs = diff.pairs;
+      const pairDiff = pairs
+        ? h(
+            'div',
+            { class: 'card pair-diff' },
+            h('h3', { class: 'step-title' }, `Pairs: ${pairs.current_file} against ${pairs.backup_file}`),
+            h(
+              'p',
+              { class: 'muted' },
+              `${pairs.added.length} question(s) added, ${pairs.removed.length} removed, ${pairs.changed.length} with other SQL, ${pairs.unchanged} unchanged`,
+            ),
+            pairs.added.length
+              ? [
+                  h('h4', {}, 'Added'),
+                  h(
+                    'ul',
+                    { class: 'pairs-added' },
+                    pairs.added.map((q) => h('li', {}, q)),
+                  ),
+                ]
+              : null,
+            pairs.removed.length
+              ? [
+                  h('h4', {}, 'Removed'),
+                  h(
+                    'ul',
+                    { class: 'pairs-removed' },
+                    pairs.removed.map((q) => h('li', {}, q)),
+                  ),
+                ]
+              : null,
+            pairs.changed.length
+              ? [
+                  h('h4', {}, 'SQL changed'),
+                  h(
+                    'ul',
+                    { class: 'pairs-changed' },
+                    pairs.changed.map((c) => h('li', {}, c.question, h('pre', { class: 'sql' }, `- ${c.backup_sql}\n+ ${c.current_sql}`))),
+                  ),
+                ]
+              : null,
+          )
+        : null;
       replace(
         details,
         h('h2', { class: 'step-title' }, `${name} against the current files`),
         diff.added.length + diff.removed.length + diff.changed.length === 0
           ? h('p', { class: 'ok' }, 'No difference: the current files are the ones in this backup.')
           : null,
-        h('div', { class: 'diff' }, list('Added since', diff.added), list('Removed since', diff.removed), list('Changed', diff.changed)),
+        h('div', { class: 'diff' }, list('Added since', diff.added), list('Removed since', diff.removed), list('Changed', diff.changed, true)),
+        pairDiff,
         h('p', { class: 'muted' }, `${diff.unchanged.length} unchanged`),
         diff.pair_files.length
           ? h(
