@@ -244,7 +244,9 @@ describe('web console in Chromium', () => {
     await expect.poll(() => page.locator('.pairs-removed li').allTextContents()).toContain('How many regions do we sell in?');
     // A changed file's lines.
     await page.getByRole('button', { name: 'Show changes of task_config.json' }).click();
-    await expect.poll(() => page.getByLabel('Changes of task_config.json', { exact: true }).textContent()).toMatch(/^--- file_bak_\d{8}_\d{6}\/task_config\.json/m);
+    await expect
+      .poll(() => page.getByLabel('Changes of task_config.json', { exact: true }).textContent())
+      .toMatch(/^--- file_bak_\d{8}_\d{6}\/task_config\.json/m);
     await shot('07-backup-diff');
 
     // Restore: cancelling does nothing; confirming restores (after backing up the current files).
