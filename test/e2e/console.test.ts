@@ -498,6 +498,19 @@ describe('web console in Chromium', () => {
       await page.locator(ready).first().waitFor();
       await audit(`task ${tab.toLowerCase()} tab`);
     }
+    // The system's dark mode: dark surfaces, and still no violation (colour contrast included).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${server.url}/#/tasks`);
+    await page.locator('.task-table').waitFor();
+    expect(await page.evaluate<string>('getComputedStyle(document.documentElement).backgroundColor')).toBe('rgb(15, 20, 28)');
+    await audit('task list, dark');
+    await page.goto(`${server.url}/#/tasks?q=Console%20test`);
+    await page.getByRole('link', { name: 'Console test' }).click();
+    await page.getByRole('tab', { name: 'Pairs' }).click();
+    await page.locator('.pair-table').waitFor();
+    await audit('task pairs tab, dark');
+    await shot('24-dark-mode');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.goto(`${server.url}/#/tasks`);
     await page.locator('.task-table').waitFor();
   });
