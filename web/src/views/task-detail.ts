@@ -294,7 +294,12 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
       else if (next === 'files') await renderFiles(panel, taskId, tabSignal);
       else if (next === 'tables') await renderTables(panel, taskId, tabSignal);
       else if (next === 'pairs') await renderPairs(panel, taskId, tabSignal);
-      else await renderBackups(panel, taskId, tabSignal, refresh);
+      else
+        await renderBackups(panel, taskId, tabSignal, async () => {
+          // After a restore the files are the backup's: the header, and the drift of those files, follow.
+          await refresh();
+          void renderDriftPanel(driftPanel, task, signal, () => void runComplete());
+        });
     } catch (error) {
       if (!tabSignal.aborted)
         replace(
