@@ -195,6 +195,27 @@ describe('training_load syncs the training set', () => {
     expect(contentUuid('x')).toMatch(/^[0-9a-f]{8}-/);
   });
 
+  it('never loads a pair that is not one read-only query, or that its own check found invalid, nor an unmapped table doc', async () => {
+    const dir = await task('task_guarded', [
+      ...PAIRS,
+      { question: 'Remove all orders', sql: 'DELETE FROM public.orders' },
+      { question: 'Orders and a drop', sql: 'SELECT 1; DROP TABLE public.orders' },
+      {
+        question: 'A checked bad one',
+        sql: 'SELECT nope FROM public.orders',
+        validation: { status: 'invalid', error: 'column "nope" does not exist', checked_at: '2026-01-01T00:00:00Z' },
+      } as Pair,
+    ]);
+    // A table doc the mapping does not list (a table no longer in the set) stays out too.
+    await dir.writeFile('payments_detail.md', '## public.payments\nPayments.\n');
+    const result = await load(dir);
+    expect(result.status, result.error_message ?? '').toBe('completed');
+    const mine = ofTask(await rows(), 'task_guarded');
+    const questions = mine.filter((r) => r.document.startsWith('{')).map((r) => (JSON.parse(r.document) as { question: string }).question);
+    expect(questions.sort()).toEqual(PAIRS.map((p) => p.question).sort());
+    expect(mine.some((r) => r.document.includes('Payments.'))).toBe(false);
+  });
+
   it('refuses vectors of another embedder naming both, and re-embeds every row of the collections when asked', async () => {
     const builtin = testSettings(path.dirname(settings.trainingDataDir), { EMBEDDING_DIM: String(DIM) });
     const dir = await task('task_a');

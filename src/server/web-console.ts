@@ -3,6 +3,7 @@
  * memory, a fraction of a second) and served at `/` by this server, so there is no build step to
  * forget and no second server. It uses only the public API.
  */
+import { randomBytes } from 'node:crypto';
 import { build } from 'esbuild';
 import type { FastifyInstance } from 'fastify';
 import { readFile } from 'node:fs/promises';
@@ -47,11 +48,17 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   const assets = await consoleAssets();
   const noStore = { 'cache-control': 'no-cache' };
   // Only our own script and styles run; API calls go to this origin.
-  const page = {
-    ...noStore,
-    'content-security-policy': "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-  };
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.headers(page).type('text/html; charset=utf-8').send(assets.html));
+  // The SQL editor (CodeMirror) writes its styles at run time: they carry a nonce, fresh per page.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    const nonce = randomBytes(16).toString('base64');
+    return reply
+      .headers({
+        ...noStore,
+        'content-security-policy': `default-src 'self'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
+      })
+      .type('text/html; charset=utf-8')
+      .send(assets.html.replace('</head>', `  <meta name="dp-style-nonce" content="${nonce}" />\n  </head>`));
+  });
   app.get('/assets/app.js', { schema: { hide: true } }, async (_request, reply) =>
     reply.headers(noStore).type('text/javascript; charset=utf-8').send(assets.script),
   );

@@ -59,6 +59,19 @@ export interface PairScope {
   statementTimeoutMs: number;
 }
 
+/** Pair changes of one task in this process, one after the other (each takes the task's claim). */
+const queues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(taskId: string, work: () => Promise<T>): Promise<T> {
+  const next = (queues.get(taskId) ?? Promise.resolve()).then(work, work);
+  const settled = next.catch(() => undefined);
+  queues.set(taskId, settled);
+  void settled.then(() => {
+    if (queues.get(taskId) === settled) queues.delete(taskId);
+  });
+  return next;
+}
+
 /** The scope of a task the server knows: 404 when the task or its directory is missing. */
 export async function taskPairScope(ctx: ServiceContext, taskId: string): Promise<PairScope> {
   const task = await requireTask(ctx, taskId);
@@ -66,7 +79,8 @@ export async function taskPairScope(ctx: ServiceContext, taskId: string): Promis
   return {
     taskId,
     dir: await ctx.dataRoot.taskDir(taskId),
-    hold: (action, work) => withTaskClaim(ctx, taskId, 'upload', action, work),
+    // Two reviewers saving at once wait for each other here instead of one getting a 409; a run still gets it.
+    hold: (action, work) => oneAtATime(taskId, () => withTaskClaim(ctx, taskId, 'upload', action, work)),
     withSource: (fn) => withSource(ctx, task.db_connection, (source) => fn(source.db)),
     statementTimeoutMs: ctx.settings.statementTimeoutMs,
   };
@@ -128,7 +142,25 @@ function tablesOf(sql: string): string[] {
   return guard.ok ? [...new Set(guard.tables.map((t) => `${t.schema ?? 'public'}.${t.name}`))] : [];
 }
 
-function view(pair: StoredPair, verdicts: Map<string, Verdict>): ReviewPair {
+/** Question → the theme it was generated for, from `qa_themes.json` (qa_generation's record). */
+async function themesByQuestion(dir: TaskDirectory): Promise<Map<string, string>> {
+  const themes = new Map<string, string>();
+  try {
+    const file = JSON.parse((await dir.readTextIfExists('qa_themes.json')) ?? '{}') as {
+      themes?: { theme?: { topic_name?: string }; pairs?: { question?: string }[] }[];
+    };
+    for (const record of file.themes ?? []) {
+      for (const pair of record.pairs ?? []) {
+        if (typeof pair.question === 'string' && record.theme?.topic_name) themes.set(pair.question.trim().toLowerCase(), record.theme.topic_name);
+      }
+    }
+  } catch {
+    // no themes known
+  }
+  return themes;
+}
+
+function view(pair: StoredPair, verdicts: Map<string, Verdict>, themes: Map<string, string> = new Map()): ReviewPair {
   let validation: ReviewPair['validation'] = { status: 'unchecked', error: null, source: null };
   const found = verdicts.get(pair.id);
   const verdict = found && (found.sql === pair.sql || found.repaired === pair.sql) ? found : undefined;
@@ -141,7 +173,7 @@ function view(pair: StoredPair, verdicts: Map<string, Verdict>): ReviewPair {
     question: pair.question,
     sql: pair.sql,
     review: pair.review ?? null,
-    theme: typeof pair.theme === 'string' ? pair.theme : null,
+    theme: typeof pair.theme === 'string' ? pair.theme : (themes.get(pair.question.trim().toLowerCase()) ?? null),
     tables: tablesOf(pair.sql),
     validation,
   };
@@ -161,7 +193,8 @@ export async function listPairs(scope: PairScope): Promise<PairList> {
   await ensureSqlParser();
   const { file, pairs } = await readPairs(dir);
   const verdicts = await reportVerdicts(dir);
-  const views = pairs.map((p) => view(p, verdicts));
+  const themes = await themesByQuestion(dir);
+  const views = pairs.map((p) => view(p, verdicts, themes));
   return {
     task_id: taskId,
     pair_file: file,
@@ -181,14 +214,19 @@ export async function listPairs(scope: PairScope): Promise<PairList> {
 async function change(
   scope: PairScope,
   action: string,
-  edit: (pairs: StoredPair[]) => Omit<HistoryEntry, 'seq' | 'at' | 'by'>,
+  /** The change made, or null when it changes nothing (nothing is then written or recorded). */
+  edit: (pairs: StoredPair[]) => Omit<HistoryEntry, 'seq' | 'at' | 'by'> | { unchanged: string },
   by: string | undefined,
-): Promise<{ entry: HistoryEntry; pair: ReviewPair | null }> {
+): Promise<{ entry: HistoryEntry | null; pair: ReviewPair | null }> {
   const { dir } = scope;
   await ensureSqlParser();
   return scope.hold(action, async () => {
     const { file, pairs } = await readPairs(dir);
     const recorded = edit(pairs);
+    if ('unchanged' in recorded) {
+      const same = pairs.find((p) => p.id === recorded.unchanged);
+      return { entry: null, pair: same ? view(same, await reportVerdicts(dir)) : null };
+    }
     const history = await readHistory(dir);
     const entry: HistoryEntry = { seq: (history.at(-1)?.seq ?? 0) + 1, at: new Date().toISOString(), by: by ?? null, ...recorded };
     await dir.writeFile(file, renderPairFile(pairs));
@@ -217,14 +255,25 @@ function checkText(field: string, value: string): string {
   return text;
 }
 
+/** A pair's SQL must be one read-only query: anything else can never be training data. */
+function checkPairSql(sql: string): string {
+  const text = checkText('body.sql', sql);
+  const guard = checkReadOnlyQuery(text);
+  if (!guard.ok) throw AppError.invalid('body.sql', guard.reason, 'one read-only query (SELECT, WITH … SELECT, VALUES)');
+  return text;
+}
+
+const sameQuestion = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
 export async function addPair(scope: PairScope, input: PairInput): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
+  await ensureSqlParser();
   const question = checkText('body.question', input.question);
-  const sql = checkText('body.sql', input.sql);
+  const sql = checkPairSql(input.sql);
   const result = await change(
     scope,
     'add a pair',
     (pairs) => {
-      const duplicate = pairs.find((p) => p.question.trim().toLowerCase() === question.toLowerCase());
+      const duplicate = pairs.find((p) => sameQuestion(p.question, question));
       if (duplicate) throw AppError.invalid('body.question', `repeats the question of pair ${duplicate.id}`, 'a question the pairs do not have yet');
       const pair: StoredPair = { id: `u${randomBytes(6).toString('hex')}`, question, sql, ...(input.review ? { review: input.review } : {}) };
       pairs.push(pair);
@@ -232,7 +281,7 @@ export async function addPair(scope: PairScope, input: PairInput): Promise<{ pai
     },
     input.by,
   );
-  return { pair: result.pair as ReviewPair, change: result.entry };
+  return { pair: result.pair as ReviewPair, change: result.entry as HistoryEntry };
 }
 
 export interface PairPatch {
@@ -242,18 +291,23 @@ export interface PairPatch {
   by?: string;
 }
 
-export async function editPair(scope: PairScope, pairId: string, patch: PairPatch): Promise<{ pair: ReviewPair; change: HistoryEntry }> {
+export async function editPair(scope: PairScope, pairId: string, patch: PairPatch): Promise<{ pair: ReviewPair; change: HistoryEntry | null }> {
   if (patch.question === undefined && patch.sql === undefined && patch.review === undefined) {
     throw AppError.missing(['body.question', 'body.sql', 'body.review'], 'nothing to change: give question, sql or review');
   }
+  await ensureSqlParser();
   const question = patch.question === undefined ? undefined : checkText('body.question', patch.question);
-  const sql = patch.sql === undefined ? undefined : checkText('body.sql', patch.sql);
+  const sql = patch.sql === undefined ? undefined : checkPairSql(patch.sql);
   const result = await change(
     scope,
     'edit a pair',
     (pairs) => {
       const index = findPair(pairs, pairId);
       const before = pairs[index] as StoredPair;
+      if (question !== undefined) {
+        const duplicate = pairs.find((p) => p.id !== pairId && sameQuestion(p.question, question));
+        if (duplicate) throw AppError.invalid('body.question', `repeats the question of pair ${duplicate.id}`, 'a question the other pairs do not have');
+      }
       const after: StoredPair = { ...before };
       if (question !== undefined) after.question = question;
       if (sql !== undefined && sql !== before.sql) {
@@ -263,6 +317,8 @@ export async function editPair(scope: PairScope, pairId: string, patch: PairPatc
       }
       if (patch.review === null) delete after.review;
       else if (patch.review !== undefined) after.review = patch.review;
+      // Saying again what the pair already says changes nothing, and is not a change to undo.
+      if (JSON.stringify(after) === JSON.stringify(before)) return { unchanged: pairId };
       pairs[index] = after;
       return { action: 'edit', pair_id: pairId, index, before, after: { ...after } };
     },
@@ -282,31 +338,39 @@ export async function deletePair(scope: PairScope, pairId: string, by?: string):
     },
     by,
   );
-  return { change: result.entry };
+  return { change: result.entry as HistoryEntry };
 }
 
 /** Undoes the newest recorded change (an add removed, an edit reverted, a delete put back where it was). */
-export async function undoPairChange(scope: PairScope): Promise<{ undone: HistoryEntry; pair: ReviewPair | null }> {
+/**
+ * Undoes the newest recorded change that still applies (an add removed, an edit reverted, a delete
+ * put back where it was). Newer changes that no longer apply — a pair a validation removed since,
+ * say — are dropped from the history on the way, and counted.
+ */
+export async function undoPairChange(scope: PairScope): Promise<{ undone: HistoryEntry; pair: ReviewPair | null; skipped: number }> {
   const { dir, taskId } = scope;
   await ensureSqlParser();
   return scope.hold('undo a pair change', async () => {
     const history = await readHistory(dir);
-    const last = history.at(-1);
-    if (!last) throw new AppError('NOT_FOUND', `task ${taskId} has no pair change to undo`);
     const { file, pairs } = await readPairs(dir);
-    const index = pairs.findIndex((p) => p.id === last.pair_id);
-    if (last.action === 'add') {
-      if (index >= 0) pairs.splice(index, 1);
-    } else if (last.action === 'edit') {
-      if (index < 0 || !last.before) throw new AppError('NOT_FOUND', `pair ${last.pair_id} is no longer in ${file}: its edit cannot be undone`);
-      pairs[index] = last.before;
-    } else if (last.before && index < 0) {
-      pairs.splice(Math.min(last.index, pairs.length), 0, last.before);
+    let skipped = 0;
+    for (let last = history.pop(); last; last = history.pop()) {
+      const index = pairs.findIndex((p) => p.id === last.pair_id);
+      const applies = last.action === 'delete' ? index < 0 && last.before !== null : index >= 0 && (last.action === 'add' || last.before !== null);
+      if (!applies) {
+        skipped += 1;
+        continue;
+      }
+      if (last.action === 'add') pairs.splice(index, 1);
+      else if (last.action === 'edit') pairs[index] = last.before as StoredPair;
+      else pairs.splice(Math.min(last.index, pairs.length), 0, last.before as StoredPair);
+      await dir.writeFile(file, renderPairFile(pairs));
+      await dir.writeFile(HISTORY_FILE, `${JSON.stringify({ pair_file: file, changes: history }, null, 2)}\n`);
+      const restored = pairs.find((p) => p.id === last.pair_id);
+      return { undone: last, pair: restored ? view(restored, await reportVerdicts(dir)) : null, skipped };
     }
-    await dir.writeFile(file, renderPairFile(pairs));
-    await dir.writeFile(HISTORY_FILE, `${JSON.stringify({ pair_file: file, changes: history.slice(0, -1) }, null, 2)}\n`);
-    const restored = pairs.find((p) => p.id === last.pair_id);
-    return { undone: last, pair: restored ? view(restored, await reportVerdicts(dir)) : null };
+    if (skipped) await dir.writeFile(HISTORY_FILE, `${JSON.stringify({ pair_file: file, changes: [] }, null, 2)}\n`);
+    throw new AppError('NOT_FOUND', `task ${taskId} has no pair change to undo${skipped ? ` (${skipped} that no longer applied were dropped)` : ''}`);
   });
 }
 

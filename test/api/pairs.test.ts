@@ -58,6 +58,8 @@ describe('reviewing pairs', () => {
       expect(pair.id).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(pair.validation.status).toMatch(/^(valid|repaired)$/);
       expect(pair.tables.length).toBeGreaterThan(0);
+      // The theme each was generated for (qa_themes.json).
+      expect((pair as Pair & { theme: string | null }).theme).toEqual(expect.any(String));
     }
     expect((await list()).pairs.map((p) => p.id)).toEqual(first.pairs.map((p) => p.id));
   });
@@ -110,6 +112,13 @@ describe('reviewing pairs', () => {
     expect(after.pairs.find((p) => p.id === b.id)?.review).toBe('rejected');
     expect(after.pairs.find((p) => p.id === added.id)?.validation).toMatchObject({ status: 'valid', source: 'report' });
 
+    // Reviewers saving at once: every change lands, one after the other.
+    const some = (await list()).pairs.slice(0, 5);
+    const answers = await Promise.all(some.map((p) => server.call('PATCH', `${pairsPath}/${p.id}`, { review: 'approved' })));
+    expect(answers.map((a) => a.status)).toEqual(some.map(() => 200));
+    expect((await list()).pairs.slice(0, 5).every((p) => p.review === 'approved')).toBe(true);
+    for (const p of some) await server.call('PATCH', `${pairsPath}/${p.id}`, { review: p.review });
+
     // review: null clears a review.
     expect(expectSuccess(await server.call('PATCH', `${pairsPath}/${c.id}`, { review: null })).pair.review).toBeNull();
   }, 240_000);
@@ -135,8 +144,30 @@ describe('reviewing pairs', () => {
     expectError(await server.call('PATCH', `${pairsPath}/${current.id}`, { review: 'approved', colour: 'red' }), 400);
     expectInvalid(await server.call('POST', pairsPath, { question: '  ', sql: 'SELECT 1' }), 'body.question', /empty/);
     expectInvalid(await server.call('POST', pairsPath, { question: current.question, sql: 'SELECT 1' }), 'body.question', /repeats the question/);
+    // The same rule for an edit; SQL that is not one read-only query is refused on add and edit.
+    const other = (await list()).pairs[1] as Pair;
+    expectInvalid(await server.call('PATCH', `${pairsPath}/${other.id}`, { question: current.question }), 'body.question', /repeats the question of pair/);
+    expectInvalid(await server.call('POST', pairsPath, { question: 'Remove the orders', sql: 'DELETE FROM orders' }), 'body.sql', /./, /one read-only query/);
+    expectInvalid(await server.call('PATCH', `${pairsPath}/${other.id}`, { sql: 'SELECT 1; DROP TABLE orders' }), 'body.sql', /./);
+    // Saying what a pair already says changes nothing and leaves nothing to undo.
+    const before = (await list()).undoable;
+    const same = expectSuccess(await server.call('PATCH', `${pairsPath}/${other.id}`, { question: other.question }));
+    expect(same.change).toBeNull();
+    expect((await list()).undoable).toBe(before);
     expectError(await server.call('GET', `${BASE}/no_such_task/pairs`), 404, 'TASK_NOT_FOUND');
   }, 240_000);
+
+  it('keeps reviews and the pairs people added or edited across a complete re-run', async () => {
+    // The 409 test above ran a complete run: the reviews and edits of the second test are still there.
+    const after = await list();
+    const byQuestion = (q: string) => after.pairs.find((p) => p.question === q);
+    expect(byQuestion('How many stores are online?')).toMatchObject({ sql: 'SELECT count(*) FROM stores WHERE is_online' });
+    expect(after.pairs.some((p) => p.question.endsWith(' (per region)'))).toBe(true);
+    expect(after.counts.rejected).toBe(1);
+    // Undo skips what no longer applies (the history of the earlier pair file is gone with it).
+    const undo = await server.call('POST', `${pairsPath}/undo`);
+    expect([200, 404]).toContain(undo.status);
+  }, 60_000);
 
   it('edits a table comment and column comments: the files say it, later steps use it, a re-run keeps it', async () => {
     const tablePath = `${BASE}/${taskId}/tables`;
@@ -167,5 +198,14 @@ describe('reviewing pairs', () => {
     expect(await file('stores.ddl')).toContain('-- Description: Shops, and the online store');
     const prompts = llm.chatRequests.slice(before).map((r) => r.messages.map((m) => m.content).join('\n'));
     expect(prompts.some((p) => p.includes('Theme:') && p.includes('Display name of the shop'))).toBe(true);
+
+    // Restoring a backup from before the edit restores the comments too: a later run does not bring the edit back.
+    const backups = expectSuccess(await server.call('GET', `${BASE}/${taskId}/backups`)).backups as { name: string }[];
+    const oldest = [...backups].map((b) => b.name).sort()[0] as string;
+    expectSuccess(await server.call('POST', `${BASE}/${taskId}/backups/${oldest}/restore`, {}));
+    const tables = expectSuccess(await server.call('GET', `${BASE}/${taskId}/tables`)).tables as { table: string; edited: boolean }[];
+    expect(tables.find((t) => t.table === 'public.stores')?.edited).toBe(false);
+    await execute({ execution_mode: 'step', step_name: 'ddl_generation' });
+    expect(await file('stores.ddl')).not.toContain('Shops, and the online store');
   }, 240_000);
 });

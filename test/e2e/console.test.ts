@@ -146,6 +146,8 @@ describe('web console in Chromium', () => {
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('SELECT count(*) AS regions FROM regions');
     expect(await page.locator(`.sql-editor .cm-content`).first().locator('span').count()).toBeGreaterThan(0);
+    // CodeMirror's own styles apply (they carry the page's CSP nonce): its scroller is a flex box, keywords coloured.
+    expect(await page.evaluate<string>("getComputedStyle(document.querySelector('.cm-scroller')).display")).toBe('flex');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const edited = page.locator(`tr[data-pair="${firstId}"]`);
     await expect.poll(() => edited.locator('.pair-question').textContent()).toBe('How many regions do we sell in?');

@@ -15,7 +15,14 @@ export function createSqlEditor(doc: string, label: string): SqlEditor {
   const view = new EditorView({
     doc,
     parent: element,
-    extensions: [basicSetup, sql({ dialect: PostgreSQL }), EditorView.lineWrapping, EditorView.contentAttributes.of({ 'aria-label': label })],
+    extensions: [
+      basicSetup,
+      sql({ dialect: PostgreSQL }),
+      EditorView.lineWrapping,
+      EditorView.contentAttributes.of({ 'aria-label': label }),
+      // The page's Content-Security-Policy admits styles with this nonce only (server/web-console.ts).
+      EditorView.cspNonce.of(document.querySelector<HTMLMetaElement>('meta[name="dp-style-nonce"]')?.content ?? ''),
+    ],
   });
   return {
     element,

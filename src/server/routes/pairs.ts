@@ -71,8 +71,8 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const { undone, pair } = await undoPairChange(await taskPairScope(services, request.params.task_id));
-      return successBody(200, `${undone.action} of pair ${undone.pair_id} undone`, { undone, pair });
+      const { undone, pair, skipped } = await undoPairChange(await taskPairScope(services, request.params.task_id));
+      return successBody(200, `${undone.action} of pair ${undone.pair_id} undone`, { undone, pair, skipped });
     },
   );
 
@@ -90,7 +90,7 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
     },
     async (request) => {
       const { pair, change } = await editPair(await taskPairScope(services, request.params.task_id), request.params.pair_id, request.body);
-      return successBody(200, `pair ${pair.id} changed`, { pair, change });
+      return successBody(200, change ? `pair ${pair.id} changed` : `pair ${pair.id} already says so: nothing changed`, { pair, change });
     },
   );
 

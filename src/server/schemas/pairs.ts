@@ -77,7 +77,11 @@ export const PairListResponse = envelope({
   undoable: Type.Integer({ description: 'changes that can be undone, newest first' }),
 });
 
-export const PairChangedResponse = envelope({ pair: PairView, change: Change });
+export const PairChangedResponse = envelope({ pair: PairView, change: Nullable(Change) });
 export const PairDeletedResponse = envelope({ change: Change });
 export const PairValidatedResponse = envelope({ pair: PairView });
-export const PairUndoneResponse = envelope({ undone: Change, pair: Nullable(PairView) });
+export const PairUndoneResponse = envelope({
+  undone: Change,
+  pair: Nullable(PairView),
+  skipped: Type.Integer({ description: 'newer changes that no longer applied, dropped from the history' }),
+});

@@ -16,6 +16,7 @@ import { parseMarkdown, sqlTableName } from '../render/table-files.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { DECISION_PROMPT_FILE, METADATA_DETAIL_FILE, METADATA_FILE, MAPPING_FILE, pairFileName, readTableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
+import { carryReviews } from '../../pairs/carry-reviews.js';
 import { readPreviousOutput } from '../../task-directory/previous-output.js';
 import { parseThemesFile, planThemes, renderThemesFile, THEMES_FILE, type ThemeContext } from '../incremental/theme-plan.js';
 
@@ -245,7 +246,12 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
     throw new StepFailedError(`no question/SQL pair was generated: ${parts.join('; ') || 'no theme was asked'}`);
   }
   const pairFile = pairFileName(dbName, compactTimestamp());
-  await ctx.dir.writeFile(pairFile, `${JSON.stringify(pairs, null, 2)}\n`);
+  // Reviews, and pairs people added or edited, outlive a re-generation.
+  const carried = await carryReviews(ctx.dir, pairs);
+  if (carried.reviews || carried.curated) {
+    log.info(`carried over from ${carried.from}: ${carried.reviews} review(s), ${carried.curated} pair(s) people added or edited`);
+  }
+  await ctx.dir.writeFile(pairFile, `${JSON.stringify(carried.pairs, null, 2)}\n`);
   await ctx.dir.writeFile(METADATA_FILE, renderMetadataSql(themes, businessContext));
   await ctx.dir.writeFile(METADATA_DETAIL_FILE, renderMetadataMarkdown(themes, options.language));
   await ctx.dir.writeFile(DECISION_PROMPT_FILE, renderDecisionPrompt(docs, themes, businessContext, options.language));

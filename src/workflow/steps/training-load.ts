@@ -7,6 +7,7 @@
  * to `vector_bak/` and empties the embeddings (only when that backup succeeded) first.
  */
 import { errorMessage } from '../../errors.js';
+import { checkReadOnlyQuery } from '../../sql/statement-guard.js';
 import { identityKey, sourceIdentity, type SourceIdentity } from '../../source/source-identity.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { METADATA_DETAIL_FILE, newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../../task-directory/task-files.js';
@@ -62,7 +63,11 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
     const valid = Array.isArray(pairs)
       ? pairs.filter((p): p is { question: string; sql: string; review?: unknown } => typeof p?.question === 'string' && typeof p?.sql === 'string')
       : [];
-    const kept = valid.filter((p) => p.review !== 'rejected');
+    // Rejected pairs, pairs whose own check found their SQL invalid, and SQL that is not one
+    // read-only query (a reviewer's hand-written DELETE) are never training data.
+    const kept = valid.filter(
+      (p) => p.review !== 'rejected' && (p as { validation?: { status?: unknown } }).validation?.status !== 'invalid' && checkReadOnlyQuery(p.sql).ok,
+    );
     rejected = valid.length - kept.length;
     documents.push(...pairDocuments(kept, pairFile));
     files.push(pairFile);
