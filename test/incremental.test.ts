@@ -5,7 +5,6 @@
  * dropped table leaves its themes; the cache survives across runs, a corrupt entry is asked again,
  * and the cache can be turned off. Drift says what changed in between.
  */
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,11 +16,10 @@ import type { ThemesFile } from '../src/workflow/incremental/theme-plan.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
 import { workflowOptions } from '../src/workflow/run-options.js';
 import { detectPromptKind, answerWell, promptText } from './support/openai-answers.js';
-import { createSampleDatabaseOnServer, makeTempDir, PROJECT_ROOT, TEST_CACHE_DIR, testSettings, type ScratchDatabase } from './support/env.js';
-import { llmEnv } from './support/run-helpers.js';
+import { createSampleDatabaseOnServer, makeTempDir, TEST_CACHE_DIR, testSettings, type ScratchDatabase } from './support/env.js';
+import { llmEnv, runCli } from './support/run-helpers.js';
 import { SCRIPTED_MODEL_ID, startScriptedOpenAI, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
 
-const BIN = path.join(PROJECT_ROOT, 'bin', 'data-pipeline.js');
 const TABLES = ['regions', 'stores', 'customers', 'orders', 'payments', 'product_categories'];
 
 /** The files whose content a re-run on an unchanged schema must reproduce (names with timestamps compared by content). */
@@ -81,19 +79,7 @@ describe('incremental re-runs', () => {
   const topicsOf = (lines: string[], topics: string[]) =>
     lines.map((line) => topics.filter((t) => line.startsWith(`${t}: `)).sort((a, b) => b.length - a.length)[0]).sort();
 
-  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        cwd: PROJECT_ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[]) => runCli(args, env);
 
   beforeAll(async () => {
     sample = await createSampleDatabaseOnServer();

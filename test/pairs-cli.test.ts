@@ -2,15 +2,13 @@
  * `data-pipeline pairs` on a task directory: the review of the API from the command line, taking
  * the task's claim like the backups command (here with no store: nobody else can hold the task).
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TaskDirectory } from '../src/task-directory/task-dir.js';
 import { runWorkflow } from '../src/workflow/orchestrator.js';
 import { workflowOptions } from '../src/workflow/run-options.js';
-import { makeTempDir, PROJECT_ROOT, TEST_CACHE_DIR, testSettings } from './support/env.js';
-
-const BIN = path.join(PROJECT_ROOT, 'bin', 'data-pipeline.js');
+import { makeTempDir, TEST_CACHE_DIR, testSettings } from './support/env.js';
+import { runCli } from './support/run-helpers.js';
 
 interface Listed {
   pairs: { id: string; question: string; review: string | null; validation: { status: string; error: string | null } }[];
@@ -21,19 +19,7 @@ describe('data-pipeline pairs', () => {
   let dir: TaskDirectory;
   let env: Record<string, string>;
 
-  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'pairs', ...args, '--task-dir', dir.path], {
-        cwd: PROJECT_ROOT,
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[]) => runCli(['pairs', ...args, '--task-dir', dir.path], env);
   const list = async (...extra: string[]) => JSON.parse((await cli(['list', '--json', ...extra])).stdout) as Listed;
 
   beforeAll(async () => {
@@ -78,6 +64,19 @@ describe('data-pipeline pairs', () => {
     const undone = await cli(['undo']);
     expect(undone.stdout).toBe(`undid the delete of pair ${addedId}\n`);
     expect((await list()).counts).toMatchObject({ approved: 1, rejected: 1 });
+
+    // Undo skips a change that no longer applies: an added pair removed from the file by hand.
+    const extra = JSON.parse(
+      (await cli(['add', '--question', 'How many regions are there in all?', '--sql', 'SELECT count(*) FROM regions', '--json'])).stdout,
+    ) as { id: string };
+    expect((await cli(['reject', a.id])).code).toBe(0);
+    const file = (await dir.fileNames((n) => /^qs_.*_pair\.json$/.test(n))).at(-1) as string;
+    const held = JSON.parse(await dir.readText(file)) as { id: string }[];
+    await dir.writeFile(file, JSON.stringify(held.filter((p) => p.id !== extra.id)));
+    expect((await cli(['undo'])).stdout).toBe(`undid the edit of pair ${a.id}\n`);
+    // The add of the pair now gone is dropped; the change before it is undone.
+    expect((await cli(['undo'])).stdout).toBe(`undid the add of pair ${bad.id} (1 newer change(s) that no longer applied dropped)\n`);
+    expect((await list()).pairs.map((p) => p.id)).not.toContain(bad.id);
 
     const usage = await cli(['approve']);
     expect(usage.code).toBe(2);

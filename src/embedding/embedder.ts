@@ -9,6 +9,10 @@ export interface EmbedderIdentity {
   dimension: number;
 }
 
+/** Whether two identities are one embedder: only then are their vectors comparable. */
+export const sameEmbedder = (a: EmbedderIdentity, b: EmbedderIdentity): boolean =>
+  a.provider === b.provider && a.model === b.model && a.dimension === b.dimension;
+
 export interface Embedder {
   readonly name: string;
   readonly dim: number;

@@ -7,11 +7,9 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isBackupName } from '../backup/backup-names.js';
-import { readBackupRecord } from '../backup/backup-record.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { isPairFile, newestPairFile } from '../task-directory/task-files.js';
-import { readPreviousOutput } from '../task-directory/previous-output.js';
+import { previousRunBackup, readPreviousOutput } from '../task-directory/previous-output.js';
 import { parsePairFile, type StoredPair } from './pair-file.js';
 
 const HISTORY_FILE = 'pairs_history.json';
@@ -21,16 +19,10 @@ const key = (question: string) => question.trim().toLowerCase();
 async function previousPairFile(dir: TaskDirectory): Promise<{ name: string; text: string } | undefined> {
   const here = await newestPairFile(dir);
   if (here) return { name: here, text: await dir.readText(here) };
-  const newest = (await dir.list())
-    .filter((e) => e.kind === 'directory' && isBackupName(e.name))
-    .map((e) => e.name)
-    .sort()
-    .at(-1);
-  if (!newest) return undefined;
-  const backupDir = await dir.confinedRealPath(dir.subPath(newest)).catch(() => undefined);
-  if (!backupDir || readBackupRecord(backupDir)?.trigger === 'restore') return undefined;
-  const name = (await readdir(backupDir)).filter(isPairFile).sort().at(-1);
-  return name ? { name: `${newest}/${name}`, text: await readFile(path.join(backupDir, name), 'utf8') } : undefined;
+  const backup = await previousRunBackup(dir);
+  if (!backup) return undefined;
+  const name = (await readdir(backup.path)).filter(isPairFile).sort().at(-1);
+  return name ? { name: `${backup.name}/${name}`, text: await readFile(path.join(backup.path, name), 'utf8') } : undefined;
 }
 
 export interface CarriedReviews {

@@ -4,14 +4,13 @@
  * into a pgvector server, and the pairs exported for fine-tuning. Used by `data-pipeline store`.
  */
 import { promises as fs } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Settings } from '../config/settings.js';
 import { openStoreDatabase } from '../db/embedded-store.js';
 import { PgliteDatabase, pgliteBaseOptions } from '../db/pglite-database.js';
 import { PostgresDatabase } from '../db/postgres-database.js';
 import type { SqlDatabase } from '../db/sql-database.js';
-import type { EmbedderIdentity } from '../embedding/embedder.js';
+import { type EmbedderIdentity, sameEmbedder } from '../embedding/embedder.js';
 import { AppError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { redactUrl } from '../util/redact.js';
@@ -159,8 +158,6 @@ export interface PushOutcome {
   deleted: number;
 }
 
-const sameEmbedder = (a: EmbedderIdentity, b: EmbedderIdentity) => a.provider === b.provider && a.model === b.model && a.dimension === b.dimension;
-
 /**
  * Makes a pgvector database hold, for every database the store (embedded or DP_STORE_URL) has rows
  * of, exactly those rows (vectors copied, not recomputed); rows of other databases there are left
@@ -291,6 +288,6 @@ async function writeOutput(file: string, text: string): Promise<void> {
     return;
   }
   const target = stat ? await fs.realpath(file) : path.resolve(file);
-  await mkdir(path.dirname(target), { recursive: true });
+  await fs.mkdir(path.dirname(target), { recursive: true });
   await writeFileAtomic(target, text);
 }

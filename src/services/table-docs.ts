@@ -45,8 +45,8 @@ function text(field: string, value: string): string {
 /** comments.sql with the statements of one table (named as they write it) replaced: in place, or appended when it had none. */
 function replaceStatements(file: string, qualified: string, statements: string[]): string {
   const lines = file.split('\n');
-  const mine = (line: string) =>
-    line.startsWith(`COMMENT ON `) && new RegExp(`^COMMENT ON [A-Z ]+? ${qualified.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.| IS )`).test(line);
+  const statementOf = new RegExp(`^COMMENT ON [A-Z ]+? ${qualified.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\.| IS )`);
+  const mine = (line: string) => statementOf.test(line);
   const first = lines.findIndex(mine);
   const kept = lines.filter((line) => !mine(line));
   const at = first < 0 ? kept.length - (kept.at(-1) === '' ? 1 : 0) : first;

@@ -3,7 +3,7 @@
  * embedder, per database, kind and task), and what an assistant would retrieve for a question.
  */
 import { createEmbedder } from '../embedding/create-embedder.js';
-import type { EmbedderIdentity } from '../embedding/embedder.js';
+import { type EmbedderIdentity, sameEmbedder } from '../embedding/embedder.js';
 import { AppError } from '../errors.js';
 import { COLLECTIONS, VectorStore, type CollectionName, type VectorHit, type VectorStats } from '../vector/vector-store.js';
 import type { ServiceContext } from './context.js';
@@ -31,8 +31,6 @@ export interface SearchInput {
   db?: string;
 }
 
-const same = (a: EmbedderIdentity, b: EmbedderIdentity) => a.provider === b.provider && a.model === b.model && a.dimension === b.dimension;
-
 /** The rows nearest to the question, embedded with the configured embedder (which must be the one that made them). */
 export async function searchTrainingData(ctx: ServiceContext, input: SearchInput): Promise<{ embedder: EmbedderIdentity; results: VectorHit[] }> {
   const store = await openStore(ctx);
@@ -41,7 +39,7 @@ export async function searchTrainingData(ctx: ServiceContext, input: SearchInput
   const searched = input.kind ? [input.kind] : COLLECTIONS;
   for (const collection of searched) {
     const made = recorded.get(collection);
-    if (made && !same(made, embedder.identity)) {
+    if (made && !sameEmbedder(made, embedder.identity)) {
       throw new AppError(
         'EMBEDDER_MISMATCH',
         `the ${collection} collection holds vectors of ${made.provider} ${made.model} (${made.dimension}), but this server embeds with ${embedder.identity.provider} ${embedder.identity.model} (${embedder.identity.dimension}): their similarities mean nothing; configure the same embedder, or reload with --reembed`,

@@ -16,9 +16,8 @@ export interface PreviousOutput {
   from: string;
 }
 
-export async function readPreviousOutput(dir: TaskDirectory, name: string): Promise<PreviousOutput | undefined> {
-  const current = await dir.readTextIfExists(name);
-  if (current !== undefined) return { text: current, from: '.' };
+/** The newest backup, when a complete run made it (its files are the previous run's): its name and real path. */
+export async function previousRunBackup(dir: TaskDirectory): Promise<{ name: string; path: string } | undefined> {
   const newest = (await dir.list())
     .filter((e) => e.kind === 'directory' && isBackupName(e.name))
     .map((e) => e.name)
@@ -27,6 +26,14 @@ export async function readPreviousOutput(dir: TaskDirectory, name: string): Prom
   if (!newest) return undefined;
   const backupDir = await dir.confinedRealPath(dir.subPath(newest)).catch(() => undefined);
   if (!backupDir || readBackupRecord(backupDir)?.trigger === 'restore') return undefined;
-  const real = await dir.confinedRealPath(dir.subPath(newest, name)).catch(() => undefined);
-  return real ? { text: await fs.readFile(real, 'utf8'), from: newest } : undefined;
+  return { name: newest, path: backupDir };
+}
+
+export async function readPreviousOutput(dir: TaskDirectory, name: string): Promise<PreviousOutput | undefined> {
+  const current = await dir.readTextIfExists(name);
+  if (current !== undefined) return { text: current, from: '.' };
+  const backup = await previousRunBackup(dir);
+  if (!backup) return undefined;
+  const real = await dir.confinedRealPath(dir.subPath(backup.name, name)).catch(() => undefined);
+  return real ? { text: await fs.readFile(real, 'utf8'), from: backup.name } : undefined;
 }

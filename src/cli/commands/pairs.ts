@@ -112,8 +112,9 @@ export async function pairsCommand(settings: Settings, action: string, pairId: s
         return pair.validation.status === 'invalid' ? EXIT_INVALID : EXIT_OK;
       }
       default: {
-        const { undone } = await undoPairChange(scope);
-        print(undone, `undid the ${undone.action} of pair ${undone.pair_id}`);
+        const { undone, skipped } = await undoPairChange(scope);
+        const dropped = skipped ? ` (${skipped} newer change(s) that no longer applied dropped)` : '';
+        print({ undone, skipped }, `undid the ${undone.action} of pair ${undone.pair_id}${dropped}`);
         return EXIT_OK;
       }
     }

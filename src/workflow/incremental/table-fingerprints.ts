@@ -7,7 +7,6 @@
 import { cacheKey } from '../../cache/content-cache.js';
 import type { TableInfo } from '../../source/catalog.js';
 import type { SampleRow } from '../../source/sampling.js';
-import { qualifiedName } from '../../source/table-list.js';
 
 export const FINGERPRINTS_FILE = 'table_fingerprints.json';
 const FORMAT_VERSION = 1;
@@ -47,7 +46,7 @@ export interface GenerationContext {
   llm: string;
 }
 
-export function columnFacts(table: TableInfo): ColumnFacts[] {
+function columnFacts(table: TableInfo): ColumnFacts[] {
   return table.columns.map((c) => ({ name: c.name, type: c.type, not_null: c.notNull, default: c.defaultExpr, comment: c.comment }));
 }
 
@@ -80,12 +79,7 @@ export function tableFacts(table: TableInfo, samples: readonly SampleRow[], enum
  * The file's text. `written_at` says when these facts were first recorded: a run that finds them
  * unchanged keeps the previous time, so an unchanged schema rewrites the file byte for byte.
  */
-export function renderFingerprints(
-  context: GenerationContext,
-  tables: readonly { table: TableInfo; samples: readonly SampleRow[]; enumValues?: Record<string, string[]> }[],
-  previous: FingerprintsFile | undefined,
-): string {
-  const facts = Object.fromEntries(tables.map(({ table, samples, enumValues }) => [qualifiedName(table), tableFacts(table, samples, enumValues)]));
+export function renderFingerprints(context: GenerationContext, facts: Record<string, TableFacts>, previous: FingerprintsFile | undefined): string {
   const unchanged = previous !== undefined && cacheKey({ context, facts }) === cacheKey({ context: previous.context, facts: previous.tables });
   const file: FingerprintsFile = {
     version: FORMAT_VERSION,

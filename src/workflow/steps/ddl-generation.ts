@@ -133,16 +133,13 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   };
   const profiled = tableFiles.map((f) => ctx.resources.profiles.get(f.table)).filter((p) => p !== undefined);
   const previous = parseFingerprints((await readPreviousOutput(dir, FINGERPRINTS_FILE))?.text);
-  const changed = changedTables(
-    previous,
-    context,
-    Object.fromEntries(profiled.map((p) => [qualifiedName(p.table), tableFacts(p.table, p.samples, p.enumValues)])),
-  );
+  const facts = Object.fromEntries(profiled.map((p) => [qualifiedName(p.table), tableFacts(p.table, p.samples, p.enumValues)]));
+  const changed = changedTables(previous, context, facts);
   // With the cache off every table's comments were asked again.
   const regenerated = changed === 'all' || !ctx.resources.reusing ? tableFiles.map((f) => f.table) : changed;
   if (changed !== 'all')
     log.info(`${tableFiles.length - changed.length} table(s) unchanged since the previous run; changed or new: ${changed.join(', ') || 'none'}`);
-  await dir.writeFile(FINGERPRINTS_FILE, renderFingerprints(context, profiled, previous));
+  await dir.writeFile(FINGERPRINTS_FILE, renderFingerprints(context, facts, previous));
   if (Object.keys(edits.tables).length > 0) await dir.writeFile(COMMENT_EDITS_FILE, renderCommentEdits(edits));
   // Files of tables the previous mapping listed and this one does not (dropped, renamed, taken off
   // the list) would document a table that is not in the set: a re-run in place removes them.

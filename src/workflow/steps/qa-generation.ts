@@ -261,11 +261,11 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   await ctx.dir.writeFile(THEMES_FILE, renderThemesFile(themeContext, docs, records, previous));
   const rejectedTotal = totalOf(rejected);
   log.info(
-    `wrote ${pairs.length} pair(s) to ${pairFile} (${rejectedTotal} rejected in the replies${rejectedTotal ? `: ${describeRejections(rejected)}` : ''}; ` +
+    `wrote ${carried.pairs.length} pair(s) to ${pairFile} (${rejectedTotal} rejected in the replies${rejectedTotal ? `: ${describeRejections(rejected)}` : ''}; ` +
       `${repeatedAcrossThemes} repeated a question of another theme)`,
   );
   return {
-    counters: { tables_total: docs.length, themes: themes.length, themes_failed: failedThemes.length, pairs: pairs.length, files_written: 5 },
+    counters: { tables_total: docs.length, themes: themes.length, themes_failed: failedThemes.length, pairs: carried.pairs.length, files_written: 5 },
     result: {
       pair_file: pairFile,
       themes,

@@ -12,7 +12,7 @@ import { identityKey, sourceIdentity, type SourceIdentity } from '../../source/s
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { METADATA_DETAIL_FILE, newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../../task-directory/task-files.js';
 import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
-import type { Embedder, EmbedderIdentity } from '../../embedding/embedder.js';
+import { type Embedder, type EmbedderIdentity, sameEmbedder } from '../../embedding/embedder.js';
 import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/training-documents.js';
 import { documentId, unusableVectors, type CollectionName, type VectorDocument, type VectorStore } from '../../vector/vector-store.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
@@ -75,7 +75,6 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
   return { documents, files, rejected };
 }
 
-const sameEmbedder = (a: EmbedderIdentity, b: EmbedderIdentity) => a.provider === b.provider && a.model === b.model && a.dimension === b.dimension;
 const describeEmbedder = (e: EmbedderIdentity) => `${e.provider} ${e.model} (${e.dimension} dimensions)`;
 
 /** A document of this load with the id and provenance of its row. */

@@ -71,6 +71,9 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
               )
             : h('p', { class: 'muted' }, 'none'),
         );
+      /** One kind of pair change, under its heading; nothing when there is none. */
+      const pairSection = (title: string, className: string, items: HTMLElement[]) =>
+        items.length ? [h('h4', {}, title), h('ul', { class: className }, items)] : null;
       const pairs = diff.pairs;
       const pairDiff = pairs
         ? h(
@@ -82,36 +85,21 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
               { class: 'muted' },
               `${pairs.added.length} question(s) added, ${pairs.removed.length} removed, ${pairs.changed.length} with other SQL, ${pairs.unchanged} unchanged`,
             ),
-            pairs.added.length
-              ? [
-                  h('h4', {}, 'Added'),
-                  h(
-                    'ul',
-                    { class: 'pairs-added' },
-                    pairs.added.map((q) => h('li', {}, q)),
-                  ),
-                ]
-              : null,
-            pairs.removed.length
-              ? [
-                  h('h4', {}, 'Removed'),
-                  h(
-                    'ul',
-                    { class: 'pairs-removed' },
-                    pairs.removed.map((q) => h('li', {}, q)),
-                  ),
-                ]
-              : null,
-            pairs.changed.length
-              ? [
-                  h('h4', {}, 'SQL changed'),
-                  h(
-                    'ul',
-                    { class: 'pairs-changed' },
-                    pairs.changed.map((c) => h('li', {}, c.question, h('pre', { class: 'sql' }, `- ${c.backup_sql}\n+ ${c.current_sql}`))),
-                  ),
-                ]
-              : null,
+            pairSection(
+              'Added',
+              'pairs-added',
+              pairs.added.map((q) => h('li', {}, q)),
+            ),
+            pairSection(
+              'Removed',
+              'pairs-removed',
+              pairs.removed.map((q) => h('li', {}, q)),
+            ),
+            pairSection(
+              'SQL changed',
+              'pairs-changed',
+              pairs.changed.map((c) => h('li', {}, c.question, h('pre', { class: 'sql' }, `- ${c.backup_sql}\n+ ${c.current_sql}`))),
+            ),
           )
         : null;
       replace(

@@ -111,76 +111,30 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
     question.focus();
   }
 
+  /** A row action: its visible label is part of its accessible name (`Reject pair q…`). */
+  const action = (pair: Pair, label: string, onclick: () => void, danger = false) =>
+    h('button', { type: 'button', class: `button small${danger ? ' danger' : ''}`, 'aria-label': `${label} pair ${pair.id}`, onclick }, label);
+
+  /** Approve/reject, or clear the review the pair has (Unapprove, Unreject). */
+  const reviewAction = (pair: Pair, review: 'approved' | 'rejected', label: string, undoLabel: string) => {
+    const path = `${base}/${encodeURIComponent(pair.id)}`;
+    return pair.review === review
+      ? action(pair, undoLabel, () => void send('PATCH', path, { review: null }, `Review of ${pair.id} cleared`))
+      : action(pair, label, () => void send('PATCH', path, { review }, `Pair ${pair.id} ${review}`), review === 'rejected');
+  };
+
   const actions = (pair: Pair, row: () => HTMLTableRowElement) =>
     h(
       'div',
       { class: 'row-actions' },
-      h('button', { type: 'button', class: 'button small', 'aria-label': `Edit pair ${pair.id}`, onclick: () => editRow(row(), pair) }, 'Edit'),
-      pair.review === 'approved'
-        ? h(
-            'button',
-            {
-              type: 'button',
-              class: 'button small',
-              'aria-label': `Unapprove pair ${pair.id}`,
-              onclick: () => void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, { review: null }, `Review of ${pair.id} cleared`),
-            },
-            'Unapprove',
-          )
-        : h(
-            'button',
-            {
-              type: 'button',
-              class: 'button small',
-              'aria-label': `Approve pair ${pair.id}`,
-              onclick: () => void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, { review: 'approved' }, `Pair ${pair.id} approved`),
-            },
-            'Approve',
-          ),
-      pair.review === 'rejected'
-        ? h(
-            'button',
-            {
-              type: 'button',
-              class: 'button small',
-              'aria-label': `Unreject pair ${pair.id}`,
-              onclick: () => void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, { review: null }, `Review of ${pair.id} cleared`),
-            },
-            'Unreject',
-          )
-        : h(
-            'button',
-            {
-              type: 'button',
-              class: 'button small danger',
-              'aria-label': `Reject pair ${pair.id}`,
-              onclick: () => void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, { review: 'rejected' }, `Pair ${pair.id} rejected`),
-            },
-            'Reject',
-          ),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button small',
-          'aria-label': `Validate pair ${pair.id}`,
-          onclick: () => void send('POST', `${base}/${encodeURIComponent(pair.id)}/validate`, undefined, `Pair ${pair.id} checked`),
-        },
-        'Validate',
-      ),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button small',
-          'aria-label': `Delete pair ${pair.id}`,
-          onclick: async () => {
-            if (!(await confirmAction('Delete this pair?', pair.question, 'Delete', true))) return;
-            await send('DELETE', `${base}/${encodeURIComponent(pair.id)}`, undefined, `Pair ${pair.id} deleted (Undo puts it back)`);
-          },
-        },
-        'Delete',
-      ),
+      action(pair, 'Edit', () => editRow(row(), pair)),
+      reviewAction(pair, 'approved', 'Approve', 'Unapprove'),
+      reviewAction(pair, 'rejected', 'Reject', 'Unreject'),
+      action(pair, 'Validate', () => void send('POST', `${base}/${encodeURIComponent(pair.id)}/validate`, undefined, `Pair ${pair.id} checked`)),
+      action(pair, 'Delete', async () => {
+        if (!(await confirmAction('Delete this pair?', pair.question, 'Delete', true))) return;
+        await send('DELETE', `${base}/${encodeURIComponent(pair.id)}`, undefined, `Pair ${pair.id} deleted (Undo puts it back)`);
+      }),
     );
 
   const render = () => {
