@@ -2,6 +2,8 @@
  * The public API, as the console uses it: the envelope unwrapped, errors turned into ApiFailure
  * with the server's explanation, and the bearer token (when the server wants one) sent along.
  */
+import { t } from './i18n/index.js';
+
 const TOKEN_KEY = 'dp_api_token';
 
 export interface InvalidParam {
@@ -65,7 +67,7 @@ export async function api<T>(method: string, path: string, body?: unknown, signa
     response = await fetch(path, init);
   } catch (error) {
     if (signal?.aborted) throw error;
-    throw new ApiFailure(0, 'the server cannot be reached: is it running?', 'NETWORK');
+    throw new ApiFailure(0, t('the server cannot be reached: is it running?'), 'NETWORK');
   }
   if (!response.ok) throw await failureOf(response);
   const envelope = (await response.json()) as { data: T };

@@ -1,9 +1,10 @@
 /** Confirmation before anything destructive: a modal dialog, Escape or Cancel says no. */
 import { h } from './dom.js';
+import { t } from './i18n/index.js';
 
 export function confirmAction(title: string, message: string, confirmLabel: string, danger = false): Promise<boolean> {
   return new Promise((resolve) => {
-    const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
+    const cancel = h('button', { type: 'button', class: 'button' }, t('Cancel'));
     const ok = h('button', { type: 'button', class: danger ? 'button danger' : 'button primary' }, confirmLabel);
     const dialog = h(
       'dialog',

@@ -3,6 +3,8 @@
  * returns can inject markup.
  */
 import { formatSize } from '../../src/util/format-size.js';
+import { STEP_CATALOG } from '../../src/workflow/steps/catalog.js';
+import { currentLocale, t } from './i18n/index.js';
 
 export type Child = Node | string | number | null | undefined | false | Child[];
 
@@ -58,25 +60,92 @@ export function formatBytes(bytes: number | null | undefined): string {
 export function formatTime(value: string | null | undefined): string {
   if (!value) return '—';
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleString(currentLocale());
 }
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 1000) return t('{{ms}} ms', { ms: Math.round(ms) });
   const s = ms / 1000;
-  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return s < 60 ? t('{{s}} s', { s: s.toFixed(1) }) : t('{{min}} min {{s}} s', { min: Math.floor(s / 60), s: Math.round(s % 60) });
+}
+
+/** The status words the API answers (tasks, steps, runs, backups, pairs), as the reader reads them. */
+export function statusLabel(status: string): string {
+  switch (status) {
+    case 'pending':
+      return t('pending');
+    case 'queued':
+      return t('queued');
+    case 'running':
+      return t('running');
+    case 'in_progress':
+      return t('in progress');
+    case 'partial_completed':
+      return t('partial completed');
+    case 'completed':
+      return t('completed');
+    case 'completed_with_warnings':
+      return t('completed with warnings');
+    case 'failed':
+      return t('failed');
+    case 'cancelled':
+      return t('cancelled');
+    case 'interrupted':
+      return t('interrupted');
+    case 'skipped':
+      return t('skipped');
+    case 'partial':
+      return t('partial');
+    case 'invalid':
+      return t('invalid');
+    case 'valid':
+      return t('valid');
+    case 'repaired':
+      return t('repaired');
+    case 'approved':
+      return t('approved');
+    case 'rejected':
+      return t('rejected');
+    case 'unreviewed':
+      return t('unreviewed');
+    default:
+      return status.replace(/_/g, ' ');
+  }
 }
 
 /** A status word as a coloured badge (colour is never the only signal: the word is there). */
 export function badge(status: string): HTMLElement {
-  return h('span', { class: `badge badge-${status.replace(/[^a-z_]/g, '')}` }, status.replace(/_/g, ' '));
+  return h('span', { class: `badge badge-${status.replace(/[^a-z_]/g, '')}` }, statusLabel(status));
 }
 
-export function loading(label = 'Loading…'): HTMLElement {
+export function loading(label = t('Loading…')): HTMLElement {
   return h('p', { class: 'state loading', role: 'status' }, label);
 }
 
 export function empty(message: string, ...actions: Child[]): HTMLElement {
   return h('div', { class: 'state empty' }, h('p', {}, message), ...actions);
+}
+
+/** A step's title in the current language (the step catalog carries both). */
+export function stepTitle(step: string): string {
+  const entry = STEP_CATALOG.find((s) => s.name === step);
+  if (!entry) return step;
+  return currentLocale() === 'zh-CN' ? entry.labels.zh : entry.labels.en;
+}
+
+/** A step's short label (the task list's pills). */
+export function stepShortLabel(step: string): string {
+  switch (step) {
+    case 'ddl_generation':
+      return t('DDL');
+    case 'qa_generation':
+      return t('Q&A');
+    case 'sql_validation':
+      return t('SQL');
+    case 'training_load':
+      return t('Load');
+    default:
+      return step;
+  }
 }

@@ -2,7 +2,8 @@
  * The console's entry: a hash router (#/tasks, #/new, #/tasks/{id}/{tab}, #/training) that mounts one view at a
  * time in <main>, aborting the previous view's requests and event streams.
  */
-import { replace } from './dom.js';
+import { h, replace } from './dom.js';
+import { currentLocale, LOCALES, type Locale, setLocale, t } from './i18n/index.js';
 import { errorPanel } from './ui.js';
 import { renderNewTask } from './views/new-task.js';
 import { renderTaskDetail, TABS, type Tab } from './views/task-detail.js';
@@ -74,6 +75,34 @@ async function mount(): Promise<void> {
     );
   }
 }
+
+/** The page's fixed text (marked `data-i18n`, its English kept as the key) in the current language. */
+function translateFrame(): void {
+  document.documentElement.lang = currentLocale();
+  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    element.dataset.i18n ||= element.textContent ?? '';
+    element.textContent = t(element.dataset.i18n);
+  }
+}
+
+/** The language switch: each language named in itself, so a reader of either finds theirs. */
+function setUpLocaleSwitch(): void {
+  const select = document.getElementById('locale-switch') as HTMLSelectElement | null;
+  if (!select) return;
+  replace(
+    select,
+    LOCALES.map((l) => h('option', { value: l.code, lang: l.code, selected: l.code === currentLocale() }, l.label)),
+  );
+  select.addEventListener('change', () => {
+    setLocale(select.value as Locale);
+    translateFrame();
+    // Same page, new language: the focus stays on the switch.
+    void mount();
+  });
+}
+
+translateFrame();
+setUpLocaleSwitch();
 
 // The skip link moves the focus; as a hash link it would go through the router and leave the page.
 document.querySelector<HTMLAnchorElement>('.skip-link')?.addEventListener('click', (event) => {

@@ -1,6 +1,7 @@
 /** What every view shares: navigation and the error panel (with the token form on 401). */
 import { ApiFailure, setToken } from './api.js';
 import { h } from './dom.js';
+import { t } from './i18n/index.js';
 
 /** Goes to a console route; the same route again re-renders it. */
 export function navigate(hash: string): void {
@@ -17,17 +18,17 @@ export function errorPanel(error: unknown, retry?: () => void): HTMLElement {
     h(
       'p',
       {},
-      h('strong', {}, failure?.status ? `Error ${failure.status}: ` : 'Error: '),
+      h('strong', {}, failure?.status ? t('Error {{status}}: ', { status: failure.status }) : t('Error: ')),
       failure?.message ?? (error instanceof Error ? error.message : String(error)),
     ),
     failure?.invalid.length
       ? h(
           'ul',
           {},
-          failure.invalid.map((p) => h('li', {}, `${p.field}: ${p.problem}${p.accepted ? ` (accepted: ${p.accepted})` : ''}`)),
+          failure.invalid.map((p) => h('li', {}, `${p.field}: ${p.problem}${p.accepted ? t(' (accepted: {{accepted}})', { accepted: p.accepted }) : ''}`)),
         )
       : null,
-    retry ? h('button', { type: 'button', class: 'button', onclick: retry }, 'Try again') : null,
+    retry ? h('button', { type: 'button', class: 'button', onclick: retry }, t('Try again')) : null,
   );
   if (failure?.status === 401) panel.appendChild(tokenForm());
   return panel;
@@ -46,8 +47,8 @@ function tokenForm(): HTMLElement {
         window.dispatchEvent(new HashChangeEvent('hashchange'));
       },
     },
-    h('label', { for: 'api-token' }, 'API token (API_TOKEN of the server)'),
+    h('label', { for: 'api-token' }, t('API token (API_TOKEN of the server)')),
     input,
-    h('button', { type: 'submit', class: 'button primary' }, 'Use token'),
+    h('button', { type: 'submit', class: 'button primary' }, t('Use token')),
   );
 }
