@@ -141,18 +141,24 @@ export interface PairsDiff {
   removed: string[];
   /** The same question with another SQL. */
   changed: { question: string; backup_sql: string; current_sql: string }[];
+  /** The same question and SQL, reviewed differently (approved, rejected, or null: not reviewed). */
+  review_changed: { question: string; backup_review: PairReview; current_review: PairReview }[];
   unchanged: number;
 }
 
-/** `{question → sql}` of a pair file (questions compared without case or surrounding space). */
-function readPairMap(file: string): Map<string, { question: string; sql: string }> {
-  const pairs = new Map<string, { question: string; sql: string }>();
+type PairReview = 'approved' | 'rejected' | null;
+
+/** `{question → sql, review}` of a pair file (questions compared without case or surrounding space). */
+function readPairMap(file: string): Map<string, { question: string; sql: string; review: PairReview }> {
+  const pairs = new Map<string, { question: string; sql: string; review: PairReview }>();
   try {
     const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
     if (Array.isArray(data)) {
-      for (const item of data as { question?: unknown; sql?: unknown }[]) {
-        if (typeof item?.question === 'string' && typeof item.sql === 'string')
-          pairs.set(item.question.trim().toLowerCase(), { question: item.question, sql: item.sql });
+      for (const item of data as { question?: unknown; sql?: unknown; review?: unknown }[]) {
+        if (typeof item?.question === 'string' && typeof item.sql === 'string') {
+          const review = item.review === 'approved' || item.review === 'rejected' ? item.review : null;
+          pairs.set(item.question.trim().toLowerCase(), { question: item.question, sql: item.sql, review });
+        }
       }
     }
   } catch {
@@ -168,11 +174,12 @@ function diffPairs(backupDir: string, backupNames: string[], taskDir: string, cu
   if (!backupFile || !currentFile) return null;
   const before = readPairMap(path.join(backupDir, backupFile));
   const after = readPairMap(path.join(taskDir, currentFile));
-  const diff: PairsDiff = { backup_file: backupFile, current_file: currentFile, added: [], removed: [], changed: [], unchanged: 0 };
+  const diff: PairsDiff = { backup_file: backupFile, current_file: currentFile, added: [], removed: [], changed: [], review_changed: [], unchanged: 0 };
   for (const [key, pair] of after) {
     const old = before.get(key);
     if (!old) diff.added.push(pair.question);
     else if (old.sql.trim() !== pair.sql.trim()) diff.changed.push({ question: pair.question, backup_sql: old.sql, current_sql: pair.sql });
+    else if (old.review !== pair.review) diff.review_changed.push({ question: pair.question, backup_review: old.review, current_review: pair.review });
     else diff.unchanged += 1;
   }
   for (const [key, pair] of before) if (!after.has(key)) diff.removed.push(pair.question);
@@ -186,6 +193,8 @@ export async function diffBackupFile(
   file: string,
 ): Promise<{ file: string; in_backup: boolean; in_current: boolean; diff: string }> {
   const dir = backupPath(taskDir, name);
+  if (file === BACKUP_RECORD_FILE || file === BACKUP_JOURNAL_FILE)
+    throw new AppError('FILE_NOT_FOUND', `${file} is the backup's own record, not a file of the task: it has nothing to compare with`);
   const read = (p: string) => {
     const stat = lstatOrUndefined(p);
     // Links are not followed: their content is not the task's.

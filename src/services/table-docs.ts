@@ -13,7 +13,7 @@ import { displayQualified } from '../sql/identifiers.js';
 import { ensureSqlParser } from '../sql/pg-parser.js';
 import { COMMENTS_SQL_FILE, readTableFiles } from '../task-directory/task-files.js';
 import { taskOptionsFromRecord } from '../workflow/run-options.js';
-import { COMMENT_EDITS_FILE, readCommentEdits, renderCommentEdits } from '../workflow/comment-edits.js';
+import { COMMENT_EDITS_FILE, readCommentEdits, renderCommentEdits, type TableCommentEdit } from '../workflow/comment-edits.js';
 import { parseMarkdown, renderCommentStatements, renderDdl, renderMarkdown, type ResolvedComments } from '../workflow/render/table-files.js';
 import type { ServiceContext } from './context.js';
 import { withSource } from './database.js';
@@ -21,9 +21,10 @@ import { withTaskClaim } from './task-claim.js';
 import { requireTask } from './tasks.js';
 
 export interface TableCommentsInput {
-  table_comment?: string;
-  /** Column name → comment. */
-  columns?: Record<string, string>;
+  /** null: back to the generated comment. */
+  table_comment?: string | null;
+  /** Column name → comment; null: back to the generated comment. */
+  columns?: Record<string, string | null>;
   by?: string;
 }
 
@@ -54,6 +55,44 @@ function replaceStatements(file: string, qualified: string, statements: string[]
   return kept.join('\n');
 }
 
+/**
+ * The table's edit record after this change: new text replaces, null takes a field's edit back. The
+ * generated text of a field edited for the first time is the file's text before the edit. Undefined
+ * when no edit is left.
+ */
+function nextEdit(
+  previous: TableCommentEdit | undefined,
+  current: ResolvedComments,
+  tableComment: string | null | undefined,
+  columnEdits: Record<string, string | null>,
+  by: string | null,
+): TableCommentEdit | undefined {
+  const table = tableComment === undefined ? previous?.table : (tableComment ?? undefined);
+  const columns: Record<string, string> = { ...(previous?.columns ?? {}) };
+  const generatedColumns: Record<string, string> = { ...(previous?.generated?.columns ?? {}) };
+  for (const [name, comment] of Object.entries(columnEdits)) {
+    if (comment === null) {
+      delete columns[name];
+      delete generatedColumns[name];
+      continue;
+    }
+    if (!(name in columns) && !(name in generatedColumns)) generatedColumns[name] = current.columns[name] ?? name;
+    columns[name] = comment;
+  }
+  if (table === undefined && Object.keys(columns).length === 0) return undefined;
+  const generatedTable = table === undefined ? undefined : (previous?.generated?.table ?? (previous?.table === undefined ? current.table : undefined));
+  return {
+    ...(table === undefined ? {} : { table }),
+    columns,
+    by,
+    at: new Date().toISOString(),
+    generated: {
+      ...(generatedTable === undefined ? {} : { table: generatedTable }),
+      ...(Object.keys(generatedColumns).length > 0 ? { columns: generatedColumns } : {}),
+    },
+  };
+}
+
 export interface DocumentedTable {
   table: string;
   ddl: string;
@@ -63,6 +102,9 @@ export interface DocumentedTable {
   columns: { name: string; comment: string }[];
   /** Whether people edited its comments (comment_edits.json). */
   edited: boolean;
+  /** Which: the table comment, and the columns whose comments people wrote. */
+  table_comment_edited: boolean;
+  edited_columns: string[];
 }
 
 /** The task's documented tables (filename_mapping.txt) with the comments their `_detail.md` holds. */
@@ -81,6 +123,8 @@ export async function listDocumentedTables(ctx: ServiceContext, taskId: string):
       table_comment: parsed.tableComment ?? null,
       columns: Object.entries(parsed.columnComments).map(([name, comment]) => ({ name, comment })),
       edited: entry.table in edits.tables,
+      table_comment_edited: edits.tables[entry.table]?.table !== undefined,
+      edited_columns: Object.keys(edits.tables[entry.table]?.columns ?? {}),
     });
   }
   return { task_id: taskId, tables };
@@ -90,8 +134,10 @@ export async function editTableComments(ctx: ServiceContext, taskId: string, tab
   if (input.table_comment === undefined && (input.columns === undefined || Object.keys(input.columns).length === 0)) {
     throw AppError.missing(['body.table_comment', 'body.columns'], 'nothing to change: give table_comment or columns');
   }
-  const tableComment = input.table_comment === undefined ? undefined : text('body.table_comment', input.table_comment);
-  const columnEdits = Object.fromEntries(Object.entries(input.columns ?? {}).map(([column, comment]) => [column, text(`body.columns.${column}`, comment)]));
+  const tableComment = input.table_comment == null ? input.table_comment : text('body.table_comment', input.table_comment);
+  const columnEdits = Object.fromEntries(
+    Object.entries(input.columns ?? {}).map(([column, comment]) => [column, comment === null ? null : text(`body.columns.${column}`, comment)]),
+  );
   const task = await requireTask(ctx, taskId);
   if (!(await ctx.dataRoot.exists(taskId))) throw new AppError('TASK_DIRECTORY_NOT_FOUND', `task ${taskId} has no directory yet: run it first`);
   const dir = await ctx.dataRoot.taskDir(taskId);
@@ -125,7 +171,24 @@ export async function editTableComments(ctx: ServiceContext, taskId: string, tab
         columns: Object.fromEntries(table.columns.map((c) => [c.name, parsed.columnComments[c.name] ?? c.comment ?? c.name])),
         enums: parsed.enumValues,
       };
-      const comments: ResolvedComments = { ...current, table: tableComment ?? current.table, columns: { ...current.columns, ...columnEdits } };
+      const edits = await readCommentEdits(dir);
+      const previous = edits.tables[entry.table];
+      const record = nextEdit(previous, current, tableComment, columnEdits, input.by ?? null);
+      // A field taken back gets what the generator wrote (kept in the edit), else the database's
+      // comment or the name; taking back a field nobody edited changes nothing.
+      const generatedTable = previous?.table === undefined ? current.table : (previous.generated?.table ?? table.comment ?? table.name);
+      const generatedColumn = (name: string) =>
+        previous?.columns?.[name] === undefined
+          ? (current.columns[name] ?? name)
+          : (previous.generated?.columns?.[name] ?? table.columns.find((c) => c.name === name)?.comment ?? name);
+      const comments: ResolvedComments = {
+        ...current,
+        table: tableComment === null ? generatedTable : (tableComment ?? current.table),
+        columns: {
+          ...current.columns,
+          ...Object.fromEntries(Object.entries(columnEdits).map(([name, comment]) => [name, comment ?? generatedColumn(name)])),
+        },
+      };
       const sample = await sampleTable(source.db, table, { rows: ctx.settings.sampleRows, statementTimeoutMs: ctx.settings.statementTimeoutMs });
       await dir.writeFile(entry.ddl, renderDdl(table, comments, language));
       await dir.writeFile(entry.md, renderMarkdown(table, comments, sample.rows, language));
@@ -135,14 +198,8 @@ export async function editTableComments(ctx: ServiceContext, taskId: string, tab
           COMMENTS_SQL_FILE,
           replaceStatements(commentsSql, displayQualified(table.schema, table.name), renderCommentStatements(table, comments)),
         );
-      const edits = await readCommentEdits(dir);
-      const previous = edits.tables[entry.table];
-      edits.tables[entry.table] = {
-        ...(tableComment !== undefined || previous?.table !== undefined ? { table: tableComment ?? previous?.table } : {}),
-        columns: { ...(previous?.columns ?? {}), ...columnEdits },
-        by: input.by ?? null,
-        at: new Date().toISOString(),
-      };
+      if (record) edits.tables[entry.table] = record;
+      else delete edits.tables[entry.table];
       await dir.writeFile(COMMENT_EDITS_FILE, renderCommentEdits(edits));
       return {
         task_id: taskId,

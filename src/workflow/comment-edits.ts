@@ -15,6 +15,11 @@ export interface TableCommentEdit {
   columns?: Record<string, string>;
   by?: string | null;
   at: string;
+  /**
+   * What the generator wrote for the edited fields (kept current by every ddl_generation), so that
+   * taking an edit back restores the generated text at once instead of at the next run.
+   */
+  generated?: { table?: string; columns?: Record<string, string> };
 }
 
 export interface CommentEdits {
@@ -43,4 +48,17 @@ export function applyCommentEdits(comments: ResolvedComments, edit: TableComment
   const columns = { ...comments.columns };
   for (const [column, text] of Object.entries(edit.columns ?? {})) if (column in columns) columns[column] = text;
   return { ...comments, table: edit.table ?? comments.table, columns };
+}
+
+/** What the generator wrote for the fields an edit covers: kept in the edit, for taking it back. */
+export function generatedUnderEdit(generated: ResolvedComments, edit: TableCommentEdit): TableCommentEdit['generated'] {
+  const columns = Object.fromEntries(
+    Object.keys(edit.columns ?? {})
+      .filter((column) => column in generated.columns)
+      .map((column) => [column, generated.columns[column] as string]),
+  );
+  return {
+    ...(edit.table === undefined ? {} : { table: generated.table }),
+    ...(Object.keys(columns).length > 0 ? { columns } : {}),
+  };
 }

@@ -109,6 +109,15 @@ describe('incremental re-runs through the API', () => {
     const ddl = expectSuccess(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff/customers.ddl`));
     // The email column's type changed between those runs.
     expect(ddl.diff).toMatch(/^-.*email.*\n\+.*email varchar\(400\)/m);
+    // A review is a change too: approving a pair shows in the pair-level diff, and the pair is no longer "unchanged".
+    const [first] = expectSuccess(await server.call('GET', `${BASE}/${taskId}/pairs`)).pairs as { id: string; question: string }[];
+    expectSuccess(await server.call('PATCH', `${BASE}/${taskId}/pairs/${first?.id}`, { review: 'approved' }));
+    const reviewed = expectSuccess(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff`));
+    expect(reviewed.pairs.review_changed).toEqual([{ question: first?.question, backup_review: null, current_review: 'approved' }]);
+    expect(reviewed.pairs.unchanged).toBe(diff.pairs.unchanged - 1);
+    // The backup's own record is not a file of the task: nothing to compare it with.
+    const record = expectError(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff/backup_info.json`), 404, 'FILE_NOT_FOUND');
+    expect(record.response).toMatch(/backup_info\.json is the backup's own record/);
     expectError(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff/no_such_file.txt`), 404, 'FILE_NOT_FOUND');
     expectError(await server.call('GET', `${BASE}/${taskId}/backups/${backupName}/diff/..%2Ftask_config.json`), 400);
     expectError(await server.call('GET', `${BASE}/no_such_task/runs`), 404, 'TASK_NOT_FOUND');

@@ -170,6 +170,14 @@ describe('reviewing pairs', () => {
 
   it('edits a table comment and column comments: the files say it, later steps use it, a re-run keeps it', async () => {
     const tablePath = `${BASE}/${taskId}/tables`;
+    const file = async (name: string) => (await server.call('GET', `${BASE}/${taskId}/files/${name}`)).body as unknown as string;
+    // What the generator wrote, to come back to when the edit is taken back.
+    const columnNote = (md: string, column: string) => md.match(new RegExp(`\\n- ${column} \\([^)]*\\)+ - ([^\\[\\n]*?) ?(\\[|\\n)`))?.[1];
+    const generatedMd = await file('stores_detail.md');
+    const generatedName = columnNote(generatedMd, 'name');
+    const generatedCity = columnNote(generatedMd, 'city');
+    expect(generatedName).toBeTruthy();
+    expect(generatedCity).toBeTruthy();
     const edited = expectSuccess(
       await server.call('PATCH', `${tablePath}/stores`, {
         table_comment: 'Shops, and the online store',
@@ -179,7 +187,6 @@ describe('reviewing pairs', () => {
     );
     expect(edited).toMatchObject({ table: 'public.stores', table_comment: 'Shops, and the online store', columns: { name: 'Display name of the shop' } });
     expect(edited.files).toEqual(['stores.ddl', 'stores_detail.md', 'comments.sql', 'comment_edits.json']);
-    const file = async (name: string) => (await server.call('GET', `${BASE}/${taskId}/files/${name}`)).body as unknown as string;
     expect(await file('stores.ddl')).toMatch(/-- Description: Shops, and the online store\n[\s\S]*name .*-- Display name of the shop/);
     expect(await file('stores_detail.md')).toMatch(/\n- name \(varchar\(80\)\) - Display name of the shop \[/);
     const commentsSql = await file('comments.sql');
@@ -197,6 +204,30 @@ describe('reviewing pairs', () => {
     expect(await file('stores.ddl')).toContain('-- Description: Shops, and the online store');
     const prompts = llm.chatRequests.slice(before).map((r) => r.messages.map((m) => m.content).join('\n'));
     expect(prompts.some((p) => p.includes('Theme:') && p.includes('Display name of the shop'))).toBe(true);
+
+    // Taking an edit back (null) restores the generated text at once, in every file; null on a column nobody edited changes nothing.
+    const columnBack = expectSuccess(await server.call('PATCH', `${tablePath}/stores`, { columns: { name: null, city: null } }));
+    expect(columnBack.columns).toMatchObject({ name: generatedName, city: generatedCity });
+    expect(columnNote(await file('stores_detail.md'), 'name')).toBe(generatedName);
+    expect(await file('stores.ddl')).not.toContain('Display name of the shop');
+    expect(await file('comments.sql')).not.toContain('Display name of the shop');
+    let listed = expectSuccess(await server.call('GET', tablePath)).tables as {
+      table: string;
+      edited: boolean;
+      table_comment_edited: boolean;
+      edited_columns: string[];
+    }[];
+    expect(listed.find((t) => t.table === 'public.stores')).toMatchObject({ edited: true, table_comment_edited: true, edited_columns: [] });
+    const tableBack = expectSuccess(await server.call('PATCH', `${tablePath}/stores`, { table_comment: null }));
+    expect(tableBack.table_comment).not.toBe('Shops, and the online store');
+    expect(await file('stores.ddl')).not.toContain('Shops, and the online store');
+    listed = expectSuccess(await server.call('GET', tablePath)).tables;
+    expect(listed.find((t) => t.table === 'public.stores')).toMatchObject({ edited: false, table_comment_edited: false, edited_columns: [] });
+    expect(((await server.call('GET', `${BASE}/${taskId}/files/comment_edits.json`)).body as unknown as { tables: object }).tables).not.toHaveProperty([
+      'public.stores',
+    ]);
+    // Edit again, so that the restore below has an edit to undo.
+    expectSuccess(await server.call('PATCH', `${tablePath}/stores`, { table_comment: 'Shops, and the online store' }));
 
     // Restoring a backup from before the edit restores the comments too: a later run does not bring the edit back.
     const backups = expectSuccess(await server.call('GET', `${BASE}/${taskId}/backups`)).backups as { name: string }[];

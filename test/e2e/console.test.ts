@@ -210,18 +210,30 @@ describe('web console in Chromium', () => {
     await page.getByRole('tab', { name: 'Tables' }).click();
     const card = page.locator('form.table-doc[data-table="public.regions"]');
     await card.waitFor();
+    const generatedName = await card.getByLabel('name', { exact: true }).inputValue();
     await card.getByLabel('Table comment').fill('Sales regions, each with its stores and customers');
-    await card.getByLabel('name').fill('Region name as shown to customers');
+    await card.getByLabel('name', { exact: true }).fill('Region name as shown to customers');
     await card.getByRole('button', { name: 'Save comments' }).click();
     await page.getByText(/Comments of public\.regions saved/).waitFor();
     await expect.poll(() => page.locator('form.table-doc[data-table="public.regions"] .badge').textContent()).toBe('edited');
-    expect(await page.locator('form.table-doc[data-table="public.regions"]').getByLabel('name').inputValue()).toBe('Region name as shown to customers');
+    expect(await page.locator('form.table-doc[data-table="public.regions"]').getByLabel('name', { exact: true }).inputValue()).toBe(
+      'Region name as shown to customers',
+    );
     await shot('23-table-comments');
     await page.getByRole('tab', { name: 'Files' }).click();
     await page.getByRole('button', { name: 'Preview regions.ddl' }).click();
     await expect
       .poll(() => page.locator('.file-preview').textContent())
       .toMatch(/Sales regions, each with its stores and customers[\s\S]*-- Region name as shown to customers/);
+    // An edit taken back: the generated comment returns (the table comment stays edited).
+    await page.getByRole('tab', { name: 'Tables' }).click();
+    await page.getByRole('button', { name: 'Use generated comment of name' }).click();
+    await page.getByText('Generated comment restored').waitFor();
+    const regions = page.locator('form.table-doc[data-table="public.regions"]');
+    await expect.poll(() => regions.getByLabel('name', { exact: true }).inputValue()).toBe(generatedName);
+    expect(await regions.getByRole('button', { name: 'Use generated comment of name' }).count()).toBe(0);
+    expect(await regions.getByLabel('Table comment', { exact: true }).inputValue()).toBe('Sales regions, each with its stores and customers');
+    expect(await regions.getByRole('button', { name: 'Use generated table comment' }).count()).toBe(1);
   });
 
   it('re-runs and shows the backup; diffs, restores and deletes backups with confirmation', { timeout: 300_000 }, async () => {
@@ -245,7 +257,7 @@ describe('web console in Chromium', () => {
     // Pair by pair: the re-run kept the question edited in the review (reviews are carried over), so it is not among the removed.
     await expect
       .poll(() => page.locator('.pair-diff p.muted').textContent())
-      .toMatch(/^\d+ question\(s\) added, \d+ removed, \d+ with other SQL, [1-9]\d* unchanged$/);
+      .toMatch(/^\d+ question(\(s\))? added, \d+ removed, \d+ with other SQL, 0 reviewed differently, [1-9]\d* unchanged$/);
     expect(await page.locator('.pairs-removed li').allTextContents()).not.toContain('How many regions do we sell in?');
     // A changed file's lines.
     await page.getByRole('button', { name: 'Show changes of task_config.json' }).click();

@@ -148,9 +148,12 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
   app.patch(
     '/api/v0/data_pipeline/tasks/:task_id/tables/:table',
     {
+      // null takes an edit back.
+      config: { nullIsValue: true },
       schema: {
         tags: ['pairs'],
-        summary: "Edit a documented table's comment and column comments: its .ddl, _detail.md and comments.sql are rewritten, and later runs keep the edit",
+        summary:
+          "Edit a documented table's comment and column comments (null takes an edit back): its .ddl, _detail.md and comments.sql are rewritten, and later runs keep the edit",
         params: TableParams,
         body: TableCommentsBody,
         response: { 200: TableCommentsResponse, ...errorResponses },

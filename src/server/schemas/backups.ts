@@ -54,6 +54,14 @@ export const BackupDiffResponse = envelope({
         added: Type.Array(Type.String(), { description: 'questions the current pairs have and the backup does not' }),
         removed: Type.Array(Type.String()),
         changed: Type.Array(Closed({ question: Type.String(), backup_sql: Type.String(), current_sql: Type.String() })),
+        review_changed: Type.Array(
+          Closed({
+            question: Type.String(),
+            backup_review: Nullable(StringEnum(['approved', 'rejected'] as const)),
+            current_review: Nullable(StringEnum(['approved', 'rejected'] as const)),
+          }),
+          { description: 'the same question and SQL, reviewed differently (null: not reviewed)' },
+        ),
         unchanged: Type.Integer(),
       },
       { description: 'the newest pair file on each side compared by question; null when a side has none' },

@@ -9,9 +9,13 @@ export const TableParams = Type.Object(
 
 export const TableCommentsBody = Type.Object(
   {
-    table_comment: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    table_comment: Type.Optional(
+      Nullable(Type.String({ minLength: 1, maxLength: 2000 }), { description: 'the new table comment; null takes an edit back (the generated comment again)' }),
+    ),
     columns: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Type.String({ minLength: 1, maxLength: 2000 }), { description: 'column name → comment' }),
+      Type.Record(Type.String({ minLength: 1, maxLength: 200 }), Nullable(Type.String({ minLength: 1, maxLength: 2000 })), {
+        description: "column name → comment; null takes that column's edit back",
+      }),
     ),
     by: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   },
@@ -36,6 +40,8 @@ export const TablesResponse = envelope({
       table_comment: Nullable(Type.String()),
       columns: Type.Array(Closed({ name: Type.String(), comment: Type.String() })),
       edited: Type.Boolean({ description: 'people edited its comments (comment_edits.json)' }),
+      table_comment_edited: Type.Boolean({ description: 'the table comment is an edit' }),
+      edited_columns: Type.Array(Type.String(), { description: 'the columns whose comments are edits' }),
     }),
   ),
 });

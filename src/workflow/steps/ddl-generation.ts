@@ -14,7 +14,7 @@ import { StepFailedError, type StepContext, type StepOutcome } from '../step-con
 import { COMMENTS_SQL_FILE, MAPPING_FILE, parseMapping, renderMapping, TABLE_LIST_FILE, type TableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
 import { readPreviousOutput } from '../../task-directory/previous-output.js';
-import { applyCommentEdits, COMMENT_EDITS_FILE, readCommentEdits, renderCommentEdits } from '../comment-edits.js';
+import { applyCommentEdits, COMMENT_EDITS_FILE, generatedUnderEdit, readCommentEdits, renderCommentEdits } from '../comment-edits.js';
 import {
   changedTables,
   FINGERPRINTS_FILE,
@@ -104,7 +104,9 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
         signal: ctx.signal,
         onLlmError: (message) => log.warn(`table ${name}: no generated comments (${message}); using database comments and names`),
       });
-      const comments = applyCommentEdits(generated, edits.tables[name]);
+      const edit = edits.tables[name];
+      const comments = applyCommentEdits(generated, edit);
+      if (edit) edit.generated = generatedUnderEdit(generated, edit);
       const base = bases.get(name) as string;
       const files = { table: name, ddl: `${base}.ddl`, md: `${base}_detail.md` };
       await dir.writeFile(files.ddl, renderDdl(table, comments, options.language));

@@ -7,6 +7,7 @@ import { RUN_OPTIONS, TASK_OPTION_NAMES, type RunOption } from '../../../src/wor
 import { api, taskPath, TASKS } from '../api.js';
 import { confirmAction, toast } from '../dialog.js';
 import { h, loading, replace, uid } from '../dom.js';
+import { t } from '../i18n/index.js';
 import { errorPanel, navigate } from '../ui.js';
 
 interface Option {
@@ -15,11 +16,33 @@ interface Option {
   checked: boolean;
 }
 
+/** An option's label in the current language; the schema's English label for an option not listed here. */
+function optionLabel(name: string, english: string): string {
+  switch (name) {
+    case 'overwrite_comments':
+      return t('Replace existing database comments');
+    case 'enable_sql_validation':
+      return t('Validate the SQL of every pair');
+    case 'enable_llm_repair':
+      return t('Ask the LLM to repair failing SQL');
+    case 'modify_original_file':
+      return t('Write repaired SQL back to the pair file');
+    case 'execute_check':
+      return t('Also run each valid SQL with LIMIT 1');
+    case 'enable_training_data_load':
+      return t('Load the results into the vector store');
+    default:
+      return english;
+  }
+}
+
 /** The task's own options, from the options schema the API and the CLI use too (booleans; the language has its own field). */
-const OPTIONS: Option[] = TASK_OPTION_NAMES.flatMap((name) => {
-  const spec: RunOption = RUN_OPTIONS[name];
-  return spec.kind === 'boolean' ? [{ name, label: spec.label, checked: spec.default }] : [];
-});
+function taskOptions(): Option[] {
+  return TASK_OPTION_NAMES.flatMap((name) => {
+    const spec: RunOption = RUN_OPTIONS[name];
+    return spec.kind === 'boolean' ? [{ name, label: optionLabel(name, spec.label), checked: spec.default }] : [];
+  });
+}
 
 function field(label: string, control: HTMLElement, hint?: string): HTMLElement {
   const id = control.id || uid('field');
@@ -31,46 +54,48 @@ function field(label: string, control: HTMLElement, hint?: string): HTMLElement 
 
 /** What the bundled sample is about: used when the sample is chosen and no context is written. */
 const SAMPLE_CONTEXT = 'Outdoor gear retailer: products, stores, customers and orders';
+/** The same, as the placeholder shows it in the current language (the API still gets SAMPLE_CONTEXT). */
+const sampleContextHint = () => t('Outdoor gear retailer: products, stores, customers and orders');
 
 export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Promise<void> {
-  const name = h('input', { id: 'task-name', type: 'text', maxlength: 200, placeholder: 'e.g. Sales database, March' });
+  const name = h('input', { id: 'task-name', type: 'text', maxlength: 200, placeholder: t('e.g. Sales database, March') });
   const connection = h('input', { id: 'db-connection', type: 'text', value: 'sample', maxlength: 2000, autocomplete: 'off', spellcheck: 'false' });
-  const testButton = h('button', { type: 'button', class: 'button' }, 'Test connection');
+  const testButton = h('button', { type: 'button', class: 'button' }, t('Test connection'));
   const connectionStatus = h('div', { class: 'connection-status', 'aria-live': 'polite' });
   // A hint, not a value: a context written for the sample would mislead the LLM about another database.
-  const context = h('textarea', { id: 'business-context', rows: 3, maxlength: 20000, placeholder: `e.g. ${SAMPLE_CONTEXT}` });
-  const language = h('select', { id: 'language' }, h('option', { value: 'en' }, 'English'), h('option', { value: 'zh' }, '中文'));
-  const optionBoxes = OPTIONS.map((o) => ({ option: o, input: h('input', { type: 'checkbox', id: `opt-${o.name}`, checked: o.checked }) }));
+  const context = h('textarea', { id: 'business-context', rows: 3, maxlength: 20000, placeholder: t('e.g. {{example}}', { example: sampleContextHint() }) });
+  const language = h('select', { id: 'language' }, h('option', { value: 'en', lang: 'en' }, 'English'), h('option', { value: 'zh', lang: 'zh' }, '中文'));
+  const optionBoxes = taskOptions().map((o) => ({ option: o, input: h('input', { type: 'checkbox', id: `opt-${o.name}`, checked: o.checked }) }));
 
   // The table picker.
-  const search = h('input', { id: 'table-search', type: 'search', placeholder: 'Filter tables', disabled: true });
+  const search = h('input', { id: 'table-search', type: 'search', placeholder: t('Filter tables'), disabled: true });
   const selectAll = h('input', { id: 'select-all', type: 'checkbox', disabled: true });
   const pickerList = h(
     'div',
-    { class: 'picker-list', role: 'group', 'aria-label': 'Tables' },
-    h('p', { class: 'muted' }, 'Test the connection to list its tables.'),
+    { class: 'picker-list', role: 'group', 'aria-label': t('Tables') },
+    h('p', { class: 'muted' }, t('Test the connection to list its tables.')),
   );
-  const pickedCount = h('p', { class: 'muted', 'aria-live': 'polite' }, '0 tables selected');
+  const pickedCount = h('p', { class: 'muted', 'aria-live': 'polite' }, t('{{count}} tables selected', { count: 0 }));
   const upload = h('input', { id: 'table-list-file', type: 'file', accept: '.txt,text/plain' });
   let tables: string[] = [];
   const picked = new Set<string>();
 
   const visibleTables = () => {
     const needle = search.value.trim().toLowerCase();
-    return needle ? tables.filter((t) => t.toLowerCase().includes(needle)) : tables;
+    return needle ? tables.filter((table) => table.toLowerCase().includes(needle)) : tables;
   };
   const updateCount = () => {
     const visible = visibleTables();
-    pickedCount.textContent = `${picked.size} table${picked.size === 1 ? '' : 's'} selected`;
-    selectAll.checked = visible.length > 0 && visible.every((t) => picked.has(t));
-    selectAll.indeterminate = !selectAll.checked && visible.some((t) => picked.has(t));
+    pickedCount.textContent = t('{{count}} tables selected', { count: picked.size });
+    selectAll.checked = visible.length > 0 && visible.every((table) => picked.has(table));
+    selectAll.indeterminate = !selectAll.checked && visible.some((table) => picked.has(table));
   };
   const renderPicker = () => {
     const visible = visibleTables();
     replace(
       pickerList,
       visible.length === 0
-        ? h('p', { class: 'muted' }, tables.length ? 'No table matches the filter.' : 'This database has no tables.')
+        ? h('p', { class: 'muted' }, tables.length ? t('No table matches the filter.') : t('This database has no tables.'))
         : visible.map((table) => {
             const id = uid('table');
             const box = h('input', {
@@ -114,29 +139,29 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
   const testConnection = async () => {
     testButton.disabled = true;
     const tested = connection.value.trim();
-    forgetTables('Testing the connection…');
-    replace(connectionStatus, loading('Connecting…'));
+    forgetTables(t('Testing the connection…'));
+    replace(connectionStatus, loading(t('Connecting…')));
     try {
       const data = await api<{ tables: string[]; total: number }>('POST', '/api/v0/database/tables', { db_connection: tested }, signal);
       if (connection.value.trim() !== tested) return;
       tables = data.tables;
       testedConnection = tested;
-      replace(connectionStatus, h('p', { class: 'ok' }, `Connected: ${data.total} table${data.total === 1 ? '' : 's'}.`));
+      replace(connectionStatus, h('p', { class: 'ok' }, t('Connected: {{count}} tables.', { count: data.total })));
       search.disabled = false;
       selectAll.disabled = tables.length === 0;
       renderPicker();
       syncCreate();
     } catch (error) {
       replace(connectionStatus, errorPanel(error));
-      forgetTables('The connection did not test good: fix it and test again to list its tables.');
+      forgetTables(t('The connection did not test good: fix it and test again to list its tables.'));
     } finally {
       testButton.disabled = false;
     }
   };
   connection.addEventListener('input', () => {
     if (connection.value.trim() !== testedConnection && testedConnection !== undefined) {
-      replace(connectionStatus, h('p', { class: 'muted' }, 'The connection changed: test it to list its tables.'));
-      forgetTables('Test the connection to list its tables.');
+      replace(connectionStatus, h('p', { class: 'muted' }, t('The connection changed: test it to list its tables.')));
+      forgetTables(t('Test the connection to list its tables.'));
     }
   });
   testButton.addEventListener('click', () => void testConnection());
@@ -151,8 +176,8 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
   });
 
   const formError = h('div', { 'aria-live': 'assertive' });
-  const createButton = h('button', { type: 'submit', class: 'button', value: 'create', disabled: true }, 'Create task');
-  const runButton = h('button', { type: 'submit', class: 'button primary', value: 'run', disabled: true }, 'Create and run');
+  const createButton = h('button', { type: 'submit', class: 'button', value: 'create', disabled: true }, t('Create task'));
+  const runButton = h('button', { type: 'submit', class: 'button primary', value: 'run', disabled: true }, t('Create and run'));
   function syncCreate(): void {
     createButton.disabled = runButton.disabled = testedConnection === undefined;
   }
@@ -164,26 +189,29 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
     replace(formError);
     const file = upload.files?.[0];
     if (testedConnection === undefined || testedConnection !== connection.value.trim()) {
-      replace(formError, errorPanel(new Error('Test the connection first: a task is created only for a connection that tested good.')));
+      replace(formError, errorPanel(new Error(t('Test the connection first: a task is created only for a connection that tested good.'))));
       return;
     }
     const isSample = testedConnection === 'sample';
     if (!isSample && !context.value.trim()) {
-      replace(formError, errorPanel(new Error('Business context: say what this database is about (the LLM reads it); it is required for your own database.')));
+      replace(
+        formError,
+        errorPanel(new Error(t('Business context: say what this database is about (the LLM reads it); it is required for your own database.'))),
+      );
       context.focus();
       return;
     }
     if (!file && picked.size === 0) {
-      replace(formError, errorPanel(new Error('Pick at least one table, or upload a table_list.txt.')));
+      replace(formError, errorPanel(new Error(t('Pick at least one table, or upload a table_list.txt.'))));
       return;
     }
     if (
       file &&
       picked.size > 0 &&
       !(await confirmAction(
-        'Use the uploaded file?',
-        `Both a file (${file.name}) and ${picked.size} picked tables are given: the file will be used.`,
-        'Use the file',
+        t('Use the uploaded file?'),
+        t('Both a file ({{file}}) and {{picked}} picked tables are given: the file will be used.', { file: file.name, picked: picked.size }),
+        t('Use the file'),
       ))
     )
       return;
@@ -209,9 +237,9 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
       }
       if (run) {
         await api('POST', `${taskPath(id)}/execute`, { execution_mode: 'complete' }, signal);
-        toast(`Task ${id} created and started`);
+        toast(t('Task {{id}} created and started', { id }));
       } else {
-        toast(`Task ${id} created`);
+        toast(t('Task {{id}} created', { id }));
       }
       navigate(`#/tasks/${encodeURIComponent(id)}`);
     } catch (error) {
@@ -222,7 +250,7 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
           ? h(
               'p',
               {},
-              `Task ${createdId} was created; submitting again gives it its table list (it is not created twice), or open it: `,
+              t('Task {{id}} was created; submitting again gives it its table list (it is not created twice), or open it: ', { id: createdId }),
               h('a', { href: `#/tasks/${encodeURIComponent(createdId)}` }, createdId),
             )
           : null,
@@ -246,44 +274,44 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
     h(
       'fieldset',
       {},
-      h('legend', {}, 'Database'),
-      field('Connection', connection, 'A postgresql:// URL, or "sample" for the bundled sample database. Passwords are never shown back.'),
+      h('legend', {}, t('Database')),
+      field(t('Connection'), connection, t('A postgresql:// URL, or "sample" for the bundled sample database. Passwords are never shown back.')),
       h('div', { class: 'row' }, testButton),
       connectionStatus,
     ),
     h(
       'fieldset',
       {},
-      h('legend', {}, 'Tables'),
+      h('legend', {}, t('Tables')),
       h(
         'div',
         { class: 'row' },
-        h('label', { for: 'table-search', class: 'visually-hidden' }, 'Filter tables'),
+        h('label', { for: 'table-search', class: 'visually-hidden' }, t('Filter tables')),
         search,
-        h('span', { class: 'check' }, selectAll, h('label', { for: 'select-all' }, 'Select all shown')),
+        h('span', { class: 'check' }, selectAll, h('label', { for: 'select-all' }, t('Select all shown'))),
       ),
       pickerList,
       pickedCount,
-      field('…or upload a table_list.txt', upload, 'One or more names per line (schema.table), # comments allowed.'),
+      field(t('…or upload a table_list.txt'), upload, t('One or more names per line (schema.table), # comments allowed.')),
     ),
     h(
       'fieldset',
       {},
-      h('legend', {}, 'Task'),
-      field('Name', name),
-      field('Business context', context, 'What the database is about; given to the LLM. Required for your own database (the sample has its own).'),
-      field('Language', language),
+      h('legend', {}, t('Task')),
+      field(t('Name'), name),
+      field(t('Business context'), context, t('What the database is about; given to the LLM. Required for your own database (the sample has its own).')),
+      field(t('Language'), language),
     ),
     h(
       'fieldset',
       {},
-      h('legend', {}, 'Execution options'),
+      h('legend', {}, t('Execution options')),
       optionBoxes.map(({ option, input }) => h('div', { class: 'check' }, input, h('label', { for: input.id }, option.label))),
     ),
     formError,
     h('div', { class: 'actions' }, createButton, runButton),
   );
-  replace(root, h('div', { class: 'page-head' }, h('h1', {}, 'New task')), form);
+  replace(root, h('div', { class: 'page-head' }, h('h1', {}, t('New task'))), form);
   // The default connection is the bundled sample: list its tables at once.
   await testConnection();
 }

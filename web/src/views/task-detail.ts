@@ -7,8 +7,9 @@ import { STEP_CATALOG } from '../../../src/workflow/steps/catalog.js';
 import { EXECUTION_OPTION_NAMES, RUN_OPTIONS } from '../../../src/workflow/run-options.js';
 import { api, taskPath, type TaskView } from '../api.js';
 import { confirmAction, toast } from '../dialog.js';
-import { badge, formatDuration, formatTime, h, replace } from '../dom.js';
+import { badge, formatDuration, formatTime, h, replace, stepTitle } from '../dom.js';
 import { followTaskEvents, type TaskEvent } from '../events.js';
+import { t } from '../i18n/index.js';
 import { errorPanel } from '../ui.js';
 import { renderBackups } from './detail/backups.js';
 import { renderDriftPanel } from './detail/drift.js';
@@ -22,22 +23,61 @@ import { renderTables } from './detail/tables.js';
 export const TABS = ['overview', 'runs', 'logs', 'files', 'tables', 'pairs', 'backups'] as const;
 export type Tab = (typeof TABS)[number];
 
-const TAB_LABELS: Record<Tab, string> = { overview: 'Steps', runs: 'Runs', logs: 'Logs', files: 'Files', tables: 'Tables', pairs: 'Pairs', backups: 'Backups' };
+function tabLabel(tab: Tab): string {
+  switch (tab) {
+    case 'overview':
+      return t('Steps');
+    case 'runs':
+      return t('Runs');
+    case 'logs':
+      return t('Logs');
+    case 'files':
+      return t('Files');
+    case 'tables':
+      return t('Tables');
+    case 'pairs':
+      return t('Pairs');
+    case 'backups':
+      return t('Backups');
+  }
+}
+
+/** An execution option's label in the current language; the schema's English label for an option not listed here. */
+function optionLabel(name: string, english: string): string {
+  switch (name) {
+    case 'backup_vector_tables':
+      return t('Back up the vector tables before loading');
+    case 'truncate_vector_tables':
+      return t('Empty the embeddings before loading (backs up first)');
+    case 'reembed':
+      return t('Re-embed the stored rows with this embedder');
+    case 'use_cache':
+      return t('Reuse cached LLM answers and embeddings');
+    case 'skip_training':
+      return t('Only the vector table operations, no loading');
+    default:
+      return english;
+  }
+}
 
 /** A completed run that left tables, themes or pairs out says so, naming them. */
 function warningBanner(task: TaskView): HTMLElement | null {
   const warnings = task.outcome === 'completed_with_warnings' ? task.result?.warnings : null;
   if (!warnings) return null;
   const items: (string | HTMLElement)[] = [];
-  for (const t of warnings.tables_failed) items.push(`Table ${t.table} was not documented: ${t.reason}`);
-  for (const t of warnings.themes_failed) items.push(`Theme "${t.theme}" produced no pairs: ${t.reason}`);
+  for (const f of warnings.tables_failed) items.push(t('Table {{table}} was not documented: {{reason}}', { table: f.table, reason: f.reason }));
+  for (const f of warnings.themes_failed) items.push(t('Theme "{{theme}}" produced no pairs: {{reason}}', { theme: f.theme, reason: f.reason }));
   if (warnings.pairs_invalid) {
-    items.push(`${warnings.pairs_invalid} pair(s) kept invalid SQL after repair${warnings.validation_report ? ` (see ${warnings.validation_report})` : ''}`);
+    items.push(
+      warnings.validation_report
+        ? t('{{pairs}} pair(s) kept invalid SQL after repair (see {{report}})', { pairs: warnings.pairs_invalid, report: warnings.validation_report })
+        : t('{{pairs}} pair(s) kept invalid SQL after repair', { pairs: warnings.pairs_invalid }),
+    );
   }
   return h(
     'div',
     { class: 'warning-banner', role: 'status' },
-    h('strong', {}, 'Completed with warnings'),
+    h('strong', {}, t('Completed with warnings')),
     h(
       'ul',
       {},
@@ -101,7 +141,8 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     });
   };
 
-  const execute = async (body: Record<string, unknown>, label: string) => {
+  /** `started`: what the toast says, e.g. "Complete workflow started". */
+  const execute = async (body: Record<string, unknown>, started: string) => {
     try {
       const data = await api<{ run_id: string; backup?: { performed: boolean; backup_directory: string | null; moved_count: number } }>(
         'POST',
@@ -109,8 +150,15 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
         body,
         signal,
       );
-      const backup = data.backup?.performed ? ` — earlier files moved to ${data.backup.backup_directory} (${data.backup.moved_count})` : '';
-      toast(`${label} started${backup}`);
+      toast(
+        data.backup?.performed
+          ? t('{{started}} — earlier files moved to {{directory}} ({{moved}})', {
+              started,
+              directory: String(data.backup.backup_directory),
+              moved: data.backup.moved_count,
+            })
+          : started,
+      );
       live.logTail = [];
       live.progress = {};
       follow(data.run_id);
@@ -126,19 +174,19 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
 
   const stepSelect = h(
     'select',
-    { id: 'step-select', 'aria-label': 'Step to run' },
-    STEP_CATALOG.map((s) => h('option', { value: s.name }, `${s.labels.en} (${s.name})`)),
+    { id: 'step-select', 'aria-label': t('Step to run') },
+    STEP_CATALOG.map((s) => h('option', { value: s.name }, t('{{title}} ({{step}})', { title: stepTitle(s.name), step: s.name }))),
   );
   // Options of the next execute (the task's own options were set at creation).
   const runOptions = [
-    { name: 'backup_existing_files', label: 'Back up earlier files first (complete runs)', checked: true },
+    { name: 'backup_existing_files', label: t('Back up earlier files first (complete runs)'), checked: true },
     // The execution options, from the options schema the API and the CLI use too.
-    ...EXECUTION_OPTION_NAMES.map((name) => ({ name, label: RUN_OPTIONS[name].label, checked: RUN_OPTIONS[name].default })),
+    ...EXECUTION_OPTION_NAMES.map((name) => ({ name, label: optionLabel(name, RUN_OPTIONS[name].label), checked: RUN_OPTIONS[name].default })),
   ].map((o) => ({ ...o, input: h('input', { type: 'checkbox', id: `run-${o.name}`, checked: o.checked }) }));
   const optionsPanel = h(
     'details',
     { class: 'run-options' },
-    h('summary', {}, 'Run options'),
+    h('summary', {}, t('Run options')),
     runOptions.map((o) => h('div', { class: 'check' }, o.input, h('label', { for: o.input.id }, o.label))),
   );
   const optionValues = () => Object.fromEntries(runOptions.map((o) => [o.name, o.input.checked]));
@@ -148,10 +196,10 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
     const hasOutput = task.steps.some((s) => s.step_status !== 'pending');
     const options = optionValues();
     const warning = options.backup_existing_files
-      ? `The files of the earlier run are moved into a ${BACKUP_PREFIX} backup folder first; nothing is overwritten.`
-      : 'Backing up earlier files is turned off in the run options: files of the same name are overwritten.';
-    if (hasOutput && !(await confirmAction('Run the complete workflow again?', warning, 'Run again'))) return;
-    await execute({ execution_mode: 'complete', ...options }, 'Complete workflow');
+      ? t('The files of the earlier run are moved into a {{prefix}} backup folder first; nothing is overwritten.', { prefix: BACKUP_PREFIX })
+      : t('Backing up earlier files is turned off in the run options: files of the same name are overwritten.');
+    if (hasOutput && !(await confirmAction(t('Run the complete workflow again?'), warning, t('Run again')))) return;
+    await execute({ execution_mode: 'complete', ...options }, t('Complete workflow started'));
   }
 
   /** While a run goes: which step of how many, and the time since it started (ticking). */
@@ -169,7 +217,11 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
       const since = active.started_at ?? active.created_at;
       const elapsed = formatDuration(Date.now() - Date.parse(since));
       line.textContent =
-        active.status === 'queued' ? `Queued for ${elapsed}` : `Running for ${elapsed}${running ? ` · step ${position} of ${planned.length}: ${running}` : ''}`;
+        active.status === 'queued'
+          ? t('Queued for {{elapsed}}', { elapsed })
+          : running
+            ? t('Running for {{elapsed}} · step {{position}} of {{total}}: {{step}}', { elapsed, position, total: planned.length, step: running })
+            : t('Running for {{elapsed}}', { elapsed });
     };
     update();
     ticker = setInterval(update, 1000);
@@ -184,7 +236,11 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
         'div',
         {},
         h('h1', {}, task.task_name || task.task_id, ' ', badge(task.outcome)),
-        h('p', { class: 'muted' }, `${task.task_id} · ${task.db_name ?? ''} · created ${formatTime(task.created_at)}`),
+        h(
+          'p',
+          { class: 'muted' },
+          t('{{id}} · {{database}} · created {{time}}', { id: task.task_id, database: task.db_name ?? '', time: formatTime(task.created_at) }),
+        ),
         runProgress(),
         warningBanner(task),
       ),
@@ -200,7 +256,7 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
           disabled: Boolean(active),
           onclick: () => void runComplete(),
         },
-        active ? 'Running…' : 'Run complete workflow',
+        active ? t('Running…') : t('Run complete workflow'),
       ),
       stepSelect,
       h(
@@ -212,10 +268,10 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
           onclick: () => {
             // A step never backs up files; the vector options matter to training_load only.
             const { backup_existing_files: _files, ...options } = optionValues();
-            void execute({ execution_mode: 'step', step_name: stepSelect.value, ...options }, `Step ${stepSelect.value}`);
+            void execute({ execution_mode: 'step', step_name: stepSelect.value, ...options }, t('Step {{step}} started', { step: stepSelect.value }));
           },
         },
-        'Run step',
+        t('Run step'),
       ),
       active
         ? h(
@@ -225,42 +281,43 @@ export async function renderTaskDetail(root: HTMLElement, taskId: string, tab: T
               class: 'button danger',
               disabled: active.cancel_requested,
               onclick: async () => {
-                if (!(await confirmAction('Cancel the run?', 'The run stops at its next safe point; finished files stay.', 'Cancel run', true))) return;
+                if (!(await confirmAction(t('Cancel the run?'), t('The run stops at its next safe point; finished files stay.'), t('Cancel run'), true)))
+                  return;
                 try {
                   await api('POST', `${taskPath(taskId)}/cancel`, {}, signal);
-                  toast('Cancellation requested');
+                  toast(t('Cancellation requested'));
                   await refresh();
                 } catch (error) {
                   toast(error instanceof Error ? error.message : String(error), 'error');
                 }
               },
             },
-            active.cancel_requested ? 'Cancelling…' : 'Cancel run',
+            active.cancel_requested ? t('Cancelling…') : t('Cancel run'),
           )
         : null,
       optionsPanel,
     );
   }
 
-  const tabButtons = TABS.map((t) =>
+  const tabButtons = TABS.map((name) =>
     h(
       'button',
       {
         type: 'button',
         role: 'tab',
-        id: `tab-${t}`,
-        'aria-selected': String(t === tab),
+        id: `tab-${name}`,
+        'aria-selected': String(name === tab),
         'aria-controls': 'tab-panel',
-        tabindex: t === tab ? '0' : '-1',
+        tabindex: name === tab ? '0' : '-1',
         onclick: () => {
-          history.replaceState(null, '', `#/tasks/${encodeURIComponent(taskId)}/${t}`);
-          void showTab(t);
+          history.replaceState(null, '', `#/tasks/${encodeURIComponent(taskId)}/${name}`);
+          void showTab(name);
         },
       },
-      TAB_LABELS[t],
+      tabLabel(name),
     ),
   );
-  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Task views' }, tabButtons);
+  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('Task views') }, tabButtons);
   // Arrow keys move between tabs, as in every tab widget.
   tabList.addEventListener('keydown', (event: KeyboardEvent) => {
     const index = TABS.indexOf(tab);

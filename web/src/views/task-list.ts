@@ -1,29 +1,33 @@
 /** The task list: filters (status, name, database), sorting, paging, each task's status and step progress. */
-import { STEP_CATALOG } from '../../../src/workflow/steps/catalog.js';
 import { api, STEP_NAMES, TASKS, type TaskListItem } from '../api.js';
-import { badge, empty, formatDuration, formatTime, h, loading, replace } from '../dom.js';
+import { badge, empty, formatDuration, formatTime, h, loading, replace, statusLabel, stepShortLabel } from '../dom.js';
+import { t } from '../i18n/index.js';
 
 const PAGE_SIZE = 20;
 const STATUSES = ['pending', 'in_progress', 'partial_completed', 'completed', 'failed'];
-
-/** Short step labels for the pills, from the step catalog. */
-const STEP_LABELS: Record<string, string> = Object.fromEntries(STEP_CATALOG.map((s) => [s.name, s.labels.short]));
 
 function stepPills(task: TaskListItem): HTMLElement {
   const statuses = task.step_statuses ?? {};
   const done = STEP_NAMES.filter((s) => statuses[s] === 'completed').length;
   return h(
     'span',
-    { class: 'step-pills', 'aria-label': `${done} of ${STEP_NAMES.length} steps completed` },
-    STEP_NAMES.map((s) => h('span', { class: `pill pill-${statuses[s] ?? 'pending'}`, title: `${s}: ${statuses[s] ?? 'pending'}` }, STEP_LABELS[s] ?? s)),
+    { class: 'step-pills', 'aria-label': t('{{done}} of {{total}} steps completed', { done, total: STEP_NAMES.length }) },
+    STEP_NAMES.map((s) =>
+      h(
+        'span',
+        { class: `pill pill-${statuses[s] ?? 'pending'}`, title: t('{{step}}: {{status}}', { step: s, status: statusLabel(statuses[s] ?? 'pending') }) },
+        stepShortLabel(s),
+      ),
+    ),
   );
 }
 
-const SORTS: Record<string, { sort_by: string; sort_order: 'asc' | 'desc'; label: string }> = {
-  newest: { sort_by: 'created_at', sort_order: 'desc', label: 'Newest first' },
-  oldest: { sort_by: 'created_at', sort_order: 'asc', label: 'Oldest first' },
-  name: { sort_by: 'task_name', sort_order: 'asc', label: 'Name' },
-  status: { sort_by: 'status', sort_order: 'asc', label: 'Status' },
+// Labels are functions: the language can change without a reload.
+const SORTS: Record<string, { sort_by: string; sort_order: 'asc' | 'desc'; label: () => string }> = {
+  newest: { sort_by: 'created_at', sort_order: 'desc', label: () => t('Newest first') },
+  oldest: { sort_by: 'created_at', sort_order: 'asc', label: () => t('Oldest first') },
+  name: { sort_by: 'task_name', sort_order: 'asc', label: () => t('Name') },
+  status: { sort_by: 'status', sort_order: 'asc', label: () => t('Status') },
 };
 
 export async function renderTaskList(root: HTMLElement, query: URLSearchParams, signal: AbortSignal): Promise<void> {
@@ -44,28 +48,28 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
   const statusFilter = h(
     'select',
     { id: 'status-filter', onchange: (e: Event) => go({ status: (e.target as HTMLSelectElement).value, page: 1 }) },
-    h('option', { value: '' }, 'All statuses'),
-    STATUSES.map((s) => h('option', { value: s, selected: s === status }, s.replace(/_/g, ' '))),
+    h('option', { value: '' }, t('All statuses')),
+    STATUSES.map((s) => h('option', { value: s, selected: s === status }, statusLabel(s))),
   );
-  const nameFilter = h('input', { id: 'name-filter', type: 'search', value: name, placeholder: 'Task name contains', maxlength: 200 });
-  const dbFilter = h('input', { id: 'db-filter', type: 'search', value: db, placeholder: 'Database name contains', maxlength: 128 });
+  const nameFilter = h('input', { id: 'name-filter', type: 'search', value: name, placeholder: t('Task name contains'), maxlength: 200 });
+  const dbFilter = h('input', { id: 'db-filter', type: 'search', value: db, placeholder: t('Database name contains'), maxlength: 128 });
   const sortSelect = h(
     'select',
     { id: 'sort', onchange: (e: Event) => go({ sort: (e.target as HTMLSelectElement).value, page: 1 }) },
-    Object.entries(SORTS).map(([key, s]) => h('option', { value: key, selected: key === sort }, s.label)),
+    Object.entries(SORTS).map(([key, s]) => h('option', { value: key, selected: key === sort }, s.label())),
   );
-  const body = h('section', { 'aria-live': 'polite' }, loading('Loading tasks…'));
+  const body = h('section', { 'aria-live': 'polite' }, loading(t('Loading tasks…')));
   replace(
     root,
     h(
       'div',
       { class: 'page-head' },
-      h('h1', {}, 'Tasks'),
+      h('h1', {}, t('Tasks')),
       h(
         'div',
         { class: 'toolbar' },
-        h('button', { type: 'button', class: 'button', onclick: () => void renderTaskList(root, query, signal) }, 'Refresh'),
-        h('a', { class: 'button primary', href: '#/new' }, 'New task'),
+        h('button', { type: 'button', class: 'button', onclick: () => void renderTaskList(root, query, signal) }, t('Refresh')),
+        h('a', { class: 'button primary', href: '#/new' }, t('New task')),
       ),
     ),
     h(
@@ -78,14 +82,14 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
           go({ q: nameFilter.value.trim(), db: dbFilter.value.trim(), page: 1 });
         },
       },
-      h('label', { for: 'status-filter', class: 'inline-label' }, 'Status'),
+      h('label', { for: 'status-filter', class: 'inline-label' }, t('Status')),
       statusFilter,
-      h('label', { for: 'name-filter', class: 'visually-hidden' }, 'Task name contains'),
+      h('label', { for: 'name-filter', class: 'visually-hidden' }, t('Task name contains')),
       nameFilter,
-      h('label', { for: 'db-filter', class: 'visually-hidden' }, 'Database name contains'),
+      h('label', { for: 'db-filter', class: 'visually-hidden' }, t('Database name contains')),
       dbFilter,
-      h('button', { type: 'submit', class: 'button' }, 'Filter'),
-      h('label', { for: 'sort', class: 'inline-label' }, 'Sort'),
+      h('button', { type: 'submit', class: 'button' }, t('Filter')),
+      h('label', { for: 'sort', class: 'inline-label' }, t('Sort')),
       sortSelect,
     ),
     body,
@@ -103,12 +107,12 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
       body,
       filtered || page > 1
         ? empty(
-            'No task matches these filters.',
-            h('button', { type: 'button', class: 'button', onclick: () => go({ status: '', q: '', db: '', page: 1 }) }, 'Show all tasks'),
+            t('No task matches these filters.'),
+            h('button', { type: 'button', class: 'button', onclick: () => go({ status: '', q: '', db: '', page: 1 }) }, t('Show all tasks')),
           )
         : empty(
-            'No tasks yet. A task documents a database and turns it into training data.',
-            h('a', { class: 'button primary', href: '#/new' }, 'Create the first task'),
+            t('No tasks yet. A task documents a database and turns it into training data.'),
+            h('a', { class: 'button primary', href: '#/new' }, t('Create the first task')),
           ),
     );
     return;
@@ -120,14 +124,14 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
     h(
       'table',
       { class: 'grid task-table' },
-      h('caption', { class: 'visually-hidden' }, 'Tasks, newest first'),
+      h('caption', { class: 'visually-hidden' }, t('Tasks, newest first')),
       h(
         'thead',
         {},
         h(
           'tr',
           {},
-          ['Task', 'Status', 'Steps', 'Database', 'Pairs', 'Valid', 'Duration', 'Created'].map((c) => h('th', { scope: 'col' }, c)),
+          [t('Task'), t('Status'), t('Steps'), t('Database'), t('Pairs'), t('Valid'), t('Duration'), t('Created')].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       h(
@@ -139,27 +143,27 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
             {},
             h(
               'td',
-              { 'data-label': 'Task' },
+              { 'data-label': t('Task') },
               h('a', { href: `#/tasks/${encodeURIComponent(task.task_id)}` }, task.task_name || task.task_id),
               h('div', { class: 'muted small' }, task.task_id),
             ),
-            h('td', { 'data-label': 'Status' }, badge(task.outcome)),
-            h('td', { 'data-label': 'Steps' }, stepPills(task)),
-            h('td', { 'data-label': 'Database' }, task.db_name ?? '—'),
-            h('td', { 'data-label': 'Pairs', class: 'num' }, task.pairs === null ? '—' : String(task.pairs)),
-            h('td', { 'data-label': 'Valid', class: 'num' }, task.validation_rate === null ? '—' : `${(task.validation_rate * 100).toFixed(0)}%`),
-            h('td', { 'data-label': 'Duration', class: 'num' }, formatDuration(task.duration_ms)),
-            h('td', { 'data-label': 'Created' }, formatTime(task.created_at)),
+            h('td', { 'data-label': t('Status') }, badge(task.outcome)),
+            h('td', { 'data-label': t('Steps') }, stepPills(task)),
+            h('td', { 'data-label': t('Database') }, task.db_name ?? '—'),
+            h('td', { 'data-label': t('Pairs'), class: 'num' }, task.pairs === null ? '—' : String(task.pairs)),
+            h('td', { 'data-label': t('Valid'), class: 'num' }, task.validation_rate === null ? '—' : `${(task.validation_rate * 100).toFixed(0)}%`),
+            h('td', { 'data-label': t('Duration'), class: 'num' }, formatDuration(task.duration_ms)),
+            h('td', { 'data-label': t('Created') }, formatTime(task.created_at)),
           ),
         ),
       ),
     ),
     h(
       'nav',
-      { class: 'pager', 'aria-label': 'Pages' },
-      h('button', { type: 'button', class: 'button', disabled: page <= 1, onclick: () => go({ page: page - 1 }) }, '← Previous'),
-      h('span', {}, `${first}–${first + data.tasks.length - 1} of ${total}`),
-      h('button', { type: 'button', class: 'button', disabled: page >= pages, onclick: () => go({ page: page + 1 }) }, 'Next →'),
+      { class: 'pager', 'aria-label': t('Pages') },
+      h('button', { type: 'button', class: 'button', disabled: page <= 1, onclick: () => go({ page: page - 1 }) }, t('← Previous')),
+      h('span', {}, t('{{first}}–{{last}} of {{total}}', { first, last: first + data.tasks.length - 1, total })),
+      h('button', { type: 'button', class: 'button', disabled: page >= pages, onclick: () => go({ page: page + 1 }) }, t('Next →')),
     ),
   );
 }

@@ -2,24 +2,45 @@
 import { BACKUP_PREFIX } from '../../../../src/backup/backup-names.js';
 import { api, taskPath, type BackupDiff, type BackupList } from '../../api.js';
 import { confirmAction, toast } from '../../dialog.js';
-import { badge, empty, formatBytes, h, loading, replace } from '../../dom.js';
+import { badge, empty, formatBytes, h, loading, replace, statusLabel } from '../../dom.js';
+import { t } from '../../i18n/index.js';
 import { errorPanel } from '../../ui.js';
 
+/** What made a backup (the API's `execute` or `restore`), as the reader reads it. */
+/** A pair's review state in a diff: approved, rejected, or not reviewed. */
+function reviewLabel(review: 'approved' | 'rejected' | null): string {
+  return statusLabel(review ?? 'unreviewed');
+}
+
+function triggerLabel(trigger: string | null | undefined): string {
+  switch (trigger) {
+    case 'execute':
+      return t('execute');
+    case 'restore':
+      return t('restore');
+    default:
+      return trigger ?? '—';
+  }
+}
+
 export async function renderBackups(panel: HTMLElement, taskId: string, signal: AbortSignal, onChange: () => Promise<void>): Promise<void> {
-  replace(panel, loading('Loading backups…'));
+  replace(panel, loading(t('Loading backups…')));
   let data: BackupList;
   try {
     data = await api<BackupList>('GET', `${taskPath(taskId)}/backups`, undefined, signal);
   } catch (error) {
     // A task that never ran has no directory, so no backups: that is not an error to show.
     if ((error as { errorType?: string }).errorType === 'TASK_DIRECTORY_NOT_FOUND') {
-      replace(panel, empty('No backups: the task has not run yet.'));
+      replace(panel, empty(t('No backups: the task has not run yet.')));
       return;
     }
     throw error;
   }
   if (data.backups.length === 0) {
-    replace(panel, empty(`No backups yet. Running the complete workflow again moves the earlier files into a ${BACKUP_PREFIX} folder first.`));
+    replace(
+      panel,
+      empty(t('No backups yet. Running the complete workflow again moves the earlier files into a {{prefix}} folder first.', { prefix: BACKUP_PREFIX })),
+    );
     return;
   }
   const details = h('div', { class: 'backup-details', 'aria-live': 'polite' });
@@ -27,15 +48,18 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
   const reload = () => renderBackups(panel, taskId, signal, onChange);
 
   const showDiff = async (name: string) => {
-    replace(details, loading('Comparing…'));
+    replace(details, loading(t('Comparing…')));
     try {
       const diff = await api<BackupDiff>('GET', `${base(name)}/diff`, undefined, signal);
       /** A changed text file's lines, as a unified diff, under its name. */
       const showChanges = async (file: string, into: HTMLElement) => {
-        replace(into, loading(`Comparing ${file}…`));
+        replace(into, loading(t('Comparing {{file}}…', { file })));
         try {
           const changes = await api<{ diff: string }>('GET', `${base(name)}/diff/${encodeURIComponent(file)}`, undefined, signal);
-          replace(into, h('pre', { class: 'file-preview unified-diff', tabindex: '0', 'aria-label': `Changes of ${file}` }, changes.diff || 'No change.'));
+          replace(
+            into,
+            h('pre', { class: 'file-preview unified-diff', tabindex: '0', 'aria-label': t('Changes of {{file}}', { file }) }, changes.diff || t('No change.')),
+          );
         } catch (error) {
           replace(into, errorPanel(error));
         }
@@ -44,7 +68,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
         h(
           'div',
           { class: 'diff-group' },
-          h('h3', { class: 'step-title' }, `${title} (${files.length})`),
+          h('h3', { class: 'step-title' }, t('{{label}} ({{n}})', { label: title, n: files.length })),
           files.length
             ? h(
                 'ul',
@@ -60,8 +84,13 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
                           ' ',
                           h(
                             'button',
-                            { type: 'button', class: 'button small', 'aria-label': `Show changes of ${f}`, onclick: () => void showChanges(f, changes) },
-                            'Show changes',
+                            {
+                              type: 'button',
+                              class: 'button small',
+                              'aria-label': t('Show changes of {{file}}', { file: f }),
+                              onclick: () => void showChanges(f, changes),
+                            },
+                            t('Show changes'),
                           ),
                           changes,
                         ]
@@ -69,7 +98,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
                   );
                 }),
               )
-            : h('p', { class: 'muted' }, 'none'),
+            : h('p', { class: 'muted' }, t('none')),
         );
       /** One kind of pair change, under its heading; nothing when there is none. */
       const pairSection = (title: string, className: string, items: HTMLElement[]) =>
@@ -79,38 +108,51 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
         ? h(
             'div',
             { class: 'card pair-diff' },
-            h('h3', { class: 'step-title' }, `Pairs: ${pairs.current_file} against ${pairs.backup_file}`),
+            h('h3', { class: 'step-title' }, t('Pairs: {{current}} against {{backup}}', { current: pairs.current_file, backup: pairs.backup_file })),
             h(
               'p',
               { class: 'muted' },
-              `${pairs.added.length} question(s) added, ${pairs.removed.length} removed, ${pairs.changed.length} with other SQL, ${pairs.unchanged} unchanged`,
+              t('{{count}} question(s) added, {{removed}} removed, {{changed}} with other SQL, {{reviewed}} reviewed differently, {{unchanged}} unchanged', {
+                count: pairs.added.length,
+                removed: pairs.removed.length,
+                changed: pairs.changed.length,
+                reviewed: pairs.review_changed.length,
+                unchanged: pairs.unchanged,
+              }),
             ),
             pairSection(
-              'Added',
+              t('Added'),
               'pairs-added',
               pairs.added.map((q) => h('li', {}, q)),
             ),
             pairSection(
-              'Removed',
+              t('Removed'),
               'pairs-removed',
               pairs.removed.map((q) => h('li', {}, q)),
             ),
             pairSection(
-              'SQL changed',
+              t('SQL changed'),
               'pairs-changed',
               pairs.changed.map((c) => h('li', {}, c.question, h('pre', { class: 'sql' }, `- ${c.backup_sql}\n+ ${c.current_sql}`))),
+            ),
+            pairSection(
+              t('Review changed'),
+              'pairs-review-changed',
+              pairs.review_changed.map((c) =>
+                h('li', {}, c.question, ' ', h('span', { class: 'muted' }, reviewLabel(c.backup_review), ' → ', reviewLabel(c.current_review))),
+              ),
             ),
           )
         : null;
       replace(
         details,
-        h('h2', { class: 'step-title' }, `${name} against the current files`),
+        h('h2', { class: 'step-title' }, t('{{name}} against the current files', { name })),
         diff.added.length + diff.removed.length + diff.changed.length === 0
-          ? h('p', { class: 'ok' }, 'No difference: the current files are the ones in this backup.')
+          ? h('p', { class: 'ok' }, t('No difference: the current files are the ones in this backup.'))
           : null,
-        h('div', { class: 'diff' }, list('Added since', diff.added), list('Removed since', diff.removed), list('Changed', diff.changed, true)),
+        h('div', { class: 'diff' }, list(t('Added since'), diff.added), list(t('Removed since'), diff.removed), list(t('Changed'), diff.changed, true)),
         pairDiff,
-        h('p', { class: 'muted' }, `${diff.unchanged.length} unchanged`),
+        h('p', { class: 'muted' }, t('{{n}} unchanged', { n: diff.unchanged.length })),
         diff.pair_files.length
           ? h(
               'table',
@@ -121,7 +163,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
                 h(
                   'tr',
                   {},
-                  ['Pair file', 'Pairs in backup', 'Pairs now'].map((c) => h('th', { scope: 'col' }, c)),
+                  [t('Pair file'), t('Pairs in backup'), t('Pairs now')].map((c) => h('th', { scope: 'col' }, c)),
                 ),
               ),
               h(
@@ -140,9 +182,11 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
   const restore = async (name: string) => {
     if (
       !(await confirmAction(
-        `Restore ${name}?`,
-        `The current files are backed up first (a new ${BACKUP_PREFIX} folder), then the files of this backup are copied back. The backup itself stays.`,
-        'Restore',
+        t('Restore {{name}}?', { name }),
+        t('The current files are backed up first (a new {{prefix}} folder), then the files of this backup are copied back. The backup itself stays.', {
+          prefix: BACKUP_PREFIX,
+        }),
+        t('Restore'),
       ))
     )
       return;
@@ -153,7 +197,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
         {},
         signal,
       );
-      toast(`Restored ${result.restored_files.length} file(s) from ${name}`);
+      toast(t('Restored {{count}} file(s) from {{name}}', { count: result.restored_files.length, name }));
       await onChange();
       await reload();
     } catch (error) {
@@ -162,10 +206,10 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
   };
 
   const remove = async (name: string) => {
-    if (!(await confirmAction(`Delete ${name}?`, 'The backup folder and its files are deleted for good.', 'Delete backup', true))) return;
+    if (!(await confirmAction(t('Delete {{name}}?', { name }), t('The backup folder and its files are deleted for good.'), t('Delete backup'), true))) return;
     try {
       await api('DELETE', base(name), undefined, signal);
-      toast(`Deleted ${name}`);
+      toast(t('Deleted {{name}}', { name }));
       await reload();
     } catch (error) {
       replace(details, errorPanel(error));
@@ -183,7 +227,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
         h(
           'tr',
           {},
-          ['Backup', 'Time', 'Trigger', 'Files', 'Size', 'Status', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
+          [t('Backup'), t('Time'), t('Trigger'), t('Files'), t('Size'), t('Status'), t('Actions')].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       h(
@@ -193,22 +237,36 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
           h(
             'tr',
             { 'data-backup': b.name },
-            h('td', { 'data-label': 'Backup' }, h('code', {}, b.name)),
-            h('td', { 'data-label': 'Time', class: 'nowrap' }, b.time.replace('T', ' ').slice(0, 19)),
-            h('td', { 'data-label': 'Trigger' }, b.trigger ?? '—'),
-            h('td', { 'data-label': 'Files' }, String(b.file_count)),
-            h('td', { 'data-label': 'Size', class: 'nowrap' }, formatBytes(b.bytes)),
-            h('td', { 'data-label': 'Status' }, badge(b.status)),
+            h('td', { 'data-label': t('Backup') }, h('code', {}, b.name)),
+            h('td', { 'data-label': t('Time'), class: 'nowrap' }, b.time.replace('T', ' ').slice(0, 19)),
+            h('td', { 'data-label': t('Trigger') }, triggerLabel(b.trigger)),
+            h('td', { 'data-label': t('Files') }, String(b.file_count)),
+            h('td', { 'data-label': t('Size'), class: 'nowrap' }, formatBytes(b.bytes)),
+            h('td', { 'data-label': t('Status') }, badge(b.status)),
             h(
               'td',
               { class: 'row-actions' },
-              h('button', { type: 'button', class: 'button small', 'aria-label': `Diff ${b.name}`, onclick: () => void showDiff(b.name) }, 'Diff'),
               h(
                 'button',
-                { type: 'button', class: 'button small', 'aria-label': `Restore ${b.name}`, disabled: !b.valid, onclick: () => void restore(b.name) },
-                'Restore',
+                { type: 'button', class: 'button small', 'aria-label': t('Diff {{name}}', { name: b.name }), onclick: () => void showDiff(b.name) },
+                t('Diff'),
               ),
-              h('button', { type: 'button', class: 'button small danger', 'aria-label': `Delete ${b.name}`, onclick: () => void remove(b.name) }, 'Delete'),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button small',
+                  'aria-label': t('Restore {{name}}', { name: b.name }),
+                  disabled: !b.valid,
+                  onclick: () => void restore(b.name),
+                },
+                t('Restore'),
+              ),
+              h(
+                'button',
+                { type: 'button', class: 'button small danger', 'aria-label': t('Delete {{name}}', { name: b.name }), onclick: () => void remove(b.name) },
+                t('Delete'),
+              ),
             ),
           ),
         ),

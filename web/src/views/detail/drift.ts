@@ -4,6 +4,7 @@
  */
 import { api, taskPath, type TaskDrift, type TaskView } from '../../api.js';
 import { formatTime, h, replace } from '../../dom.js';
+import { t } from '../../i18n/index.js';
 
 type Reuse = NonNullable<NonNullable<TaskView['result']>['reuse']>;
 
@@ -11,28 +12,40 @@ type Reuse = NonNullable<NonNullable<TaskView['result']>['reuse']>;
 export function reuseText(reuse: Reuse): string {
   const parts = [
     reuse.cache
-      ? `LLM cache: ${reuse.llm.hits} hit(s), ${reuse.llm.misses} miss(es) · embeddings: ${reuse.embeddings.hits} hit(s), ${reuse.embeddings.misses} miss(es)`
-      : 'cache off',
+      ? t('LLM cache: {{llmHits}} hit(s), {{llmMisses}} miss(es) · embeddings: {{embeddingHits}} hit(s), {{embeddingMisses}} miss(es)', {
+          llmHits: reuse.llm.hits,
+          llmMisses: reuse.llm.misses,
+          embeddingHits: reuse.embeddings.hits,
+          embeddingMisses: reuse.embeddings.misses,
+        })
+      : t('cache off'),
   ];
-  if (reuse.regenerated_tables) parts.push(`${reuse.regenerated_tables.length} table(s) regenerated`);
-  if (reuse.themes_kept !== null && reuse.themes_asked !== null) parts.push(`${reuse.themes_kept} of ${reuse.themes_kept + reuse.themes_asked} theme(s) kept`);
+  if (reuse.regenerated_tables) parts.push(t('{{tables}} table(s) regenerated', { tables: reuse.regenerated_tables.length }));
+  if (reuse.themes_kept !== null && reuse.themes_asked !== null) {
+    parts.push(t('{{kept}} of {{total}} theme(s) kept', { kept: reuse.themes_kept, total: reuse.themes_kept + reuse.themes_asked }));
+  }
   return parts.join(' · ');
 }
 
 function changeList(drift: TaskDrift): HTMLElement {
   const items: (string | HTMLElement)[] = [];
-  for (const table of drift.tables_added) items.push(`${table}: new (listed, not documented yet)`);
-  for (const table of drift.tables_removed) items.push(`${table}: no longer in the database`);
-  for (const t of drift.tables_changed) {
+  for (const table of drift.tables_added) items.push(t('{{table}}: new (listed, not documented yet)', { table }));
+  for (const table of drift.tables_removed) items.push(t('{{table}}: no longer in the database', { table }));
+  for (const c of drift.tables_changed) {
     const parts: string[] = [];
-    if (t.kind_changed) parts.push(`now a ${t.kind_changed.after}`);
-    if (t.comment_changed) parts.push('table comment changed');
-    if (t.columns_added.length) parts.push(`column(s) added: ${t.columns_added.map((c) => `${c.name} ${c.type}`).join(', ')}`);
-    if (t.columns_removed.length) parts.push(`column(s) removed: ${t.columns_removed.join(', ')}`);
-    if (t.columns_changed.length) parts.push(`column(s) changed: ${t.columns_changed.map((c) => `${c.column} ${c.before.type} → ${c.after.type}`).join(', ')}`);
-    if (t.column_comments_changed.length) parts.push(`comment(s) changed: ${t.column_comments_changed.map((c) => c.column).join(', ')}`);
-    if (t.constraints_changed) parts.push('keys or constraints changed');
-    items.push(`${t.table}: ${parts.join('; ')}`);
+    if (c.kind_changed) parts.push(t('now a {{kind}}', { kind: c.kind_changed.after }));
+    if (c.comment_changed) parts.push(t('table comment changed'));
+    if (c.columns_added.length) parts.push(t('column(s) added: {{columns}}', { columns: c.columns_added.map((col) => `${col.name} ${col.type}`).join(', ') }));
+    if (c.columns_removed.length) parts.push(t('column(s) removed: {{columns}}', { columns: c.columns_removed.join(', ') }));
+    if (c.columns_changed.length) {
+      parts.push(
+        t('column(s) changed: {{columns}}', { columns: c.columns_changed.map((col) => `${col.column} ${col.before.type} → ${col.after.type}`).join(', ') }),
+      );
+    }
+    if (c.column_comments_changed.length)
+      parts.push(t('comment(s) changed: {{columns}}', { columns: c.column_comments_changed.map((col) => col.column).join(', ') }));
+    if (c.constraints_changed) parts.push(t('keys or constraints changed'));
+    items.push(t('{{table}}: {{changes}}', { table: c.table, changes: parts.join(t('; ')) }));
   }
   return h(
     'ul',
@@ -48,13 +61,17 @@ function changeList(drift: TaskDrift): HTMLElement {
 export async function renderDriftPanel(container: HTMLElement, task: TaskView, signal: AbortSignal, refresh: () => void): Promise<void> {
   const documented = task.steps.some((s) => s.step_name === 'ddl_generation' && s.step_status === 'completed');
   const reuse = task.result?.reuse;
-  const reused = reuse ? h('p', { class: 'muted small reuse-line' }, `Last run reused: ${reuseText(reuse)}`) : null;
+  const reused = reuse ? h('p', { class: 'muted small reuse-line' }, t('Last run reused: {{reuse}}', { reuse: reuseText(reuse) })) : null;
   if (!documented) {
     replace(container, reused);
     return;
   }
-  const check = h('button', { type: 'button', class: 'button small', onclick: () => void renderDriftPanel(container, task, signal, refresh) }, 'Check again');
-  replace(container, reused, h('p', { class: 'muted small', role: 'status' }, 'Checking the database for schema changes…'));
+  const check = h(
+    'button',
+    { type: 'button', class: 'button small', onclick: () => void renderDriftPanel(container, task, signal, refresh) },
+    t('Check again'),
+  );
+  replace(container, reused, h('p', { class: 'muted small', role: 'status' }, t('Checking the database for schema changes…')));
   let drift: TaskDrift;
   try {
     drift = await api<TaskDrift>('GET', `${taskPath(task.task_id)}/drift`, undefined, signal);
@@ -63,11 +80,16 @@ export async function renderDriftPanel(container: HTMLElement, task: TaskView, s
     replace(
       container,
       reused,
-      h('p', { class: 'hint drift-state' }, `Schema changes could not be checked: ${error instanceof Error ? error.message : String(error)} `, check),
+      h(
+        'p',
+        { class: 'hint drift-state' },
+        `${t('Schema changes could not be checked: {{error}}', { error: error instanceof Error ? error.message : String(error) })} `,
+        check,
+      ),
     );
     return;
   }
-  const since = `since ${formatTime(drift.compared_with.written_at)}`;
+  const since = formatTime(drift.compared_with.written_at);
   if (!drift.drifted) {
     replace(
       container,
@@ -75,7 +97,7 @@ export async function renderDriftPanel(container: HTMLElement, task: TaskView, s
       h(
         'p',
         { class: 'muted small drift-state', 'data-drifted': 'false' },
-        `No schema changes in the ${drift.tables_checked} documented table(s) ${since}. `,
+        `${t('No schema changes in the {{tables}} documented table(s) since {{time}}.', { tables: drift.tables_checked, time: since })} `,
         check,
       ),
     );
@@ -87,16 +109,16 @@ export async function renderDriftPanel(container: HTMLElement, task: TaskView, s
     reused,
     h(
       'div',
-      { class: 'card drift-card', role: 'region', 'aria-label': 'Schema drift', 'data-drifted': 'true' },
-      h('h2', {}, `The database changed ${since}: ${count} table(s)`),
+      { class: 'card drift-card', role: 'region', 'aria-label': t('Schema drift'), 'data-drifted': 'true' },
+      h('h2', {}, t('The database changed since {{time}}: {{tables}} table(s)', { time: since, tables: count })),
       changeList(drift),
       h(
         'div',
         { class: 'toolbar' },
-        h('button', { type: 'button', class: 'button primary', disabled: Boolean(task.active_run), onclick: refresh }, 'Refresh: run the complete workflow'),
+        h('button', { type: 'button', class: 'button primary', disabled: Boolean(task.active_run), onclick: refresh }, t('Refresh: run the complete workflow')),
         check,
       ),
-      h('p', { class: 'hint' }, 'Only what changed is regenerated: unchanged tables and themes come from the previous run and the cache.'),
+      h('p', { class: 'hint' }, t('Only what changed is regenerated: unchanged tables and themes come from the previous run and the cache.')),
     ),
   );
 }

@@ -1,15 +1,16 @@
 /** The task log: level filter, keyword search, paging (POST …/logs/query). */
 import { api, taskPath, type TaskLogPage as LogPage } from '../../api.js';
 import { empty, h, loading, replace } from '../../dom.js';
+import { t } from '../../i18n/index.js';
 import { errorPanel } from '../../ui.js';
 
 export async function renderLogs(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
   const level = h(
     'select',
     { id: 'log-level' },
-    ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => h('option', { value: l }, l || 'All levels')),
+    ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => h('option', { value: l }, l || t('All levels'))),
   );
-  const keyword = h('input', { id: 'log-search', type: 'search', placeholder: 'Search messages', maxlength: 200 });
+  const keyword = h('input', { id: 'log-search', type: 'search', placeholder: t('Search messages'), maxlength: 200 });
   const results = h('div', { 'aria-live': 'polite' });
   let page = 1;
 
@@ -26,13 +27,13 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
   };
 
   const loadPage = async () => {
-    replace(results, loading('Loading the log…'));
+    replace(results, loading(t('Loading the log…')));
     const body: Record<string, unknown> = { page, page_size: 100, sort_by: 'line_number', sort_order: 'asc' };
     if (level.value) body.level = level.value;
     if (keyword.value.trim()) body.keyword = keyword.value.trim();
     const data = await api<LogPage>('POST', `${taskPath(taskId)}/logs/query`, body, signal);
     if (data.logs.length === 0) {
-      replace(results, empty(level.value || keyword.value ? 'No log line matches.' : 'No log yet: the log starts with the first run.'));
+      replace(results, empty(level.value || keyword.value ? t('No log line matches.') : t('No log yet: the log starts with the first run.')));
       return;
     }
     const p = data.pagination;
@@ -47,7 +48,7 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
           h(
             'tr',
             {},
-            ['Time', 'Level', 'Step', 'Message'].map((c) => h('th', { scope: 'col' }, c)),
+            [t('Time'), t('Level'), t('Step'), t('Message')].map((c) => h('th', { scope: 'col' }, c)),
           ),
         ),
         h(
@@ -57,17 +58,17 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
             h(
               'tr',
               { class: `level-${r.level.toLowerCase()}` },
-              h('td', { 'data-label': 'Time', class: 'nowrap' }, r.timestamp),
-              h('td', { 'data-label': 'Level' }, r.level),
-              h('td', { 'data-label': 'Step' }, r.step ?? '—'),
-              h('td', { 'data-label': 'Message', class: 'message' }, r.message),
+              h('td', { 'data-label': t('Time'), class: 'nowrap' }, r.timestamp),
+              h('td', { 'data-label': t('Level') }, r.level),
+              h('td', { 'data-label': t('Step') }, r.step ?? '—'),
+              h('td', { 'data-label': t('Message'), class: 'message' }, r.message),
             ),
           ),
         ),
       ),
       h(
         'nav',
-        { class: 'pager', 'aria-label': 'Log pages' },
+        { class: 'pager', 'aria-label': t('Log pages') },
         h(
           'button',
           {
@@ -79,9 +80,9 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
               void load();
             },
           },
-          '← Previous',
+          t('← Previous'),
         ),
-        h('span', {}, `page ${p.page} of ${p.total_pages} · ${p.total} line(s)`),
+        h('span', {}, t('page {{page}} of {{pages}} · {{lines}} line(s)', { page: p.page, pages: p.total_pages, lines: p.total })),
         h(
           'button',
           {
@@ -93,7 +94,7 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
               void load();
             },
           },
-          'Next →',
+          t('Next →'),
         ),
       ),
     );
@@ -110,11 +111,11 @@ export async function renderLogs(panel: HTMLElement, taskId: string, signal: Abo
         void load();
       },
     },
-    h('label', { for: 'log-level', class: 'inline-label' }, 'Level'),
+    h('label', { for: 'log-level', class: 'inline-label' }, t('Level')),
     level,
-    h('label', { for: 'log-search', class: 'visually-hidden' }, 'Search messages'),
+    h('label', { for: 'log-search', class: 'visually-hidden' }, t('Search messages')),
     keyword,
-    h('button', { type: 'submit', class: 'button' }, 'Search'),
+    h('button', { type: 'submit', class: 'button' }, t('Search')),
   );
   level.addEventListener('change', () => {
     page = 1;

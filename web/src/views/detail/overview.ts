@@ -1,7 +1,7 @@
 /** The step timeline: each step's status, times, progress (live from SSE) and counters. */
-import { STEP_CATALOG } from '../../../../src/workflow/steps/catalog.js';
 import type { StepView, TaskView } from '../../api.js';
-import { badge, formatDuration, formatTime, h, replace } from '../../dom.js';
+import { badge, formatDuration, formatTime, h, replace, stepTitle } from '../../dom.js';
+import { t } from '../../i18n/index.js';
 
 export interface LiveState {
   /** Progress of the running step(s) from `progress` events. */
@@ -10,8 +10,63 @@ export interface LiveState {
   logTail: string[];
 }
 
-/** The steps' titles, from the step catalog. */
-const STEP_TITLES: Record<string, string> = Object.fromEntries(STEP_CATALOG.map((s) => [s.name, s.labels.en]));
+/** A step counter's or a run summary's field as people read it (the API's name, spaced, when not listed). */
+function counterLabel(key: string): string {
+  switch (key) {
+    case 'tables':
+      return t('tables');
+    case 'tables_total':
+      return t('tables total');
+    case 'tables_done':
+      return t('tables done');
+    case 'tables_failed':
+      return t('tables failed');
+    case 'themes':
+      return t('themes');
+    case 'themes_failed':
+      return t('themes failed');
+    case 'pairs':
+      return t('pairs');
+    case 'pairs_valid':
+      return t('pairs valid');
+    case 'pairs_invalid':
+      return t('pairs invalid');
+    case 'pairs_repaired':
+      return t('pairs repaired');
+    case 'pairs_removed':
+      return t('pairs removed');
+    case 'pairs_empty_result':
+      return t('pairs empty result');
+    case 'validation_rate':
+      return t('validation rate');
+    case 'documents':
+      return t('documents');
+    case 'vectors':
+      return t('vectors');
+    case 'files':
+      return t('files');
+    case 'files_written':
+      return t('files written');
+    default:
+      return key.replace(/_/g, ' ');
+  }
+}
+
+/** `3 / 10 tables`: a running step's progress in the unit its step counts. */
+function progressText({ done, total, unit }: { done: number; total: number; unit: string }): string {
+  switch (unit) {
+    case 'tables':
+      return t('{{done}} / {{total}} tables', { done, total });
+    case 'themes':
+      return t('{{done}} / {{total}} themes', { done, total });
+    case 'statements':
+      return t('{{done}} / {{total}} statements', { done, total });
+    case 'documents':
+      return t('{{done}} / {{total}} documents', { done, total });
+    default:
+      return `${done} / ${total} ${unit}`;
+  }
+}
 
 function progressOf(step: StepView, live: LiveState): { done: number; total: number; unit: string } | undefined {
   const fromEvents = live.progress[step.step_name];
@@ -26,7 +81,7 @@ function counterList(step: StepView): HTMLElement | null {
   return h(
     'dl',
     { class: 'counters' },
-    entries.map(([key, value]) => [h('dt', {}, key.replace(/_/g, ' ')), h('dd', {}, String(value))]),
+    entries.map(([key, value]) => [h('dt', {}, counterLabel(key)), h('dd', {}, String(value))]),
   );
 }
 
@@ -39,21 +94,21 @@ function stepItem(step: StepView, live: LiveState): HTMLElement {
     h(
       'div',
       { class: 'step-head' },
-      h('h2', { class: 'step-title' }, STEP_TITLES[step.step_name] ?? step.step_name, ' ', h('code', { class: 'muted small' }, step.step_name)),
+      h('h2', { class: 'step-title' }, stepTitle(step.step_name), ' ', h('code', { class: 'muted small' }, step.step_name)),
       badge(step.step_status),
     ),
     h(
       'p',
       { class: 'muted small' },
-      step.started_at ? `started ${formatTime(step.started_at)}` : 'not started',
-      step.completed_at ? ` · finished ${formatTime(step.completed_at)} · ${formatDuration(duration)}` : '',
+      step.started_at ? t('started {{time}}', { time: formatTime(step.started_at) }) : t('not started'),
+      step.completed_at ? ` · ${t('finished {{time}}', { time: formatTime(step.completed_at) })} · ${formatDuration(duration)}` : '',
     ),
     progress
       ? h(
           'div',
           { class: 'progress-row' },
-          h('progress', { max: Math.max(progress.total, 1), value: progress.done, 'aria-label': `${step.step_name} progress` }),
-          h('span', { class: 'small' }, `${progress.done} / ${progress.total} ${progress.unit}`),
+          h('progress', { max: Math.max(progress.total, 1), value: progress.done, 'aria-label': t('{{step}} progress', { step: step.step_name }) }),
+          h('span', { class: 'small' }, progressText(progress)),
         )
       : null,
     step.error_message ? h('p', { class: 'error-text' }, step.error_message) : null,
@@ -73,10 +128,16 @@ export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveSta
   } | null;
   const backupText = (): string => {
     if (!backup) return '';
-    if (backup.performed) return `${backup.backup_directory}: ${backup.moved_count ?? 0} file(s) moved, ${backup.failed_count ?? 0} failed`;
-    if (backup.status === 'disabled') return `Turned off for that run: ${backup.reason ?? 'backup disabled'}.`;
-    if (backup.status === 'failed') return `The backup failed: ${backup.error ?? 'see the log'}.`;
-    return 'No backup was needed (nothing earlier to move).';
+    if (backup.performed) {
+      return t('{{directory}}: {{moved}} file(s) moved, {{failed}} failed', {
+        directory: String(backup.backup_directory),
+        moved: backup.moved_count ?? 0,
+        failed: backup.failed_count ?? 0,
+      });
+    }
+    if (backup.status === 'disabled') return t('Turned off for that run: {{reason}}.', { reason: backup.reason ?? t('backup disabled') });
+    if (backup.status === 'failed') return t('The backup failed: {{error}}.', { error: backup.error ?? t('see the log') });
+    return t('No backup was needed (nothing earlier to move).');
   };
   const summary = (task.result?.summary ?? null) as Record<string, unknown> | null;
   replace(
@@ -84,22 +145,22 @@ export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveSta
     task.error_message ? h('div', { class: 'state error', role: 'alert' }, h('p', {}, task.error_message)) : null,
     h(
       'ol',
-      { class: 'timeline', 'aria-label': 'Steps' },
+      { class: 'timeline', 'aria-label': t('Steps') },
       task.steps.map((s) => stepItem(s, live)),
     ),
     live.logTail.length
-      ? h('div', { class: 'card' }, h('h2', {}, 'Live log'), h('pre', { class: 'log-tail', 'aria-live': 'polite' }, live.logTail.join('\n')))
+      ? h('div', { class: 'card' }, h('h2', {}, t('Live log')), h('pre', { class: 'log-tail', 'aria-live': 'polite' }, live.logTail.join('\n')))
       : null,
     summary
       ? h(
           'div',
           { class: 'card' },
-          h('h2', {}, 'Last result'),
+          h('h2', {}, t('Last result')),
           h(
             'dl',
             { class: 'counters' },
             Object.entries(summary).map(([k, v]) => [
-              h('dt', {}, k.replace(/_/g, ' ')),
+              h('dt', {}, counterLabel(k)),
               h(
                 'dd',
                 {},
@@ -116,6 +177,6 @@ export function renderOverview(panel: HTMLElement, task: TaskView, live: LiveSta
           ),
         )
       : null,
-    backup ? h('div', { class: 'card' }, h('h2', {}, 'Last backup'), h('p', { class: 'last-backup' }, backupText())) : null,
+    backup ? h('div', { class: 'card' }, h('h2', {}, t('Last backup')), h('p', { class: 'last-backup' }, backupText())) : null,
   );
 }

@@ -6,7 +6,8 @@
  */
 import { api, taskPath } from '../../api.js';
 import { confirmAction, toast } from '../../dialog.js';
-import { empty, h, loading, replace } from '../../dom.js';
+import { empty, h, loading, replace, statusLabel } from '../../dom.js';
+import { t } from '../../i18n/index.js';
 import { createSqlEditor } from '../../sql-editor.js';
 import { errorPanel } from '../../ui.js';
 
@@ -27,17 +28,21 @@ interface PairList {
   undoable: number;
 }
 
-const REVIEW_LABEL: Record<string, string> = { approved: 'approved', rejected: 'rejected', none: 'unreviewed' };
+/** The review filter's choices: the option value (`none`: no review yet) and its label, read when drawn. */
+const REVIEW_VALUES = ['approved', 'rejected', 'none'] as const;
+const reviewLabel = (value: (typeof REVIEW_VALUES)[number]) => statusLabel(value === 'none' ? 'unreviewed' : value);
+/** A validation status as the reader reads it (`unchecked`: not validated yet). */
+const validationLabel = (status: Pair['validation']['status']) => (status === 'unchecked' ? t('unchecked') : statusLabel(status));
 
 export async function renderPairs(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
-  replace(panel, loading('Loading pairs…'));
+  replace(panel, loading(t('Loading pairs…')));
   const base = `${taskPath(taskId)}/pairs`;
   let list: PairList;
   try {
     list = await api<PairList>('GET', base, undefined, signal);
   } catch (error) {
     if ((error as { status?: number }).status === 404) {
-      replace(panel, empty('No question/SQL pairs yet: they come from the qa_generation step.'));
+      replace(panel, empty(t('No question/SQL pairs yet: they come from the qa_generation step.')));
       return;
     }
     throw error;
@@ -46,19 +51,19 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
   const statusFilter = h(
     'select',
     { id: 'pair-status' },
-    h('option', { value: '' }, 'All statuses'),
-    ['valid', 'repaired', 'invalid', 'unchecked'].map((s) => h('option', { value: s }, s)),
+    h('option', { value: '' }, t('All statuses')),
+    (['valid', 'repaired', 'invalid', 'unchecked'] as const).map((s) => h('option', { value: s }, validationLabel(s))),
   );
   const reviewFilter = h(
     'select',
     { id: 'pair-review' },
-    h('option', { value: '' }, 'All reviews'),
-    Object.entries(REVIEW_LABEL).map(([value, label]) => h('option', { value }, label)),
+    h('option', { value: '' }, t('All reviews')),
+    REVIEW_VALUES.map((value) => h('option', { value }, reviewLabel(value))),
   );
-  const search = h('input', { id: 'pair-search', type: 'search', placeholder: 'Search questions and SQL' });
+  const search = h('input', { id: 'pair-search', type: 'search', placeholder: t('Search questions and SQL') });
   const counts = h('p', { class: 'muted', 'aria-live': 'polite' });
   const body = h('tbody');
-  const undo = h('button', { type: 'button', class: 'button', disabled: list.undoable === 0 }, 'Undo last change');
+  const undo = h('button', { type: 'button', class: 'button', disabled: list.undoable === 0 }, t('Undo last change'));
   const reload = () => renderPairs(panel, taskId, signal).catch((error: unknown) => replace(panel, errorPanel(error)));
 
   /** Sends a change; on success the tab is drawn again from the server's state. */
@@ -72,14 +77,14 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
     }
   };
 
-  undo.addEventListener('click', () => void send('POST', `${base}/undo`, undefined, 'Last change undone'));
+  undo.addEventListener('click', () => void send('POST', `${base}/undo`, undefined, t('Last change undone')));
 
   function editRow(row: HTMLTableRowElement, pair: Pair): void {
-    const question = h('textarea', { class: 'pair-question-input', rows: 2, 'aria-label': `Question of pair ${pair.id}` });
+    const question = h('textarea', { class: 'pair-question-input', rows: 2, 'aria-label': t('Question of pair {{id}}', { id: pair.id }) });
     question.value = pair.question;
-    const editor = createSqlEditor(pair.sql, `SQL of pair ${pair.id}`);
-    const save = h('button', { type: 'button', class: 'button primary small' }, 'Save');
-    const cancel = h('button', { type: 'button', class: 'button small' }, 'Cancel');
+    const editor = createSqlEditor(pair.sql, t('SQL of pair {{id}}', { id: pair.id }));
+    const save = h('button', { type: 'button', class: 'button primary small' }, t('Save'));
+    const cancel = h('button', { type: 'button', class: 'button small' }, t('Cancel'));
     save.addEventListener('click', () => {
       const patch: Record<string, string> = {};
       if (question.value.trim() !== pair.question) patch.question = question.value;
@@ -89,7 +94,7 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
         void reload();
         return;
       }
-      void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, patch, `Pair ${pair.id} saved`);
+      void send('PATCH', `${base}/${encodeURIComponent(pair.id)}`, patch, t('Pair {{id}} saved', { id: pair.id }));
     });
     cancel.addEventListener('click', () => {
       editor.destroy();
@@ -101,9 +106,9 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
       h(
         'td',
         { colspan: 4, class: 'pair-editing' },
-        h('label', {}, 'Question'),
+        h('label', {}, t('Question')),
         question,
-        h('label', {}, 'SQL'),
+        h('label', {}, t('SQL')),
         editor.element,
         h('div', { class: 'row-actions' }, save, cancel),
       ),
@@ -112,28 +117,39 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
   }
 
   /** A row action: its visible label is part of its accessible name (`Reject pair q…`). */
-  const action = (pair: Pair, label: string, onclick: () => void, danger = false) =>
-    h('button', { type: 'button', class: `button small${danger ? ' danger' : ''}`, 'aria-label': `${label} pair ${pair.id}`, onclick }, label);
+  const action = (label: string, name: string, onclick: () => void, danger = false) =>
+    h('button', { type: 'button', class: `button small${danger ? ' danger' : ''}`, 'aria-label': name, onclick }, label);
 
   /** Approve/reject, or clear the review the pair has (Unapprove, Unreject). */
-  const reviewAction = (pair: Pair, review: 'approved' | 'rejected', label: string, undoLabel: string) => {
+  const reviewAction = (pair: Pair, review: 'approved' | 'rejected') => {
     const path = `${base}/${encodeURIComponent(pair.id)}`;
+    const id = pair.id;
+    const clear = () => void send('PATCH', path, { review: null }, t('Review of {{id}} cleared', { id }));
+    if (review === 'approved') {
+      return pair.review === review
+        ? action(t('Unapprove'), t('Unapprove pair {{id}}', { id }), clear)
+        : action(t('Approve'), t('Approve pair {{id}}', { id }), () => void send('PATCH', path, { review }, t('Pair {{id}} approved', { id })));
+    }
     return pair.review === review
-      ? action(pair, undoLabel, () => void send('PATCH', path, { review: null }, `Review of ${pair.id} cleared`))
-      : action(pair, label, () => void send('PATCH', path, { review }, `Pair ${pair.id} ${review}`), review === 'rejected');
+      ? action(t('Unreject'), t('Unreject pair {{id}}', { id }), clear)
+      : action(t('Reject'), t('Reject pair {{id}}', { id }), () => void send('PATCH', path, { review }, t('Pair {{id}} rejected', { id })), true);
   };
 
   const actions = (pair: Pair, row: () => HTMLTableRowElement) =>
     h(
       'div',
       { class: 'row-actions' },
-      action(pair, 'Edit', () => editRow(row(), pair)),
-      reviewAction(pair, 'approved', 'Approve', 'Unapprove'),
-      reviewAction(pair, 'rejected', 'Reject', 'Unreject'),
-      action(pair, 'Validate', () => void send('POST', `${base}/${encodeURIComponent(pair.id)}/validate`, undefined, `Pair ${pair.id} checked`)),
-      action(pair, 'Delete', async () => {
-        if (!(await confirmAction('Delete this pair?', pair.question, 'Delete', true))) return;
-        await send('DELETE', `${base}/${encodeURIComponent(pair.id)}`, undefined, `Pair ${pair.id} deleted (Undo puts it back)`);
+      action(t('Edit'), t('Edit pair {{id}}', { id: pair.id }), () => editRow(row(), pair)),
+      reviewAction(pair, 'approved'),
+      reviewAction(pair, 'rejected'),
+      action(
+        t('Validate'),
+        t('Validate pair {{id}}', { id: pair.id }),
+        () => void send('POST', `${base}/${encodeURIComponent(pair.id)}/validate`, undefined, t('Pair {{id}} checked', { id: pair.id })),
+      ),
+      action(t('Delete'), t('Delete pair {{id}}', { id: pair.id }), async () => {
+        if (!(await confirmAction(t('Delete this pair?'), pair.question, t('Delete'), true))) return;
+        await send('DELETE', `${base}/${encodeURIComponent(pair.id)}`, undefined, t('Pair {{id}} deleted (Undo puts it back)', { id: pair.id }));
       }),
     );
 
@@ -146,13 +162,22 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
         (!needle || p.question.toLowerCase().includes(needle) || p.sql.toLowerCase().includes(needle)),
     );
     const by = (s: string) => list.pairs.filter((p) => p.validation.status === s).length;
-    counts.textContent =
-      `${shown.length} of ${list.pairs.length} pair(s) shown · ${by('valid')} valid, ${by('repaired')} repaired, ${by('invalid')} invalid` +
-      ` · ${list.counts.approved} approved, ${list.counts.rejected} rejected`;
+    counts.textContent = t(
+      '{{shown}} of {{count}} pair(s) shown · {{valid}} valid, {{repaired}} repaired, {{invalid}} invalid · {{approved}} approved, {{rejected}} rejected',
+      {
+        shown: shown.length,
+        count: list.pairs.length,
+        valid: by('valid'),
+        repaired: by('repaired'),
+        invalid: by('invalid'),
+        approved: list.counts.approved,
+        rejected: list.counts.rejected,
+      },
+    );
     replace(
       body,
       shown.length === 0
-        ? h('tr', {}, h('td', { colspan: 5 }, 'No pair matches the filters.'))
+        ? h('tr', {}, h('td', { colspan: 5 }, t('No pair matches the filters.')))
         : shown.map((pair) => {
             // The pair's own number in the file: it stays the same when filters hide others.
             const number = String(list.pairs.indexOf(pair) + 1);
@@ -162,22 +187,26 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
               h('td', { 'data-label': '#' }, number),
               h(
                 'td',
-                { 'data-label': 'Question' },
+                { 'data-label': t('Question') },
                 h('span', { class: 'pair-question' }, pair.question),
-                pair.theme ? h('div', { class: 'muted small' }, pair.theme) : null,
+                pair.theme ? h('div', { class: 'muted small', translate: 'no' }, pair.theme) : null,
               ),
-              h('td', { 'data-label': 'SQL' }, h('pre', { class: 'sql' }, pair.sql)),
+              h('td', { 'data-label': t('SQL') }, h('pre', { class: 'sql' }, pair.sql)),
               h(
                 'td',
-                { 'data-label': 'Status' },
-                h('span', { class: `badge badge-${pair.validation.status === 'unchecked' ? 'pending' : pair.validation.status}` }, pair.validation.status),
+                { 'data-label': t('Status') },
+                h(
+                  'span',
+                  { class: `badge badge-${pair.validation.status === 'unchecked' ? 'pending' : pair.validation.status}` },
+                  validationLabel(pair.validation.status),
+                ),
                 ' ',
-                pair.review ? h('span', { class: `badge badge-review-${pair.review}` }, pair.review) : null,
+                pair.review ? h('span', { class: `badge badge-review-${pair.review}` }, statusLabel(pair.review)) : null,
                 pair.validation.error ? h('div', { class: 'error-text small' }, pair.validation.error) : null,
               ),
               h(
                 'td',
-                { 'data-label': 'Actions' },
+                { 'data-label': t('Actions') },
                 actions(pair, () => row),
               ),
             );
@@ -190,21 +219,21 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
 
   // Adding a pair: a question and its SQL, checked by the server (and validated from the row after).
   const newQuestion = h('input', { id: 'new-question', type: 'text', maxlength: 2000 });
-  const newSql = createSqlEditor('', 'SQL of the new pair');
+  const newSql = createSqlEditor('', t('SQL of the new pair'));
   const addForm = h(
     'details',
     { class: 'card add-pair' },
-    h('summary', {}, 'Add a pair'),
-    h('div', { class: 'field' }, h('label', { for: 'new-question' }, 'Question'), newQuestion),
-    h('div', { class: 'field' }, h('span', { class: 'inline-label' }, 'SQL'), newSql.element),
+    h('summary', {}, t('Add a pair')),
+    h('div', { class: 'field' }, h('label', { for: 'new-question' }, t('Question')), newQuestion),
+    h('div', { class: 'field' }, h('span', { class: 'inline-label' }, t('SQL')), newSql.element),
     h(
       'button',
       {
         type: 'button',
         class: 'button primary',
-        onclick: () => void send('POST', base, { question: newQuestion.value, sql: newSql.value() }, 'Pair added'),
+        onclick: () => void send('POST', base, { question: newQuestion.value, sql: newSql.value() }, t('Pair added')),
       },
-      'Add pair',
+      t('Add pair'),
     ),
   );
   const load = h(
@@ -213,30 +242,33 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
       type: 'button',
       class: 'button primary',
       onclick: async () => {
-        const message = `${list.counts.total - list.counts.rejected} pair(s) go to the vector store; ${list.counts.rejected} rejected stay out.`;
-        if (!(await confirmAction('Load the reviewed pairs?', message, 'Load'))) return;
+        const message = t('{{count}} pair(s) go to the vector store; {{rejected}} rejected stay out.', {
+          count: list.counts.total - list.counts.rejected,
+          rejected: list.counts.rejected,
+        });
+        if (!(await confirmAction(t('Load the reviewed pairs?'), message, t('Load')))) return;
         try {
           await api('POST', `${taskPath(taskId)}/execute`, { execution_mode: 'step', step_name: 'training_load' }, signal);
-          toast('training_load started: the Steps tab follows it');
+          toast(t('training_load started: the Steps tab follows it'));
         } catch (error) {
           toast(error instanceof Error ? error.message : String(error), 'error');
         }
       },
     },
-    'Load reviewed set',
+    t('Load reviewed set'),
   );
 
   replace(
     panel,
-    h('p', { class: 'muted small' }, `From ${list.pair_file}`),
+    h('p', { class: 'muted small' }, t('From {{file}}', { file: list.pair_file })),
     h(
       'div',
       { class: 'toolbar', role: 'search' },
-      h('label', { for: 'pair-status', class: 'inline-label' }, 'Status'),
+      h('label', { for: 'pair-status', class: 'inline-label' }, t('Status')),
       statusFilter,
-      h('label', { for: 'pair-review', class: 'inline-label' }, 'Review'),
+      h('label', { for: 'pair-review', class: 'inline-label' }, t('Review')),
       reviewFilter,
-      h('label', { for: 'pair-search', class: 'visually-hidden' }, 'Search questions and SQL'),
+      h('label', { for: 'pair-search', class: 'visually-hidden' }, t('Search questions and SQL')),
       search,
       undo,
       load,
@@ -251,7 +283,7 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
         h(
           'tr',
           {},
-          ['#', 'Question', 'SQL', 'Status', 'Actions'].map((c) => h('th', { scope: 'col' }, c)),
+          ['#', t('Question'), t('SQL'), t('Status'), t('Actions')].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       body,

@@ -1,29 +1,43 @@
 /** The task's run history: every run with its mode, outcome, times, duration and counts. */
 import { api, type RunHistory, taskPath } from '../../api.js';
 import { badge, empty, formatDuration, formatTime, h, loading, replace } from '../../dom.js';
+import { t } from '../../i18n/index.js';
 
-const MODE_LABEL: Record<string, string> = {
-  complete: 'complete workflow',
-  step: 'one step',
-  restore: 'backup restore',
-  delete: 'delete',
-  upload: 'file change',
-};
+/** What kind of run it was (the API's mode when not listed). */
+function modeLabel(mode: string): string {
+  switch (mode) {
+    case 'complete':
+      return t('complete workflow');
+    case 'step':
+      return t('one step');
+    case 'restore':
+      return t('backup restore');
+    case 'delete':
+      return t('delete');
+    case 'upload':
+      return t('file change');
+    default:
+      return mode;
+  }
+}
 
 export async function renderRuns(panel: HTMLElement, taskId: string, signal: AbortSignal): Promise<void> {
-  replace(panel, loading('Loading the runs…'));
+  replace(panel, loading(t('Loading the runs…')));
   const history = await api<RunHistory>('GET', `${taskPath(taskId)}/runs`, undefined, signal);
   if (history.runs.length === 0) {
-    replace(panel, empty('No run yet: run the complete workflow or one step.'));
+    replace(panel, empty(t('No run yet: run the complete workflow or one step.')));
     return;
   }
   const counts = (summary: RunHistory['runs'][number]['summary']) => {
     if (!summary) return '—';
     const rate = summary.validation_rate;
+    const pairs = summary.pairs ?? 0;
     return [
-      `${summary.tables ?? 0} table(s)`,
-      `${summary.pairs ?? 0} pair(s)${rate === null || rate === undefined ? '' : `, ${(rate * 100).toFixed(0)}% valid`}`,
-      `${summary.vectors ?? 0} vector(s)`,
+      t('{{tables}} table(s)', { tables: summary.tables ?? 0 }),
+      rate === null || rate === undefined
+        ? t('{{pairs}} pair(s)', { pairs })
+        : t('{{pairs}} pair(s), {{rate}}% valid', { pairs, rate: (rate * 100).toFixed(0) }),
+      t('{{vectors}} vector(s)', { vectors: summary.vectors ?? 0 }),
     ].join(' · ');
   };
   replace(
@@ -31,14 +45,14 @@ export async function renderRuns(panel: HTMLElement, taskId: string, signal: Abo
     h(
       'table',
       { class: 'grid run-table' },
-      h('caption', { class: 'visually-hidden' }, 'Runs, newest first'),
+      h('caption', { class: 'visually-hidden' }, t('Runs, newest first')),
       h(
         'thead',
         {},
         h(
           'tr',
           {},
-          ['Started', 'What', 'Outcome', 'Duration', 'Counts', 'LLM calls'].map((c) => h('th', { scope: 'col' }, c)),
+          [t('Started'), t('What'), t('Outcome'), t('Duration'), t('Counts'), t('LLM calls')].map((c) => h('th', { scope: 'col' }, c)),
         ),
       ),
       h(
@@ -48,12 +62,16 @@ export async function renderRuns(panel: HTMLElement, taskId: string, signal: Abo
           h(
             'tr',
             { 'data-run': run.run_id },
-            h('td', { 'data-label': 'Started' }, formatTime(run.started_at ?? run.created_at)),
-            h('td', { 'data-label': 'What' }, `${MODE_LABEL[run.execution_mode] ?? run.execution_mode}${run.step_name ? `: ${run.step_name}` : ''}`),
-            h('td', { 'data-label': 'Outcome' }, badge(run.outcome), run.error_message ? h('div', { class: 'error-text small' }, run.error_message) : null),
-            h('td', { 'data-label': 'Duration' }, formatDuration(run.duration_ms)),
-            h('td', { 'data-label': 'Counts' }, counts(run.summary)),
-            h('td', { 'data-label': 'LLM calls' }, run.llm_calls === null ? '—' : String(run.llm_calls)),
+            h('td', { 'data-label': t('Started') }, formatTime(run.started_at ?? run.created_at)),
+            h(
+              'td',
+              { 'data-label': t('What') },
+              run.step_name ? t('{{mode}}: {{step}}', { mode: modeLabel(run.execution_mode), step: run.step_name }) : modeLabel(run.execution_mode),
+            ),
+            h('td', { 'data-label': t('Outcome') }, badge(run.outcome), run.error_message ? h('div', { class: 'error-text small' }, run.error_message) : null),
+            h('td', { 'data-label': t('Duration') }, formatDuration(run.duration_ms)),
+            h('td', { 'data-label': t('Counts') }, counts(run.summary)),
+            h('td', { 'data-label': t('LLM calls') }, run.llm_calls === null ? '—' : String(run.llm_calls)),
           ),
         ),
       ),
