@@ -49,12 +49,15 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   const noStore = { 'cache-control': 'no-cache' };
   // Only our own script and styles run; API calls go to this origin.
   // The SQL editor (CodeMirror) writes its styles at run time: they carry a nonce, fresh per page.
+  // Style attributes are allowed: the browser's own editing inside the editor writes them (typing
+  // over a selection), and CodeMirror redraws its content after. An attribute cannot run script,
+  // and the console never builds markup from data.
   app.get('/', { schema: { hide: true } }, async (_request, reply) => {
     const nonce = randomBytes(16).toString('base64');
     return reply
       .headers({
         ...noStore,
-        'content-security-policy': `default-src 'self'; style-src 'self' 'nonce-${nonce}'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
+        'content-security-policy': `default-src 'self'; style-src 'self' 'nonce-${nonce}'; style-src-attr 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`,
       })
       .type('text/html; charset=utf-8')
       .send(assets.html.replace('</head>', `  <meta name="dp-style-nonce" content="${nonce}" />\n  </head>`));

@@ -42,6 +42,10 @@ describe('web console in Chromium', () => {
     page.on('pageerror', (error) => {
       throw error;
     });
+    // What the Content-Security-Policy refused (an inline style the editor set without the nonce, say).
+    await page.addInitScript(
+      "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + (e.sample || e.blockedURI) + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber))",
+    );
   });
 
   afterAll(async () => {
@@ -148,6 +152,7 @@ describe('web console in Chromium', () => {
     expect(await page.locator(`.sql-editor .cm-content`).first().locator('span').count()).toBeGreaterThan(0);
     // CodeMirror's own styles apply (they carry the page's CSP nonce): its scroller is a flex box, keywords coloured.
     expect(await page.evaluate<string>("getComputedStyle(document.querySelector('.cm-scroller')).display")).toBe('flex');
+    expect(await page.evaluate<string[]>('window.cspViolations')).toEqual([]);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const edited = page.locator(`tr[data-pair="${firstId}"]`);
     await expect.poll(() => edited.locator('.pair-question').textContent()).toBe('How many regions do we sell in?');
