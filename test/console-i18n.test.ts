@@ -39,6 +39,7 @@ function keysInSources(): { uses: KeyUse[]; templated: string[] } {
   }
   const html = readFileSync(path.join(WEB, 'index.html'), 'utf8');
   for (const match of html.matchAll(/data-i18n>([^<]+)</g)) uses.push({ key: match[1] ?? '', file: 'web/index.html' });
+  for (const match of html.matchAll(/data-i18n-label="([^"]+)"/g)) uses.push({ key: match[1] ?? '', file: 'web/index.html' });
   return { uses, templated };
 }
 

@@ -195,7 +195,7 @@ describe('sql_validation with LLM repair (sample database, step mode)', () => {
       expect(multi.original_error).toBe('expected exactly one statement, found 2');
       const del = record(report, 'p0004');
       expect(del).toMatchObject({ status: 'invalid', repaired_sql: null, attempts: 1 });
-      expect(del.error).toBe('only SELECT or WITH … SELECT is allowed, found DELETE');
+      expect(del.error).toBe('only a query (SELECT, WITH … SELECT, VALUES) is allowed, found DELETE');
       // A DELETE is not repairable: it was never offered to the model.
       expect(requests.flatMap((r) => parseRepairItems(r).map((i) => i.id))).not.toContain('p0004');
 

@@ -11,8 +11,7 @@ import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { isPairFile, newestPairFile } from '../task-directory/task-files.js';
 import { previousRunBackup, readPreviousOutput } from '../task-directory/previous-output.js';
 import { parsePairFile, type StoredPair } from './pair-file.js';
-
-const HISTORY_FILE = 'pairs_history.json';
+import { addedByPerson, editedPairs, HISTORY_FILE } from './pair-history.js';
 const key = (question: string) => question.trim().toLowerCase();
 
 /** The newest pair file before this run's, with its text (the same places as readPreviousOutput looks in). */
@@ -42,28 +41,14 @@ export async function carryReviews(dir: TaskDirectory, generated: readonly { que
     return { pairs: [...generated], from: null, reviews: 0, curated: 0 };
   }
   // Pairs people edited: their history says so (the original question is how the generator knew them).
-  const edited = new Map<string, string>();
-  const history = await readPreviousOutput(dir, HISTORY_FILE);
-  try {
-    const changes =
-      (JSON.parse(history?.text ?? '{}') as { changes?: { action: string; pair_id: string; before?: StoredPair | null; after?: StoredPair | null }[] })
-        .changes ?? [];
-    for (const c of changes) {
-      if (c.action === 'edit' && c.before && c.after && (c.before.question !== c.after.question || c.before.sql !== c.after.sql)) {
-        if (!edited.has(c.pair_id)) edited.set(c.pair_id, c.before.question);
-      }
-    }
-  } catch {
-    // no readable history: reviews and added pairs are still carried
-  }
+  const edited = editedPairs((await readPreviousOutput(dir, HISTORY_FILE))?.text);
   const result: CarriedReviews['pairs'] = generated.map((p) => ({ ...p }));
   const byQuestion = new Map(result.map((p, i) => [key(p.question), i]));
   let reviews = 0;
   let curated = 0;
   for (const pair of old) {
-    const addedByPerson = pair.id.startsWith('u');
     const editedFrom = edited.get(pair.id);
-    if (addedByPerson || editedFrom !== undefined) {
+    if (addedByPerson(pair.id) || editedFrom !== undefined) {
       // Kept as people left it, where the generator's version of it was (or at the end).
       const at = byQuestion.get(key(editedFrom ?? pair.question)) ?? byQuestion.get(key(pair.question));
       if (at !== undefined) result[at] = { ...pair };

@@ -74,9 +74,16 @@ function acceptedBy(e: AjvError): string | undefined {
 export function describeValidation(context: string, errors: AjvError[]): { missing: string[]; invalid: InvalidParam[] } {
   const missing: string[] = [];
   const invalid: InvalidParam[] = [];
+  const fieldOf = (e: AjvError) => [context, e.instancePath.replace(/^\//, '').replace(/\//g, '.')].filter(Boolean).join('.');
+  // A nullable field (`string | null`) that fails as a string also fails "must be null": that
+  // second line says nothing new; the accepted values of the first say "or null" instead.
+  const isNullBranch = (e: AjvError) => e.keyword === 'type' && e.params.type === 'null';
+  const nullable = new Set(
+    errors.filter((e) => isNullBranch(e) && errors.some((o) => o !== e && !isNullBranch(o) && o.keyword !== 'anyOf' && fieldOf(o) === fieldOf(e))).map(fieldOf),
+  );
   for (const e of errors) {
-    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
-    const field = [context, path].filter(Boolean).join('.');
+    const field = fieldOf(e);
+    if (nullable.has(field) && isNullBranch(e)) continue;
     switch (e.keyword) {
       case 'required':
         missing.push([field, String(e.params.missingProperty)].join('.'));
@@ -110,7 +117,9 @@ export function describeValidation(context: string, errors: AjvError[]): { missi
     }
   }
   // anyOf alternatives repeat the same field; keep one line per field and problem.
-  const unique = invalid.filter((p, i) => invalid.findIndex((q) => q.field === p.field && q.problem === p.problem) === i);
+  const unique = invalid
+    .filter((p, i) => invalid.findIndex((q) => q.field === p.field && q.problem === p.problem) === i)
+    .map((p) => (nullable.has(p.field) ? { ...p, accepted: p.accepted ? `${p.accepted}, or null` : 'null' } : p));
   return { missing: [...new Set(missing)], invalid: unique };
 }
 

@@ -8,6 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { PairFileError, parsePairFile, renderPairFile, type ReviewState, type StoredPair } from '../pairs/pair-file.js';
+import { HISTORY_FILE } from '../pairs/pair-history.js';
+import { pairValidation, type ReportVerdicts, reportVerdicts, type ValidationState } from '../pairs/pair-validation.js';
 import { ensureSqlParser } from '../sql/pg-parser.js';
 import { checkReadOnlyQuery } from '../sql/statement-guard.js';
 import type { SqlDatabase } from '../db/sql-database.js';
@@ -19,11 +21,10 @@ import { withSource } from './database.js';
 import { withTaskClaim } from './task-claim.js';
 import { requireTask } from './tasks.js';
 
-export const HISTORY_FILE = 'pairs_history.json';
 /** Changes kept for undo; older ones are dropped. */
 const HISTORY_LIMIT = 200;
 
-export type ValidationState = 'valid' | 'repaired' | 'invalid' | 'unchecked';
+export type { ValidationState } from '../pairs/pair-validation.js';
 
 export interface ReviewPair {
   id: string;
@@ -109,34 +110,6 @@ async function readHistory(dir: TaskDirectory): Promise<HistoryEntry[]> {
   }
 }
 
-interface Verdict {
-  sql: string;
-  status: ValidationState;
-  error: string | null;
-  repaired: string | null;
-  /** When the report was written (ms): a one-pair check after it wins, one before it loses. */
-  at: number;
-}
-
-/** The newest sql_validation report's verdict per pair id (only for the SQL it checked). */
-async function reportVerdicts(dir: TaskDirectory): Promise<Map<string, Verdict>> {
-  const reports = (await dir.list()).filter((e) => e.kind === 'file' && /^sql_validation_\d{8}_\d{6}_report\.json$/.test(e.name));
-  const newest = reports.sort((a, b) => a.name.localeCompare(b.name)).at(-1);
-  const verdicts = new Map<string, Verdict>();
-  if (!newest) return verdicts;
-  try {
-    const report = JSON.parse(await dir.readText(newest.name)) as {
-      records?: { pair_id?: string | null; sql: string; status: ValidationState; error: string | null; repaired_sql: string | null }[];
-    };
-    const at = newest.modifiedAt.getTime();
-    for (const r of report.records ?? [])
-      if (r.pair_id) verdicts.set(r.pair_id, { sql: r.sql, status: r.status, error: r.error, repaired: r.repaired_sql, at });
-  } catch {
-    // An unreadable report only means no verdicts.
-  }
-  return verdicts;
-}
-
 function tablesOf(sql: string): string[] {
   const guard = checkReadOnlyQuery(sql);
   return guard.ok ? [...new Set(guard.tables.map((t) => `${t.schema ?? 'public'}.${t.name}`))] : [];
@@ -160,14 +133,8 @@ async function themesByQuestion(dir: TaskDirectory): Promise<Map<string, string>
   return themes;
 }
 
-function view(pair: StoredPair, verdicts: Map<string, Verdict>, themes: Map<string, string> = new Map()): ReviewPair {
-  let validation: ReviewPair['validation'] = { status: 'unchecked', error: null, source: null };
-  const found = verdicts.get(pair.id);
-  const verdict = found && (found.sql === pair.sql || found.repaired === pair.sql) ? found : undefined;
-  // The newer of the pair's own check and the last run's verdict on the same SQL.
-  if (pair.validation && !(verdict && verdict.at > Date.parse(pair.validation.checked_at))) {
-    validation = { status: pair.validation.status, error: pair.validation.error, source: 'check' };
-  } else if (verdict) validation = { status: verdict.status, error: verdict.error, source: 'report' };
+function view(pair: StoredPair, verdicts: ReportVerdicts, themes: Map<string, string> = new Map()): ReviewPair {
+  const validation = pairValidation(pair, verdicts);
   return {
     id: pair.id,
     question: pair.question,
@@ -188,7 +155,13 @@ export interface PairList {
   undoable: number;
 }
 
-export async function listPairs(scope: PairScope): Promise<PairList> {
+export interface PairFilter {
+  review?: 'approved' | 'rejected' | 'none';
+  status?: ValidationState;
+  q?: string;
+}
+
+export async function listPairs(scope: PairScope, filter: PairFilter = {}): Promise<PairList> {
   const { dir, taskId } = scope;
   await ensureSqlParser();
   const { file, pairs } = await readPairs(dir);
@@ -198,7 +171,7 @@ export async function listPairs(scope: PairScope): Promise<PairList> {
   return {
     task_id: taskId,
     pair_file: file,
-    pairs: views,
+    pairs: views.filter((p) => matches(p, filter)),
     counts: {
       total: views.length,
       approved: views.filter((p) => p.review === 'approved').length,
@@ -208,6 +181,13 @@ export async function listPairs(scope: PairScope): Promise<PairList> {
     },
     undoable: (await readHistory(dir)).length,
   };
+}
+
+function matches(pair: ReviewPair, filter: PairFilter): boolean {
+  if (filter.review && (pair.review ?? 'none') !== filter.review) return false;
+  if (filter.status && pair.validation.status !== filter.status) return false;
+  const text = filter.q?.toLowerCase();
+  return !text || pair.question.toLowerCase().includes(text) || pair.sql.toLowerCase().includes(text);
 }
 
 /** Changes the pair file under the task's claim, records the change, and returns the pair as listed. */

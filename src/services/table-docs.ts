@@ -148,9 +148,9 @@ export async function editTableComments(ctx: ServiceContext, taskId: string, tab
   const wanted = tableName.includes('.') ? tableName : `public.${tableName}`;
   const entry = files.find((f) => f.table === wanted) ?? files.find((f) => f.table.split('.').pop() === tableName);
   if (!entry)
-    throw AppError.notFound(
-      `documented table ${tableName} of task ${taskId} (documented: ${files.map((f) => f.table).join(', ') || 'none'})`,
+    throw new AppError(
       'TABLE_NOT_FOUND',
+      `task ${taskId} has no documented table ${tableName}; documented: ${files.map((f) => f.table).join(', ') || 'none (run ddl_generation first)'}`,
     );
   const ref = parseTableName(entry.table, { catalogSpelling: true });
   if ('error' in ref) throw AppError.notFound(`documented table ${entry.table}`, 'TABLE_NOT_FOUND');

@@ -40,7 +40,11 @@ export function checkReadOnlyQuery(sql: string): GuardResult {
   }
   const [statement] = statements as [(typeof statements)[number]];
   if (statement.kind !== 'SelectStmt') {
-    return { ok: false, kind: 'not_select', reason: `only SELECT or WITH … SELECT is allowed, found ${statement.kind.replace(/Stmt$/, '').toUpperCase()}` };
+    return {
+      ok: false,
+      kind: 'not_select',
+      reason: `only a query (SELECT, WITH … SELECT, VALUES) is allowed, found ${statement.kind.replace(/Stmt$/, '').toUpperCase()}`,
+    };
   }
   let problem: string | undefined;
   const cteNames = new Set<string>();

@@ -62,6 +62,16 @@ describe('reviewing pairs', () => {
       expect((pair as Pair & { theme: string | null }).theme).toEqual(expect.any(String));
     }
     expect((await list()).pairs.map((p) => p.id)).toEqual(first.pairs.map((p) => p.id));
+    // Filters: the counts still describe the whole file; an unknown value or parameter is refused.
+    const withStores = expectSuccess(await server.call('GET', `${pairsPath}?q=STORES`));
+    expect(withStores.pairs.length).toBeGreaterThan(0);
+    expect(withStores.pairs.length).toBeLessThan(first.pairs.length);
+    expect(withStores.pairs.every((p: Pair) => `${p.question} ${p.sql}`.toLowerCase().includes('stores'))).toBe(true);
+    expect(withStores.counts.total).toBe(first.pairs.length);
+    expect(expectSuccess(await server.call('GET', `${pairsPath}?review=none&status=invalid`)).pairs).toEqual([]);
+    expect(expectSuccess(await server.call('GET', `${pairsPath}?review=none`)).pairs).toHaveLength(first.pairs.length);
+    expectInvalid(await server.call('GET', `${pairsPath}?review=maybe`), 'querystring.review', /must be one of/, /approved/);
+    expectError(await server.call('GET', `${pairsPath}?sort=question`), 400);
   });
 
   it('edits, rejects, adds, validates, deletes and undoes; a rejected pair is not loaded; edits survive a re-validation', async () => {
@@ -196,6 +206,14 @@ describe('reviewing pairs', () => {
 
     expectInvalid(await server.call('PATCH', `${tablePath}/stores`, { columns: { fax: 'Fax' } }), 'body.columns.fax', /is not a column of public\.stores/);
     expectError(await server.call('PATCH', `${tablePath}/stores`, {}), 400);
+    // An empty comment: one line for the field, saying null is the other accepted value.
+    const empty = expectInvalid(
+      await server.call('PATCH', `${tablePath}/stores`, { table_comment: '' }),
+      'body.table_comment',
+      /fewer than 1 characters/,
+      /or null$/,
+    );
+    expect(empty.response).not.toMatch(/must be null/);
     expectError(await server.call('PATCH', `${tablePath}/no_such_table`, { table_comment: 'x' }), 404, 'TABLE_NOT_FOUND');
 
     // A complete re-run (files backed up first, comments generated again) keeps the edit, and the pairs prompts see it.
@@ -237,5 +255,39 @@ describe('reviewing pairs', () => {
     expect(tables.find((t) => t.table === 'public.stores')?.edited).toBe(false);
     await execute({ execution_mode: 'step', step_name: 'ddl_generation' });
     expect(await file('stores.ddl')).not.toContain('Shops, and the online store');
+  }, 240_000);
+  it('never loads a pair whose SQL no check covers and that fails now; a check keeps the pairs people added or edited, marked invalid', async () => {
+    // Parses as one read-only query (so the API takes it) but fails EXPLAIN: the column does not exist.
+    const added = expectSuccess(
+      await server.call('POST', pairsPath, { question: 'Which stores have no fax number?', sql: 'SELECT name FROM stores WHERE fax IS NULL' }),
+      201,
+    ).pair as Pair;
+    expect(added.validation.status).toBe('unchecked');
+    const target = (await list()).pairs.find((p) => !p.id.startsWith('u') && p.review === null) as Pair;
+    expectSuccess(await server.call('PATCH', `${pairsPath}/${target.id}`, { sql: 'SELECT count(*) FROM stores WHERE no_such_column' }));
+
+    // Loading checks them first: neither reaches the store, and the result says so.
+    await execute({ execution_mode: 'step', step_name: 'training_load' });
+    const task = expectSuccess(await server.call('GET', `${BASE}/${taskId}`));
+    expect(task.steps.find((s: { step_name: string }) => s.step_name === 'training_load')?.result).toMatchObject({ pairs_failed_check: 2 });
+    expect(await storedQuestions()).not.toContain('Which stores have no fax number?');
+    expect(await storedQuestions()).not.toContain(target.question);
+
+    // sql_validation finds them invalid and cannot repair them (the scripted LLM answers with the same SQL): they stay, marked invalid.
+    await execute({ execution_mode: 'step', step_name: 'sql_validation' });
+    const after = await list();
+    expect(after.pairs.find((p) => p.id === added.id)?.validation.status).toBe('invalid');
+    expect(after.pairs.find((p) => p.id === target.id)).toMatchObject({
+      sql: 'SELECT count(*) FROM stores WHERE no_such_column',
+      validation: { status: 'invalid' },
+    });
+    const logs = expectSuccess(await server.call('GET', `${BASE}/${taskId}/files`)).files as { file_name: string }[];
+    const modifications = logs
+      .map((f) => f.file_name)
+      .filter((n) => n.startsWith('file_modifications_'))
+      .sort()
+      .at(-1) as string;
+    const log = (await server.call('GET', `${BASE}/${taskId}/files/${modifications}`)).body as unknown as string;
+    expect(log).toMatch(/\] kept, invalid \(people added, edited or reviewed it; not loaded\): Which stores have no fax number\?/);
   }, 240_000);
 });

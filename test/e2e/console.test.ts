@@ -149,7 +149,7 @@ describe('web console in Chromium', () => {
     await editor.click();
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('SELECT count(*) AS regions FROM regions');
-    expect(await page.locator(`.sql-editor .cm-content`).first().locator('span').count()).toBeGreaterThan(0);
+    expect(await page.locator(`.pair-editing .cm-content`).locator('span').count()).toBeGreaterThan(0);
     // CodeMirror's own styles apply (they carry the page's CSP nonce): its scroller is a flex box, keywords coloured.
     expect(await page.evaluate<string>("getComputedStyle(document.querySelector('.cm-scroller')).display")).toBe('flex');
     expect(await page.evaluate<string[]>('window.cspViolations')).toEqual([]);
@@ -478,7 +478,7 @@ describe('web console in Chromium', () => {
     // A failed test lists nothing under the error.
     await page.getByRole('button', { name: 'Test connection' }).click();
     await page.getByRole('alert').waitFor();
-    await page.getByText(/did not test good/).waitFor();
+    await page.getByText(/connection test failed/).waitFor();
     expect(await page.locator('.picker-row').count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Create and run' }).isDisabled()).toBe(true);
     await shot('21-picker-failed-test');

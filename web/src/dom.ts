@@ -82,7 +82,7 @@ export function statusLabel(status: string): string {
     case 'in_progress':
       return t('in progress');
     case 'partial_completed':
-      return t('partial completed');
+      return t('partially completed');
     case 'completed':
       return t('completed');
     case 'completed_with_warnings':

@@ -2,6 +2,7 @@
  * The console's entry: a hash router (#/tasks, #/new, #/tasks/{id}/{tab}, #/training) that mounts one view at a
  * time in <main>, aborting the previous view's requests and event streams.
  */
+import { confirmAction } from './dialog.js';
 import { h, replace } from './dom.js';
 import { currentLocale, LOCALES, type Locale, setLocale, t } from './i18n/index.js';
 import { errorPanel } from './ui.js';
@@ -83,6 +84,9 @@ function translateFrame(): void {
     element.dataset.i18n ||= element.textContent ?? '';
     element.textContent = t(element.dataset.i18n);
   }
+  for (const element of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
+    element.setAttribute('aria-label', t(element.dataset.i18nLabel ?? ''));
+  }
 }
 
 /** The language switch: each language named in itself, so a reader of either finds theirs. */
@@ -93,7 +97,13 @@ function setUpLocaleSwitch(): void {
     select,
     LOCALES.map((l) => h('option', { value: l.code, lang: l.code, selected: l.code === currentLocale() }, l.label)),
   );
-  select.addEventListener('change', () => {
+  select.addEventListener('change', async () => {
+    // Re-rendering in the other language would drop an edit in progress: ask first.
+    const editing = document.querySelector('.pair-editing, .add-pair[open] .cm-editor');
+    if (editing && !(await confirmAction(t('Discard the unsaved edit?'), t('Switching the language redraws the page.'), t('Switch language')))) {
+      select.value = currentLocale();
+      return;
+    }
     setLocale(select.value as Locale);
     translateFrame();
     // Same page, new language: the focus stays on the switch.

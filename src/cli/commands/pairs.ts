@@ -119,7 +119,8 @@ export async function pairsCommand(settings: Settings, action: string, pairId: s
       }
     }
   } catch (error) {
-    process.stderr.write(`data-pipeline pairs ${action}: ${errorMessage(error)}\n`);
+    // The services name API fields (`body.sql`); here the user typed options (`--sql`).
+    process.stderr.write(`data-pipeline pairs ${action}: ${errorMessage(error).replace(/\bbody\.(\w+)/g, '--$1')}\n`);
     return EXIT_FAILED;
   }
 }

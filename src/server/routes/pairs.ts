@@ -12,6 +12,7 @@ import {
   NoBody,
   PairChangedResponse,
   PairDeletedResponse,
+  PairListQuery,
   PairListResponse,
   PairParams,
   PairUndoneResponse,
@@ -29,13 +30,14 @@ export function pairRoutes(app: ApiServer, ctx: AppContext): void {
     {
       schema: {
         tags: ['pairs'],
-        summary: 'The pairs of the newest pair file with their review state, validation, theme and tables',
+        summary: 'The pairs of the newest pair file with their review state, validation, theme and tables (filters: review, status, q)',
         params: TaskIdParams,
+        querystring: PairListQuery,
         response: { 200: PairListResponse, ...errorResponses },
       },
     },
     async (request) => {
-      const list = await listPairs(await taskPairScope(services, request.params.task_id));
+      const list = await listPairs(await taskPairScope(services, request.params.task_id), request.query);
       return successBody(200, `${list.pairs.length} pair(s)`, list);
     },
   );

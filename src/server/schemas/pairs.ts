@@ -32,6 +32,16 @@ export const NoBody = Type.Object({}, { additionalProperties: false });
 
 export const ChangeQuery = Type.Object({ by: Type.Optional(By) }, { additionalProperties: false });
 
+/** Filters of the pair list; `counts` always describe the whole file. */
+export const PairListQuery = Type.Object(
+  {
+    review: Type.Optional(StringEnum(['approved', 'rejected', 'none'] as const, { description: 'none: not reviewed' })),
+    status: Type.Optional(StringEnum(['valid', 'repaired', 'invalid', 'unchecked'] as const, { description: "the SQL check's verdict" })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'text in the question or the SQL (any case)' })),
+  },
+  { additionalProperties: false },
+);
+
 const StoredPair = Closed(
   {
     id: Type.String(),

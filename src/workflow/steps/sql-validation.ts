@@ -17,6 +17,7 @@ import { StepFailedError, type StepContext, type StepOutcome } from '../step-con
 import { newestPairFile, readTableFiles, type TableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
 import { derivedPairId } from '../../pairs/pair-file.js';
+import { addedByPerson, editedPairs, HISTORY_FILE } from '../../pairs/pair-history.js';
 
 export type PairStatus = 'valid' | 'repaired' | 'invalid';
 
@@ -307,7 +308,11 @@ interface Modification {
   filesWritten: number;
 }
 
-/** Writes repaired SQL back and drops still-invalid pairs, after copying the file to `.backup`. */
+/**
+ * Writes repaired SQL back and drops still-invalid generated pairs, after copying the file to
+ * `.backup`. A still-invalid pair people added, edited or reviewed is theirs: it stays, marked
+ * invalid (so it is never loaded), for them to fix.
+ */
 async function rewritePairFile(
   ctx: StepContext,
   pairFile: string,
@@ -323,10 +328,18 @@ async function rewritePairFile(
   // Each pair keeps the fields it has besides question and SQL (id, review, theme: a file the pairs
   // API has written holds them; a generated one stays in the reference's {question, sql} form). A
   // one-pair check of a SQL that was repaired no longer applies.
+  const edited = editedPairs(await ctx.dir.readTextIfExists(HISTORY_FILE));
+  const theirs = (r: PairRecord) => {
+    const entry = entries[r.index]?.entry;
+    return addedByPerson(r.pair_id) || (r.pair_id !== null && edited.has(r.pair_id)) || (entry?.review !== undefined && entry.review !== null);
+  };
+  const checkedAt = new Date().toISOString();
   const kept = records
-    .filter((r) => r.status !== 'invalid')
+    .filter((r) => r.status !== 'invalid' || theirs(r))
     .map((r) => {
       const { validation, ...entry } = entries[r.index]?.entry ?? {};
+      if (r.status === 'invalid')
+        return { ...entry, validation: { status: 'invalid', error: r.error, checked_at: checkedAt }, question: r.question, sql: r.sql };
       return r.status === 'repaired'
         ? { ...entry, question: r.question, sql: r.repaired_sql as string }
         : { ...entry, ...(validation === undefined ? {} : { validation }), question: r.question, sql: r.sql };
@@ -337,6 +350,8 @@ async function rewritePairFile(
   for (const r of changed) {
     if (r.status === 'repaired')
       lines.push(`[${r.id}] repaired: ${r.question}`, `  before: ${r.sql}`, `  after:  ${r.repaired_sql}`, `  error was: ${r.original_error}`);
+    else if (theirs(r))
+      lines.push(`[${r.id}] kept, invalid (people added, edited or reviewed it; not loaded): ${r.question}`, `  sql: ${r.sql}`, `  error: ${r.error}`);
     else lines.push(`[${r.id}] removed: ${r.question}`, `  sql: ${r.sql}`, `  error: ${r.error}`);
   }
   await ctx.dir.writeFile(logFile, `${lines.join('\n')}\n`);

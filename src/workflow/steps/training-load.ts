@@ -7,6 +7,11 @@
  * to `vector_bak/` and empties the embeddings (only when that backup succeeded) first.
  */
 import { errorMessage } from '../../errors.js';
+import { parsePairFile, type StoredPair } from '../../pairs/pair-file.js';
+import { addedByPerson, editedPairs, HISTORY_FILE } from '../../pairs/pair-history.js';
+import { pairValidation, reportVerdicts } from '../../pairs/pair-validation.js';
+import type { SourceConnection } from '../../source/source-database.js';
+import { checkSql } from './sql-validation.js';
 import { checkReadOnlyQuery } from '../../sql/statement-guard.js';
 import { identityKey, sourceIdentity, type SourceIdentity } from '../../source/source-identity.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
@@ -24,7 +29,7 @@ import { StepFailedError, type StepContext, type StepOutcome } from '../step-con
  * client would take it for one (it was the top hit for ordinary questions). Pairs marked rejected
  * in review stay in the file but are never loaded.
  */
-export async function collectDocuments(ctx: StepContext): Promise<{ documents: VectorDocument[]; files: string[]; rejected: number }> {
+export async function collectDocuments(ctx: StepContext): Promise<{ documents: VectorDocument[]; files: string[]; rejected: number; failedCheck: number }> {
   const { dir } = ctx;
   await ensureSqlParser();
   const mapped = await readTableFiles(dir);
@@ -52,27 +57,49 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
     files.push(file);
   }
   let rejected = 0;
+  let failedCheck = 0;
   const pairFile = await newestPairFile(dir);
   if (pairFile) {
-    let pairs: unknown;
+    let data: unknown;
     try {
-      pairs = JSON.parse(await dir.readText(pairFile));
+      data = JSON.parse(await dir.readText(pairFile));
     } catch (error) {
       throw new StepFailedError(`${pairFile} is not valid JSON: ${errorMessage(error)}`);
     }
-    const valid = Array.isArray(pairs)
-      ? pairs.filter((p): p is { question: string; sql: string; review?: unknown } => typeof p?.question === 'string' && typeof p?.sql === 'string')
-      : [];
-    // Rejected pairs, pairs whose own check found their SQL invalid, and SQL that is not one
-    // read-only query (a reviewer's hand-written DELETE) are never training data.
-    const kept = valid.filter(
-      (p) => p.review !== 'rejected' && (p as { validation?: { status?: unknown } }).validation?.status !== 'invalid' && checkReadOnlyQuery(p.sql).ok,
-    );
-    rejected = valid.length - kept.length;
+    const wellFormed = Array.isArray(data) ? data.filter((p) => typeof p?.question === 'string' && typeof p?.sql === 'string') : [];
+    const pairs = parsePairFile(JSON.stringify(wellFormed), pairFile);
+    const verdicts = await reportVerdicts(dir);
+    const edited = editedPairs(await dir.readTextIfExists(HISTORY_FILE));
+    // Rejected pairs, pairs a check found invalid, and SQL that is not one read-only query (a
+    // reviewer's hand-written DELETE) are never training data. A pair people added or edited since
+    // the last check is checked now against the source, like sql_validation does; a pair file
+    // written by other means is loaded as it is (the existing trainer's way).
+    const kept: StoredPair[] = [];
+    let source: SourceConnection | Error | undefined;
+    for (const pair of pairs) {
+      const state = pairValidation(pair, verdicts).status;
+      if (pair.review === 'rejected' || state === 'invalid' || !checkReadOnlyQuery(pair.sql).ok) {
+        rejected += 1;
+        continue;
+      }
+      if (state === 'unchecked' && (addedByPerson(pair.id) || edited.has(pair.id))) {
+        source ??= await ctx.resources.source().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+        const outcome =
+          source instanceof Error
+            ? { ok: false as const, error: `the source could not be reached to check it: ${source.message}` }
+            : await checkSql(source.db, pair.sql, ctx.settings.statementTimeoutMs);
+        if (!outcome.ok) {
+          failedCheck += 1;
+          ctx.log.warn(`pair ${pair.id} not loaded: changed since its last check, and not valid now (${outcome.error}): ${pair.question}`);
+          continue;
+        }
+      }
+      kept.push(pair);
+    }
     documents.push(...pairDocuments(kept, pairFile));
     files.push(pairFile);
   }
-  return { documents, files, rejected };
+  return { documents, files, rejected, failedCheck };
 }
 
 const describeEmbedder = (e: EmbedderIdentity) => `${e.provider} ${e.model} (${e.dimension} dimensions)`;
@@ -253,10 +280,12 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
     result.sync = { ...plan.counts, embedded: written, rows_deleted: applied.deletedRows, earlier_rows_replaced: applied.legacyReplaced };
     result.source_db = dbKey;
     if (collected.rejected) result.rejected_pairs = collected.rejected;
+    if (collected.failedCheck) result.pairs_failed_check = collected.failedCheck;
     const c = plan.counts;
     log.info(
       `synced the training set of ${dbKey} (task ${options.task_id}): ${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged; ` +
-        `${written} embedded${collected.rejected ? `; ${collected.rejected} rejected pair(s) left out` : ''}`,
+        `${written} embedded${collected.rejected ? `; ${collected.rejected} rejected or invalid pair(s) left out` : ''}` +
+        `${collected.failedCheck ? `; ${collected.failedCheck} pair(s) people changed since their last check failed it now and were left out` : ''}`,
     );
   } else {
     log.info('skip_training: only the vector table operations ran');

@@ -153,7 +153,7 @@ export async function renderNewTask(root: HTMLElement, signal: AbortSignal): Pro
       syncCreate();
     } catch (error) {
       replace(connectionStatus, errorPanel(error));
-      forgetTables(t('The connection did not test good: fix it and test again to list its tables.'));
+      forgetTables(t('The connection test failed: fix it and test again to list its tables.'));
     } finally {
       testButton.disabled = false;
     }

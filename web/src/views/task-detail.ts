@@ -70,8 +70,11 @@ function warningBanner(task: TaskView): HTMLElement | null {
   if (warnings.pairs_invalid) {
     items.push(
       warnings.validation_report
-        ? t('{{pairs}} pair(s) kept invalid SQL after repair (see {{report}})', { pairs: warnings.pairs_invalid, report: warnings.validation_report })
-        : t('{{pairs}} pair(s) kept invalid SQL after repair', { pairs: warnings.pairs_invalid }),
+        ? t('{{pairs}} pair(s) still had invalid SQL after repair and are not loaded (see {{report}})', {
+            pairs: warnings.pairs_invalid,
+            report: warnings.validation_report,
+          })
+        : t('{{pairs}} pair(s) still had invalid SQL after repair and are not loaded', { pairs: warnings.pairs_invalid }),
     );
   }
   return h(

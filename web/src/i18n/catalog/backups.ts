@@ -28,7 +28,7 @@ export const backups: Catalog = {
     'Added since': '此后新增',
     'Removed since': '此后删除',
     Changed: '已修改',
-    '{{n}} unchanged': '{{n}} 个未变',
+    '{{n}} file(s) unchanged': '{{n}} 个文件未变',
     'Pair file': '问答对文件',
     'Pairs in backup': '备份中的问答对',
     'Pairs now': '当前问答对',

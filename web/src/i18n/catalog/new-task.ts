@@ -22,7 +22,7 @@ export const newTask: Catalog = {
     'Testing the connection…': '正在测试连接…',
     'Connecting…': '正在连接…',
     'Connected: {{count}} tables.': '已连接：共 {{count}} 张表。',
-    'The connection did not test good: fix it and test again to list its tables.': '连接测试未通过：请修正后重新测试，以列出其中的表。',
+    'The connection test failed: fix it and test again to list its tables.': '连接测试未通过：请修正后重新测试，以列出其中的表。',
     'The connection changed: test it to list its tables.': '连接已更改：请测试连接以列出其中的表。',
     'Create task': '创建任务',
     'Create and run': '创建并运行',

@@ -45,16 +45,19 @@ export const pairs: Catalog = {
     'Add a pair': '添加问答对',
     'Add pair': '添加',
     'Pair added': '问答对已添加',
-    '{{count}} pair(s) go to the vector store; {{rejected}} rejected stay out.': '{{count}} 个问答对将加载到向量库；{{rejected}} 个已拒绝的不加载。',
+    '{{count}} pair(s) go to the vector store; {{out}} rejected or invalid stay out.': '{{count}} 个问答对将加载到向量库；{{out}} 个已拒绝或无效的不加载。',
+    '{{unchecked}} changed since their last check are checked first; those that fail stay out.':
+      '{{unchecked}} 个在上次验证后有改动的问答对会先验证，未通过的不加载。',
     'Load the reviewed pairs?': '加载审核后的问答对？',
     'training_load started: the Steps tab follows it': 'training_load 已启动：可在“步骤”标签页查看进度',
-    'Load reviewed set': '加载审核结果',
+    'Load reviewed set': '加载已审核的问答对',
     'From {{file}}': '来源：{{file}}',
     Review: '审核',
   },
   en: {
     '{{shown}} of {{count}} pair(s) shown · {{valid}} valid, {{repaired}} repaired, {{invalid}} invalid · {{approved}} approved, {{rejected}} rejected_one':
       '{{shown}} of {{count}} pair shown · {{valid}} valid, {{repaired}} repaired, {{invalid}} invalid · {{approved}} approved, {{rejected}} rejected',
-    '{{count}} pair(s) go to the vector store; {{rejected}} rejected stay out._one': '{{count}} pair goes to the vector store; {{rejected}} rejected stay out.',
+    '{{count}} pair(s) go to the vector store; {{out}} rejected or invalid stay out._one':
+      '{{count}} pair goes to the vector store; {{out}} rejected or invalid stay out.',
   },
 };

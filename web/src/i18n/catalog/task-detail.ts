@@ -15,8 +15,9 @@ export const taskDetail: Catalog = {
     'Only the vector table operations, no loading': '仅执行向量表操作，不加载数据',
     'Table {{table}} was not documented: {{reason}}': '表 {{table}} 未生成文档：{{reason}}',
     'Theme "{{theme}}" produced no pairs: {{reason}}': '主题“{{theme}}”未生成问答对：{{reason}}',
-    '{{pairs}} pair(s) kept invalid SQL after repair (see {{report}})': '{{pairs}} 个问答对修复后 SQL 仍无效（见 {{report}}）',
-    '{{pairs}} pair(s) kept invalid SQL after repair': '{{pairs}} 个问答对修复后 SQL 仍无效',
+    '{{pairs}} pair(s) still had invalid SQL after repair and are not loaded (see {{report}})':
+      '{{pairs}} 个问答对修复后 SQL 仍无效，不会加载（见 {{report}}）',
+    '{{pairs}} pair(s) still had invalid SQL after repair and are not loaded': '{{pairs}} 个问答对修复后 SQL 仍无效，不会加载',
     'Completed with warnings': '已完成（有警告）',
     '{{started}} — earlier files moved to {{directory}} ({{moved}})': '{{started}}——之前的文件已移至 {{directory}}（{{moved}} 个）',
     'Step to run': '要运行的步骤',

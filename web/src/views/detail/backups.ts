@@ -152,7 +152,7 @@ export async function renderBackups(panel: HTMLElement, taskId: string, signal: 
           : null,
         h('div', { class: 'diff' }, list(t('Added since'), diff.added), list(t('Removed since'), diff.removed), list(t('Changed'), diff.changed, true)),
         pairDiff,
-        h('p', { class: 'muted' }, t('{{n}} unchanged', { n: diff.unchanged.length })),
+        h('p', { class: 'muted' }, t('{{n}} file(s) unchanged', { n: diff.unchanged.length })),
         diff.pair_files.length
           ? h(
               'table',

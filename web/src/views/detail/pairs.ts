@@ -103,14 +103,19 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
     replace(
       row,
       h('td', { 'data-label': '#' }, row.dataset.number ?? ''),
+      // The cell stays a table cell (so it spans the row's columns); its content is the flex box.
       h(
         'td',
-        { colspan: 4, class: 'pair-editing' },
-        h('label', {}, t('Question')),
-        question,
-        h('label', {}, t('SQL')),
-        editor.element,
-        h('div', { class: 'row-actions' }, save, cancel),
+        { colspan: 4 },
+        h(
+          'div',
+          { class: 'pair-editing' },
+          h('label', {}, t('Question')),
+          question,
+          h('label', {}, t('SQL')),
+          editor.element,
+          h('div', { class: 'row-actions' }, save, cancel),
+        ),
       ),
     );
     question.focus();
@@ -242,10 +247,14 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
       type: 'button',
       class: 'button primary',
       onclick: async () => {
-        const message = t('{{count}} pair(s) go to the vector store; {{rejected}} rejected stay out.', {
-          count: list.counts.total - list.counts.rejected,
-          rejected: list.counts.rejected,
-        });
+        const out = list.pairs.filter((p) => p.review === 'rejected' || p.validation.status === 'invalid').length;
+        const unchecked = list.pairs.filter((p) => p.review !== 'rejected' && p.validation.status === 'unchecked').length;
+        const message = [
+          t('{{count}} pair(s) go to the vector store; {{out}} rejected or invalid stay out.', { count: list.pairs.length - out, out }),
+          unchecked ? t('{{unchecked}} changed since their last check are checked first; those that fail stay out.', { unchecked }) : '',
+        ]
+          .filter(Boolean)
+          .join(' ');
         if (!(await confirmAction(t('Load the reviewed pairs?'), message, t('Load')))) return;
         try {
           await api('POST', `${taskPath(taskId)}/execute`, { execution_mode: 'step', step_name: 'training_load' }, signal);
@@ -273,6 +282,8 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
       undo,
       load,
     ),
+    // Above the list, where people look for it (not under hundreds of rows).
+    addForm,
     counts,
     h(
       'table',
@@ -288,7 +299,6 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
       ),
       body,
     ),
-    addForm,
   );
   render();
 }

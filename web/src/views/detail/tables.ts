@@ -55,6 +55,11 @@ function tableCard(taskId: string, table: DocumentedTable, signal: AbortSignal, 
         if (tableInput.value.trim() !== (table.table_comment ?? '')) body.table_comment = tableInput.value;
         const columns = Object.fromEntries(columnInputs.filter((c) => c.input.value.trim() !== c.before).map((c) => [c.name, c.input.value]));
         if (Object.keys(columns).length) body.columns = columns;
+        // A comment cannot be emptied: the way back from an edit is the generated comment.
+        if ((tableInput.value.trim() === '' && table.table_comment) || columnInputs.some((c) => c.input.value.trim() === '' && c.before)) {
+          toast(t('A comment cannot be empty: to take an edit back, use “Use generated”.'), 'error');
+          return;
+        }
         if (!body.table_comment && !body.columns) {
           toast(t('Nothing changed'));
           return;
