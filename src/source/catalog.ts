@@ -41,6 +41,40 @@ export interface ColumnInfo {
   isUnique: boolean;
   /** The single-column or composite foreign keys this column takes part in. */
   foreignKeys: ForeignKeyInfo[];
+  /**
+   * `schema.name` of the user-defined type (enum, domain, composite) the column is of, or of its
+   * elements for an array; its definition is among the table's `userTypes`. Absent for other types.
+   */
+  userType?: string;
+}
+
+/** A user-defined type a table's columns need, with what it takes to create it again. */
+export interface UserTypeInfo {
+  schema: string;
+  name: string;
+  kind: 'enum' | 'domain' | 'composite';
+  /** Enum labels, in their sort order. */
+  labels?: string[];
+  /** A domain's base type as written in DDL (`integer`, `text[]`). */
+  baseType?: string;
+  /** A domain's NOT NULL. */
+  notNull?: boolean;
+  /** A domain's default expression. */
+  defaultExpr?: string | null;
+  /** A domain's CHECK constraints (`CHECK (VALUE >= 1901)`), by name. */
+  checks?: { name: string; definition: string }[];
+  /** A composite type's attributes, in order. */
+  attributes?: { name: string; type: string }[];
+  /** The columns of the table of this type, or of arrays of it. */
+  columns: string[];
+}
+
+/** A partition or inheritance child of a table. */
+export interface ChildTableInfo {
+  schema: string;
+  name: string;
+  /** The partition bound (`FOR VALUES FROM (…) TO (…)`, `DEFAULT`); null for an inheritance child. */
+  bound: string | null;
 }
 
 export interface TableInfo {
@@ -62,6 +96,20 @@ export interface TableInfo {
   checks: { name: string; definition: string }[];
   /** SELECT text of a view or materialized view. */
   viewDefinition: string | null;
+  /**
+   * User-defined types its columns need (also through domains, arrays and composite attributes),
+   * each after those it depends on. Absent when there are none.
+   */
+  userTypes?: UserTypeInfo[];
+  /** How a partitioned table is partitioned (`RANGE (payment_date)`). */
+  partitionKey?: string;
+  /** Its partitions (of a partitioned table) or inheritance children, by name. */
+  children?: ChildTableInfo[];
+  /**
+   * The topmost table this one is a partition or an inheritance child of (the first parent when it
+   * has several): ddl_generation documents that table instead.
+   */
+  parentTable?: { schema: string; name: string; relation: 'partition' | 'inheritance child' };
 }
 
 export interface MissingTable {
@@ -85,6 +133,9 @@ const RELKINDS: Record<string, RelationKind> = {
 
 interface RelationRow extends Record<string, unknown> {
   idx: number;
+  partition_key: string | null;
+  children: ChildTableInfo[] | null;
+  parent: { schema: string; name: string; partition: boolean } | null;
   oid: number;
   schema: string;
   name: string;
@@ -108,14 +159,46 @@ SELECT req.idx::int AS idx, c.oid::int AS oid, n.nspname AS schema, c.relname AS
        c.relkind::text AS relkind,
        (n.nspname = req.schema AND c.relname = req.name) AS exact,
        dsc.description AS comment,
-       CASE WHEN c.reltuples >= 0 THEN c.reltuples::float8
+       CASE WHEN tree.rows IS NOT NULL THEN tree.rows
+            WHEN c.reltuples >= 0 THEN c.reltuples::float8
             ELSE (SELECT s.n_live_tup::float8 FROM pg_stat_all_tables s WHERE s.relid = c.oid) END AS row_estimate,
-       CASE WHEN c.relkind IN ('r', 'p', 'm') THEN c.relpages::float8 * current_setting('block_size')::float8 ELSE 0 END AS size_bytes,
-       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition
+       CASE WHEN tree.pages IS NOT NULL THEN tree.pages * current_setting('block_size')::float8
+            WHEN c.relkind IN ('r', 'p', 'm') THEN c.relpages::float8 * current_setting('block_size')::float8 ELSE 0 END AS size_bytes,
+       CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid, true) END AS view_definition,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       CASE WHEN c.relhassubclass THEN
+         (SELECT json_agg(json_build_object('schema', kn.nspname, 'name', k.relname,
+                                            'bound', CASE WHEN k.relispartition THEN pg_get_expr(k.relpartbound, k.oid) END)
+                          ORDER BY kn.nspname, k.relname)
+          FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid JOIN pg_namespace kn ON kn.oid = k.relnamespace
+          WHERE i.inhparent = c.oid)
+       END AS children,
+       CASE WHEN c.relispartition OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) THEN
+         (WITH RECURSIVE up(oid, depth) AS (
+            SELECT c.oid, 0
+            UNION ALL
+            SELECT i.inhparent, up.depth + 1 FROM up JOIN pg_inherits i ON i.inhrelid = up.oid AND i.inhseqno = 1 WHERE up.depth < 32)
+          SELECT json_build_object('schema', pn.nspname, 'name', p.relname, 'partition', c.relispartition)
+          FROM up JOIN pg_class p ON p.oid = up.oid JOIN pg_namespace pn ON pn.oid = p.relnamespace
+          WHERE up.depth > 0 ORDER BY up.depth DESC LIMIT 1)
+       END AS parent
 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS req(schema, name, idx)
 JOIN pg_namespace n ON lower(n.nspname) = lower(req.schema)
 JOIN pg_class c ON c.relnamespace = n.oid AND lower(c.relname) = lower(req.name)
 LEFT JOIN pg_description dsc ON dsc.objoid = c.oid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = 0
+-- A parent's rows and pages are those of its whole tree: selecting from it reads its partitions
+-- or inheritance children too (relhassubclass keeps this to the few tables that have any).
+LEFT JOIN LATERAL (
+  WITH RECURSIVE down(oid, depth) AS (
+    SELECT c.oid, 0 WHERE c.relhassubclass
+    UNION ALL
+    SELECT i.inhrelid, down.depth + 1 FROM down JOIN pg_inherits i ON i.inhparent = down.oid WHERE down.depth < 32)
+  SELECT sum(CASE WHEN k.reltuples >= 0 THEN k.reltuples::float8
+                  ELSE coalesce((SELECT s.n_live_tup::float8 FROM pg_stat_all_tables s WHERE s.relid = k.oid), 0) END) AS rows,
+         sum(k.relpages::float8) AS pages
+  FROM down JOIN pg_class k ON k.oid = down.oid
+  WHERE k.relkind IN ('r', 'm', 'f')
+) tree ON true
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema'
 ORDER BY req.idx`;
@@ -187,7 +270,85 @@ FROM pg_constraint c
 LEFT JOIN pg_class fc ON fc.oid = c.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE c.conrelid = ANY($1::oid[]) AND c.contype IN ('p', 'u', 'f', 'c')
+  -- A foreign key to a partitioned table has a copy per partition on the same table: the key is
+  -- the parent's, and its copies would name partitions.
+  AND NOT (c.contype = 'f' AND c.conparentid <> 0
+           AND EXISTS (SELECT 1 FROM pg_constraint pc WHERE pc.oid = c.conparentid AND pc.conrelid = c.conrelid))
 ORDER BY c.conrelid, c.contype, c.conname`;
+
+interface UserTypeRow extends Record<string, unknown> {
+  /** The table (relation oid) whose columns need the type. */
+  oid: number;
+  type_oid: number;
+  schema: string;
+  name: string;
+  kind: 'e' | 'd' | 'c';
+  labels: string[] | null;
+  base_type: string | null;
+  not_null: boolean;
+  default_expr: string | null;
+  checks: { name: string; definition: string }[] | null;
+  attributes: { name: string; type: string }[] | null;
+  /** User-defined types (oids) this one is made of: a domain's base, a composite's attributes. */
+  depends_on: number[];
+  /** The table's columns of this type or of arrays of it. */
+  columns: string[];
+}
+
+/** The element type of an array type (a true array: typelem set, variable length), else the type itself. */
+const elementOf = (t: string) => `CASE WHEN ${t}.typelem <> 0 AND ${t}.typlen = -1 THEN ${t}.typelem ELSE ${t}.oid END`;
+
+/**
+ * The user-defined types (enums, domains, standalone composites) each table's columns need, followed
+ * through array elements, domain bases and composite attributes. Types of PostgreSQL's own schemas
+ * and of extensions are not ours to define.
+ */
+const USER_TYPES_SQL = `
+WITH RECURSIVE used(relid, type_oid) AS (
+  SELECT DISTINCT a.attrelid, a.atttypid FROM pg_attribute a
+  WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+  UNION
+  SELECT u.relid, dep.type_oid
+  FROM used u JOIN pg_type t ON t.oid = u.type_oid
+  CROSS JOIN LATERAL (
+    SELECT t.typelem AS type_oid WHERE t.typelem <> 0 AND t.typlen = -1
+    UNION ALL SELECT t.typbasetype WHERE t.typtype = 'd'
+    UNION ALL SELECT ca.atttypid FROM pg_attribute ca
+              WHERE t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped
+  ) dep
+)
+SELECT u.relid::int AS oid, t.oid::int AS type_oid, n.nspname AS schema, t.typname AS name, t.typtype::text AS kind,
+       CASE WHEN t.typtype = 'e' THEN
+         (SELECT to_json(array_agg(e.enumlabel ORDER BY e.enumsortorder)) FROM pg_enum e WHERE e.enumtypid = t.oid)
+       END AS labels,
+       CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_type,
+       t.typnotnull AS not_null, t.typdefault AS default_expr,
+       CASE WHEN t.typtype = 'd' THEN
+         (SELECT json_agg(json_build_object('name', dc.conname, 'definition', pg_get_constraintdef(dc.oid, true)) ORDER BY dc.conname)
+          FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c')
+       END AS checks,
+       CASE WHEN t.typtype = 'c' THEN
+         (SELECT json_agg(json_build_object('name', ca.attname, 'type', format_type(ca.atttypid, ca.atttypmod)) ORDER BY ca.attnum)
+          FROM pg_attribute ca WHERE ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped)
+       END AS attributes,
+       to_json(ARRAY(
+         SELECT DISTINCT ${elementOf('dt')}::int FROM pg_type dt
+         WHERE dt.oid IN (SELECT t.typbasetype WHERE t.typtype = 'd'
+                          UNION ALL SELECT ca.atttypid FROM pg_attribute ca
+                                    WHERE t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped)
+       )) AS depends_on,
+       to_json(ARRAY(
+         SELECT a.attname FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
+         WHERE a.attrelid = u.relid AND a.attnum > 0 AND NOT a.attisdropped AND ${elementOf('at')} = t.oid
+         ORDER BY a.attnum
+       )) AS columns
+FROM used u
+JOIN pg_type t ON t.oid = u.type_oid
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema'
+  AND (t.typtype IN ('e', 'd') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class tc WHERE tc.oid = t.typrelid AND tc.relkind = 'c')))
+  AND NOT EXISTS (SELECT 1 FROM pg_depend ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid AND ext.deptype = 'e')
+ORDER BY u.relid, n.nspname, t.typname`;
 
 const SOFT_DELETE_TIME = /^(deleted|delete|removed|archived)_(at|on|ts|time)$|^delete_ts$/i;
 const SOFT_DELETE_FLAG = /^(is_)?(deleted|removed|archived)$/i;
@@ -243,7 +404,8 @@ export async function readCatalog(db: SqlDatabase, refs: readonly TableRef[], op
     const oids = [resolved.found.map((r) => r.oid)];
     const columns = await tx.query<ColumnRow>(COLUMNS_SQL, oids);
     const constraints = await tx.query<ConstraintRow>(CONSTRAINTS_SQL, oids);
-    return catalogFrom(resolved, columns, constraints);
+    const userTypes = await tx.query<UserTypeRow>(USER_TYPES_SQL, oids);
+    return catalogFrom(resolved, columns, constraints, userTypes);
   }, transaction);
 }
 
@@ -264,6 +426,8 @@ async function readInParallel(db: SqlDatabase, refs: readonly TableRef[], names:
       .then(([row]) => row?.snapshot ?? Promise.reject(new Error('pg_export_snapshot() returned no row')))
       .catch((error: unknown) => Promise.reject(new SnapshotUnavailableError(error)));
     const relations = tx.query<RelationRow>(RELATIONS_SQL, names).then((rows) => resolveRelations(refs, rows));
+    // The user-defined types on this connection, idle once the relations are in.
+    const userTypes = relations.then(({ found }) => (found.length ? tx.query<UserTypeRow>(USER_TYPES_SQL, [found.map((r) => r.oid)]) : []));
     const readByOid = <R extends SqlRow>(sql: string): Promise<R[]> => {
       let imported = false;
       return db
@@ -277,8 +441,13 @@ async function readInParallel(db: SqlDatabase, refs: readonly TableRef[], names:
         )
         .catch((error: unknown) => Promise.reject(imported ? error : new SnapshotUnavailableError(error)));
     };
-    const [resolved, columns, constraints] = await Promise.all([relations, readByOid<ColumnRow>(COLUMNS_SQL), readByOid<ConstraintRow>(CONSTRAINTS_SQL)]);
-    return catalogFrom(resolved, columns, constraints);
+    const [resolved, columns, constraints, types] = await Promise.all([
+      relations,
+      readByOid<ColumnRow>(COLUMNS_SQL),
+      readByOid<ConstraintRow>(CONSTRAINTS_SQL),
+      userTypes,
+    ]);
+    return catalogFrom(resolved, columns, constraints, types);
   }, transaction);
 }
 
@@ -335,16 +504,21 @@ function resolveRelations(refs: readonly TableRef[], relations: RelationRow[]): 
 }
 
 /** Tables from their relation, column and constraint rows. */
-function catalogFrom({ found, missing }: ResolvedRelations, columnRows: ColumnRow[], constraintRows: ConstraintRow[]): CatalogResult {
+function catalogFrom({ found, missing }: ResolvedRelations, columnRows: ColumnRow[], constraintRows: ConstraintRow[], typeRows: UserTypeRow[]): CatalogResult {
   const columnsByOid = groupBy(columnRows, (c) => c.oid);
   const constraintsByOid = groupBy(constraintRows, (c) => c.oid);
+  const typesByOid = groupBy(typeRows, (t) => t.oid);
   // Tables often share a CHECK's text (`status IN (…)`): each text is parsed once.
   const declared = new Map<string, DeclaredValues | undefined>();
   const declaredIn = (definition: string) => {
     if (!declared.has(definition)) declared.set(definition, declaredValues(definition));
     return declared.get(definition);
   };
-  const tables = found.map((rel) => buildTable(rel, columnsByOid.get(rel.oid) ?? [], constraintsByOid.get(rel.oid) ?? [], declaredIn));
+  const tables = found.map((rel) => {
+    const table = buildTable(rel, columnsByOid.get(rel.oid) ?? [], constraintsByOid.get(rel.oid) ?? [], declaredIn);
+    addUserTypes(table, typesByOid.get(rel.oid) ?? []);
+    return table;
+  });
   return { tables, missing };
 }
 
@@ -418,7 +592,7 @@ function buildTable(
     foreignKeys: foreignKeys.filter((fk) => fk.columns.includes(c.name)),
   }));
 
-  return {
+  const table: TableInfo = {
     schema: rel.schema,
     name: rel.name,
     kind: RELKINDS[rel.relkind] ?? 'table',
@@ -432,8 +606,109 @@ function buildTable(
     checks,
     viewDefinition: rel.view_definition,
   };
+  if (rel.partition_key) table.partitionKey = rel.partition_key;
+  if (rel.children?.length) table.children = rel.children;
+  if (rel.parent) {
+    table.parentTable = { schema: rel.parent.schema, name: rel.parent.name, relation: rel.parent.partition ? 'partition' : 'inheritance child' };
+  }
+  return table;
+}
+
+/**
+ * The table's user-defined types, each after the types it is made of (a domain over an enum, a
+ * composite with a domain attribute), and on its columns the type each one is of.
+ */
+function addUserTypes(table: TableInfo, rows: UserTypeRow[]): void {
+  if (rows.length === 0) return;
+  const byOid = new Map(rows.map((r) => [r.type_oid, r]));
+  const ordered: UserTypeRow[] = [];
+  const placed = new Set<number>();
+  const place = (row: UserTypeRow, path: Set<number>) => {
+    if (placed.has(row.type_oid) || path.has(row.type_oid)) return;
+    path.add(row.type_oid);
+    for (const dep of row.depends_on) {
+      const needed = byOid.get(dep);
+      if (needed) place(needed, path);
+    }
+    placed.add(row.type_oid);
+    ordered.push(row);
+  };
+  for (const row of rows) place(row, new Set());
+  table.userTypes = ordered.map(userTypeFrom);
+  for (const row of rows) {
+    for (const name of row.columns) {
+      const column = table.columns.find((c) => c.name === name);
+      if (column) column.userType = `${row.schema}.${row.name}`;
+    }
+  }
+}
+
+function userTypeFrom(row: UserTypeRow): UserTypeInfo {
+  const base = { schema: row.schema, name: row.name, columns: row.columns };
+  if (row.kind === 'e') return { ...base, kind: 'enum', labels: row.labels ?? [] };
+  if (row.kind === 'c') return { ...base, kind: 'composite', attributes: (row.attributes ?? []).map((a) => ({ name: a.name, type: shortTypeName(a.type) })) };
+  return {
+    ...base,
+    kind: 'domain',
+    baseType: shortTypeName(row.base_type ?? 'text'),
+    notNull: row.not_null,
+    defaultExpr: row.default_expr,
+    checks: row.checks ?? [],
+  };
 }
 
 function nonEmpty(text: string | null): string | null {
   return text && text.trim() !== '' ? text.trim() : null;
+}
+
+/** A listed partition or inheritance child, and the table documented in its place. */
+export interface FoldedTable {
+  table: string;
+  into: string;
+  relation: 'partition' | 'inheritance child';
+}
+
+/**
+ * The tables to document for a catalog read: each partition or inheritance child replaced by its
+ * topmost parent (read with one more catalog read when the list does not name it), every table
+ * once, at the place of its first mention. Nobody asks about a partition: its rows are the parent's.
+ */
+export async function foldIntoParents(
+  db: SqlDatabase,
+  catalog: CatalogResult,
+  options: { statementTimeoutMs?: number } = {},
+): Promise<CatalogResult & { folded: FoldedTable[] }> {
+  const key = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+  const children = catalog.tables.filter((t) => t.parentTable);
+  if (children.length === 0) return { ...catalog, folded: [] };
+  const listed = new Map(catalog.tables.map((t) => [key(t), t]));
+  const parentRefs = [...new Map(children.map((t) => [key(t.parentTable as TableRef), t.parentTable as TableRef])).values()];
+  const unread = parentRefs.filter((ref) => !listed.has(key(ref)));
+  const parents = unread.length
+    ? await readCatalog(
+        db,
+        unread.map((r) => ({ schema: r.schema, name: r.name })),
+        options,
+      )
+    : { tables: [], missing: [] };
+  const byKey = new Map([...listed, ...parents.tables.map((t) => [key(t), t] as const)]);
+  const tables: TableInfo[] = [];
+  const seen = new Set<string>();
+  const folded: FoldedTable[] = [];
+  const missing = [...catalog.missing];
+  for (const table of catalog.tables) {
+    let documented: TableInfo | undefined = table;
+    if (table.parentTable) {
+      documented = byKey.get(key(table.parentTable));
+      folded.push({ table: key(table), into: key(table.parentTable), relation: table.parentTable.relation });
+      if (!documented) {
+        missing.push({ table: key(table), reason: `its parent ${key(table.parentTable)} could not be read` });
+        continue;
+      }
+    }
+    if (seen.has(key(documented))) continue;
+    seen.add(key(documented));
+    tables.push(documented);
+  }
+  return { tables, missing, folded };
 }
