@@ -1,7 +1,8 @@
 /**
  * Step 1, `ddl_generation`: for each table of `table_list.txt`, a `.ddl` and a `_detail.md` with
  * comments from the LLM, plus `filename_mapping.txt` and `comments.sql`. The catalog of the whole
- * list is read in three queries; tables are then sampled, commented and written concurrently.
+ * list is read in four queries, partitions and inheritance children folded into their parent;
+ * tables are then sampled, commented and written concurrently.
  */
 import { foldIntoParents, type FoldedTable, readCatalog } from '../../source/catalog.js';
 import { TableSampler } from '../../source/sampling.js';
