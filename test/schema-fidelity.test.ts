@@ -17,10 +17,10 @@ import { sqlShape } from '../src/sql/sql-shape.js';
 import { TaskDirectory } from '../src/task-directory/task-dir.js';
 import { parseMapping } from '../src/task-directory/task-files.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
-import { parseMarkdown } from '../src/workflow/render/table-files.js';
+import { parseMarkdown, renderDdl, renderMarkdown } from '../src/workflow/render/table-files.js';
 import { workflowOptions } from '../src/workflow/run-options.js';
 import { ddlDocuments } from '../src/vector/training-documents.js';
-import { createScratchDatabase, makeTempDir, testSettings, type ScratchDatabase } from './support/env.js';
+import { createScratchDatabase, makeTempDir, TEST_SERVER_URL as TEST_URL, testSettings, type ScratchDatabase } from './support/env.js';
 import { createPagilaLikeDatabase, PAGILA_LIKE_DOCUMENTED, PAGILA_LIKE_FOLDED, PAGILA_LIKE_LIST, PAGILA_LIKE_REFERENCES } from './support/pagila-like.js';
 
 /** Runs `files` one after another in a new empty database, then `check` on it; the database is dropped afterwards. */
@@ -168,6 +168,20 @@ describe('schema fidelity on a Pagila-like schema', () => {
     expect(parseMarkdown(film).enumValues).toEqual({ rating: ['G', 'PG', 'PG-13', 'R', 'NC-17'] });
   });
 
+  it('states the types and the partitioning in Chinese documents too, whose .ddl loads the same way', async () => {
+    const zh = await TaskDirectory.open(path.join(settings.trainingDataDir, 'pagila_like_zh'), { create: true });
+    await zh.writeFile('table_list.txt', `${PAGILA_LIKE_LIST.join('\n')}\n`);
+    const options = workflowOptions({ task_id: 'pagila_like_zh', db_connection: source.url, business_context: '影碟租赁', language: 'zh' });
+    expect((await runWorkflow({ dir: zh, settings, options, mode: 'step', step: 'ddl_generation' })).status).toBe('completed');
+    const film = await zh.readText('film_detail.md');
+    expect(film).toContain('- 类型 year（字段 release_year）为基于 integer 的域类型，取值须满足 CHECK (VALUE >= 1901 AND VALUE <= 2155)');
+    expect(film).toContain('- 类型 mpaa_rating（字段 rating）为枚举类型，取值依次为：G、PG、PG-13、R、NC-17');
+    expect(parseMarkdown(film).enumValues).toEqual({ rating: ['G', 'PG', 'PG-13', 'R', 'NC-17'] });
+    expect(await zh.readText('payment_detail.md')).toContain('- payment 为分区表，按 RANGE (payment_date) 分为 3 个分区');
+    const files = await Promise.all(PAGILA_LIKE_DOCUMENTED.map((t) => zh.readText(`${t}.ddl`)));
+    expect(await inEmptyDatabase(files, publicTables)).toEqual([...PAGILA_LIKE_DOCUMENTED].sort());
+  });
+
   it('keeps generated, identity and array columns as they are', () => {
     const film = ddl.get('film') as string;
     expect(film).toMatch(/\n {2}length_hours numeric generated always as \(.*length.*60\.0.*\) stored,/);
@@ -279,4 +293,51 @@ async function publicTables(client: pg.Client): Promise<string[]> {
     `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') ORDER BY relname`,
   );
   return rows.rows.map((r) => r.name);
+}
+
+describe('the types of a .ddl, in harder cases', () => {
+  it('loads a domain over an enum of another schema, a label holding quotes and the dollar tag, and a NOT VALID check', async () => {
+    await ensureSqlParser();
+    const schema = `
+      CREATE SCHEMA inv;
+      CREATE TYPE inv."Odd Kind" AS ENUM ('it''s', '$dp$', 'plain');
+      CREATE DOMAIN inv.kind_code AS inv."Odd Kind" NOT NULL DEFAULT 'plain';
+      CREATE DOMAIN positive AS numeric(8,2) CHECK (VALUE > 0);
+      CREATE TABLE item (id int PRIMARY KEY, kind inv.kind_code, kinds inv."Odd Kind"[], price positive);
+      ALTER DOMAIN positive ADD CONSTRAINT below_million CHECK (VALUE < 1000000) NOT VALID;`;
+    const rendered = await inEmptyDatabase([schema], async (client) => {
+      const db = await PostgresDatabase.connect(urlOf(client), { sessionReadOnly: true });
+      try {
+        const [table] = (await readCatalog(db, [{ schema: 'public', name: 'item' }])).tables;
+        if (!table) throw new Error('item not read');
+        const comments = { table: 'Items', columns: {}, enums: {} };
+        return { ddl: renderDdl(table, comments, 'en'), md: renderMarkdown(table, comments, [], 'en'), types: table.userTypes?.map((t) => t.name) };
+      } finally {
+        await db.close();
+      }
+    });
+    // The enum before the domain over it, whatever their names.
+    expect(rendered.types).toEqual(['Odd Kind', 'kind_code', 'positive']);
+    expect(rendered.ddl).toContain('do $dp1$');
+    expect(rendered.ddl).toContain('create domain inv.kind_code as inv."Odd Kind" default \'plain\'::inv."Odd Kind" not null;');
+    expect(rendered.md).toContain(
+      '- type positive (of price) is a domain over numeric(8,2); its values satisfy CHECK (VALUE < 1000000::numeric) and CHECK (VALUE > 0::numeric)',
+    );
+    expect(rendered.md).toContain('- type inv."Odd Kind" (of kinds) is an enum type; its values, in their order: it\'s, $dp$, plain');
+    const loaded = await inEmptyDatabase(
+      ['CREATE SCHEMA inv', rendered.ddl, rendered.ddl.replace('create table public.item', 'create table public.item_again')],
+      async (client) => {
+        const labels = await client.query<{ labels: string[] }>(`SELECT enum_range(NULL::inv."Odd Kind")::text[] AS labels`);
+        return { labels: labels.rows[0]?.labels, tables: await publicTables(client) };
+      },
+    );
+    expect(loaded).toEqual({ labels: ["it's", '$dp$', 'plain'], tables: ['item', 'item_again'] });
+  });
+});
+
+/** The connection string of a connected client's database. */
+function urlOf(client: pg.Client): string {
+  const url = new URL(TEST_URL);
+  url.pathname = `/${client.database}`;
+  return url.toString();
 }
