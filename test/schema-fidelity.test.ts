@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../src/config/settings.js';
 import { readCatalog, shortTypeName } from '../src/source/catalog.js';
+import { detectDrift } from '../src/workflow/incremental/drift.js';
 import { PostgresDatabase } from '../src/db/postgres-database.js';
 import { parseTableList } from '../src/source/table-list.js';
 import { ensureSqlParser, parseStatements } from '../src/sql/pg-parser.js';
@@ -119,6 +120,16 @@ describe('schema fidelity on a Pagila-like schema', () => {
     const log = await dir.readText('data_pipeline.log');
     expect(log).toContain('documenting public.payment instead of its partition(s) public.payment_p2022_01, public.payment_p2022_02, public.payment_p2022_03');
     expect(log).toContain('documenting public.film instead of its inheritance child(ren) public.film_archive');
+  });
+
+  it('finds no drift right after the run: listed partitions are neither added nor missing tables', async () => {
+    const db = await PostgresDatabase.connect(source.url, { sessionReadOnly: true });
+    try {
+      const report = await detectDrift(dir, db, { statementTimeoutMs: 30_000 });
+      expect(report).toMatchObject({ drifted: false, tables_added: [], tables_removed: [], tables_changed: [], tables_listed_missing: [] });
+    } finally {
+      await db.close();
+    }
   });
 
   it('documents a list naming only a partition as its parent, and names partitions in no foreign key', async () => {
