@@ -103,7 +103,9 @@ describe('complete workflow, builtin provider, sample database on PostgreSQL', (
       const lines = text.split('\n');
       expect(lines[0]).toMatch(/^-- Name: \S/);
       expect(lines[1]).toMatch(/^-- Description: \S/);
-      expect(parseStatements(text)).toHaveLength(1);
+      // One statement, the table's or view's; orders first defines the enum type of its status.
+      const statements = parseStatements(text).map((s) => s.kind);
+      expect(statements.slice(0, -1)).toEqual(m.table === 'public.orders' ? ['DoStmt'] : []);
       texts.set(m.table, text);
     }
     // Load every file into a scratch database, tables in foreign-key order, then the views.
@@ -111,7 +113,8 @@ describe('complete workflow, builtin provider, sample database on PostgreSQL', (
     const target = new pg.Client({ connectionString: scratch.url });
     await target.connect();
     try {
-      await target.query(`CREATE SCHEMA hr; CREATE TYPE order_status AS ENUM ('pending','paid','shipped','delivered','cancelled','refunded')`);
+      // The files define the types they use; the schema must exist.
+      await target.query('CREATE SCHEMA hr');
       const order = [...SAMPLE_TABLES, ...SAMPLE_VIEWS];
       expect([...order].sort()).toEqual([...texts.keys()].sort());
       for (const name of order) await target.query(texts.get(name) as string);

@@ -26,7 +26,8 @@ function describe(collection: CollectionName, document: string, source: string, 
 
 /**
  * Splits a DDL script into statements with their leading comment lines. Uses PostgreSQL's parser,
- * so semicolons in comments or strings do not split; unparsable text stays one document.
+ * so semicolons in comments or strings do not split; unparsable text stays one document. A `DO`
+ * block stays with the statement after it (a `.ddl` defines the types of a table's columns in one).
  */
 export async function ddlDocuments(text: string, source: string, tables: string[] = []): Promise<VectorDocument[]> {
   await ensureSqlParser();
@@ -35,15 +36,21 @@ export async function ddlDocuments(text: string, source: string, tables: string[
     const statements = parseStatements(text);
     pieces = [];
     let rest = text;
+    // A DO block ahead of a table defines the types its columns need: one document with the table.
+    let pending = '';
     for (const statement of statements) {
       const at = rest.indexOf(statement.text);
       if (at < 0) {
         pieces = [text];
+        pending = '';
         break;
       }
-      pieces.push(`${rest.slice(0, at)}${statement.text};`.replace(/^[\s;]+/, '').trim());
+      const piece = `${pending}${rest.slice(0, at)}${statement.text};`.replace(/^[\s;]+/, '').trim();
       rest = rest.slice(at + statement.text.length).replace(/^\s*;/, '');
+      pending = statement.kind === 'DoStmt' ? `${piece}\n` : '';
+      if (!pending) pieces.push(piece);
     }
+    if (pending) pieces.push(pending.trim());
   } catch {
     pieces = [text.trim()];
   }

@@ -5,7 +5,7 @@
  */
 import type { SqlDatabase } from '../../db/sql-database.js';
 import { AppError } from '../../errors.js';
-import { readCatalog } from '../../source/catalog.js';
+import { foldIntoParents, readCatalog } from '../../source/catalog.js';
 import { parseTableList, parseTableName, qualifiedName, type TableRef } from '../../source/table-list.js';
 import { readPreviousOutput } from '../../task-directory/previous-output.js';
 import type { TaskDirectory } from '../../task-directory/task-dir.js';
@@ -92,12 +92,14 @@ export async function detectDrift(dir: TaskDirectory, db: SqlDatabase, options: 
     .filter((r): r is TableRef => !('error' in r));
   const refs = [...documented, ...listed.filter((r) => !(qualifiedName(r) in recorded.tables))];
   const unique = [...new Map(refs.map((r) => [qualifiedName(r), r])).values()];
-  const catalog = await readCatalog(db, unique, { statementTimeoutMs: options.statementTimeoutMs });
+  // Listed partitions and inheritance children are documented as their parent, as ddl_generation does.
+  const catalog = await foldIntoParents(db, await readCatalog(db, unique, { statementTimeoutMs: options.statementTimeoutMs }), options);
+  const folded = new Set(catalog.folded.map((f) => f.table));
   const live = new Map(catalog.tables.map((t) => [qualifiedName(t), t]));
 
   const tablesRemoved = Object.keys(recorded.tables).filter((name) => !live.has(name));
   const tablesAdded = [...live.keys()].filter((name) => !(name in recorded.tables));
-  const listedMissing = listed.map((r) => qualifiedName(r)).filter((name) => !live.has(name) && !(name in recorded.tables));
+  const listedMissing = listed.map((r) => qualifiedName(r)).filter((name) => !live.has(name) && !folded.has(name) && !(name in recorded.tables));
   const tablesChanged: TableDrift[] = [];
   for (const [name, before] of Object.entries(recorded.tables)) {
     const table = live.get(name);

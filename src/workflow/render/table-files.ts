@@ -3,11 +3,11 @@
  * that comments a person edited between steps are what later steps use.
  */
 import { createHash } from 'node:crypto';
-import { softDeleteColumn, type ColumnInfo, type TableInfo } from '../../source/catalog.js';
+import { softDeleteColumn, type ColumnInfo, type TableInfo, type UserTypeInfo } from '../../source/catalog.js';
 import type { SampleRow } from '../../source/sampling.js';
 import { displayIdent, displayQualified, quoteLiteral } from '../../sql/identifiers.js';
 import type { Language } from '../../util/language.js';
-import { FILE_LABELS } from './labels.js';
+import { FILE_LABELS, type FileLabels } from './labels.js';
 
 /** Final comments of one table, after provider proposals, database comments and fallbacks. */
 export interface ResolvedComments {
@@ -89,6 +89,62 @@ function columnList(columns: string[]): string {
   return columns.map(displayIdent).join(', ');
 }
 
+/** A domain's CHECK as CREATE DOMAIN takes it (NOT VALID is for ALTER DOMAIN only). */
+function domainCheck(definition: string): string {
+  return definition.replace(/\s+NOT VALID\s*$/i, '');
+}
+
+/** The statement creating a user-defined type as the source has it. */
+function createTypeStatement(type: UserTypeInfo): string {
+  const name = displayQualified(type.schema, type.name);
+  if (type.kind === 'enum') return `create type ${name} as enum (${(type.labels ?? []).map(quoteLiteral).join(', ')})`;
+  if (type.kind === 'composite') return `create type ${name} as (${(type.attributes ?? []).map((a) => `${displayIdent(a.name)} ${a.type}`).join(', ')})`;
+  const parts = [`create domain ${name} as ${type.baseType}`];
+  if (type.defaultExpr) parts.push(`default ${type.defaultExpr}`);
+  if (type.notNull) parts.push('not null');
+  for (const check of type.checks ?? []) parts.push(`constraint ${displayIdent(check.name)} ${domainCheck(check.definition)}`);
+  return parts.join(' ');
+}
+
+/** A dollar-quote tag that does not occur in `body`. */
+function dollarTag(body: string): string {
+  for (let n = 0; ; n += 1) {
+    const tag = n === 0 ? '$dp$' : `$dp${n}$`;
+    if (!body.includes(tag)) return tag;
+  }
+}
+
+/**
+ * The types a table's columns need, defined ahead of it so the file loads into an empty database:
+ * each created unless it exists, since every table using a type carries its definition and files
+ * are loaded one after another (or one alone). PostgreSQL has no CREATE TYPE IF NOT EXISTS, hence
+ * one DO block.
+ */
+function typeDefinitions(table: TableInfo, language: Language): string[] {
+  const types = table.userTypes ?? [];
+  if (types.length === 0) return [];
+  const body = types.flatMap((type) => [
+    `  if to_regtype(${quoteLiteral(displayQualified(type.schema, type.name))}) is null then`,
+    `    ${createTypeStatement(type)};`,
+    '  end if;',
+  ]);
+  const tag = dollarTag(body.join('\n'));
+  return [
+    `-- ${FILE_LABELS[language].ddlTypes} ${types.map((t) => displayQualified(t.schema, t.name)).join(', ')}`,
+    `do ${tag}`,
+    'begin',
+    ...body,
+    `end ${tag};`,
+  ];
+}
+
+/** `partition by range (payment_date)`: the strategy as we write keywords, the key as PostgreSQL gives it. */
+function partitionClause(table: TableInfo): string {
+  if (!table.partitionKey) return '';
+  const key = table.partitionKey.replace(/^(RANGE|LIST|HASH)\b/, (strategy) => strategy.toLowerCase());
+  return ` partition by ${key}`;
+}
+
 /** Lines of the `.ddl` file; every comment is a `--` comment after the SQL, so the file parses. */
 export function renderDdl(table: TableInfo, comments: ResolvedComments, language: Language): string {
   const labels = FILE_LABELS[language];
@@ -117,7 +173,7 @@ export function renderDdl(table: TableInfo, comments: ResolvedComments, language
     const sql = `  ${item.sql}${index < items.length - 1 ? ',' : ''}`;
     return item.comment ? `${sql.padEnd(width + 3)} -- ${oneLine(item.comment)}` : sql;
   });
-  return [...header, `create table ${name} (`, ...lines, ');', ''].join('\n');
+  return [...header, ...typeDefinitions(table, language), `create table ${name} (`, ...lines, `)${partitionClause(table)};`, ''].join('\n');
 }
 
 /** `COMMENT ON` statements for comments we generated (not those already in the database). */
@@ -180,11 +236,46 @@ export function renderMarkdown(table: TableInfo, comments: ResolvedComments, sam
   for (const fk of table.foreignKeys) {
     notes.push(l.noteReferences(columnList(fk.columns), `${sqlTableName({ schema: fk.refSchema, name: fk.refTable })}(${columnList(fk.refColumns)})`));
   }
+  notes.push(...typeNotes(table, l));
+  notes.push(...familyNotes(table, l));
   const softDelete = softDeleteColumn(table);
   if (softDelete) notes.push(l.noteSoftDelete(displayIdent(softDelete.name)));
   if (table.rowEstimate !== null && table.kind !== 'view') notes.push(l.noteRows(formatRows(table.rowEstimate)));
   if (notes.length) lines.push(l.mdNotes, ...notes.map((n) => `- ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** What each user-defined type of the table's columns is: an enum's values, a domain's rule, a composite's fields. */
+function typeNotes(table: TableInfo, l: FileLabels): string[] {
+  return (table.userTypes ?? []).map((type) => {
+    const name = type.schema === 'public' ? displayIdent(type.name) : displayQualified(type.schema, type.name);
+    const columns = type.columns.length ? type.columns.map(displayIdent).join(l.listSeparator) : '—';
+    if (type.kind === 'enum') return l.noteEnumType(name, columns, type.labels ?? []);
+    if (type.kind === 'composite')
+      return l.noteCompositeType(name, columns, (type.attributes ?? []).map((a) => `${displayIdent(a.name)} ${a.type}`).join(', '));
+    const rules = (type.checks ?? []).map((c) => domainCheck(c.definition));
+    if (type.notNull) rules.push('NOT NULL');
+    return l.noteDomainType(name, columns, type.baseType ?? '', rules);
+  });
+}
+
+/** At most this many partitions are listed one per line; a note counts the others. */
+const LISTED_PARTITIONS = 50;
+
+/** How a partitioned table is partitioned (its partitions and their bounds), or which tables inherit it. */
+function familyNotes(table: TableInfo, l: FileLabels): string[] {
+  const name = sqlTableName(table);
+  const children = table.children ?? [];
+  const notes: string[] = [];
+  if (table.partitionKey) {
+    const partitions = children.filter((c) => c.bound !== null);
+    const shown = partitions.slice(0, LISTED_PARTITIONS).map((p) => `  - ${sqlTableName(p)}: ${p.bound}`);
+    const more = partitions.length > LISTED_PARTITIONS ? [`  - ${l.noteMorePartitions(partitions.length - LISTED_PARTITIONS)}`] : [];
+    notes.push([l.notePartitioned(name, table.partitionKey, partitions.length), ...shown, ...more].join('\n'));
+  }
+  const inheriting = children.filter((c) => c.bound === null);
+  if (inheriting.length) notes.push(l.noteInheritedBy(name, inheriting.map(sqlTableName).join(l.listSeparator)));
+  return notes;
 }
 
 /** What later steps read back from a `_detail.md`: the comments and enumerations, as edited. */

@@ -1,9 +1,10 @@
 /**
  * Step 1, `ddl_generation`: for each table of `table_list.txt`, a `.ddl` and a `_detail.md` with
  * comments from the LLM, plus `filename_mapping.txt` and `comments.sql`. The catalog of the whole
- * list is read in three queries; tables are then sampled, commented and written concurrently.
+ * list is read in four queries, partitions and inheritance children folded into their parent;
+ * tables are then sampled, commented and written concurrently.
  */
-import { readCatalog } from '../../source/catalog.js';
+import { foldIntoParents, type FoldedTable, readCatalog } from '../../source/catalog.js';
 import { TableSampler } from '../../source/sampling.js';
 import { parseTableList, qualifiedName, tableListTooLong } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
@@ -54,7 +55,10 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
   // The parser (a WebAssembly module) starts while the connection is made.
   const [source] = await Promise.all([ctx.resources.source(), ensureSqlParser()]);
   log.info(`reading the catalog of ${list.tables.length} table(s) from ${source.displayUrl}`);
-  const catalog = await readCatalog(source.db, list.tables, { statementTimeoutMs: settings.statementTimeoutMs });
+  const read = await readCatalog(source.db, list.tables, { statementTimeoutMs: settings.statementTimeoutMs });
+  // Partitions and inheritance children are documented as their parent, once.
+  const catalog = await foldIntoParents(source.db, read, { statementTimeoutMs: settings.statementTimeoutMs });
+  logFolded(log, catalog.folded);
   for (const missing of catalog.missing) {
     log.warn(`table ${missing.table}: ${missing.reason}`);
     failures.push(missing);
@@ -174,7 +178,22 @@ export async function ddlGeneration(ctx: StepContext): Promise<StepOutcome> {
       compared_with_previous_run: changed !== 'all',
       failed_tables: failures,
       duplicates_dropped: list.duplicates,
+      folded_tables: catalog.folded,
       files: [...tableFiles.flatMap((f) => [f.ddl, f.md]), MAPPING_FILE, COMMENTS_SQL_FILE, FINGERPRINTS_FILE],
     },
   };
+}
+
+/** One line per parent: which listed partitions or children it is documented for. */
+function logFolded(log: StepContext['log'], folded: readonly FoldedTable[]): void {
+  const byParent = new Map<string, FoldedTable[]>();
+  for (const f of folded) byParent.set(f.into, [...(byParent.get(f.into) ?? []), f]);
+  for (const [parent, items] of byParent) {
+    const what = items.every((i) => i.relation === 'partition')
+      ? 'partition(s)'
+      : items.every((i) => i.relation === 'inheritance child')
+        ? 'inheritance child(ren)'
+        : 'partition(s) or inheritance child(ren)';
+    log.info(`documenting ${parent} instead of its ${what} ${items.map((i) => i.table).join(', ')}: they get no documents of their own`);
+  }
 }
