@@ -169,10 +169,12 @@ function valueFilter(view: View, column: ColumnInfo, alias: string | undefined, 
       alias: `pct_${snake(column.name)}`,
     };
   }
+  // A code such as `in_progress` reads "in progress" in a sentence; the SQL keeps the literal.
+  const spoken = value.replace(/_+/g, ' ').trim() || value;
   return {
     sql: `${ref} = ${quoteLiteral(value)}`,
-    en: `have ${value} as their ${en}`,
-    rows: `${many} with ${value} as their ${en}`,
+    en: `have ${spoken} as their ${en}`,
+    rows: `${many} with ${spoken} as their ${en}`,
     zh: `${zh}为“${value}”的${zhName}`,
     zhCondition: `${zh}为“${value}”`,
     alias: `pct_${snake(value) || 'value'}`,
