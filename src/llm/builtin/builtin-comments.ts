@@ -6,7 +6,7 @@ import type { Language } from '../../util/language.js';
 import type { TableComments } from '../llm-provider.js';
 import { entityName } from './schema-roles.js';
 import { labelledNames, learnGlossary } from './glossary.js';
-import { type Glossary, label, phrase, singular } from './words.js';
+import { chineseOf, type Glossary, label, phrase, singular, splitWords } from './words.js';
 
 /** Enum types and the columns that look like codes (checked with SELECT DISTINCT by the step). */
 export function guessEnumColumns(table: TableInfo, samples: SampleRow[]): string[] {
@@ -44,7 +44,10 @@ export function builtinColumnComment(column: ColumnInfo, language: Language, glo
   const fk = column.foreignKeys[0];
   if (!fk) return text;
   const target = fk.refSchema === 'public' ? fk.refTable : `${fk.refSchema}.${fk.refTable}`;
-  return language === 'zh' ? `${text}（关联 ${target}）` : `${text} (references ${target})`;
+  if (language === 'en') return `${text} (references ${target})`;
+  // The referenced table by its Chinese name when every word of it is known; else by its name.
+  const table = chineseOf(splitWords(fk.refTable.replace(/^(v|vw|mv|tbl|t)_/i, '') || fk.refTable), glossary);
+  return table.missing.length === 0 && table.text ? `${text}（关联${table.text}表）` : `${text}（关联 ${target}）`;
 }
 
 export function builtinComments(table: TableInfo, samples: SampleRow[], language: Language): TableComments {

@@ -457,7 +457,11 @@ export function chineseWord(word: string, glossary: Glossary = NO_GLOSSARY): str
 }
 
 /** Identifier words in Chinese, phrase by phrase; `missing` lists the words no glossary knows (kept in English). */
-export function chineseOf(words: readonly string[], glossary: Glossary = NO_GLOSSARY): { text: string; missing: string[] } {
+export function chineseOf(identifierWords: readonly string[], glossary: Glossary = NO_GLOSSARY): { text: string; missing: string[] } {
+  // `types` is looked up as `type` when only the singular is known.
+  const words = identifierWords.map((w) =>
+    chineseWord(w, glossary) === undefined && chineseWord(singularWord(w), glossary) !== undefined ? singularWord(w) : w,
+  );
   const parts: string[] = [];
   const missing: string[] = [];
   for (let i = 0; i < words.length; ) {
