@@ -224,6 +224,10 @@ describe('builtin pairs: language and SQL variety on PostgreSQL', () => {
     // Along the foreign keys: a two-join path (tracks → albums → artists or similar) and a HAVING.
     expect(musicEn.pairs.some((p) => (sqlShape(p.sql)?.tables.length ?? 0) >= 3)).toBe(true);
     expect(sql).toMatch(/HAVING COUNT\(\*\) >= 2/);
+    // Revenue per genre: invoice lines → tracks → genres, price times quantity.
+    const perGenre = musicEn.pairs.find((p) => /\bgenre\b/.test(p.question) && /revenue/i.test(p.question));
+    expect(perGenre?.sql).toMatch(/SUM\(c\.unit_price \* c\.quantity\)/);
+    expect(sqlShape(perGenre?.sql ?? '')?.tables).toEqual(['genres', 'invoice_lines', 'tracks']);
   });
 
   it('uses the schema meaning: enumeration values, data-relative date ranges, shares, top-N per group, period over period', () => {

@@ -20,6 +20,8 @@ type Text = Record<Language, string>;
 interface Candidate {
   question: Text;
   sql: string;
+  /** Raises the candidate's chance to be picked: the questions a manager asks first. */
+  bonus?: number;
 }
 
 /** What the templates need to know about one table. */
@@ -381,15 +383,15 @@ function parentKeys(parent: View, alias: string): { shown: string[]; keys: strin
 }
 
 /** A price and a quantity on the same row make revenue: `SUM(c.unit_price * c.quantity)`. */
-function revenueOf(view: View, alias: string): { sql: string; en: string; zh: string } | undefined {
+function revenueOf(view: View, alias: string): { sql: string; en: string; zh: string; alias: string } | undefined {
   const measures = measureColumns(view.doc);
   const price = measures.find((c) => /price|amount|cost/i.test(c.name));
   const quantity = measures.find((c) => /(^|_)(quantity|qty|units?)$/i.test(c.name));
-  if (price && quantity) return { sql: `${qualify(alias, price.name)} * ${qualify(alias, quantity.name)}`, en: 'revenue', zh: '销售额' };
+  if (price && quantity) return { sql: `${qualify(alias, price.name)} * ${qualify(alias, quantity.name)}`, en: 'revenue', zh: '销售额', alias: 'revenue' };
   const [measure] = measures;
   if (!measure) return undefined;
   const label = view.en(measure);
-  return { sql: qualify(alias, measure.name), en: /^total\b/.test(label) ? label : `total ${label}`, zh: view.zhOf(measure) };
+  return { sql: qualify(alias, measure.name), en: /^total\b/.test(label) ? label : `total ${label}`, zh: view.zhOf(measure), alias: sumAlias(measure) };
 }
 
 /** Questions that follow one foreign key from a child table to the table it references. */
@@ -452,8 +454,8 @@ function joinCandidates(childView: View, parent: View, fk: ForeignKeyInfo): Cand
         zh: `${child.zh}的${zhTotal(revenue.zh)}最高的前10个${parent.zh}${viaZh}`,
       },
       sql:
-        `SELECT ${shown.join(', ')}, SUM(${revenue.sql}) AS total_value FROM ${from}${where(filters)}` +
-        ` GROUP BY ${keys.join(', ')} ORDER BY total_value DESC NULLS LAST, ${keys.join(', ')} LIMIT 10`,
+        `SELECT ${shown.join(', ')}, SUM(${revenue.sql}) AS ${revenue.alias} FROM ${from}${where(filters)}` +
+        ` GROUP BY ${keys.join(', ')} ORDER BY ${revenue.alias} DESC NULLS LAST, ${keys.join(', ')} LIMIT 10`,
     });
   }
   if (parentGroup && !self) {
@@ -549,14 +551,16 @@ function chainCandidates(child: View, fk: ForeignKeyInfo, parent: View, fk2: For
   ];
   const revenue = revenueOf(child, 'c');
   if (revenue) {
-    out.push({
+    // Price times quantity is what a manager asks for first ("revenue per genre").
+    out[revenue.en === 'revenue' ? 'unshift' : 'push']({
+      bonus: revenue.en === 'revenue' ? 2 : 0,
       question: {
-        en: `What is the ${revenue.en} of ${C.many} per ${G.one}?`,
+        en: revenue.en === 'revenue' ? `What is the revenue from ${C.many} per ${G.one}?` : `What is the ${revenue.en} of ${C.many} per ${G.one}?`,
         zh: `各${grand.zh}的${child.zh}${zhTotal(revenue.zh)}是多少？`,
       },
       sql:
-        `SELECT ${shown.join(', ')}, SUM(${revenue.sql}) AS total_value FROM ${from}${where(filters)}` +
-        ` GROUP BY ${keys.join(', ')} ORDER BY total_value DESC NULLS LAST, ${keys.join(', ')}`,
+        `SELECT ${shown.join(', ')}, SUM(${revenue.sql}) AS ${revenue.alias} FROM ${from}${where(filters)}` +
+        ` GROUP BY ${keys.join(', ')} ORDER BY ${revenue.alias} DESC NULLS LAST, ${keys.join(', ')}`,
     });
   }
   const [grandGroup] = groupColumns(grand.doc).filter((g) => !fk2.refColumns.includes(g.name));
@@ -693,7 +697,8 @@ export function builtinPairs(tables: TableDoc[], count: number, language: Langua
       (lacking.multiJoin && c.joins >= 2 ? 4 : 0) +
       (lacking.join && c.joins > 0 ? 2 : 0) +
       (lacking.filter && c.filter ? 2 : 0) +
-      (usedTables.has(c.table) ? 0 : 3) -
+      (usedTables.has(c.table) ? 0 : 3) +
+      (c.bonus ?? 0) -
       c.rank * 0.05;
     const best = fresh.reduce((a, b) => (score(b) > score(a) ? b : a));
     seen.questions.add(questionKey(best));
