@@ -52,6 +52,7 @@ function warningsLine(w: NonNullable<WorkflowResult['warnings']>): string {
     ...w.tables_failed.map((t) => `table ${t.table} not documented (${t.reason})`),
     ...w.themes_failed.map((t) => `theme "${t.theme}" failed (${t.reason})`),
     ...(w.pairs_invalid ? [`${w.pairs_invalid} pair(s) with invalid SQL${w.validation_report ? ` (see ${w.validation_report})` : ''}`] : []),
+    ...(w.language_warnings ?? []),
   ];
   return parts.join('; ');
 }

@@ -91,6 +91,8 @@ export interface RunWarnings {
   pairs_invalid: number;
   /** The validation report naming them. */
   validation_report: string | null;
+  /** Questions in the run's language that still hold words of another (qa_generation: Chinese questions with English names). */
+  language_warnings?: string[];
 }
 
 function runWarnings(runs: StepRun[]): RunWarnings | null {
@@ -102,8 +104,9 @@ function runWarnings(runs: StepRun[]): RunWarnings | null {
     themes_failed: list<{ theme: string; reason: string }>(completed('qa_generation')?.result.failed_themes),
     pairs_invalid: validation?.counters.pairs_invalid ?? 0,
     validation_report: typeof validation?.result.report_file === 'string' ? validation.result.report_file : null,
+    language_warnings: list<string>(completed('qa_generation')?.result.language_warnings),
   };
-  return warnings.tables_failed.length || warnings.themes_failed.length || warnings.pairs_invalid ? warnings : null;
+  return warnings.tables_failed.length || warnings.themes_failed.length || warnings.pairs_invalid || warnings.language_warnings?.length ? warnings : null;
 }
 
 function reuseReport(resources: WorkflowResources, runs: StepRun[]): ReuseReport {

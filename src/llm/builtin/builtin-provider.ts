@@ -18,18 +18,18 @@ import type {
 } from '../llm-provider.js';
 import { LlmUsage } from '../usage.js';
 import { builtinComments } from './builtin-comments.js';
-import { builtinPairs } from './builtin-pairs.js';
+import { builtinPairs, newSeenPairs } from './builtin-pairs.js';
 import { builtinRepairs } from './builtin-repair.js';
 import { builtinThemes } from './builtin-themes.js';
 
 /** Bump when the builtin generator's output changes, so cached answers of the old one are not reused. */
-export const BUILTIN_GENERATOR_VERSION = 1;
+export const BUILTIN_GENERATOR_VERSION = 2;
 
 export class BuiltinProvider implements LlmProvider {
   readonly name = 'builtin' as const;
   readonly usage = new LlmUsage();
-  /** Questions already produced in this run, so themes sharing tables do not repeat each other. */
-  private readonly seenQuestions = new Set<string>();
+  /** Questions and SQL shapes already produced in this run, so themes sharing tables do not repeat each other. */
+  private readonly seenPairs = newSeenPairs();
 
   cacheMaterial<C extends LlmCall>(call: C, request: LlmCalls[C]['request']): unknown {
     const { signal: _signal, ...rest } = request;
@@ -51,7 +51,7 @@ export class BuiltinProvider implements LlmProvider {
   async generatePairs(request: PairRequest): Promise<QaPair[]> {
     await ensureSqlParser();
     this.usage.record(0, 0);
-    return builtinPairs(request.tables, request.count, request.language, this.seenQuestions);
+    return builtinPairs(request.tables, request.count, request.language, this.seenPairs);
   }
 
   async repairSql(request: RepairRequest): Promise<RepairProposal[]> {

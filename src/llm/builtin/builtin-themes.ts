@@ -5,10 +5,12 @@
  */
 import type { TableDoc, Theme } from '../llm-provider.js';
 import type { Language } from '../../util/language.js';
-import { entityName, measureColumns } from './schema-roles.js';
+import { SchemaNames } from './naming.js';
+import { measureColumns } from './schema-roles.js';
 import { label } from './words.js';
 
-const MAX_TABLES_PER_THEME = 5;
+/** Room for a fact table, what it references and what those reference in turn (two-join questions). */
+const MAX_TABLES_PER_THEME = 6;
 
 function key(schema: string, name: string): string {
   return `${schema}.${name}`;
@@ -34,7 +36,9 @@ export function builtinThemes(docs: TableDoc[], count: number, language: Languag
   for (const centre of centres) {
     if (groups.length >= count) break;
     const k = key(centre.table.schema, centre.table.name);
-    const members = [k, ...(parents.get(k) ?? [])].slice(0, MAX_TABLES_PER_THEME);
+    const direct = parents.get(k) ?? [];
+    const grandparents = direct.flatMap((p) => parents.get(p) ?? []).filter((g) => g !== k && !direct.includes(g));
+    const members = [...new Set([k, ...direct, ...grandparents])].slice(0, MAX_TABLES_PER_THEME);
     // A group that adds nothing to an existing one is not a new theme.
     if (groups.some((g) => members.every((m) => g.includes(m)))) continue;
     groups.push(members);
@@ -50,22 +54,25 @@ export function builtinThemes(docs: TableDoc[], count: number, language: Languag
     else groups.push([k, ...related].slice(0, MAX_TABLES_PER_THEME));
   }
 
+  const names = new SchemaNames(docs);
   return groups.map((members) =>
     makeTheme(
       members.map((m) => byKey.get(m) as TableDoc),
       language,
+      names,
     ),
   );
 }
 
-function makeTheme(tables: TableDoc[], language: Language): Theme {
+function makeTheme(tables: TableDoc[], language: Language, names: SchemaNames): Theme {
   const [centre, ...others] = tables as [TableDoc, ...TableDoc[]];
-  const centreName = entityName(centre.table, language);
-  const otherNames = others.map((t) => entityName(t.table, language));
+  const nameOf = (doc: TableDoc) => (language === 'zh' ? names.tableZh(doc) : names.noun(doc).many);
+  const centreName = nameOf(centre);
+  const otherNames = others.map(nameOf);
   const metrics = tables.flatMap((t) =>
     measureColumns(t)
       .slice(0, 2)
-      .map((c) => label(c.name, language)),
+      .map((c) => (language === 'zh' ? names.columnZh(t, c) : label(c.name, language))),
   );
   const entities = [centreName, ...otherNames];
   if (language === 'zh') {

@@ -6,7 +6,7 @@ import { softDeleteColumn, type ColumnInfo, type TableInfo } from '../../source/
 import type { TableDoc } from '../llm-provider.js';
 import { displayIdent } from '../../sql/identifiers.js';
 import type { Language } from '../../util/language.js';
-import { phrase, splitWords } from './words.js';
+import { chineseOf, type Glossary, nounOf, splitWords } from './words.js';
 
 const NOT_A_MEASURE = /(^|_)(id|no|num|number|year|month|day|code|zip|postcode|phone|level|version|seq|sequence|order|rank|position)$/i;
 const LABEL_NAME = /^(name|full_name|title|display_name|label)$|_name$/i;
@@ -77,8 +77,8 @@ export function tieBreakers(table: TableInfo): ColumnInfo[] {
   return pk.length ? pk : labelColumns(table);
 }
 
-/** How a table is called in questions: `order items`, `订单明细`. */
-export function entityName(table: TableInfo, language: Language): string {
-  const stripped = table.name.replace(/^(v|vw|mv|tbl|t)_/i, '');
-  return phrase(stripped || table.name, language);
+/** How a table is called in text: `order items`, `订单明细` (with the schema's glossary when given). */
+export function entityName(table: TableInfo, language: Language, glossary?: Glossary): string {
+  const stripped = table.name.replace(/^(v|vw|mv|tbl|t)_/i, '') || table.name;
+  return language === 'en' ? nounOf(stripped).many : chineseOf(splitWords(stripped), glossary).text || table.name;
 }

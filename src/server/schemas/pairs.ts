@@ -50,6 +50,7 @@ const StoredPair = Closed(
     review: Type.Optional(ReviewState),
     theme: Type.Optional(Type.String()),
     validation: Type.Optional(Closed({ status: StringEnum(['valid', 'invalid'] as const), error: Nullable(Type.String()), checked_at: Time })),
+    difficulty: Type.Optional(StringEnum(['easy', 'medium', 'hard'] as const, { description: "from the SQL's shape, as qa_generation wrote it" })),
   },
   { description: 'the pair as the file held it' },
 );

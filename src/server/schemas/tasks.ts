@@ -176,6 +176,7 @@ export const RunWarningsView = Closed(
     themes_failed: Type.Array(Closed({ theme: Type.String(), reason: Type.String() })),
     pairs_invalid: Type.Integer(),
     validation_report: Nullable(Type.String()),
+    language_warnings: Type.Optional(Type.Array(Type.String({ description: 'questions that keep words of another language, and why' }))),
   },
   { description: 'what did not make it in a run that completed' },
 );

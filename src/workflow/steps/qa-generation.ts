@@ -9,6 +9,8 @@ import { readCatalog, type TableInfo } from '../../source/catalog.js';
 import { sampleTable } from '../../source/sampling.js';
 import { parseTableName, type TableRef } from '../../source/table-list.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
+import { type Difficulty, sqlShape } from '../../sql/sql-shape.js';
+import { schemaHasChinese } from '../../llm/builtin/glossary.js';
 import { mapConcurrent } from '../../util/concurrency.js';
 import { compactTimestamp } from '../../util/time.js';
 import { renderDecisionPrompt, renderMetadataMarkdown, renderMetadataSql } from '../render/qa-files.js';
@@ -27,24 +29,36 @@ export function normalizeQuestion(question: string): string {
     .trim();
 }
 
-/** Drops pairs whose question repeats an earlier one (case, spacing and punctuation ignored). */
+/** The SQL shape of a pair (literals normalised); undefined when it does not parse (validation says why). */
+function shapeKey(sql: string): string | undefined {
+  return sqlShape(sql)?.fingerprint;
+}
+
+/**
+ * Drops pairs whose question repeats an earlier one (case, spacing and punctuation ignored), and
+ * pairs whose SQL has the shape of an earlier one's (the same query but for its literals).
+ */
 export function dedupePairs(pairs: readonly QaPair[]): QaPair[] {
-  const seen = new Set<string>();
+  const questions = new Set<string>();
+  const shapes = new Set<string>();
   return pairs.filter((pair) => {
     const key = normalizeQuestion(pair.question);
-    if (!key || seen.has(key)) return false;
-    seen.add(key);
+    const shape = shapeKey(pair.sql);
+    if (!key || questions.has(key) || (shape && shapes.has(shape))) return false;
+    questions.add(key);
+    if (shape) shapes.add(shape);
     return true;
   });
 }
 
 /** Why a generated pair is not kept. */
-export type PairRejection = 'example' | 'no_question' | 'duplicate';
+export type PairRejection = 'example' | 'no_question' | 'duplicate' | 'same_sql_shape';
 
 const REJECTION_TEXT: Record<PairRejection, string> = {
   example: "copied the prompt's example",
   no_question: 'had no words in the question',
   duplicate: 'repeated a question',
+  same_sql_shape: "repeated another pair's SQL but for its values",
 };
 
 /** The pairs prompt shows `{"question": "...", "sql": "SELECT ..."}`: a model echoing it sends these. */
@@ -54,7 +68,7 @@ const EXAMPLE_SQL = /^\s*select\s*(?:\.{2,}|…)[\s.…]*;?\s*$/i;
 export type RejectionCounts = Record<PairRejection, number>;
 
 export function noRejections(): RejectionCounts {
-  return { example: 0, no_question: 0, duplicate: 0 };
+  return { example: 0, no_question: 0, duplicate: 0, same_sql_shape: 0 };
 }
 
 /**
@@ -64,14 +78,18 @@ export function noRejections(): RejectionCounts {
 export function screenPairs(pairs: readonly QaPair[]): { kept: QaPair[]; rejected: RejectionCounts } {
   const rejected = noRejections();
   const seen = new Set<string>();
+  const shapes = new Set<string>();
   const kept: QaPair[] = [];
   for (const pair of pairs) {
     const key = normalizeQuestion(pair.question);
+    const shape = shapeKey(pair.sql);
     if (EXAMPLE_QUESTION.test(pair.question) || EXAMPLE_SQL.test(pair.sql)) rejected.example += 1;
     else if (!key) rejected.no_question += 1;
     else if (seen.has(key)) rejected.duplicate += 1;
+    else if (shape && shapes.has(shape)) rejected.same_sql_shape += 1;
     else {
       seen.add(key);
+      if (shape) shapes.add(shape);
       kept.push(pair);
     }
   }
@@ -79,7 +97,7 @@ export function screenPairs(pairs: readonly QaPair[]): { kept: QaPair[]; rejecte
 }
 
 function totalOf(counts: RejectionCounts): number {
-  return counts.example + counts.no_question + counts.duplicate;
+  return counts.example + counts.no_question + counts.duplicate + counts.same_sql_shape;
 }
 
 /** `1 copied the prompt's example, 2 repeated a question` (reasons with a count only). */
@@ -88,6 +106,45 @@ export function describeRejections(counts: RejectionCounts): string {
     .filter((reason) => counts[reason] > 0)
     .map((reason) => `${counts[reason]} ${REJECTION_TEXT[reason]}`)
     .join(', ');
+}
+
+/** A pair with its difficulty (from its SQL's shape), for the pair file; unchanged when the SQL does not parse. */
+function withDifficulty<P extends { sql: string }>(pair: P): P & { difficulty?: Difficulty } {
+  const shape = sqlShape(pair.sql);
+  return shape ? { ...pair, difficulty: shape.difficulty } : pair;
+}
+
+/** Latin words of Chinese questions, values in quotes and upper-case acronyms (SKU, NPS) aside. */
+function englishWordsIn(question: string): string[] {
+  const unquoted = question.replace(/“[^”]*”|"[^"]*"|'[^']*'|「[^」]*」/g, ' ');
+  return (unquoted.match(/[A-Za-z][A-Za-z0-9_]*/g) ?? []).filter((w) => !/^[A-Z0-9]{2,6}$/.test(w));
+}
+
+/**
+ * What the run's warnings say when Chinese questions keep English words: the words, and whether
+ * the schema offers any Chinese at all to learn names from.
+ */
+export function untranslatedWarnings(pairs: readonly { question: string }[], docs: readonly TableDoc[]): string[] {
+  const words = new Map<string, number>();
+  let questions = 0;
+  for (const pair of pairs) {
+    const found = englishWordsIn(pair.question);
+    if (found.length) questions += 1;
+    for (const w of found) words.set(w.toLowerCase(), (words.get(w.toLowerCase()) ?? 0) + 1);
+  }
+  if (questions === 0) return [];
+  const listed = [...words.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 12)
+    .map(([w]) => w)
+    .join(', ');
+  const why = schemaHasChinese(docs)
+    ? 'no Chinese comment or dictionary word names them'
+    : 'the schema has no Chinese table or column comments to take names from';
+  return [
+    `${plural(questions, 'Chinese question keeps', 'Chinese questions keep')} English words from table and column names (${listed}): ${why}; ` +
+      'add Chinese comments (COMMENT ON) to the tables and columns and run again',
+  ];
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -248,10 +305,13 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   const pairFile = pairFileName(dbName, compactTimestamp());
   // Reviews, and pairs people added or edited, outlive a re-generation.
   const carried = await carryReviews(ctx.dir, pairs);
+  const written = carried.pairs.map(withDifficulty);
+  const languageWarnings = options.language === 'zh' ? untranslatedWarnings(written, docs) : [];
+  for (const warning of languageWarnings) log.warn(warning);
   if (carried.reviews || carried.curated) {
     log.info(`carried over from ${carried.from}: ${carried.reviews} review(s), ${carried.curated} pair(s) people added or edited`);
   }
-  await ctx.dir.writeFile(pairFile, `${JSON.stringify(carried.pairs, null, 2)}\n`);
+  await ctx.dir.writeFile(pairFile, `${JSON.stringify(written, null, 2)}\n`);
   await ctx.dir.writeFile(METADATA_FILE, renderMetadataSql(themes, businessContext));
   await ctx.dir.writeFile(METADATA_DETAIL_FILE, renderMetadataMarkdown(themes, options.language));
   await ctx.dir.writeFile(DECISION_PROMPT_FILE, renderDecisionPrompt(docs, themes, businessContext, options.language));
@@ -262,7 +322,7 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
   const rejectedTotal = totalOf(rejected);
   log.info(
     `wrote ${carried.pairs.length} pair(s) to ${pairFile} (${rejectedTotal} rejected in the replies${rejectedTotal ? `: ${describeRejections(rejected)}` : ''}; ` +
-      `${repeatedAcrossThemes} repeated a question of another theme)`,
+      `${repeatedAcrossThemes} repeated a question or the SQL shape of another theme's pair)`,
   );
   return {
     counters: { tables_total: docs.length, themes: themes.length, themes_failed: failedThemes.length, pairs: carried.pairs.length, files_written: 5 },
@@ -279,6 +339,7 @@ export async function qaGeneration(ctx: StepContext): Promise<StepOutcome> {
       pairs_in_replies: held,
       pairs_rejected: { ...rejected, repeated_across_themes: repeatedAcrossThemes },
       files: [pairFile, METADATA_FILE, METADATA_DETAIL_FILE, DECISION_PROMPT_FILE, THEMES_FILE],
+      language_warnings: languageWarnings,
     },
   };
 }
