@@ -19,6 +19,8 @@ interface OptionBase {
     readonly inverted?: boolean;
     /** Help text when it differs from the description (an inverted flag says what it does). */
     readonly help?: string;
+    /** An older flag still accepted (hidden from the help): it sets the option to the other value than `flag`. */
+    readonly opposite?: string;
   };
 }
 
@@ -79,11 +81,16 @@ export const RUN_OPTIONS = {
   },
   execute_check: {
     kind: 'boolean',
-    default: false,
+    default: true,
     scope: 'task',
-    label: 'Also run each valid SQL with LIMIT 1',
-    description: 'also run each valid SQL with LIMIT 1 (read-only, rolled back) and flag empty results',
-    cli: { flag: '--execute-check' },
+    label: 'Run each valid SQL and flag empty results and unknown values',
+    description:
+      "run each valid SQL (read-only, rolled back, LIMIT 1, statement timeout) and flag it when it returns no row or compares a column with a value outside the column's enumeration; with an LLM, flagged pairs go to repair",
+    cli: {
+      flag: '--no-execute-check',
+      help: 'do not run the valid SQL: no flags for empty results or values outside an enumeration',
+      opposite: '--execute-check',
+    },
   },
   enable_training_data_load: {
     kind: 'boolean',

@@ -106,6 +106,7 @@ export const StepCounters = Closed({
   pairs_repaired: Type.Optional(Type.Integer()),
   pairs_removed: Type.Optional(Type.Integer()),
   pairs_empty_result: Type.Optional(Type.Integer()),
+  pairs_flagged: Type.Optional(Type.Integer({ description: "valid pairs the execute check flagged: no row, or a value outside a column's enumeration" })),
   documents: Type.Optional(Type.Integer()),
   vectors: Type.Optional(Type.Integer()),
   files_written: Type.Optional(Type.Integer()),
