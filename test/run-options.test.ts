@@ -41,7 +41,7 @@ describe('the run options schema', () => {
       enable_sql_validation: true,
       enable_llm_repair: true,
       modify_original_file: true,
-      execute_check: false,
+      execute_check: true,
       enable_training_data_load: true,
       backup_vector_tables: false,
       truncate_vector_tables: false,
@@ -52,7 +52,7 @@ describe('the run options schema', () => {
   });
 
   it('fills defaults, keeps undefined as unset, and makes a truncate imply its backup', () => {
-    expect(resolveRunOptions({ language: 'zh', execute_check: undefined })).toMatchObject({ language: 'zh', execute_check: false });
+    expect(resolveRunOptions({ language: 'zh', execute_check: undefined })).toMatchObject({ language: 'zh', execute_check: true });
     expect(resolveRunOptions({ truncate_vector_tables: true })).toMatchObject({ truncate_vector_tables: true, backup_vector_tables: true });
     expect(workflowOptions({ task_id: 't', db_connection: 'sample' })).toMatchObject({
       task_id: 't',
@@ -77,11 +77,12 @@ describe('the run options schema', () => {
 
   it('reads flags as the schema says, inverted and --no- flags included; flags not given stay unset', () => {
     expect(parse([])).toEqual({});
-    expect(parse(['--skip-validation', '--disable-llm-repair', '--no-modify-file', '--no-training'])).toEqual({
+    expect(parse(['--skip-validation', '--disable-llm-repair', '--no-modify-file', '--no-training', '--no-execute-check'])).toEqual({
       enable_sql_validation: false,
       enable_llm_repair: false,
       modify_original_file: false,
       enable_training_data_load: false,
+      execute_check: false,
     });
     expect(parse(['--language', 'zh', '--execute-check', '--overwrite-comments', '--truncate-vector-tables'])).toEqual({
       language: 'zh',
@@ -89,6 +90,8 @@ describe('the run options schema', () => {
       overwrite_comments: true,
       truncate_vector_tables: true,
     });
+    // The execute check is on by default; the flag that turned it on before is still accepted.
+    expect(parse(['--no-execute-check', '--execute-check'])).toEqual({ execute_check: true });
     expect(() => parse(['--language', 'fr'])).toThrow(/Allowed choices are en, zh/);
   });
 

@@ -17,13 +17,19 @@ export type Inspection =
   | { kind: 'timed_out'; enumLiterals: EnumLiteralIssue[]; error: string }
   | { kind: 'failed'; error: string };
 
-/** Runs a checked query with LIMIT 1 in a READ ONLY, rolled-back transaction: does it return a row? */
+/**
+ * Runs a checked query in a READ ONLY, rolled-back transaction and fetches its first row through a
+ * cursor: the query itself runs, as written (a wrapping `SELECT 1 FROM (…)` would let the planner
+ * skip its output columns, and with them a division by zero), and at most one row comes back.
+ */
 export async function returnsRows(db: SqlDatabase, statement: string, statementTimeoutMs: number): Promise<boolean> {
-  const rows = await db.transaction((tx) => tx.query(`SELECT 1 AS found FROM (${statement}) AS dp_check LIMIT 1`), {
-    readOnly: true,
-    statementTimeoutMs,
-    rollback: true,
-  });
+  const rows = await db.transaction(
+    async (tx) => {
+      await tx.query(`DECLARE dp_execute_check NO SCROLL CURSOR FOR ${statement}`);
+      return tx.query('FETCH 1 FROM dp_execute_check');
+    },
+    { readOnly: true, statementTimeoutMs, rollback: true },
+  );
   return rows.length > 0;
 }
 
