@@ -15,7 +15,8 @@ import { workflowOptions } from '../src/workflow/run-options.js';
 import type { PairRecord } from '../src/workflow/steps/sql-validation.js';
 import { createScratchDatabase, makeTempDir, TEST_CACHE_DIR, testSettings, type ScratchDatabase } from './support/env.js';
 import { answerWell, detectPromptKind, parseRepairItems, type RepairPromptItem } from './support/openai-answers.js';
-import { runCli } from './support/run-helpers.js';
+import { startTestServer, type TestServer } from './support/api-server.js';
+import { BASE, createTask, getTask, runCli, step, waitForFinal } from './support/run-helpers.js';
 import { startScriptedOpenAI, type ChatRequestInfo, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
 
 const SCHEMA = `
@@ -354,6 +355,48 @@ describe('the execute check of sql_validation (scratch database on PostgreSQL)',
       expect(report.summary).toMatchObject({ flagged: 3, flags_repaired: 2, repaired: 3, valid: 8, invalid: 1 });
       const kept = JSON.parse(await dir.readText(PAIR_FILE)) as { question: string; sql: string }[];
       expect(kept.find((p) => p.question === PAIRS[3]?.question)?.sql).toBe("SELECT count(*) AS n FROM orders WHERE channel IN ('web', 'store')");
+    });
+  });
+
+  describe('through the API: a task option, and an override for one run', () => {
+    let api: TestServer;
+
+    beforeAll(async () => {
+      api = await startTestServer();
+    });
+    afterAll(async () => {
+      await api?.close();
+    });
+
+    async function execute(taskId: string, body: Record<string, unknown>) {
+      const accepted = await api.call('POST', `${BASE}/${taskId}/execute`, body);
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+      const final = await waitForFinal(api.call, taskId);
+      expect(final.status).toBe('completed');
+      return step(final, 'sql_validation');
+    }
+
+    it('"execute_check": false on the task skips the run; "execute_check": true on one execute runs it for that run only', async () => {
+      const taskId = await createTask(api.call, ['customers', 'orders'], { db_connection: db.url, enable_training_data_load: false, execute_check: false });
+      const off = await execute(taskId, {});
+      expect(off.result).toMatchObject({ execute_check: false, flagged: null, empty_results: null });
+      expect(off.counters).not.toHaveProperty('pairs_flagged');
+
+      const on = await execute(taskId, { execution_mode: 'step', step_name: 'sql_validation', execute_check: true });
+      expect(on.result).toMatchObject({ execute_check: true });
+      expect(on.counters.pairs_flagged).toEqual(expect.any(Number));
+      expect((await getTask(api.call, taskId)).parameters).toMatchObject({ execute_check: false });
+
+      const refused = await api.call('POST', `${BASE}/${taskId}/execute`, { execute_check: 'no' });
+      expect(refused.status).toBe(400);
+    });
+
+    it('runs the check by default', async () => {
+      const taskId = await createTask(api.call, ['customers', 'orders'], { db_connection: db.url, enable_training_data_load: false });
+      const validation = await execute(taskId, {});
+      expect(validation.result).toMatchObject({ execute_check: true });
+      expect(validation.counters.pairs_flagged).toEqual(expect.any(Number));
+      expect(validation.result?.difficulty).toEqual({ easy: expect.any(Number), medium: expect.any(Number), hard: expect.any(Number) });
     });
   });
 });

@@ -12,6 +12,8 @@ import { taskConfig } from '../src/workflow/orchestrator.js';
 import {
   defaultRunOptions,
   EXECUTION_OPTION_NAMES,
+  PER_RUN_OPTION_NAMES,
+  perRunOverridesOf,
   resolveRunOptions,
   RUN_OPTION_NAMES,
   RUN_OPTIONS,
@@ -99,6 +101,12 @@ describe('the run options schema', () => {
     for (const name of TASK_OPTION_NAMES)
       expect(CreateBody.properties[name], name).toMatchObject({ default: RUN_OPTIONS[name].default, description: RUN_OPTIONS[name].description });
     for (const name of EXECUTION_OPTION_NAMES) expect(ExecuteBody.properties[name], name).toMatchObject({ default: RUN_OPTIONS[name].default });
+    // A task option an execute may override for its run: no default there (the task's value holds).
+    expect(PER_RUN_OPTION_NAMES).toEqual(['execute_check']);
+    expect(ExecuteBody.properties.execute_check).toMatchObject({ type: 'boolean' });
+    expect(ExecuteBody.properties.execute_check).not.toHaveProperty('default');
+    expect(perRunOverridesOf({ execute_check: false, language: 'zh', skip_training: true })).toEqual({ execute_check: false });
+    expect(perRunOverridesOf({ execute_check: 'no' })).toEqual({});
     expect(CreateBody.required ?? []).toEqual([]);
   });
 

@@ -13,6 +13,8 @@ interface OptionBase {
   readonly label: string;
   /** One line, for the API documentation and the CLI's help. */
   readonly description: string;
+  /** A task option an execute request may also give: it then holds for that run only. */
+  readonly perRun?: boolean;
   readonly cli: {
     /** The flag; `--no-x` flags and `inverted` ones set the option to false. */
     readonly flag: string;
@@ -83,6 +85,7 @@ export const RUN_OPTIONS = {
     kind: 'boolean',
     default: true,
     scope: 'task',
+    perRun: true,
     label: 'Run each valid SQL and flag empty results and unknown values',
     description:
       "run each valid SQL (read-only, rolled back, LIMIT 1, statement timeout) and flag it when it returns no row or compares a column with a value outside the column's enumeration; with an LLM, flagged pairs go to repair",
@@ -160,6 +163,22 @@ export type ExecutionOptions = Pick<RunOptionValues, ExecutionOptionName>;
 export const RUN_OPTION_NAMES = Object.keys(RUN_OPTIONS) as RunOptionName[];
 export const TASK_OPTION_NAMES = RUN_OPTION_NAMES.filter((name) => RUN_OPTIONS[name].scope === 'task') as TaskOptionName[];
 export const EXECUTION_OPTION_NAMES = RUN_OPTION_NAMES.filter((name) => RUN_OPTIONS[name].scope === 'execution') as ExecutionOptionName[];
+
+type PerRun = { [K in TaskOptionName]: (typeof RUN_OPTIONS)[K] extends { perRun: true } ? K : never }[TaskOptionName];
+/** Task options an execute request may override for its run. */
+export type PerRunOptionName = PerRun;
+export type PerRunOverrides = Partial<Pick<TaskOptions, PerRunOptionName>>;
+export const PER_RUN_OPTION_NAMES = TASK_OPTION_NAMES.filter((name) => 'perRun' in RUN_OPTIONS[name]) as PerRunOptionName[];
+
+/** The per-run overrides present (with a valid value) in an execute request or a run's stored options. */
+export function perRunOverridesOf(given: Readonly<Record<string, unknown>>): PerRunOverrides {
+  const values: PerRunOverrides = {};
+  for (const name of PER_RUN_OPTION_NAMES) {
+    const value = given[name];
+    if (typeof value === 'boolean') values[name] = value;
+  }
+  return values;
+}
 
 /** What a run works on besides its options. */
 export interface RunTarget {
