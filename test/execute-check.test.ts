@@ -277,18 +277,31 @@ describe('the execute check of sql_validation (scratch database on PostgreSQL)',
     expect(await readSummaryLog(dir)).toContain('Flagged (execute check): not checked');
   });
 
-  it('--no-execute-check on the command line skips the run', async () => {
-    const dir = await newTask();
-    const cli = await runCli(['step', 'sql_validation', '--task-dir', dir.path, '--db', db.url, '--no-execute-check', '--json'], {
+  describe('the command line', () => {
+    const cliEnv = () => ({
       DP_TRAINING_DATA_DIR: path.join(root, 'training_data'),
       DP_STORE_DIR: path.join(root, 'store'),
       DP_CACHE_DIR: TEST_CACHE_DIR,
       EMBEDDING_DIM: '64',
     });
-    expect(cli.code, cli.stderr).toBe(0);
-    const report = await readReport(dir);
-    expect(report.summary).toMatchObject({ execute_check: false, flagged: null });
-    expect(report.records.every((r) => r.execute_check === 'not_checked')).toBe(true);
+
+    it('--no-execute-check skips the run', async () => {
+      const dir = await newTask();
+      const cli = await runCli(['step', 'sql_validation', '--task-dir', dir.path, '--db', db.url, '--no-execute-check', '--json'], cliEnv());
+      expect(cli.code, cli.stderr).toBe(0);
+      const report = await readReport(dir);
+      expect(report.summary).toMatchObject({ execute_check: false, flagged: null });
+      expect(report.records.every((r) => r.execute_check === 'not_checked')).toBe(true);
+    });
+
+    it('runs the check by default and says how many pairs it flagged', async () => {
+      const dir = await newTask();
+      const cli = await runCli(['step', 'sql_validation', '--task-dir', dir.path, '--db', db.url], cliEnv());
+      // Exit 1: 7 of 9 valid is under the 80% script mode asks for.
+      expect(cli.code, cli.stderr).toBe(1);
+      expect(cli.stdout).toContain('7/9 valid (77.8%), 0 repaired, 4 flagged by the execute check');
+      expect((await readReport(dir)).summary).toMatchObject({ execute_check: true, flagged: 4 });
+    });
   });
 
   describe('openai provider (scripted): flagged pairs go to repair', () => {
