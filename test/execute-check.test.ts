@@ -100,13 +100,13 @@ describe('the execute check of sql_validation (scratch database on PostgreSQL)',
     workflowOptions({ task_id: taskId, db_connection: db.url, business_context: 'A small shop', enable_training_data_load: false, ...extra });
 
   /** A task directory with the documented tables of `base` and the pair file. */
-  async function newTask(): Promise<TaskDirectory> {
+  async function newTask(pairs: readonly { question: string; sql: string }[] = PAIRS): Promise<TaskDirectory> {
     tasks += 1;
     const dir = await TaskDirectory.open(path.join(root, 'training_data', `task_${tasks}`), { create: true });
     for (const name of await base.fileNames((n) => /\.ddl$|_detail\.md$|^filename_mapping\.txt$|^table_list\.txt$|^task_config\.json$/.test(n))) {
       await dir.writeFile(name, await base.readText(name));
     }
-    await dir.writeFile(PAIR_FILE, `${JSON.stringify(PAIRS, null, 2)}\n`);
+    await dir.writeFile(PAIR_FILE, `${JSON.stringify(pairs, null, 2)}\n`);
     return dir;
   }
 
@@ -261,6 +261,16 @@ describe('the execute check of sql_validation (scratch database on PostgreSQL)',
       ]);
       expect(report.summary.difficulty).toEqual({ easy: 4, medium: 2, hard: 1 });
     });
+  });
+
+  it('a query the statement timeout ends stays valid, not flagged, noted timed_out', async () => {
+    const dir = await newTask([PAIRS[0] as { question: string; sql: string }, { question: 'Slow?', sql: 'SELECT pg_sleep(30) AS slept' }]);
+    const result = await validate(dir, { DP_STATEMENT_TIMEOUT_MS: '1000' });
+    const report = await readReport(dir);
+    expect(result.status).toBe('completed');
+    expect(rec(report, 'p0002')).toMatchObject({ status: 'valid', execute_check: 'timed_out', flags: [], empty_result: null });
+    expect(rec(report, 'p0002').flag_explanation).toMatch(/statement timeout/);
+    expect(report.summary).toMatchObject({ execute_check: true, flagged: 0, execute_timeouts: 1, valid: 2 });
   });
 
   it('execute_check: false skips the run: nothing flagged, the report says not checked', async () => {
