@@ -13,6 +13,7 @@ import { TaskDirectory } from '../src/task-directory/task-dir.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
 import { workflowOptions } from '../src/workflow/run-options.js';
 import type { PairRecord } from '../src/workflow/steps/sql-validation.js';
+import type { WorkflowEvent } from '../src/workflow/workflow-types.js';
 import { createScratchDatabase, makeTempDir, TEST_CACHE_DIR, testSettings, type ScratchDatabase } from './support/env.js';
 import { answerWell, detectPromptKind, parseRepairItems, type RepairPromptItem } from './support/openai-answers.js';
 import { startTestServer, type TestServer } from './support/api-server.js';
@@ -110,8 +111,13 @@ describe('the execute check of sql_validation (scratch database on PostgreSQL)',
     return dir;
   }
 
-  function validate(dir: TaskDirectory, env: Record<string, string> = {}, extra: { execute_check?: boolean } = {}): Promise<WorkflowResult> {
-    return runWorkflow({ dir, settings: testSettings(root, env), options: options(dir.taskId, extra), mode: 'step', step: 'sql_validation' });
+  function validate(
+    dir: TaskDirectory,
+    env: Record<string, string> = {},
+    extra: { execute_check?: boolean } = {},
+    onEvent?: (event: WorkflowEvent) => void,
+  ): Promise<WorkflowResult> {
+    return runWorkflow({ dir, settings: testSettings(root, env), options: options(dir.taskId, extra), mode: 'step', step: 'sql_validation', onEvent });
   }
 
   beforeAll(async () => {
@@ -151,12 +157,20 @@ describe('the execute check of sql_validation (scratch database on PostgreSQL)',
     let dir: TaskDirectory;
     let result: WorkflowResult;
     let report: Report;
+    const progress: { done: number; total: number }[] = [];
 
     beforeAll(async () => {
       server.reset();
       dir = await newTask();
-      result = await validate(dir);
+      result = await validate(dir, {}, {}, (event) => {
+        if (event.type === 'progress') progress.push({ done: event.done, total: event.total });
+      });
       report = await readReport(dir);
+    });
+
+    it('counts both passes (EXPLAIN, then the run) in its progress', () => {
+      expect(progress.every((p) => p.total === 18)).toBe(true);
+      expect(progress.at(-1)).toEqual({ done: 18, total: 18 });
     });
 
     it('runs by default and flags an empty result', () => {

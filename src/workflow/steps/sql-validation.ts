@@ -211,8 +211,10 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
     return schema;
   };
 
+  // With the execute check each statement is worked on twice (EXPLAIN, then the run): progress counts both.
+  const steps = records.length * (options.execute_check ? 2 : 1);
   let checked = 0;
-  ctx.progress(0, records.length, 'statements');
+  ctx.progress(0, steps, 'statements');
   await mapConcurrent(records, settings.sqlConcurrency, async (record) => {
     ctx.signal.throwIfAborted();
     if (record.error === null) {
@@ -228,7 +230,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
       }
     }
     checked += 1;
-    ctx.progress(checked, records.length, 'statements');
+    ctx.progress(checked, steps, 'statements');
   });
   const validFirst = records.filter((r) => r.status === 'valid').length;
   log.info(`first check: ${validFirst} valid, ${records.length - validFirst} invalid`);
@@ -238,22 +240,23 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
     const known = knownTables(context.tables, context.documentedEnums);
     state.known = known;
     state.repairFlags = options.enable_llm_repair && settings.repairRounds > 0 && ctx.resources.llm.name === 'openai';
-    await mapConcurrent(
-      records.filter((r) => state.statements.has(r.id)),
-      settings.sqlConcurrency,
-      async (record) => {
-        ctx.signal.throwIfAborted();
-        const inspection = await inspectQuery(db, state.statements.get(record.id) as string, known, settings.statementTimeoutMs);
-        if (inspection.kind === 'failed') {
-          // A query that EXPLAINs but fails when run (division by zero, a bad cast) is invalid after all.
-          record.status = 'invalid';
-          record.error = inspection.error;
-          record.original_error = inspection.error;
-          state.statements.delete(record.id);
-          state.repairable.add(record.id);
-        } else state.inspections.set(record.id, inspection);
-      },
-    );
+    const toRun = records.filter((r) => state.statements.has(r.id));
+    checked += records.length - toRun.length;
+    ctx.progress(checked, steps, 'statements');
+    await mapConcurrent(toRun, settings.sqlConcurrency, async (record) => {
+      ctx.signal.throwIfAborted();
+      const inspection = await inspectQuery(db, state.statements.get(record.id) as string, known, settings.statementTimeoutMs);
+      if (inspection.kind === 'failed') {
+        // A query that EXPLAINs but fails when run (division by zero, a bad cast) is invalid after all.
+        record.status = 'invalid';
+        record.error = inspection.error;
+        record.original_error = inspection.error;
+        state.statements.delete(record.id);
+        state.repairable.add(record.id);
+      } else state.inspections.set(record.id, inspection);
+      checked += 1;
+      ctx.progress(checked, steps, 'statements');
+    });
     const flagged = records.filter((r) => problemCount(state.inspections.get(r.id) ?? NOTHING_FOUND) > 0).length;
     log.info(`execute check: ${flagged} flagged${state.repairFlags || flagged === 0 ? '' : ' (flagged only: repairing them needs an LLM provider)'}`);
   }
