@@ -183,6 +183,17 @@ class LiteralChecker {
     }
   }
 
+  /** A SELECT opens a scope of its own FROM items (its CTE names shadow tables of the same name). */
+  private select(select: Node, scopes: readonly Scope[], ctes: ReadonlySet<string>): void {
+    const names = new Set(ctes);
+    const list = isNode(select.withClause) ? select.withClause.ctes : undefined;
+    for (const cte of Array.isArray(list) ? list : []) {
+      const name = isNode(cte) && isNode(cte.CommonTableExpr) ? cte.CommonTableExpr.ctename : undefined;
+      if (typeof name === 'string') names.add(name);
+    }
+    this.visit(select, [...scopes, this.scopeOf(select, names)], names);
+  }
+
   visit(value: unknown, scopes: readonly Scope[], ctes: ReadonlySet<string>): void {
     if (Array.isArray(value)) {
       for (const item of value) this.visit(item, scopes, ctes);
@@ -190,14 +201,10 @@ class LiteralChecker {
     }
     if (!isNode(value)) return;
     for (const [key, child] of Object.entries(value)) {
-      if (key === 'SelectStmt' && isNode(child)) {
-        const names = new Set(ctes);
-        const ctesList = isNode(child.withClause) ? child.withClause.ctes : undefined;
-        if (Array.isArray(ctesList)) {
-          for (const cte of ctesList)
-            if (isNode(cte) && isNode(cte.CommonTableExpr) && typeof cte.CommonTableExpr.ctename === 'string') names.add(cte.CommonTableExpr.ctename);
-        }
-        this.visit(child, [...scopes, this.scopeOf(child, names)], names);
+      // The branches of a UNION/INTERSECT/EXCEPT are SELECTs written without their node name.
+      const branch = (key === 'larg' || key === 'rarg') && isNode(child) && typeof child.op === 'string';
+      if ((key === 'SelectStmt' || branch) && isNode(child)) {
+        this.select(child, scopes, ctes);
         continue;
       }
       if (key === 'A_Expr' && isNode(child)) this.comparison(child, scopes);
