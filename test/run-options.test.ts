@@ -12,6 +12,8 @@ import { taskConfig } from '../src/workflow/orchestrator.js';
 import {
   defaultRunOptions,
   EXECUTION_OPTION_NAMES,
+  PER_RUN_OPTION_NAMES,
+  perRunOverridesOf,
   resolveRunOptions,
   RUN_OPTION_NAMES,
   RUN_OPTIONS,
@@ -41,7 +43,7 @@ describe('the run options schema', () => {
       enable_sql_validation: true,
       enable_llm_repair: true,
       modify_original_file: true,
-      execute_check: false,
+      execute_check: true,
       enable_training_data_load: true,
       backup_vector_tables: false,
       truncate_vector_tables: false,
@@ -52,7 +54,7 @@ describe('the run options schema', () => {
   });
 
   it('fills defaults, keeps undefined as unset, and makes a truncate imply its backup', () => {
-    expect(resolveRunOptions({ language: 'zh', execute_check: undefined })).toMatchObject({ language: 'zh', execute_check: false });
+    expect(resolveRunOptions({ language: 'zh', execute_check: undefined })).toMatchObject({ language: 'zh', execute_check: true });
     expect(resolveRunOptions({ truncate_vector_tables: true })).toMatchObject({ truncate_vector_tables: true, backup_vector_tables: true });
     expect(workflowOptions({ task_id: 't', db_connection: 'sample' })).toMatchObject({
       task_id: 't',
@@ -77,11 +79,12 @@ describe('the run options schema', () => {
 
   it('reads flags as the schema says, inverted and --no- flags included; flags not given stay unset', () => {
     expect(parse([])).toEqual({});
-    expect(parse(['--skip-validation', '--disable-llm-repair', '--no-modify-file', '--no-training'])).toEqual({
+    expect(parse(['--skip-validation', '--disable-llm-repair', '--no-modify-file', '--no-training', '--no-execute-check'])).toEqual({
       enable_sql_validation: false,
       enable_llm_repair: false,
       modify_original_file: false,
       enable_training_data_load: false,
+      execute_check: false,
     });
     expect(parse(['--language', 'zh', '--execute-check', '--overwrite-comments', '--truncate-vector-tables'])).toEqual({
       language: 'zh',
@@ -89,6 +92,8 @@ describe('the run options schema', () => {
       overwrite_comments: true,
       truncate_vector_tables: true,
     });
+    // The execute check is on by default; the flag that turned it on before is still accepted.
+    expect(parse(['--no-execute-check', '--execute-check'])).toEqual({ execute_check: true });
     expect(() => parse(['--language', 'fr'])).toThrow(/Allowed choices are en, zh/);
   });
 
@@ -96,6 +101,12 @@ describe('the run options schema', () => {
     for (const name of TASK_OPTION_NAMES)
       expect(CreateBody.properties[name], name).toMatchObject({ default: RUN_OPTIONS[name].default, description: RUN_OPTIONS[name].description });
     for (const name of EXECUTION_OPTION_NAMES) expect(ExecuteBody.properties[name], name).toMatchObject({ default: RUN_OPTIONS[name].default });
+    // A task option an execute may override for its run: no default there (the task's value holds).
+    expect(PER_RUN_OPTION_NAMES).toEqual(['execute_check']);
+    expect(ExecuteBody.properties.execute_check).toMatchObject({ type: 'boolean' });
+    expect(ExecuteBody.properties.execute_check).not.toHaveProperty('default');
+    expect(perRunOverridesOf({ execute_check: false, language: 'zh', skip_training: true })).toEqual({ execute_check: false });
+    expect(perRunOverridesOf({ execute_check: 'no' })).toEqual({});
     expect(CreateBody.required ?? []).toEqual([]);
   });
 

@@ -187,9 +187,14 @@ describe('complete workflow, builtin provider, sample database on PostgreSQL', (
     const withData = LISTED.filter((t) => (SAMPLE_ROW_COUNTS[t] ?? 1) > 0);
     for (const t of withData) expect(used, `${t} is in no pair`).toContain(t);
     const report = JSON.parse(await run.dir.readText((await run.dir.fileNames((n) => n.endsWith('_report.json')))[0] as string)) as {
-      records: { status: string; empty_result: boolean }[];
+      summary: { execute_check: boolean; enum_literal_flags: number | null; difficulty: Record<string, number> };
+      records: { status: string; empty_result: boolean; difficulty: string | null }[];
     };
     expect(report.records.every((r) => r.status === 'valid')).toBe(true);
+    // The generator takes its values from the documented enumerations: the execute check finds none outside them.
+    expect(report.summary).toMatchObject({ execute_check: true, enum_literal_flags: 0 });
+    expect(report.records.every((r) => r.difficulty !== null)).toBe(true);
+    expect(Object.values(report.summary.difficulty).reduce((a, b) => a + b, 0)).toBe(report.records.length);
   });
 
   it('writes metadata.txt that PostgreSQL executes, one row per theme', async () => {

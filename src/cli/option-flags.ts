@@ -21,7 +21,12 @@ function optionFor(name: RunOptionName, defaults: 'schema' | 'none'): Option {
  * given stays unset, so the value recorded in `task_config.json` applies instead.
  */
 export function addOptionFlags(command: Command, names: readonly RunOptionName[] = RUN_OPTION_NAMES, defaults: 'schema' | 'none' = 'schema'): Command {
-  for (const name of names) command.addOption(optionFor(name, defaults));
+  for (const name of names) {
+    command.addOption(optionFor(name, defaults));
+    // Commander pairs `--x` with `--no-x` on one value: the older flag still sets it.
+    const spec = RUN_OPTIONS[name];
+    if ('opposite' in spec.cli) command.addOption(new Option(spec.cli.opposite).hideHelp());
+  }
   return command;
 }
 

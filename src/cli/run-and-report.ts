@@ -62,7 +62,8 @@ export function formatSummary(result: WorkflowResult): string {
   const validation = result.steps.find((x) => x.step_name === 'sql_validation');
   const pairs =
     s.pairs_valid !== null
-      ? `${s.pairs_valid}/${s.pairs} valid (${((s.validation_rate ?? 0) * 100).toFixed(1)}%), ${validation?.counters.pairs_repaired ?? 0} repaired`
+      ? `${s.pairs_valid}/${s.pairs} valid (${((s.validation_rate ?? 0) * 100).toFixed(1)}%), ${validation?.counters.pairs_repaired ?? 0} repaired` +
+        (validation?.counters.pairs_flagged === undefined ? '' : `, ${validation.counters.pairs_flagged} flagged by the execute check`)
       : `${s.pairs} generated (not validated)`;
   const lines = [
     `Task ${result.task_id}: ${result.status} in ${(result.duration_ms / 1000).toFixed(1)}s${result.error_message ? ` — ${result.error_message}` : ''}`,

@@ -6,6 +6,7 @@ export { BACKUP_NAME_FORM, BACKUP_NAME_PATTERN, isBackupName } from '../backup/b
 export { TASK_ID_FORM, TASK_ID_PATTERN, VECTOR_BACKUP_DIR } from '../task-directory/task-id.js';
 export {
   EXECUTION_OPTION_NAMES,
+  PER_RUN_OPTION_NAMES,
   RUN_OPTIONS,
   TASK_OPTION_NAMES,
   type ExecutionOptionName,

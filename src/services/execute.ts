@@ -8,14 +8,14 @@ import { TABLE_LIST_FILE } from '../task-directory/task-files.js';
 import { backupBeforeRun, disabledBackup, type BackupStats } from '../tasks/pre-run-backup.js';
 import type { RunRecord } from '../tasks/store/task-store.js';
 import { connectionSecrets, redactSecrets } from '../util/redact.js';
-import { executionOptionsOf, resolveRunOptions, type ExecutionOptions } from '../workflow/run-options.js';
+import { executionOptionsOf, perRunOverridesOf, resolveRunOptions, type ExecutionOptions, type PerRunOverrides } from '../workflow/run-options.js';
 import type { StepName } from '../workflow/steps/catalog.js';
 import { missingPrerequisites } from '../workflow/steps/registry.js';
 import type { ServiceContext, ServiceLog } from './context.js';
 import { claimTask } from './task-claim.js';
 import { requireTask } from './tasks.js';
 
-export interface ExecuteInput extends Partial<ExecutionOptions> {
+export interface ExecuteInput extends Partial<ExecutionOptions>, PerRunOverrides {
   execution_mode?: 'complete' | 'step';
   step_name?: StepName;
   /** Complete mode: move the earlier files into file_bak_{timestamp} first (when backups are enabled). */
@@ -94,7 +94,8 @@ export async function executeTask(ctx: ServiceContext, taskId: string, input: Ex
     mode,
     step,
     action: 'execute it',
-    options: executionOptionsOf(resolveRunOptions(input)),
+    // Task options given with the execute (execute_check) hold for this run only.
+    options: { ...executionOptionsOf(resolveRunOptions(input)), ...perRunOverridesOf({ ...input }) },
   });
   if (mode === 'step') {
     ctx.runner.enqueue(claim);

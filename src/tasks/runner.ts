@@ -9,7 +9,14 @@ import type { SqlDatabase } from '../db/sql-database.js';
 import type { SourceConnection } from '../source/source-database.js';
 import { redactSecrets } from '../util/redact.js';
 import { runSecrets, runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
-import { executionOptionsOf, resolveRunOptions, taskOptionsFromRecord, workflowOptions, type WorkflowOptions } from '../workflow/run-options.js';
+import {
+  executionOptionsOf,
+  perRunOverridesOf,
+  resolveRunOptions,
+  taskOptionsFromRecord,
+  workflowOptions,
+  type WorkflowOptions,
+} from '../workflow/run-options.js';
 import type { WorkflowEvent } from '../workflow/workflow-types.js';
 import { stepsOfCompleteRun, type StepName } from '../workflow/steps/catalog.js';
 import type { DataRoot } from '../task-directory/data-root.js';
@@ -56,6 +63,7 @@ export function optionsForRun(task: TaskRecord, run: RunRecord): WorkflowOptions
     db_name: task.db_name ?? undefined,
     business_context: task.business_context,
     ...taskOptionsFromRecord(task.parameters),
+    ...perRunOverridesOf(run.options),
     ...executionOptionsOf(resolveRunOptions(run.options)),
   });
 }

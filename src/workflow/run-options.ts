@@ -13,12 +13,16 @@ interface OptionBase {
   readonly label: string;
   /** One line, for the API documentation and the CLI's help. */
   readonly description: string;
+  /** A task option an execute request may also give: it then holds for that run only. */
+  readonly perRun?: boolean;
   readonly cli: {
     /** The flag; `--no-x` flags and `inverted` ones set the option to false. */
     readonly flag: string;
     readonly inverted?: boolean;
     /** Help text when it differs from the description (an inverted flag says what it does). */
     readonly help?: string;
+    /** An older flag still accepted (hidden from the help): it sets the option to the other value than `flag`. */
+    readonly opposite?: string;
   };
 }
 
@@ -79,11 +83,17 @@ export const RUN_OPTIONS = {
   },
   execute_check: {
     kind: 'boolean',
-    default: false,
+    default: true,
     scope: 'task',
-    label: 'Also run each valid SQL with LIMIT 1',
-    description: 'also run each valid SQL with LIMIT 1 (read-only, rolled back) and flag empty results',
-    cli: { flag: '--execute-check' },
+    perRun: true,
+    label: 'Run each valid SQL and flag empty results and unknown values',
+    description:
+      "run each valid SQL (read-only, rolled back, LIMIT 1, statement timeout) and flag it when it returns no row or compares a column with a value outside the column's enumeration; with an LLM, flagged pairs go to repair",
+    cli: {
+      flag: '--no-execute-check',
+      help: 'do not run the valid SQL: no flags for empty results or values outside an enumeration',
+      opposite: '--execute-check',
+    },
   },
   enable_training_data_load: {
     kind: 'boolean',
@@ -153,6 +163,22 @@ export type ExecutionOptions = Pick<RunOptionValues, ExecutionOptionName>;
 export const RUN_OPTION_NAMES = Object.keys(RUN_OPTIONS) as RunOptionName[];
 export const TASK_OPTION_NAMES = RUN_OPTION_NAMES.filter((name) => RUN_OPTIONS[name].scope === 'task') as TaskOptionName[];
 export const EXECUTION_OPTION_NAMES = RUN_OPTION_NAMES.filter((name) => RUN_OPTIONS[name].scope === 'execution') as ExecutionOptionName[];
+
+type PerRun = { [K in TaskOptionName]: (typeof RUN_OPTIONS)[K] extends { perRun: true } ? K : never }[TaskOptionName];
+/** Task options an execute request may override for its run. */
+export type PerRunOptionName = PerRun;
+export type PerRunOverrides = Partial<Pick<TaskOptions, PerRunOptionName>>;
+export const PER_RUN_OPTION_NAMES = TASK_OPTION_NAMES.filter((name) => 'perRun' in RUN_OPTIONS[name]) as PerRunOptionName[];
+
+/** The per-run overrides present (with a valid value) in an execute request or a run's stored options. */
+export function perRunOverridesOf(given: Readonly<Record<string, unknown>>): PerRunOverrides {
+  const values: PerRunOverrides = {};
+  for (const name of PER_RUN_OPTION_NAMES) {
+    const value = given[name];
+    if (typeof value === 'boolean') values[name] = value;
+  }
+  return values;
+}
 
 /** What a run works on besides its options. */
 export interface RunTarget {

@@ -15,6 +15,8 @@ export interface StepCounters {
   pairs_repaired?: number;
   pairs_removed?: number;
   pairs_empty_result?: number;
+  /** Valid pairs the execute check flagged (no row, a value outside a column's enumeration). */
+  pairs_flagged?: number;
   documents?: number;
   vectors?: number;
   files_written?: number;

@@ -22,6 +22,17 @@ export function optionFields<const K extends RunOptionName>(names: readonly K[])
   return Object.fromEntries(names.map((name) => [name, field(name)])) as { [P in K]: FieldOf<P> };
 }
 
+/** Optional request fields for task options an execute may override: no default (the task's value holds). */
+export function overrideFields<const K extends RunOptionName>(names: readonly K[]): { [P in K]: FieldOf<P> } {
+  return Object.fromEntries(
+    names.map((name) => {
+      const spec = RUN_OPTIONS[name];
+      const description = `for this run only (default: the task's value): ${spec.description}`;
+      return [name, Type.Optional(spec.kind === 'boolean' ? Type.Boolean({ description }) : StringEnum(spec.choices, { description }))];
+    }),
+  ) as { [P in K]: FieldOf<P> };
+}
+
 /** The values of `names` as a response field: every option present. */
 export function optionValues<const K extends RunOptionName>(names: readonly K[]) {
   const properties = Object.fromEntries(

@@ -1,8 +1,8 @@
 /** Requests and responses of the task routes: create, execute, read, list, search, delete, cancel. */
 import { Type, type Static } from '@sinclair/typebox';
-import { BACKUP_NAME_FORM, EXECUTION_OPTION_NAMES, STEP_CATALOG, STEP_NAMES, TASK_OPTION_NAMES } from '../../services/catalog.js';
+import { BACKUP_NAME_FORM, EXECUTION_OPTION_NAMES, PER_RUN_OPTION_NAMES, STEP_CATALOG, STEP_NAMES, TASK_OPTION_NAMES } from '../../services/catalog.js';
 import { Closed, envelope, Nullable, StepName, StringEnum, TaskId, TaskStatus, Time } from './common.js';
-import { optionFields, optionValues } from './options.js';
+import { optionFields, optionValues, overrideFields } from './options.js';
 
 // ---- requests ----------------------------------------------------------------------------------
 
@@ -32,6 +32,7 @@ export const ExecuteBody = Type.Object(
       }),
     ),
     ...optionFields(EXECUTION_OPTION_NAMES),
+    ...overrideFields(PER_RUN_OPTION_NAMES),
   },
   { additionalProperties: false },
 );
@@ -106,6 +107,7 @@ export const StepCounters = Closed({
   pairs_repaired: Type.Optional(Type.Integer()),
   pairs_removed: Type.Optional(Type.Integer()),
   pairs_empty_result: Type.Optional(Type.Integer()),
+  pairs_flagged: Type.Optional(Type.Integer({ description: "valid pairs the execute check flagged: no row, or a value outside a column's enumeration" })),
   documents: Type.Optional(Type.Integer()),
   vectors: Type.Optional(Type.Integer()),
   files_written: Type.Optional(Type.Integer()),

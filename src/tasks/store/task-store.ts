@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SqlDatabase } from '../../db/sql-database.js';
 import type { LlmUsageSnapshot } from '../../llm/usage.js';
-import { defaultRunOptions, executionOptionsOf, type ExecutionOptions, type TaskOptions } from '../../workflow/run-options.js';
+import { defaultRunOptions, executionOptionsOf, type ExecutionOptions, type PerRunOverrides, type TaskOptions } from '../../workflow/run-options.js';
 import type { StepCounters } from '../../workflow/workflow-types.js';
 import { STEP_NAMES, type StepName } from '../../workflow/steps/catalog.js';
 
@@ -56,11 +56,12 @@ export interface StepRecord {
 }
 
 /** Options of one execution (its execution-scope run options), as the runner needs them. */
-export type RunOptions = ExecutionOptions & {
-  /** The file backup made before a complete run, and its log lines (written first to the new log). */
-  backup?: Record<string, unknown> | null;
-  backup_log?: { level: 'INFO' | 'WARNING' | 'ERROR'; message: string }[];
-};
+export type RunOptions = ExecutionOptions &
+  PerRunOverrides & {
+    /** The file backup made before a complete run, and its log lines (written first to the new log). */
+    backup?: Record<string, unknown> | null;
+    backup_log?: { level: 'INFO' | 'WARNING' | 'ERROR'; message: string }[];
+  };
 
 /** The options of a claim that is not a workflow run (a restore, a delete). */
 export const CLAIM_ONLY_OPTIONS: Readonly<RunOptions> = executionOptionsOf(defaultRunOptions());

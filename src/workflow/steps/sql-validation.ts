@@ -2,14 +2,19 @@
  * Step 3, `sql_validation`: every SQL of the newest pair file must be exactly one read-only query
  * (checked by PostgreSQL's parser, never run otherwise) and pass `EXPLAIN` in a READ ONLY,
  * rolled-back transaction with a statement timeout. Failing SQL goes to the LLM with the DDL of
- * the tables involved, matched back by id, for up to N rounds. Optionally each valid query is run
- * with LIMIT 1 to flag empty results. The pair file is then rewritten (after a `.backup` copy).
+ * the tables involved, matched back by id, for up to N rounds. Unless turned off (`execute_check`),
+ * each valid query is also run (execute-check.ts) and flagged when it returns no row or compares a
+ * column with a value its enumeration does not hold; with an LLM provider flagged pairs go to the
+ * same repair rounds, the flag's explanation as their error. Each pair's difficulty comes from its
+ * final SQL's shape. The pair file is then rewritten (after a `.backup` copy).
  */
 import type { SqlDatabase } from '../../db/sql-database.js';
 import type { RepairItem } from '../../llm/llm-provider.js';
 import { readCatalog, type TableInfo } from '../../source/catalog.js';
 import { parseTableName, type TableRef } from '../../source/table-list.js';
+import type { EnumLiteralIssue, KnownTable } from '../../sql/enum-literals.js';
 import { ensureSqlParser } from '../../sql/pg-parser.js';
+import { DIFFICULTIES, sqlShape, type Difficulty } from '../../sql/sql-shape.js';
 import { checkReadOnlyQuery } from '../../sql/statement-guard.js';
 import { mapConcurrent } from '../../util/concurrency.js';
 import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
@@ -18,6 +23,10 @@ import { newestPairFile, readTableFiles, type TableFiles } from '../../task-dire
 import { errorMessage } from '../../errors.js';
 import { derivedPairId } from '../../pairs/pair-file.js';
 import { addedByPerson, editedPairs, HISTORY_FILE } from '../../pairs/pair-history.js';
+import { parseMarkdown } from '../render/table-files.js';
+import { flagExplanation, flagsOf, inspectQuery, knownTables, problemCount, type Flag, type Inspection } from './execute-check.js';
+
+export { returnsRows } from './execute-check.js';
 
 export type PairStatus = 'valid' | 'repaired' | 'invalid';
 
@@ -35,8 +44,18 @@ export interface PairRecord {
   repaired_sql: string | null;
   /** Checks made (the first one plus one per repair proposal). */
   attempts: number;
-  /** With --execute-check: true when the query returned no row. */
+  /** With the execute check: true when the query returned no row (null: not run, or it timed out). */
   empty_result: boolean | null;
+  /** `sqlShape(final SQL).difficulty`; null when the SQL does not parse. */
+  difficulty: Difficulty | null;
+  /** The execute check of the final SQL: `not_checked` when it is off or the SQL is invalid. */
+  execute_check: 'passed' | 'flagged' | 'timed_out' | 'not_checked';
+  /** What the execute check flagged: no row, literals outside a column's enumeration. */
+  flags: Flag[];
+  /** The literals outside their column's enumeration. */
+  enum_literals: EnumLiteralIssue[];
+  /** The flags (or the timeout) in words; what a repair was told. */
+  flag_explanation: string | null;
 }
 
 type CheckOutcome = { ok: true; statement: string } | { ok: false; error: string; repairable: boolean };
@@ -55,16 +74,6 @@ export async function checkSql(db: SqlDatabase, sql: string, statementTimeoutMs:
   } catch (error) {
     return { ok: false, error: errorMessage(error), repairable: true };
   }
-}
-
-/** Runs a checked query with LIMIT 1 in a READ ONLY, rolled-back transaction: does it return a row? */
-export async function returnsRows(db: SqlDatabase, statement: string, statementTimeoutMs: number): Promise<boolean> {
-  const rows = await db.transaction((tx) => tx.query(`SELECT 1 AS found FROM (${statement}) AS dp_check LIMIT 1`), {
-    readOnly: true,
-    statementTimeoutMs,
-    rollback: true,
-  });
-  return rows.length > 0;
 }
 
 interface PairInput {
@@ -102,17 +111,23 @@ function readPairs(text: string, file: string): { pairs: (PairInput | { invalid:
 interface SchemaContext {
   tables: TableInfo[];
   ddlByTable: Map<string, string>;
+  /** `schema.table` → column → the values its `_detail.md` documents. */
+  documentedEnums: Map<string, Record<string, string[]>>;
 }
 
 async function loadSchemaContext(ctx: StepContext, db: SqlDatabase, files: TableFiles[]): Promise<SchemaContext> {
   const refs = files.map((f) => parseTableName(f.table, { catalogSpelling: true })).filter((r): r is TableRef => !('error' in r));
   const catalog = refs.length ? await readCatalog(db, refs, { statementTimeoutMs: ctx.settings.statementTimeoutMs }) : { tables: [] };
   const ddlByTable = new Map<string, string>();
+  const documentedEnums = new Map<string, Record<string, string[]>>();
   for (const file of files) {
     const ddl = await ctx.dir.readTextIfExists(file.ddl);
     if (ddl) ddlByTable.set(file.table, ddl.trim());
+    // As a person may have edited it, like qa_generation reads it.
+    const md = await ctx.dir.readTextIfExists(file.md);
+    if (md) documentedEnums.set(file.table, parseMarkdown(md).enumValues);
   }
-  return { tables: catalog.tables, ddlByTable };
+  return { tables: catalog.tables, ddlByTable, documentedEnums };
 }
 
 /** The DDL a repair prompt needs: the tables the queries name, or the whole (small) schema. */
@@ -134,6 +149,22 @@ function ddlForRepair(items: RepairItem[], schema: SchemaContext): string {
   const all = [...schema.ddlByTable.values()].join('\n\n');
   if (unresolved && all.length <= MAX_FULL_SCHEMA_CHARS) return all;
   return [...wanted].map((key) => schema.ddlByTable.get(key)).join('\n\n') || all.slice(0, MAX_FULL_SCHEMA_CHARS);
+}
+
+/** What the checks know of each pair between the first check, the repairs and the report. */
+interface ValidationState {
+  /** Pairs whose failure an LLM may fix (not a DELETE: that is not a query to repair). */
+  repairable: Set<string>;
+  /** The checked statement of each valid pair. */
+  statements: Map<string, string>;
+  /** The execute check of each valid pair's current SQL. */
+  inspections: Map<string, Inspection>;
+  /** null when the execute check is off. */
+  known: KnownTable[] | null;
+  /** Flagged pairs go to repair too (execute check on, an LLM provider). */
+  repairFlags: boolean;
+  /** Pairs valid at first whose flags a repair removed or reduced. */
+  flagRepaired: Set<string>;
 }
 
 export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
@@ -161,12 +192,30 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
     repaired_sql: null,
     attempts: 0,
     empty_result: null,
+    difficulty: null,
+    execute_check: 'not_checked',
+    flags: [],
+    enum_literals: [],
+    flag_explanation: null,
   }));
-  const statements = new Map<string, string>();
-  const repairable = new Set<string>();
+  const state: ValidationState = {
+    repairable: new Set(),
+    statements: new Map(),
+    inspections: new Map(),
+    known: null,
+    repairFlags: false,
+    flagRepaired: new Set(),
+  };
+  let schema: Promise<SchemaContext> | undefined;
+  const schemaContext = () => {
+    schema ??= readTableFiles(dir).then((files) => loadSchemaContext(ctx, db, files));
+    return schema;
+  };
 
+  // With the execute check each statement is worked on twice (EXPLAIN, then the run): progress counts both.
+  const steps = records.length * (options.execute_check ? 2 : 1);
   let checked = 0;
-  ctx.progress(0, records.length, 'statements');
+  ctx.progress(0, steps, 'statements');
   await mapConcurrent(records, settings.sqlConcurrency, async (record) => {
     ctx.signal.throwIfAborted();
     if (record.error === null) {
@@ -174,38 +223,63 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
       record.attempts = 1;
       if (outcome.ok) {
         record.status = 'valid';
-        statements.set(record.id, outcome.statement);
+        state.statements.set(record.id, outcome.statement);
       } else {
         record.error = outcome.error;
         record.original_error = outcome.error;
-        if (outcome.repairable) repairable.add(record.id);
+        if (outcome.repairable) state.repairable.add(record.id);
       }
     }
     checked += 1;
-    ctx.progress(checked, records.length, 'statements');
+    ctx.progress(checked, steps, 'statements');
   });
   const validFirst = records.filter((r) => r.status === 'valid').length;
   log.info(`first check: ${validFirst} valid, ${records.length - validFirst} invalid`);
 
-  if (options.enable_llm_repair && settings.repairRounds > 0 && repairable.size > 0) {
-    await repairRounds(ctx, db, records, repairable, statements);
+  if (options.execute_check) {
+    const context = await schemaContext();
+    const known = knownTables(context.tables, context.documentedEnums);
+    state.known = known;
+    state.repairFlags = options.enable_llm_repair && settings.repairRounds > 0 && ctx.resources.llm.name === 'openai';
+    const toRun = records.filter((r) => state.statements.has(r.id));
+    checked += records.length - toRun.length;
+    ctx.progress(checked, steps, 'statements');
+    await mapConcurrent(toRun, settings.sqlConcurrency, async (record) => {
+      ctx.signal.throwIfAborted();
+      const inspection = await inspectQuery(db, state.statements.get(record.id) as string, known, settings.statementTimeoutMs);
+      if (inspection.kind === 'failed') {
+        // A query that EXPLAINs but fails when run (division by zero, a bad cast) is invalid after all.
+        record.status = 'invalid';
+        record.error = inspection.error;
+        record.original_error = inspection.error;
+        state.statements.delete(record.id);
+        state.repairable.add(record.id);
+      } else state.inspections.set(record.id, inspection);
+      checked += 1;
+      ctx.progress(checked, steps, 'statements');
+    });
+    const flagged = records.filter((r) => problemCount(state.inspections.get(r.id) ?? NOTHING_FOUND) > 0).length;
+    log.info(`execute check: ${flagged} flagged${state.repairFlags || flagged === 0 ? '' : ' (flagged only: repairing them needs an LLM provider)'}`);
   }
 
-  if (options.execute_check) {
-    await mapConcurrent(
-      records.filter((r) => statements.has(r.id)),
-      settings.sqlConcurrency,
-      async (record) => {
-        try {
-          record.empty_result = !(await returnsRows(db, statements.get(record.id) as string, settings.statementTimeoutMs));
-        } catch (error) {
-          // A query that EXPLAINs but fails when run (division by zero, timeout) is invalid after all.
-          record.status = 'invalid';
-          record.error = `execution failed: ${errorMessage(error)}`;
-          statements.delete(record.id);
-        }
-      },
-    );
+  const needsRepair = (r: PairRecord) =>
+    (r.status === 'invalid' && state.repairable.has(r.id)) || (state.repairFlags && problemCount(state.inspections.get(r.id) ?? NOTHING_FOUND) > 0);
+  if (options.enable_llm_repair && settings.repairRounds > 0 && records.some(needsRepair)) {
+    await repairRounds(ctx, db, records, state, needsRepair, await schemaContext());
+  }
+
+  for (const record of records) {
+    record.difficulty = sqlShape(record.repaired_sql ?? record.sql)?.difficulty ?? null;
+    const inspection = record.status === 'invalid' ? undefined : state.inspections.get(record.id);
+    if (!inspection || inspection.kind === 'failed') continue;
+    record.flags = flagsOf(inspection);
+    record.empty_result = inspection.kind === 'checked' ? inspection.empty : null;
+    record.enum_literals = inspection.enumLiterals;
+    record.execute_check = record.flags.length ? 'flagged' : inspection.kind === 'timed_out' ? 'timed_out' : 'passed';
+    record.flag_explanation =
+      inspection.kind === 'timed_out'
+        ? [`not run to the end: ${inspection.error}`, flagExplanation(inspection)].filter(Boolean).join('; ')
+        : flagExplanation(inspection);
   }
 
   const timestamp = compactTimestamp(new Date(started));
@@ -213,28 +287,39 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   const valid = records.filter((r) => r.status !== 'invalid').length;
   const repaired = records.filter((r) => r.status === 'repaired').length;
   const invalid = records.length - valid;
-  const empty = records.filter((r) => r.empty_result === true).length;
+  const counted = (flag: Flag) => records.filter((r) => r.flags.includes(flag)).length;
+  const flagged = records.filter((r) => r.flags.length > 0).length;
   const rate = records.length ? valid / records.length : 0;
   const reportFile = `sql_validation_${timestamp}_report.json`;
   const summaryFile = `sql_validation_${timestamp}_summary.log`;
   const durationMs = Date.now() - started;
-  const summary = {
+  const checkRan = options.execute_check;
+  const summary: ValidationSummary = {
     pair_file: pairFile,
     total: records.length,
     valid,
     valid_first_check: validFirst,
     repaired,
     invalid,
-    empty_results: options.execute_check ? empty : null,
+    empty_results: checkRan ? counted('empty_result') : null,
     validation_rate: Number(rate.toFixed(4)),
     duration_ms: durationMs,
     modified_file: modification?.modified ?? false,
     backup_file: modification?.backupFile ?? null,
     llm_repair: options.enable_llm_repair,
+    execute_check: checkRan,
+    flagged: checkRan ? flagged : null,
+    enum_literal_flags: checkRan ? counted('enum_literal') : null,
+    execute_timeouts: checkRan ? records.filter((r) => r.execute_check === 'timed_out').length : null,
+    flags_repaired: state.repairFlags ? state.flagRepaired.size : null,
+    difficulty: difficultyCounts(records.filter((r) => r.status !== 'invalid')),
   };
   await dir.writeFile(reportFile, `${JSON.stringify({ summary, records }, null, 2)}\n`);
   await dir.writeFile(summaryFile, renderSummary(summary, records, started));
-  log.info(`validation: ${valid}/${records.length} valid (${(rate * 100).toFixed(1)}%), ${repaired} repaired, ${invalid} invalid`);
+  log.info(
+    `validation: ${valid}/${records.length} valid (${(rate * 100).toFixed(1)}%), ${repaired} repaired, ${invalid} invalid` +
+      (checkRan ? `, ${flagged} flagged by the execute check` : ', execute check off'),
+  );
   return {
     counters: {
       pairs: records.length,
@@ -242,21 +327,64 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
       pairs_invalid: invalid,
       pairs_repaired: repaired,
       pairs_removed: modification?.removed ?? 0,
-      ...(options.execute_check ? { pairs_empty_result: empty } : {}),
+      ...(checkRan ? { pairs_empty_result: counted('empty_result'), pairs_flagged: flagged } : {}),
       files_written: 2 + (modification?.filesWritten ?? 0),
     },
     result: { ...summary, report_file: reportFile, summary_file: summaryFile, modifications_file: modification?.logFile ?? null },
   };
 }
 
-async function repairRounds(ctx: StepContext, db: SqlDatabase, records: PairRecord[], repairable: Set<string>, statements: Map<string, string>): Promise<void> {
+/** An inspection that found nothing: what a pair without one (not checked) counts as. */
+const NOTHING_FOUND: Inspection = { kind: 'checked', empty: false, enumLiterals: [] };
+
+function difficultyCounts(records: PairRecord[]): Record<Difficulty, number> {
+  const counts = Object.fromEntries(DIFFICULTIES.map((d) => [d, 0])) as Record<Difficulty, number>;
+  for (const r of records) if (r.difficulty) counts[r.difficulty] += 1;
+  return counts;
+}
+
+interface ValidationSummary {
+  pair_file: string;
+  total: number;
+  valid: number;
+  valid_first_check: number;
+  repaired: number;
+  invalid: number;
+  empty_results: number | null;
+  validation_rate: number;
+  duration_ms: number;
+  modified_file: boolean;
+  backup_file: string | null;
+  llm_repair: boolean;
+  /** Whether the execute check ran; the counts below are null when it did not. */
+  execute_check: boolean;
+  /** Valid pairs with at least one flag. */
+  flagged: number | null;
+  /** Valid pairs comparing a column with a value outside its enumeration. */
+  enum_literal_flags: number | null;
+  /** Valid pairs whose run the statement timeout ended (not flagged). */
+  execute_timeouts: number | null;
+  /** Pairs valid at first whose flags a repair cleared or reduced (null when flagged pairs are not repaired). */
+  flags_repaired: number | null;
+  /** The valid pairs per difficulty of their final SQL. */
+  difficulty: Record<Difficulty, number>;
+}
+
+async function repairRounds(
+  ctx: StepContext,
+  db: SqlDatabase,
+  records: PairRecord[],
+  state: ValidationState,
+  needsRepair: (record: PairRecord) => boolean,
+  schema: SchemaContext,
+): Promise<void> {
   const { settings, log } = ctx;
-  const schema = await loadSchemaContext(ctx, db, await readTableFiles(ctx.dir));
   const byId = new Map(records.map((r) => [r.id, r]));
-  // Each round sends the latest attempt and its error, so the model sees what its last fix did.
-  const attempt = new Map(records.map((r) => [r.id, { sql: r.sql, error: r.error ?? '' }]));
+  // Each round sends the latest attempt and its error (or what the execute check flagged), so the
+  // model sees what its last fix did.
+  const attempt = new Map(records.map((r) => [r.id, { sql: r.sql, error: r.error ?? flagExplanation(state.inspections.get(r.id) ?? NOTHING_FOUND) ?? '' }]));
   for (let round = 1; round <= settings.repairRounds; round += 1) {
-    const failing = records.filter((r) => r.status === 'invalid' && repairable.has(r.id));
+    const failing = records.filter(needsRepair);
     if (failing.length === 0) break;
     log.info(`repair round ${round}: ${failing.length} statement(s)`);
     const batches: RepairItem[][] = [];
@@ -280,24 +408,59 @@ async function repairRounds(ctx: StepContext, db: SqlDatabase, records: PairReco
         log.warn(`repair request for ${items.map((i) => i.id).join(', ')} failed: ${errorMessage(error)}`);
         return;
       }
+      const asked = new Set(items.map((i) => i.id));
       for (const proposal of proposals) {
         const record = byId.get(proposal.id);
-        if (record?.status !== 'invalid') continue;
-        const outcome = await checkSql(db, proposal.sql, settings.statementTimeoutMs);
-        record.attempts += 1;
-        if (outcome.ok) {
-          record.status = 'repaired';
-          record.repaired_sql = proposal.sql;
-          record.error = null;
-          statements.set(record.id, outcome.statement);
-          log.info(`${record.id} repaired`);
-        } else {
-          attempt.set(record.id, { sql: proposal.sql, error: outcome.error });
-          record.error = outcome.error;
-        }
+        if (!record || !asked.has(record.id) || !needsRepair(record)) continue;
+        await tryProposal(ctx, db, record, proposal.sql, state, attempt);
       }
     });
   }
+}
+
+/** Checks one proposal and keeps it when it makes an invalid pair valid, or leaves a flagged pair with fewer problems. */
+async function tryProposal(
+  ctx: StepContext,
+  db: SqlDatabase,
+  record: PairRecord,
+  sql: string,
+  state: ValidationState,
+  attempt: Map<string, { sql: string; error: string }>,
+): Promise<void> {
+  const timeout = ctx.settings.statementTimeoutMs;
+  const outcome = await checkSql(db, sql, timeout);
+  record.attempts += 1;
+  let inspection: Inspection | undefined;
+  let error = outcome.ok ? null : outcome.error;
+  if (outcome.ok && state.known) {
+    inspection = await inspectQuery(db, outcome.statement, state.known, timeout);
+    if (inspection.kind === 'failed') error = inspection.error;
+  }
+  if (!outcome.ok || error !== null) {
+    attempt.set(record.id, { sql, error: error ?? '' });
+    if (record.status === 'invalid') record.error = error;
+    return;
+  }
+  const before = state.inspections.get(record.id);
+  if (record.status !== 'invalid' && (!inspection || !before || problemCount(inspection) >= problemCount(before))) {
+    attempt.set(record.id, { sql, error: (inspection && flagExplanation(inspection)) ?? 'the proposal did not remove what was flagged' });
+    return;
+  }
+  // A pair valid at first keeps what was wrong with it, as a failing one keeps its error.
+  if (record.status === 'valid' && before) {
+    record.original_error = flagExplanation(before);
+    state.flagRepaired.add(record.id);
+  }
+  record.status = 'repaired';
+  record.repaired_sql = sql;
+  record.error = null;
+  state.statements.set(record.id, outcome.statement);
+  if (inspection) {
+    state.inspections.set(record.id, inspection);
+    const left = flagExplanation(inspection);
+    if (left) attempt.set(record.id, { sql, error: left });
+  }
+  ctx.log.info(`${record.id} repaired${inspection && problemCount(inspection) > 0 ? ' (still flagged)' : ''}`);
 }
 
 interface Modification {
@@ -360,23 +523,8 @@ async function rewritePairFile(
   return { modified: true, backupFile, logFile, removed, filesWritten: 3 };
 }
 
-function renderSummary(
-  summary: {
-    pair_file: string;
-    total: number;
-    valid: number;
-    valid_first_check: number;
-    repaired: number;
-    invalid: number;
-    empty_results: number | null;
-    validation_rate: number;
-    duration_ms: number;
-    modified_file: boolean;
-    backup_file: string | null;
-  },
-  records: PairRecord[],
-  started: number,
-): string {
+function renderSummary(summary: ValidationSummary, records: PairRecord[], started: number): string {
+  const notChecked = 'not checked';
   const lines = [
     'SQL validation summary',
     '======================',
@@ -385,18 +533,30 @@ function renderSummary(
     `Checked: ${summary.total}`,
     `Valid: ${summary.valid} (${(summary.validation_rate * 100).toFixed(1)}%), of which repaired: ${summary.repaired}`,
     `Invalid: ${summary.invalid}`,
-    `Empty results (execute check): ${summary.empty_results === null ? 'not checked' : summary.empty_results}`,
+    `Empty results (execute check): ${summary.empty_results ?? notChecked}`,
+    `Values outside an enumeration (execute check): ${summary.enum_literal_flags ?? notChecked}`,
+    `Flagged (execute check): ${summary.flagged ?? notChecked}${summary.execute_timeouts ? `; timed out, not flagged: ${summary.execute_timeouts}` : ''}`,
+    ...(summary.flags_repaired === null ? [] : [`Flagged pairs repaired: ${summary.flags_repaired}`]),
+    `Difficulty of the valid pairs: ${DIFFICULTIES.map((d) => `${d} ${summary.difficulty[d]}`).join(', ')}`,
     `Pair file modified: ${summary.modified_file ? `yes (backup: ${summary.backup_file})` : 'no'}`,
     '',
   ];
-  const problems = records.filter((r) => r.status !== 'valid' || r.empty_result);
+  const problems = records.filter((r) => r.status !== 'valid' || r.flags.length > 0 || r.execute_check === 'timed_out');
   if (problems.length) lines.push('Details:');
   for (const r of problems) {
-    lines.push(`[${r.id}] ${r.status}${r.empty_result ? ' (no rows)' : ''}: ${r.question}`);
+    const marks = [
+      r.empty_result ? 'no rows' : '',
+      r.flags.includes('enum_literal') ? 'value outside its enumeration' : '',
+      r.execute_check === 'timed_out' ? 'timed out' : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(`[${r.id}] ${r.status}${marks ? ` (${marks})` : ''}${r.difficulty ? ` [${r.difficulty}]` : ''}: ${r.question}`);
     lines.push(`  SQL: ${r.sql}`);
     if (r.original_error) lines.push(`  Error: ${r.original_error}`);
     if (r.repaired_sql) lines.push(`  Repaired: ${r.repaired_sql}`);
     if (r.status === 'invalid' && r.error && r.error !== r.original_error) lines.push(`  Last error: ${r.error}`);
+    if (r.flag_explanation) lines.push(`  Flagged: ${r.flag_explanation}`);
   }
   return `${lines.join('\n')}\n`;
 }

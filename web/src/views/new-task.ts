@@ -28,7 +28,7 @@ function optionLabel(name: string, english: string): string {
     case 'modify_original_file':
       return t('Write repaired SQL back to the pair file');
     case 'execute_check':
-      return t('Also run each valid SQL with LIMIT 1');
+      return t('Run each valid SQL and flag empty results and unknown values');
     case 'enable_training_data_load':
       return t('Load the results into the vector store');
     default:

@@ -7,7 +7,7 @@ export const newTask: Catalog = {
     'Validate the SQL of every pair': '验证每个问答对的 SQL',
     'Ask the LLM to repair failing SQL': '让 LLM 修复验证失败的 SQL',
     'Write repaired SQL back to the pair file': '将修复后的 SQL 写回问答对文件',
-    'Also run each valid SQL with LIMIT 1': '另以 LIMIT 1 执行每条有效的 SQL',
+    'Run each valid SQL and flag empty results and unknown values': '执行每条有效的 SQL，标记结果为空或取值不在枚举内的问答对',
     'Load the results into the vector store': '将结果加载到向量库',
     'Outdoor gear retailer: products, stores, customers and orders': '户外用品零售商：产品、门店、客户和订单',
     'e.g. Sales database, March': '例如：销售数据库（3 月）',

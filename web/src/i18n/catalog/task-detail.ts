@@ -58,6 +58,7 @@ export const taskDetail: Catalog = {
     'pairs repaired': '已修复问答对',
     'pairs removed': '已移除问答对',
     'pairs empty result': '结果为空的问答对',
+    'pairs flagged': '被执行检查标记的问答对',
     'validation rate': '验证通过率',
     documents: '文档',
     vectors: '向量',

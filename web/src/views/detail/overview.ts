@@ -37,6 +37,8 @@ function counterLabel(key: string): string {
       return t('pairs removed');
     case 'pairs_empty_result':
       return t('pairs empty result');
+    case 'pairs_flagged':
+      return t('pairs flagged');
     case 'validation_rate':
       return t('validation rate');
     case 'documents':
