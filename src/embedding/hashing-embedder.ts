@@ -1,9 +1,14 @@
 /**
- * The builtin embedder: feature hashing of words and character trigrams into `dim` buckets with a
- * sign bit, L2-normalised. Deterministic and offline; texts sharing words land near each other,
- * which is what retrieval of similar questions and tables needs.
+ * The builtin embedder (`builtin-hashing-v2`): the weighted features of `text-features.ts` (split
+ * identifiers, stems, fixed term weights, character trigrams, CJK bigrams) hashed into `dim`
+ * buckets with a sign bit, L2-normalised. Deterministic and offline: a vector depends on its text
+ * alone. Its vectors differ from `builtin-hashing-v1`'s, hence its own model id: the store refuses
+ * to mix them (a load re-embeds with `--reembed`).
  */
 import type { Embedder, EmbedderIdentity } from './embedder.js';
+import { textFeatures } from './text-features.js';
+
+export const BUILTIN_EMBEDDER_MODEL = 'builtin-hashing-v2';
 
 /** 32-bit FNV-1a. */
 function fnv1a(text: string): number {
@@ -15,34 +20,27 @@ function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-function features(text: string): string[] {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  const out: string[] = [];
-  for (const word of words) {
-    out.push(`w:${word}`);
-    const padded = `^${word}$`;
-    for (let i = 0; i + 3 <= padded.length; i += 1) out.push(`t:${padded.slice(i, i + 3)}`);
-  }
-  return out;
-}
-
 export class HashingEmbedder implements Embedder {
   readonly name = 'builtin-hashing';
   readonly identity: EmbedderIdentity;
 
   constructor(readonly dim: number) {
-    this.identity = { provider: 'builtin', model: 'builtin-hashing-v1', dimension: dim };
+    this.identity = { provider: 'builtin', model: BUILTIN_EMBEDDER_MODEL, dimension: dim };
   }
 
   embedOne(text: string): number[] {
-    const vector = new Array<number>(this.dim).fill(0);
-    for (const feature of features(text)) {
+    const vector = new Float64Array(this.dim);
+    textFeatures(text, (feature, weight) => {
+      if (weight === 0) return;
       const hash = fnv1a(feature);
-      const weight = feature.startsWith('w:') ? 2 : 1;
-      vector[hash % this.dim] = (vector[hash % this.dim] as number) + (hash & 0x80000000 ? -weight : weight);
-    }
-    const norm = Math.sqrt(vector.reduce((sum, v) => sum + v * v, 0));
-    return norm === 0 ? vector : vector.map((v) => v / norm);
+      // The bucket from the low bits, the sign from the top bit: independent enough for 2^31 > dim.
+      const bucket = hash % this.dim;
+      vector[bucket] = (vector[bucket] as number) + (hash & 0x80000000 ? -weight : weight);
+    });
+    let sumOfSquares = 0;
+    for (const v of vector) sumOfSquares += v * v;
+    const norm = Math.sqrt(sumOfSquares);
+    return Array.from(vector, (v) => (norm === 0 ? 0 : v / norm));
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {

@@ -1,0 +1,166 @@
+/**
+ * The weighted features of a text for the builtin embedder (`builtin-hashing-v2`): words split the
+ * way identifiers are written (snake_case, camelCase, letters and digits), folded to a stem
+ * (plurals, -ing, -ed, -ly, a few irregular forms such as sold and sales → sell), weighted by a fixed tier (function words count
+ * for nothing, SQL and schema boilerplate for little, everything else — table and column names,
+ * comment words, enumeration labels — in full), plus character trigrams of each stem for misspelt
+ * or partial words, and character bigrams of CJK text (Chinese has no spaces between words).
+ *
+ * The weights are fixed lists, never counted over a corpus: a text's vector is a pure function of
+ * the text, so the load embeds only new rows, the cache can keep vectors, and a vector made today
+ * is comparable with one made a year ago. An IDF over the store would change every vector whenever
+ * any row changed.
+ */
+
+/** One feature and its weight; a feature seen twice counts twice (a table's own words repeat through its documents). */
+export type FeatureSink = (feature: string, weight: number) => void;
+
+/** Words that say nothing about which table or question is meant. */
+const STOP_WORDS = new Set(
+  (
+    'a an the of in on at to for from by with without and or nor not no is are was were be been being am do does did done has have had having ' +
+    'how many much what which who whom whose when where why there here their them they it its this that these those each every per all any some ' +
+    'me my we our us you your i he she his her show list give tell find get got can could would should will shall may might must please ' +
+    'than then as into onto over under across about between up down out off if so such only also just very too both either neither ' +
+    'whether while during since until via vs etc e g eg ie let lets want wanted need needed know see look one ones'
+  ).split(' '),
+);
+
+/**
+ * Words every schema document or SQL text repeats: they keep a small weight (a question about
+ * "discounts" still prefers the table whose comment says so, not the one with the longest DDL).
+ */
+const BOILERPLATE = new Set(
+  (
+    'create table view materialized primary key foreign references unique null default constraint check index ' +
+    'int integer bigint smallint serial bigserial smallserial numeric decimal varchar char character varying text boolean bool ' +
+    'timestamp timestamptz time zone json jsonb uuid real double precision float float4 float8 int2 int4 int8 bytea array oid ' +
+    'select where join left right inner outer full cross using limit offset distinct case else end having coalesce nullif cast ' +
+    'like ilike exists union intersect except lateral asc desc nulls first last interval extract trunc date_trunc filter over ' +
+    'count sum avg min max round public question sql column columns example examples note notes row rows id ids enumeration value values ' +
+    'name description type'
+  ).split(' '),
+);
+
+/** Irregular forms the suffix rules cannot fold. */
+const IRREGULAR = new Map(
+  Object.entries({
+    people: 'person',
+    children: 'child',
+    men: 'man',
+    women: 'woman',
+    bought: 'buy',
+    sold: 'sell',
+    paid: 'pay',
+    spent: 'spend',
+    sale: 'sell',
+    sales: 'sell',
+    daily: 'day',
+    annually: 'year',
+    annual: 'year',
+    yearly: 'year',
+    indices: 'index',
+    criteria: 'criterion',
+  }),
+);
+
+/** Words whose final `s` is not a plural. */
+const NOT_PLURAL = /(?:ss|us|is|ous|ics)$/;
+const VOWELS = /[aeiouy]/;
+
+/**
+ * A small deterministic stemmer (our own, not Porter's): enough that `orders`, `ordered` and
+ * `ordering` meet, as do `categories` and `category`, `shipped` and `ship`, `monthly` and `month`,
+ * `prices` and `price`. Stems need not be words; they only have to agree.
+ */
+export function stem(word: string): string {
+  const irregular = IRREGULAR.get(word);
+  if (irregular !== undefined) return irregular;
+  if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
+  let w = word;
+  if (w.endsWith('ies') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith('s') && !NOT_PLURAL.test(w)) w = w.slice(0, -1);
+  if (w.endsWith('ied') && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith('ing') && w.length > 5 && VOWELS.test(w.slice(0, -3))) w = undouble(w.slice(0, -3));
+  else if (w.endsWith('ed') && w.length > 4 && VOWELS.test(w.slice(0, -2))) w = undouble(w.slice(0, -2));
+  else if (/(?:th|k|r|al)ly$/.test(w) && w.length > 5) w = w.slice(0, -2);
+  // A final e comes and goes with inflection (price, priced, pricing): drop it everywhere.
+  if (w.endsWith('e') && w.length > 3 && !w.endsWith('ee')) w = w.slice(0, -1);
+  return w;
+}
+
+/** `shipp` → `ship`; a double l, s or z stays (`sell`, `pass`). */
+function undouble(w: string): string {
+  const last = w.at(-1);
+  return w.length > 3 && last === w.at(-2) && last !== undefined && !'lsz'.includes(last) && !VOWELS.test(last) ? w.slice(0, -1) : w;
+}
+
+/** The parts of an identifier or word: `order_items` → order, items; `CustomerFeedback` → customer, feedback; `NPSScore` → nps, score; `p2022` → p, 2022. */
+export function splitIdentifier(token: string): string[] {
+  return (token.match(/\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\p{L}+|\p{N}+/gu) ?? []).map((p) => p.toLowerCase());
+}
+
+/** How much a word counts: 0 for function words, little for boilerplate and numbers, 1 otherwise. */
+function wordWeight(word: string): number {
+  if (STOP_WORDS.has(word)) return 0;
+  if (BOILERPLATE.has(word)) return 0.15;
+  if (/^\p{N}+$/u.test(word)) return 0.3;
+  if (word.length === 1) return 0.2;
+  return 1;
+}
+
+/** Characters of scripts written without spaces between words, embedded as character bigrams. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+/** Chinese characters that carry grammar, not meaning: alone they count for nothing. */
+const CJK_STOP = new Set('的了是有在和与及或每个各按以其中之为把被对这那哪些什么吗呢吧啊多少几请给我们你他她它所都也就还并且共条'.split(''));
+
+function cjkFeatures(run: string, add: FeatureSink): void {
+  const chars = [...run];
+  if (chars.length === 1) {
+    const c = chars[0] as string;
+    add(`c:${c}`, CJK_STOP.has(c) ? 0 : 1);
+    return;
+  }
+  for (let i = 0; i < chars.length; i += 1) {
+    const c = chars[i] as string;
+    const stopped = CJK_STOP.has(c);
+    // Single characters: a little, so a one-character word of a question still meets its bigram.
+    add(`c:${c}`, stopped ? 0 : 0.3);
+    if (i + 1 < chars.length) {
+      const next = chars[i + 1] as string;
+      const stops = Number(stopped) + Number(CJK_STOP.has(next));
+      add(`c:${c}${next}`, stops === 2 ? 0 : stops === 1 ? 0.4 : 1);
+    }
+  }
+}
+
+/** `order by`, `group by`, `partition by`: SQL, not the business meaning of the word. */
+const SQL_BY = new Set(['order', 'group', 'partition']);
+
+/** Every weighted feature of the text, in order (a feature may repeat). */
+export function textFeatures(text: string, add: FeatureSink): void {
+  const tokens = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|[\p{L}\p{M}\p{N}_]+/gu) ?? [];
+  for (let t = 0; t < tokens.length; t += 1) {
+    const token = tokens[t] as string;
+    if (CJK.test(token[0] as string)) {
+      cjkFeatures(token, add);
+      continue;
+    }
+    const parts = splitIdentifier(token);
+    const stems: string[] = [];
+    for (const part of parts) {
+      let weight = wordWeight(part);
+      if (weight === 0) continue;
+      if (SQL_BY.has(part) && parts.length === 1 && tokens[t + 1]?.toLowerCase() === 'by') weight = 0.15;
+      const s = stem(part);
+      stems.push(s);
+      add(`w:${s}`, weight);
+      if (s.length > 2 && weight >= 1) {
+        const padded = `^${s}$`;
+        for (let i = 0; i + 3 <= padded.length; i += 1) add(`t:${padded.slice(i, i + 3)}`, 0.5);
+      }
+    }
+    // The identifier as a whole too: `order_items` is more than `order` and `items` apart.
+    if (stems.length > 1) add(`i:${stems.join('_')}`, 0.5);
+  }
+}
