@@ -188,6 +188,6 @@ describe('a store loaded with the v1 builtin embedder meets v2', () => {
     const reembedded = await load(v2, true);
     expect(reembedded.status, reembedded.error_message ?? '').toBe('completed');
     expect(reembedded.steps[0]?.result.reembedded).toBe(3);
-    expect((reembedded.steps[0]?.result.retrieval as { self: { hit_at_5: number } }).self.hit_at_5).toBe(1);
+    expect(reembedded.steps[0]?.result.retrieval).toMatchObject({ self: { hit_at_5: 1 } });
   });
 });

@@ -6,19 +6,9 @@
  * to mix them (a load re-embeds with `--reembed`).
  */
 import type { Embedder, EmbedderIdentity } from './embedder.js';
-import { textFeatures } from './text-features.js';
+import { featureHashes } from './text-features.js';
 
 export const BUILTIN_EMBEDDER_MODEL = 'builtin-hashing-v2';
-
-/** 32-bit FNV-1a. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 export class HashingEmbedder implements Embedder {
   readonly name = 'builtin-hashing';
@@ -30,17 +20,18 @@ export class HashingEmbedder implements Embedder {
 
   embedOne(text: string): number[] {
     const vector = new Float64Array(this.dim);
-    textFeatures(text, (feature, weight) => {
+    featureHashes(text, (hash, weight) => {
       if (weight === 0) return;
-      const hash = fnv1a(feature);
       // The bucket from the low bits, the sign from the top bit: independent enough for 2^31 > dim.
       const bucket = hash % this.dim;
       vector[bucket] = (vector[bucket] as number) + (hash & 0x80000000 ? -weight : weight);
     });
     let sumOfSquares = 0;
-    for (const v of vector) sumOfSquares += v * v;
-    const norm = Math.sqrt(sumOfSquares);
-    return Array.from(vector, (v) => (norm === 0 ? 0 : v / norm));
+    for (let i = 0; i < this.dim; i += 1) sumOfSquares += (vector[i] as number) ** 2;
+    const scale = sumOfSquares === 0 ? 0 : 1 / Math.sqrt(sumOfSquares);
+    const out = new Array<number>(this.dim);
+    for (let i = 0; i < this.dim; i += 1) out[i] = (vector[i] as number) * scale;
+    return out;
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {

@@ -97,6 +97,7 @@ function undouble(w: string): string {
 
 /** The parts of an identifier or word: `order_items` → order, items; `CustomerFeedback` → customer, feedback; `NPSScore` → nps, score; `p2022` → p, 2022. */
 export function splitIdentifier(token: string): string[] {
+  if (/^[a-z]+$/.test(token)) return [token];
   return (token.match(/\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+|\p{L}+|\p{N}+/gu) ?? []).map((p) => p.toLowerCase());
 }
 
@@ -137,30 +138,111 @@ function cjkFeatures(run: string, add: FeatureSink): void {
 /** `order by`, `group by`, `partition by`: SQL, not the business meaning of the word. */
 const SQL_BY = new Set(['order', 'group', 'partition']);
 
-/** Every weighted feature of the text, in order (a feature may repeat). */
-export function textFeatures(text: string, add: FeatureSink): void {
-  const tokens = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|[\p{L}\p{M}\p{N}_]+/gu) ?? [];
+/** 32-bit FNV-1a of a feature's text. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** The hashed features of one non-CJK token; `sqlBy` is its word's hash when it may be SQL (`order` before `by`). */
+interface TokenFeatures {
+  hashes: number[];
+  weights: number[];
+  sqlBy: number | undefined;
+}
+
+/** The features of one token (a word or an identifier), as text. */
+function tokenFeatureTexts(token: string, add: FeatureSink): void {
+  const stems: string[] = [];
+  for (const part of splitIdentifier(token)) {
+    const weight = wordWeight(part);
+    if (weight === 0) continue;
+    const s = stem(part);
+    stems.push(s);
+    add(`w:${s}`, weight);
+    if (s.length > 2 && weight >= 1) {
+      const padded = `^${s}$`;
+      for (let i = 0; i + 3 <= padded.length; i += 1) add(`t:${padded.slice(i, i + 3)}`, 0.5);
+    }
+  }
+  // The identifier as a whole too: `order_items` is more than `order` and `items` apart.
+  if (stems.length > 1) add(`i:${stems.join('_')}`, 0.5);
+}
+
+/**
+ * Tokens repeat (column names, SQL words), so each token's hashed features are computed once and
+ * kept; a pure function's results, so the cache changes no vector. Emptied when it grows large.
+ */
+const tokenCache = new Map<string, TokenFeatures>();
+const TOKEN_CACHE_MAX = 100_000;
+
+function tokenFeatures(token: string): TokenFeatures {
+  const cached = tokenCache.get(token);
+  if (cached !== undefined) return cached;
+  const entry: TokenFeatures = { hashes: [], weights: [], sqlBy: undefined };
+  tokenFeatureTexts(token, (feature, weight) => {
+    entry.hashes.push(fnv1a(feature));
+    entry.weights.push(weight);
+  });
+  const lower = token.toLowerCase();
+  if (SQL_BY.has(lower)) entry.sqlBy = fnv1a(`w:${stem(lower)}`);
+  if (tokenCache.size >= TOKEN_CACHE_MAX) tokenCache.clear();
+  tokenCache.set(token, entry);
+  return entry;
+}
+
+/** A letter, mark or digit outside ASCII (ASCII is decided by code). */
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+const OTHER = 0;
+const WORD = 1;
+const CJK_CHAR = 2;
+
+/** What a code point is: a word character (letters, marks, digits, `_`), a CJK character, or neither. */
+function kindOf(code: number, char: string): number {
+  if (code < 0x80) return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 ? WORD : OTHER;
+  // CJK scripts start at U+2E80: below it no regular expression is needed to tell.
+  if (code >= 0x2e80 && CJK.test(char)) return CJK_CHAR;
+  return WORD_CHAR.test(char) ? WORD : OTHER;
+}
+
+/** The text's runs of word characters and of CJK characters, in order (a scan of code points: far cheaper than a Unicode regular expression). */
+export function tokenize(text: string): { token: string; cjk: boolean }[] {
+  const tokens: { token: string; cjk: boolean }[] = [];
+  let start = -1;
+  let runKind = OTHER;
+  for (let i = 0; i < text.length; ) {
+    const code = text.codePointAt(i) as number;
+    const width = code > 0xffff ? 2 : 1;
+    const kind = code < 0x80 ? kindOf(code, '') : kindOf(code, text.slice(i, i + width));
+    if (kind !== runKind) {
+      if (runKind !== OTHER) tokens.push({ token: text.slice(start, i), cjk: runKind === CJK_CHAR });
+      start = i;
+      runKind = kind;
+    }
+    i += width;
+  }
+  if (runKind !== OTHER) tokens.push({ token: text.slice(start), cjk: runKind === CJK_CHAR });
+  return tokens;
+}
+
+/** Every weighted feature of the text as its FNV-1a hash, in order (a feature may repeat; weight 0 means it does not count). */
+export function featureHashes(text: string, add: (hash: number, weight: number) => void): void {
+  const tokens = tokenize(text);
   for (let t = 0; t < tokens.length; t += 1) {
-    const token = tokens[t] as string;
-    if (CJK.test(token[0] as string)) {
-      cjkFeatures(token, add);
+    const { token, cjk } = tokens[t] as { token: string; cjk: boolean };
+    if (cjk) {
+      cjkFeatures(token, (feature, weight) => add(fnv1a(feature), weight));
       continue;
     }
-    const parts = splitIdentifier(token);
-    const stems: string[] = [];
-    for (const part of parts) {
-      let weight = wordWeight(part);
-      if (weight === 0) continue;
-      if (SQL_BY.has(part) && parts.length === 1 && tokens[t + 1]?.toLowerCase() === 'by') weight = 0.15;
-      const s = stem(part);
-      stems.push(s);
-      add(`w:${s}`, weight);
-      if (s.length > 2 && weight >= 1) {
-        const padded = `^${s}$`;
-        for (let i = 0; i + 3 <= padded.length; i += 1) add(`t:${padded.slice(i, i + 3)}`, 0.5);
-      }
+    const features = tokenFeatures(token);
+    if (features.sqlBy !== undefined && tokens[t + 1]?.token.toLowerCase() === 'by') {
+      add(features.sqlBy, 0.15);
+      continue;
     }
-    // The identifier as a whole too: `order_items` is more than `order` and `items` apart.
-    if (stems.length > 1) add(`i:${stems.join('_')}`, 0.5);
+    for (let i = 0; i < features.hashes.length; i += 1) add(features.hashes[i] as number, features.weights[i] as number);
   }
 }
