@@ -16,6 +16,7 @@ import { sqlShape } from '../src/sql/sql-shape.js';
 import { TaskDirectory } from '../src/task-directory/task-dir.js';
 import { EMBEDDING_TABLE } from '../src/vector/vector-store.js';
 import { parseQuestionFile } from '../src/vector/question-file.js';
+import { evenSample, tableKey, tableQuestion } from '../src/vector/retrieval-check.js';
 import { runWorkflow, type WorkflowResult } from '../src/workflow/orchestrator.js';
 import { workflowOptions } from '../src/workflow/run-options.js';
 import { makeTempDir, TEST_CACHE_DIR, testSettings } from './support/env.js';
@@ -56,11 +57,12 @@ describe('retrieval after training_load on the sample database, and data-pipelin
     const load = result.steps.find((s) => s.step_name === 'training_load');
     const retrieval = load?.result.retrieval as {
       embedder: string;
-      self: { questions: number; hit_at_1: number; hit_at_5: number; misses_at_5: string[] };
+      self: { questions: number; questions_loaded: number; hit_at_1: number; hit_at_5: number; misses_at_5: string[] };
       tables: { tables: number; hit_at_5: number; misses: string[] };
     };
     expect(retrieval.embedder).toBe('builtin builtin-hashing-v2 (384 dimensions)');
     expect(retrieval.self.questions).toBe(result.summary.pairs_valid);
+    expect(retrieval.self.questions_loaded).toBe(result.summary.pairs_valid);
     expect(retrieval.self.hit_at_5).toBe(1);
     expect(retrieval.self.misses_at_5).toEqual([]);
     expect(retrieval.self.hit_at_1).toBeGreaterThan(0.9);
@@ -189,5 +191,19 @@ describe('a store loaded with the v1 builtin embedder meets v2', () => {
     expect(reembedded.status, reembedded.error_message ?? '').toBe('completed');
     expect(reembedded.steps[0]?.result.reembedded).toBe(3);
     expect(reembedded.steps[0]?.result.retrieval).toMatchObject({ self: { hit_at_5: 1 } });
+  });
+});
+
+describe('the parts of the measure', () => {
+  it('samples evenly and the same way every time, names tables as rows do, and asks from a comment', () => {
+    const items = Array.from({ length: 10 }, (_, i) => i);
+    expect(evenSample(items, 3)).toEqual([0, 3, 6]);
+    expect(evenSample(items, 20)).toEqual(items);
+    expect(tableKey('Orders')).toBe('public.orders');
+    expect(tableKey('public."CustomerFeedback"')).toBe('public.customerfeedback');
+    expect(tableKey('hr.employees')).toBe('hr.employees');
+    expect(tableQuestion('public.orders', 'Customer orders from all sales channels.')).toBe('Show me the customer orders from all sales channels');
+    expect(tableQuestion('public.order_items', undefined)).toBe('Show me the order items');
+    expect(tableQuestion('public.orders', '客户订单。')).toBe('查询客户订单');
   });
 });

@@ -214,7 +214,7 @@ export function describeRetrieval(retrieval: RetrievalSummary): string {
     ...(tables.misses.length ? [`tables missed @5: ${tables.misses.join(', ')}`] : []),
   ];
   return (
-    `self-retrieval @1 ${self.hit_at_1 ?? '-'}, @5 ${self.hit_at_5 ?? '-'} (${self.questions} question(s)); ` +
+    `self-retrieval @1 ${self.hit_at_1 ?? '-'}, @5 ${self.hit_at_5 ?? '-'} (${self.questions} question(s)${self.questions < self.questions_loaded ? ` of ${self.questions_loaded}` : ''}); ` +
     `table retrieval @5 ${tables.hit_at_5 ?? '-'} (${tables.tables} table(s))${misses.length ? `; ${misses.join('; ')}` : ''}`
   );
 }
