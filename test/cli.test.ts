@@ -63,7 +63,7 @@ describe('data-pipeline CLI', () => {
   it('--help lists the commands and exits 0', async () => {
     const result = await cli(['--help'], env);
     expect(result.code).toBe(0);
-    for (const command of ['run', 'step', 'demo']) expect(result.stdout).toContain(command);
+    for (const command of ['run', 'step', 'demo', 'eval']) expect(result.stdout).toMatch(new RegExp(`^ +${command} `, 'm'));
   });
 
   it('exits 2 with a message on a usage error', async () => {

@@ -1,8 +1,8 @@
 /**
  * The weighted features of a text for the builtin embedder (`builtin-hashing-v2`): words split the
  * way identifiers are written (snake_case, camelCase, letters and digits), folded to a stem
- * (plurals, -ing, -ed, -ly, a few irregular forms such as sold and sales → sell), weighted by a fixed tier (function words count
- * for nothing, SQL and schema boilerplate for little, everything else — table and column names,
+ * (plurals, -ing, -ed, -ly, a few irregular forms such as sold and sales → sell), weighted by a
+ * fixed tier (function words count for nothing, SQL and schema boilerplate for little, everything else — table and column names,
  * comment words, enumeration labels — in full), plus character trigrams of each stem for misspelt
  * or partial words, and character bigrams of CJK text (Chinese has no spaces between words).
  *
@@ -12,8 +12,11 @@
  * any row changed.
  */
 
-/** One feature and its weight; a feature seen twice counts twice (a table's own words repeat through its documents). */
-export type FeatureSink = (feature: string, weight: number) => void;
+/**
+ * One feature and its weight. A feature seen twice counts twice: a table's own words repeat through
+ * its documents, and damping that (1 + ln n) made questions find the shorter neighbouring tables.
+ */
+type FeatureSink = (feature: string, weight: number) => void;
 
 /** Words that say nothing about which table or question is meant. */
 const STOP_WORDS = new Set(
