@@ -55,6 +55,18 @@ describe('the builtin embedder v2', () => {
     expect(sim('orders', 'SELECT name FROM t ORDER BY name')).toBeLessThan(sim('orders', 'SELECT name FROM orders'));
   });
 
+  it('counts the words of comments and enumeration labels over the schema words around them', () => {
+    const customers =
+      '## customers (Registered customers of the loyalty program)\nColumns:\n- id (integer) - ID [primary key, not null]\n' +
+      '- loyalty_tier (loyalty_tier) - Loyalty tier [not null]\nNotes:\n- loyalty_tier is an enumeration with values: bronze, silver, gold, platinum';
+    const orders =
+      '## orders (Customer orders from all sales channels)\nColumns:\n- id (bigint) - ID [primary key, not null]\n' +
+      '- status (order_status) - Status [not null]\nNotes:\n- status is an enumeration with values: pending, paid, shipped, delivered';
+    expect(sim('How many gold members do we have?', customers)).toBeGreaterThan(sim('How many gold members do we have?', orders));
+    expect(sim('Which orders were delivered?', orders)).toBeGreaterThan(sim('Which orders were delivered?', customers));
+    expect(sim('loyalty program', customers)).toBeGreaterThan(0.3);
+  });
+
   it('embeds Chinese as character bigrams, so Chinese questions find Chinese documents', () => {
     const departments = '## hr.departments（部门表）\n公司部门，记录部门名称与所属员工';
     const orders = '## orders（订单表）\n客户订单，记录下单时间、金额和状态';
