@@ -63,7 +63,7 @@ describe('data-pipeline CLI', () => {
   it('--help lists the commands and exits 0', async () => {
     const result = await cli(['--help'], env);
     expect(result.code).toBe(0);
-    for (const command of ['run', 'step', 'demo']) expect(result.stdout).toContain(command);
+    for (const command of ['run', 'step', 'demo', 'eval']) expect(result.stdout).toMatch(new RegExp(`^ +${command} `, 'm'));
   });
 
   it('exits 2 with a message on a usage error', async () => {
@@ -398,6 +398,8 @@ describe('data-pipeline CLI', () => {
     expect(text.stdout).toMatch(/Tables: +14 documented/);
     expect(text.stdout).toMatch(/Pairs: +\d+\/\d+ valid/);
     expect(text.stdout).toMatch(/Vectors: +\d+ in the training set \(\d+ embedded now, \d+ unchanged\)/);
+    // Retrieval measured after the load (issue 14): every question finds its own pair among the five nearest.
+    expect(text.stdout).toMatch(/Retrieval: self-retrieval @1 [\d.]+, @5 1 \(\d+ questions\); table retrieval @5 [\d.]+ \(14 tables\)/);
     expect(text.stdout).toMatch(/LLM: +\d+ calls \(builtin\), 0 tokens/);
     expect(text.stdout).toMatch(/Output: +\//);
   });

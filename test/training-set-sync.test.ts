@@ -228,7 +228,7 @@ describe('training_load syncs the training set', () => {
     });
     expect(refused.status).toBe('failed');
     expect(refused.error_message).toMatch(
-      /holds vectors of openai scripted-embedding \(16 dimensions\).*this load's embedder is builtin builtin-hashing-v1 \(16 dimensions\)/,
+      /holds vectors of openai scripted-embedding \(16 dimensions\).*this load's embedder is builtin builtin-hashing-v2 \(16 dimensions\)/,
     );
     expect(refused.error_message).toMatch(/--reembed/);
     const before = await rows();

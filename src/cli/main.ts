@@ -1,6 +1,6 @@
 /**
  * `data-pipeline`: the command line. `run` is script mode (a run without a server), `step` runs one step on
- * an existing task directory, `pairs` reviews its question/SQL pairs, `drift` tells what changed in its database since, `demo` runs everything on the bundled sample database, `backups` manages a
+ * an existing task directory, `pairs` reviews its question/SQL pairs, `drift` tells what changed in its database since, `eval` measures retrieval of hand-written questions, `demo` runs everything on the bundled sample database, `backups` manages a
  * task directory's backups, `store` serves, pushes or exports the training data, `serve` starts the API.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -90,6 +90,19 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .action(async (opts) => {
       const { driftCommand } = await import('./commands/drift.js');
       process.exitCode = await driftCommand(await settingsProvider(), opts);
+    });
+
+  program
+    .command('eval')
+    .description('table recall@k of questions people wrote, over the DDL and documentation a task loaded into the vector store')
+    .requiredOption('--task-dir <dir>', 'the task directory (loaded by training_load)')
+    .requiredOption('--questions <file>', 'JSON Lines: {"question": "...", "tables": ["orders", "hr.employees"]} per line')
+    .option('--k <n>', 'rows retrieved per question (1-100)', '5')
+    .option('--vector-db <url>', 'postgresql:// URL of a pgvector database (default: task_config.json, else the configured store)')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts) => {
+      const { evalCommand } = await import('./commands/eval.js');
+      process.exitCode = await evalCommand(await settingsProvider(), opts);
     });
 
   program

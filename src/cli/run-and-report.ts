@@ -46,6 +46,17 @@ function vectorsLine(result: WorkflowResult): string {
   return `${result.summary.vectors} in the training set (${sync.embedded} embedded now, ${sync.unchanged ?? 0} unchanged)`;
 }
 
+/** `self @1 0.98, @5 1 (60 questions); tables @5 1 (14)` after a load that measured retrieval (the step's `result.retrieval`). */
+function retrievalLine(result: WorkflowResult): string | undefined {
+  const retrieval = result.steps.find((x) => x.step_name === 'training_load')?.result.retrieval as
+    | { self?: { questions: number; hit_at_1: number | null; hit_at_5: number | null }; tables?: { tables: number; hit_at_5: number | null }; skipped?: string }
+    | undefined;
+  if (!retrieval) return undefined;
+  if (retrieval.skipped !== undefined || !retrieval.self || !retrieval.tables) return `not measured (${retrieval.skipped ?? 'no figures'})`;
+  const { self, tables } = retrieval;
+  return `self-retrieval @1 ${self.hit_at_1 ?? '-'}, @5 ${self.hit_at_5 ?? '-'} (${self.questions} questions); table retrieval @5 ${tables.hit_at_5 ?? '-'} (${tables.tables} tables)`;
+}
+
 /** `table public.x (does not exist); 3 pair(s) with invalid SQL (see sql_validation_…_report.json)`. */
 function warningsLine(w: NonNullable<WorkflowResult['warnings']>): string {
   const parts = [
@@ -71,6 +82,7 @@ export function formatSummary(result: WorkflowResult): string {
     `  Files:   ${s.files} written`,
     `  Pairs:   ${pairs}`,
     `  Vectors: ${vectorsLine(result)}`,
+    ...(retrievalLine(result) ? [`  Retrieval: ${retrievalLine(result)}`] : []),
     `  LLM:     ${result.llm_usage.calls} calls (${result.llm_usage.provider}), ${result.llm_usage.total_tokens} tokens`,
     `  Reused:  ${reuseLine(result)}`,
     ...(result.warnings ? [`  Warnings: ${warningsLine(result.warnings)}`] : []),

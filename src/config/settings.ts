@@ -213,6 +213,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   }
   if (e.EMBEDDING_PROVIDER === 'openai') {
     if (!e.EMBEDDING_MODEL) problems.push('EMBEDDING_MODEL: required when EMBEDDING_PROVIDER=openai (e.g. text-embedding-3-small)');
+  } else if (e.EMBEDDING_MODEL && !['builtin-hashing', 'builtin-hashing-v2', 'builtin-hashing-v1'].includes(e.EMBEDDING_MODEL)) {
+    // The builtin embedder has two versions; a misspelt one must not silently pick the other.
+    problems.push(
+      `EMBEDDING_MODEL: with EMBEDDING_PROVIDER=builtin, one of builtin-hashing-v2 (the default) or builtin-hashing-v1 (the earlier one)${shownValue('EMBEDDING_MODEL', e.EMBEDDING_MODEL)}`,
+    );
   }
   for (const key of ['LLM_BASE_URL', 'EMBEDDING_BASE_URL'] as const) {
     const value = e[key];

@@ -1,48 +1,37 @@
 /**
- * The builtin embedder: feature hashing of words and character trigrams into `dim` buckets with a
- * sign bit, L2-normalised. Deterministic and offline; texts sharing words land near each other,
- * which is what retrieval of similar questions and tables needs.
+ * The builtin embedder (`builtin-hashing-v2`): the weighted features of `text-features.ts` (split
+ * identifiers, stems, fixed term weights, character trigrams, CJK bigrams) hashed into `dim`
+ * buckets with a sign bit, L2-normalised. Deterministic and offline: a vector depends on its text
+ * alone. Its vectors differ from `builtin-hashing-v1`'s, hence its own model id: the store refuses
+ * to mix them (a load re-embeds with `--reembed`).
  */
 import type { Embedder, EmbedderIdentity } from './embedder.js';
+import { featureHashes } from './text-features.js';
 
-/** 32-bit FNV-1a. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-function features(text: string): string[] {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  const out: string[] = [];
-  for (const word of words) {
-    out.push(`w:${word}`);
-    const padded = `^${word}$`;
-    for (let i = 0; i + 3 <= padded.length; i += 1) out.push(`t:${padded.slice(i, i + 3)}`);
-  }
-  return out;
-}
+export const BUILTIN_EMBEDDER_MODEL = 'builtin-hashing-v2';
 
 export class HashingEmbedder implements Embedder {
   readonly name = 'builtin-hashing';
   readonly identity: EmbedderIdentity;
 
   constructor(readonly dim: number) {
-    this.identity = { provider: 'builtin', model: 'builtin-hashing-v1', dimension: dim };
+    this.identity = { provider: 'builtin', model: BUILTIN_EMBEDDER_MODEL, dimension: dim };
   }
 
   embedOne(text: string): number[] {
-    const vector = new Array<number>(this.dim).fill(0);
-    for (const feature of features(text)) {
-      const hash = fnv1a(feature);
-      const weight = feature.startsWith('w:') ? 2 : 1;
-      vector[hash % this.dim] = (vector[hash % this.dim] as number) + (hash & 0x80000000 ? -weight : weight);
-    }
-    const norm = Math.sqrt(vector.reduce((sum, v) => sum + v * v, 0));
-    return norm === 0 ? vector : vector.map((v) => v / norm);
+    const vector = new Float64Array(this.dim);
+    featureHashes(text, (hash, weight) => {
+      if (weight === 0) return;
+      // The bucket from the low bits, the sign from the top bit: independent enough for 2^31 > dim.
+      const bucket = hash % this.dim;
+      vector[bucket] = (vector[bucket] as number) + (hash & 0x80000000 ? -weight : weight);
+    });
+    let sumOfSquares = 0;
+    for (let i = 0; i < this.dim; i += 1) sumOfSquares += (vector[i] as number) ** 2;
+    const scale = sumOfSquares === 0 ? 0 : 1 / Math.sqrt(sumOfSquares);
+    const out = new Array<number>(this.dim);
+    for (let i = 0; i < this.dim; i += 1) out[i] = (vector[i] as number) * scale;
+    return out;
   }
 
   async embed(texts: readonly string[]): Promise<number[][]> {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ensureSqlParser, parseStatements } from '../sql/pg-parser.js';
+import { sqlShape } from '../sql/sql-shape.js';
 import { checkReadOnlyQuery } from '../sql/statement-guard.js';
 import type { CollectionName, VectorDocument } from './vector-store.js';
 
@@ -80,10 +81,19 @@ function tablesOf(sql: string): string[] {
 
 /**
  * One `sql` document per pair: the JSON text `{"question": ..., "sql": ...}`. A pair is the same
- * item as long as its question is (editing its SQL updates it). Call after `ensureSqlParser()`.
+ * item as long as its question is (editing its SQL updates it). Its provenance adds the SQL's
+ * `difficulty` (`easy`, `medium`, `hard`; null when it does not parse). Call after `ensureSqlParser()`.
  */
 export function pairDocuments(pairs: readonly { question: string; sql: string }[], source: string): VectorDocument[] {
-  return pairs.map((pair) =>
-    describe('sql', JSON.stringify({ question: pair.question, sql: pair.sql }), source, `question:${pair.question.trim().toLowerCase()}`, tablesOf(pair.sql)),
-  );
+  return pairs.map((pair) => {
+    const document = describe(
+      'sql',
+      JSON.stringify({ question: pair.question, sql: pair.sql }),
+      source,
+      `question:${pair.question.trim().toLowerCase()}`,
+      tablesOf(pair.sql),
+    );
+    document.metadata.difficulty = sqlShape(pair.sql)?.difficulty ?? null;
+    return document;
+  });
 }

@@ -79,6 +79,15 @@ export interface VectorHit {
   similarity: number;
 }
 
+/** A stored row with its vector and the tables it describes or reads. */
+export interface StoredVectorRow {
+  id: string;
+  collection: CollectionName;
+  document: string;
+  tables: string[];
+  vector: number[];
+}
+
 export interface StoredCounts {
   total: number;
   byCollection: Record<string, number>;
@@ -276,6 +285,28 @@ export class VectorStore {
        WHERE cmetadata ->> 'db_key' = $1 AND (cmetadata -> 'task_ids') ? $2`,
       [dbKey, taskId],
     );
+  }
+
+  /**
+   * The rows of one database in the given collections, with their vectors (for measuring retrieval
+   * in memory): all of them, or those a task holds when `taskId` is given.
+   */
+  async rowsWithVectors(filter: { dbKey: string; collections: readonly CollectionName[]; taskId?: string }): Promise<StoredVectorRow[]> {
+    const rows = await this.db.query<{ id: string; collection: CollectionName; document: string; tables: unknown; embedding: string }>(
+      `SELECT e.id, c.name AS collection, e.document, e.cmetadata -> 'tables' AS tables, e.embedding::text AS embedding
+       FROM ${EMBEDDING_TABLE} e JOIN ${COLLECTION_TABLE} c ON c.uuid = e.collection_id
+       WHERE c.name = ANY($1::text[]) AND e.cmetadata ->> 'db_key' = $2 AND ($3::text IS NULL OR (e.cmetadata -> 'task_ids') ? $3)
+       ORDER BY e.id`,
+      [[...filter.collections], filter.dbKey, filter.taskId ?? null],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      collection: r.collection,
+      document: r.document,
+      tables: Array.isArray(r.tables) ? r.tables.filter((t): t is string => typeof t === 'string') : [],
+      // pgvector's text form is a JSON array of numbers.
+      vector: JSON.parse(r.embedding) as number[],
+    }));
   }
 
   /** Which of `ids` are stored (by any task). */

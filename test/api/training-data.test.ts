@@ -75,10 +75,10 @@ describe('the training data in the store', () => {
     try {
       const refused = await server.call('POST', `${VECTOR}/search`, { question: 'How many orders are there?', kind: 'sql' });
       expectError(refused, 409, 'EMBEDDER_MISMATCH');
-      expect(refused.body.message).toMatch(/openai text-embedding-3-small \(64\).*builtin builtin-hashing-v1 \(64\)/);
+      expect(refused.body.message).toMatch(/openai text-embedding-3-small \(64\).*builtin builtin-hashing-v2 \(64\)/);
     } finally {
       await db.query(
-        `UPDATE langchain_pg_collection SET cmetadata = '{"embedder":{"provider":"builtin","model":"builtin-hashing-v1","dimension":64}}'::json WHERE name = 'sql'`,
+        `UPDATE langchain_pg_collection SET cmetadata = '{"embedder":{"provider":"builtin","model":"builtin-hashing-v2","dimension":64}}'::json WHERE name = 'sql'`,
       );
     }
   });

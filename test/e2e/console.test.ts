@@ -408,7 +408,7 @@ describe('web console in Chromium', () => {
       const row = page.locator(`.collection-table tr[data-collection="${collection.name}"]`);
       expect(await row.locator('.rows').textContent()).toBe(String(collection.rows));
       // (error_sql is Vanna's collection of failed SQL: nothing of ours goes there.)
-      const embedder = collection.rows ? `builtin · builtin-hashing-v1 · ${collection.embedder?.dimension} dimensions` : '— (empty)';
+      const embedder = collection.rows ? `builtin · builtin-hashing-v2 · ${collection.embedder?.dimension} dimensions` : '— (empty)';
       expect(await row.locator('.embedder').textContent()).toBe(embedder);
     }
     const dbRow = page.locator(`.database-table tr[data-db="${database.db_key}"]`);

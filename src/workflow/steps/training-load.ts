@@ -17,8 +17,11 @@ import { identityKey, sourceIdentity, type SourceIdentity } from '../../source/s
 import { ensureSqlParser } from '../../sql/pg-parser.js';
 import { METADATA_DETAIL_FILE, newestPairFile, readTableFiles, VECTOR_BACKUP_DIR } from '../../task-directory/task-files.js';
 import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
+import { createEmbedder } from '../../embedding/create-embedder.js';
 import { type Embedder, type EmbedderIdentity, sameEmbedder } from '../../embedding/embedder.js';
 import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/training-documents.js';
+import { selfRetrieval, tableQuestion, tableRetrieval, type SelfRetrieval, type TableRetrieval } from '../../vector/retrieval-check.js';
+import { parseMarkdown } from '../render/table-files.js';
 import { documentId, unusableVectors, type CollectionName, type VectorDocument, type VectorStore } from '../../vector/vector-store.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 
@@ -196,6 +199,53 @@ async function guardEmbedder(ctx: StepContext, store: VectorStore, embedder: Emb
   return count;
 }
 
+/** What the summary says about retrieval after a load: measured, or why not. */
+export type RetrievalSummary = { embedder: string; self: SelfRetrieval; tables: TableRetrieval } | { skipped: string };
+
+/**
+ * Retrieval measured on what the store now holds for this database: each question of this task
+ * against the database's `sql` rows, and a question from each table's comment against its `ddl`
+ * rows. Only with the builtin embedder, which costs nothing: a remote one would be asked to embed
+ * every question again at each load (`data-pipeline eval` measures with any embedder, on request).
+ */
+async function measureRetrieval(ctx: StepContext, store: VectorStore, embedder: Embedder, dbKey: string): Promise<RetrievalSummary> {
+  if (embedder.identity.provider !== 'builtin') {
+    return { skipped: `the embedder (${describeEmbedder(embedder.identity)}) is remote: measuring would embed every question again; use data-pipeline eval` };
+  }
+  // A fresh builtin embedder, not the run's cached one: computing is cheaper than caching these vectors.
+  const local = await createEmbedder(ctx.settings.embedding);
+  const embed = (texts: string[]) => local.embed(texts, ctx.signal);
+  const batch = ctx.settings.embedding.batchSize;
+  const own = await store.rowsWithVectors({ dbKey, collections: ['sql'], taskId: ctx.options.task_id });
+  const allPairs = await store.rowsWithVectors({ dbKey, collections: ['sql'] });
+  const ddlRows = await store.rowsWithVectors({ dbKey, collections: ['ddl'] });
+  const probes: { table: string; question: string }[] = [];
+  for (const files of await readTableFiles(ctx.dir)) {
+    const md = await ctx.dir.readTextIfExists(files.md);
+    if (md === undefined) continue;
+    probes.push({ table: files.table, question: tableQuestion(files.table, parseMarkdown(md).tableComment) });
+  }
+  return {
+    embedder: describeEmbedder(embedder.identity),
+    self: await selfRetrieval(own, allPairs, embed, batch),
+    tables: await tableRetrieval(probes, ddlRows, embed, batch),
+  };
+}
+
+/** `self-retrieval @1 0.95, @5 1 (60 questions); table retrieval @5 1 (14 tables)`. */
+export function describeRetrieval(retrieval: RetrievalSummary): string {
+  if ('skipped' in retrieval) return `not measured: ${retrieval.skipped}`;
+  const { self, tables } = retrieval;
+  const misses = [
+    ...(self.misses_at_5.length ? [`questions missed @5: ${self.misses_at_5.map((q) => JSON.stringify(q)).join(', ')}`] : []),
+    ...(tables.misses.length ? [`tables missed @5: ${tables.misses.join(', ')}`] : []),
+  ];
+  return (
+    `self-retrieval @1 ${self.hit_at_1 ?? '-'}, @5 ${self.hit_at_5 ?? '-'} (${self.questions} question(s)${self.questions < self.questions_loaded ? ` of ${self.questions_loaded}` : ''}); ` +
+    `table retrieval @5 ${tables.hit_at_5 ?? '-'} (${tables.tables} table(s))${misses.length ? `; ${misses.join('; ')}` : ''}`
+  );
+}
+
 export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   const { options, log, dir } = ctx;
   const started = Date.now();
@@ -287,6 +337,9 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
         `${written} embedded${collected.rejected ? `; ${collected.rejected} rejected or invalid pair(s) left out` : ''}` +
         `${collected.failedCheck ? `; ${collected.failedCheck} pair(s) people changed since their last check failed it now and were left out` : ''}`,
     );
+    const retrieval = await measureRetrieval(ctx, store, embedder, dbKey);
+    result.retrieval = retrieval;
+    log.info(`retrieval: ${describeRetrieval(retrieval)}`);
   } else {
     log.info('skip_training: only the vector table operations ran');
   }
@@ -306,6 +359,7 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
       `Rows added: ${sync?.added ?? 0}, updated: ${sync?.updated ?? 0}, deleted: ${sync?.deleted ?? 0}, unchanged: ${sync?.unchanged ?? 0}`,
       `Documents embedded: ${written}`,
       `Rows in the store now: ${counts.total} ${JSON.stringify(counts.byCollection)}`,
+      ...(result.retrieval ? [`Retrieval: ${describeRetrieval(result.retrieval as RetrievalSummary)}`] : []),
       `Duration: ${seconds(Date.now() - started)}`,
       '',
     ].join('\n'),
