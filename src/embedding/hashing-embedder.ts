@@ -11,7 +11,7 @@ import { featureHashes } from './text-features.js';
 export const BUILTIN_EMBEDDER_MODEL = 'builtin-hashing-v2';
 
 export class HashingEmbedder implements Embedder {
-  readonly name = 'builtin-hashing';
+  readonly name = BUILTIN_EMBEDDER_MODEL;
   readonly identity: EmbedderIdentity;
 
   constructor(readonly dim: number) {

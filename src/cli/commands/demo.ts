@@ -27,7 +27,15 @@ export async function demoCommand(
   return runAndReport({
     dir,
     settings,
-    options: workflowOptions({ task_id: taskId, db_connection: SAMPLE_SOURCE, business_context: DEMO_BUSINESS_CONTEXT, language: flags.language }),
+    options: workflowOptions({
+      task_id: taskId,
+      db_connection: SAMPLE_SOURCE,
+      business_context: DEMO_BUSINESS_CONTEXT,
+      language: flags.language,
+      // With the built-in embedder, a store an older version filled (builtin-hashing-v1) is
+      // re-embedded rather than refused: offline, quick, and the demo keeps working after an upgrade.
+      reembed: settings.embedding.provider === 'builtin',
+    }),
     mode: 'complete',
     output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
   });

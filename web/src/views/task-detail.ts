@@ -77,6 +77,8 @@ function warningBanner(task: TaskView): HTMLElement | null {
         : t('{{pairs}} pair(s) still had invalid SQL after repair and are not loaded', { pairs: warnings.pairs_invalid }),
     );
   }
+  // Chinese questions that kept English names: the server's sentence, naming them and why.
+  for (const warning of warnings.language_warnings ?? []) items.push(warning);
   return h(
     'div',
     { class: 'warning-banner', role: 'status' },
