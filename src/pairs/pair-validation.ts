@@ -9,10 +9,17 @@ import type { StoredPair } from './pair-file.js';
 
 export type ValidationState = 'valid' | 'repaired' | 'invalid' | 'unchecked';
 
+/** What the execute check of the last sql_validation found about a valid SQL. */
+export type ExecuteFlag = 'empty_result' | 'enum_literal';
+
 export interface PairValidation {
   status: ValidationState;
   error: string | null;
   source: 'check' | 'report' | null;
+  /** The last report's execute-check flags for this SQL (a one-pair check only runs EXPLAIN: none). */
+  flags: ExecuteFlag[];
+  /** The flags in words (`'Shipped' is not a value of orders.status…`), or null. */
+  explanation: string | null;
 }
 
 interface Verdict {
@@ -20,6 +27,8 @@ interface Verdict {
   status: ValidationState;
   error: string | null;
   repaired: string | null;
+  flags: ExecuteFlag[];
+  explanation: string | null;
   /** When the report was written (ms): a one-pair check after it wins, one before it loses. */
   at: number;
 }
@@ -34,11 +43,23 @@ export async function reportVerdicts(dir: TaskDirectory): Promise<ReportVerdicts
   if (!newest) return verdicts;
   try {
     const report = JSON.parse(await dir.readText(newest.name)) as {
-      records?: { pair_id?: string | null; sql: string; status: ValidationState; error: string | null; repaired_sql: string | null }[];
+      records?: {
+        pair_id?: string | null;
+        sql: string;
+        status: ValidationState;
+        error: string | null;
+        repaired_sql: string | null;
+        flags?: unknown;
+        flag_explanation?: string | null;
+      }[];
     };
     const at = newest.modifiedAt.getTime();
-    for (const r of report.records ?? [])
-      if (r.pair_id) verdicts.set(r.pair_id, { sql: r.sql, status: r.status, error: r.error, repaired: r.repaired_sql, at });
+    for (const r of report.records ?? []) {
+      if (!r.pair_id) continue;
+      // Reports written before the execute check carry no flags.
+      const flags = Array.isArray(r.flags) ? r.flags.filter((f): f is ExecuteFlag => f === 'empty_result' || f === 'enum_literal') : [];
+      verdicts.set(r.pair_id, { sql: r.sql, status: r.status, error: r.error, repaired: r.repaired_sql, flags, explanation: r.flag_explanation ?? null, at });
+    }
   } catch {
     // An unreadable report only means no verdicts.
   }
@@ -50,8 +71,8 @@ export function pairValidation(pair: StoredPair, verdicts: ReportVerdicts): Pair
   const verdict = found && (found.sql === pair.sql || found.repaired === pair.sql) ? found : undefined;
   // The newer of the pair's own check and the last run's verdict on the same SQL.
   if (pair.validation && !(verdict && verdict.at > Date.parse(pair.validation.checked_at))) {
-    return { status: pair.validation.status, error: pair.validation.error, source: 'check' };
+    return { status: pair.validation.status, error: pair.validation.error, source: 'check', flags: [], explanation: null };
   }
-  if (verdict) return { status: verdict.status, error: verdict.error, source: 'report' };
-  return { status: 'unchecked', error: null, source: null };
+  if (verdict) return { status: verdict.status, error: verdict.error, source: 'report', flags: verdict.flags, explanation: verdict.explanation };
+  return { status: 'unchecked', error: null, source: null, flags: [], explanation: null };
 }

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { AppError } from '../errors.js';
 import { PairFileError, parsePairFile, renderPairFile, type ReviewState, type StoredPair } from '../pairs/pair-file.js';
 import { HISTORY_FILE } from '../pairs/pair-history.js';
-import { pairValidation, type ReportVerdicts, reportVerdicts, type ValidationState } from '../pairs/pair-validation.js';
+import { type PairValidation, pairValidation, type ReportVerdicts, reportVerdicts, type ValidationState } from '../pairs/pair-validation.js';
+import { type Difficulty, sqlShape } from '../sql/sql-shape.js';
 import { ensureSqlParser } from '../sql/pg-parser.js';
 import { checkReadOnlyQuery } from '../sql/statement-guard.js';
 import type { SqlDatabase } from '../db/sql-database.js';
@@ -34,7 +35,8 @@ export interface ReviewPair {
   theme: string | null;
   /** `schema.table` names the SQL reads. */
   tables: string[];
-  validation: { status: ValidationState; error: string | null; source: 'check' | 'report' | null };
+  difficulty: Difficulty | null;
+  validation: PairValidation;
 }
 
 export interface HistoryEntry {
@@ -142,6 +144,7 @@ function view(pair: StoredPair, verdicts: ReportVerdicts, themes: Map<string, st
     review: pair.review ?? null,
     theme: typeof pair.theme === 'string' ? pair.theme : (themes.get(pair.question.trim().toLowerCase()) ?? null),
     tables: tablesOf(pair.sql),
+    difficulty: sqlShape(pair.sql)?.difficulty ?? null,
     validation,
   };
 }

@@ -58,6 +58,7 @@ describe('reviewing pairs', () => {
       expect(pair.id).toMatch(/^[A-Za-z0-9_-]+$/);
       expect(pair.validation.status).toMatch(/^(valid|repaired)$/);
       expect(pair.tables.length).toBeGreaterThan(0);
+      expect((pair as Pair & { difficulty: string }).difficulty).toMatch(/^(easy|medium|hard)$/);
       // The theme each was generated for (qa_themes.json).
       expect((pair as Pair & { theme: string | null }).theme).toEqual(expect.any(String));
     }
@@ -88,7 +89,7 @@ describe('reviewing pairs', () => {
     ).pair as Pair;
     expect(added).toMatchObject({ review: null, tables: ['public.stores'], validation: { status: 'unchecked' } });
     const checked = expectSuccess(await server.call('POST', `${pairsPath}/${added.id}/validate`)).pair as Pair;
-    expect(checked.validation).toEqual({ status: 'valid', error: null, source: 'check' });
+    expect(checked.validation).toEqual({ status: 'valid', error: null, source: 'check', flags: [], explanation: null });
     const bad = expectSuccess(await server.call('POST', pairsPath, { question: 'Which stores have a fax?', sql: 'SELECT fax FROM stores' }), 201).pair as Pair;
     const refused = expectSuccess(await server.call('POST', `${pairsPath}/${bad.id}/validate`)).pair as Pair;
     expect(refused.validation).toMatchObject({ status: 'invalid', source: 'check', error: expect.stringMatching(/column "fax" does not exist/) });
@@ -263,6 +264,11 @@ describe('reviewing pairs', () => {
       201,
     ).pair as Pair;
     expect(added.validation.status).toBe('unchecked');
+    // Valid, but it finds nothing: the execute check flags it.
+    const empty = expectSuccess(
+      await server.call('POST', pairsPath, { question: 'Which stores are called Nowhere?', sql: "SELECT id FROM stores WHERE name = 'Nowhere at all'" }),
+      201,
+    ).pair as Pair;
     const target = (await list()).pairs.find((p) => !p.id.startsWith('u') && p.review === null) as Pair;
     expectSuccess(await server.call('PATCH', `${pairsPath}/${target.id}`, { sql: 'SELECT count(*) FROM stores WHERE no_such_column' }));
 
@@ -277,6 +283,7 @@ describe('reviewing pairs', () => {
     await execute({ execution_mode: 'step', step_name: 'sql_validation' });
     const after = await list();
     expect(after.pairs.find((p) => p.id === added.id)?.validation.status).toBe('invalid');
+    expect(after.pairs.find((p) => p.id === empty.id)?.validation).toMatchObject({ status: 'valid', source: 'report', flags: ['empty_result'] });
     expect(after.pairs.find((p) => p.id === target.id)).toMatchObject({
       sql: 'SELECT count(*) FROM stores WHERE no_such_column',
       validation: { status: 'invalid' },

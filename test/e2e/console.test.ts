@@ -88,6 +88,10 @@ describe('web console in Chromium', () => {
     for (const step of STEP_NAMES) {
       await expect.poll(() => page.locator(`[data-step="${step}"] .badge`).textContent()).toBe('completed');
     }
+    // How well the loaded set retrieves itself (the built-in embedder: measured).
+    await expect
+      .poll(() => page.locator('[data-step="training_load"] .retrieval').textContent())
+      .toMatch(/^Retrieval: a question finds its own pair first \d+%, in the top 5 100% \(\d+ questions\); a table comment finds its DDL in the top 5 \d+%/);
     await shot('03-task-steps-completed');
 
     await page.getByRole('tab', { name: 'Pairs' }).click();

@@ -62,10 +62,15 @@ const PairView = Closed({
   review: Nullable(ReviewState),
   theme: Nullable(Type.String()),
   tables: Type.Array(Type.String()),
+  difficulty: Nullable(StringEnum(['easy', 'medium', 'hard'] as const, { description: "from the SQL's shape (null when it does not parse)" })),
   validation: Closed({
     status: StringEnum(['valid', 'repaired', 'invalid', 'unchecked'] as const),
     error: Nullable(Type.String()),
     source: Nullable(StringEnum(['check', 'report'] as const)),
+    flags: Type.Array(StringEnum(['empty_result', 'enum_literal'] as const), {
+      description: "the last sql_validation's execute-check flags for this SQL: no rows, or a value outside a documented enumeration",
+    }),
+    explanation: Nullable(Type.String({ description: 'the flags in words' })),
   }),
 });
 

@@ -3,6 +3,11 @@ import type { Catalog } from './types.js';
 
 export const pairs: Catalog = {
   zh: {
+    'returns no rows': '查询无结果',
+    'value outside its enumeration': '取值不在枚举范围内',
+    easy: '简单',
+    medium: '中等',
+    hard: '困难',
     'Loading pairs…': '正在加载问答对…',
     'No question/SQL pairs yet: they come from the qa_generation step.': '还没有问答对：问答对由 qa_generation 步骤生成。',
     'All statuses': '全部状态',

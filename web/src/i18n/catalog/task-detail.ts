@@ -79,6 +79,9 @@ export const taskDetail: Catalog = {
     'see the log': '请查看日志',
     'No backup was needed (nothing earlier to move).': '无需备份（没有需要移动的旧文件）。',
     'Live log': '实时日志',
+    'Retrieval not measured: {{reason}}': '未测量检索效果：{{reason}}',
+    'Retrieval: a question finds its own pair first {{at1}}, in the top 5 {{at5}} ({{questions}} questions); a table comment finds its DDL in the top 5 {{tables5}} ({{tables}} tables)':
+      '检索效果：问题检索到自身问答对的比例，第 1 位 {{at1}}，前 5 位 {{at5}}（{{questions}} 个问题）；表注释在前 5 位检索到其 DDL 的比例 {{tables5}}（{{tables}} 张表）',
     'Last result': '最近结果',
     'Last backup': '最近备份',
 

@@ -87,6 +87,32 @@ function counterList(step: StepView): HTMLElement | null {
   );
 }
 
+const percent = (share: number | null | undefined) => (typeof share === 'number' ? `${Math.round(share * 100)}%` : '—');
+
+/** How well the loaded set retrieves itself (training_load's `retrieval`), or why it was not measured. */
+function retrievalLine(step: StepView): HTMLElement | null {
+  const retrieval = step.result?.retrieval as
+    | { skipped?: string; self?: { questions: number; hit_at_1: number | null; hit_at_5: number | null }; tables?: { tables: number; hit_at_5: number | null } }
+    | undefined;
+  if (!retrieval) return null;
+  if (retrieval.skipped) return h('p', { class: 'muted small retrieval' }, t('Retrieval not measured: {{reason}}', { reason: retrieval.skipped }));
+  if (!retrieval.self || !retrieval.tables) return null;
+  return h(
+    'p',
+    { class: 'small retrieval' },
+    t(
+      'Retrieval: a question finds its own pair first {{at1}}, in the top 5 {{at5}} ({{questions}} questions); a table comment finds its DDL in the top 5 {{tables5}} ({{tables}} tables)',
+      {
+        at1: percent(retrieval.self.hit_at_1),
+        at5: percent(retrieval.self.hit_at_5),
+        questions: retrieval.self.questions,
+        tables5: percent(retrieval.tables.hit_at_5),
+        tables: retrieval.tables.tables,
+      },
+    ),
+  );
+}
+
 function stepItem(step: StepView, live: LiveState): HTMLElement {
   const progress = step.step_status === 'running' ? progressOf(step, live) : undefined;
   const duration = step.started_at && step.completed_at ? new Date(step.completed_at).getTime() - new Date(step.started_at).getTime() : null;
@@ -115,6 +141,7 @@ function stepItem(step: StepView, live: LiveState): HTMLElement {
       : null,
     step.error_message ? h('p', { class: 'error-text' }, step.error_message) : null,
     counterList(step),
+    step.step_name === 'training_load' ? retrievalLine(step) : null,
   );
 }
 

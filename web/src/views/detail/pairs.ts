@@ -18,7 +18,15 @@ interface Pair {
   review: 'approved' | 'rejected' | null;
   theme: string | null;
   tables: string[];
-  validation: { status: 'valid' | 'repaired' | 'invalid' | 'unchecked'; error: string | null; source: 'check' | 'report' | null };
+  difficulty: 'easy' | 'medium' | 'hard' | null;
+  validation: {
+    status: 'valid' | 'repaired' | 'invalid' | 'unchecked';
+    error: string | null;
+    source: 'check' | 'report' | null;
+    /** What running the query found: no rows, or a value outside a documented enumeration. */
+    flags: ('empty_result' | 'enum_literal')[];
+    explanation: string | null;
+  };
 }
 
 interface PairList {
@@ -31,6 +39,12 @@ interface PairList {
 /** The review filter's choices: the option value (`none`: no review yet) and its label, read when drawn. */
 const REVIEW_VALUES = ['approved', 'rejected', 'none'] as const;
 const reviewLabel = (value: (typeof REVIEW_VALUES)[number]) => statusLabel(value === 'none' ? 'unreviewed' : value);
+/** A pair's difficulty (from its SQL's shape) as the reader reads it. */
+function difficultyLabel(difficulty: 'easy' | 'medium' | 'hard'): string {
+  if (difficulty === 'easy') return t('easy');
+  return difficulty === 'medium' ? t('medium') : t('hard');
+}
+
 /** A validation status as the reader reads it (`unchecked`: not validated yet). */
 const validationLabel = (status: Pair['validation']['status']) => (status === 'unchecked' ? t('unchecked') : statusLabel(status));
 
@@ -208,6 +222,16 @@ export async function renderPairs(panel: HTMLElement, taskId: string, signal: Ab
                 ' ',
                 pair.review ? h('span', { class: `badge badge-review-${pair.review}` }, statusLabel(pair.review)) : null,
                 pair.validation.error ? h('div', { class: 'error-text small' }, pair.validation.error) : null,
+                // What running the query found (sql_validation's execute check): valid, but worth a look.
+                pair.validation.flags.length
+                  ? h(
+                      'div',
+                      { class: 'warn-text small' },
+                      pair.validation.flags.map((f) => (f === 'empty_result' ? t('returns no rows') : t('value outside its enumeration'))).join('; '),
+                      pair.validation.explanation ? h('div', { class: 'muted', translate: 'no' }, pair.validation.explanation) : null,
+                    )
+                  : null,
+                pair.difficulty ? h('div', { class: 'muted small' }, difficultyLabel(pair.difficulty)) : null,
               ),
               h(
                 'td',
