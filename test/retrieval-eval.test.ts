@@ -148,11 +148,26 @@ describe('retrieval after training_load on the sample database, and data-pipelin
     expect(() => parseQuestionFile('\n{"question": "x", "tables": ["a"], "tabels": []}', 'q.jsonl')).toThrow(
       /q\.jsonl line 2: unknown field "tabels"; accepted: question, tables/,
     );
-    expect(() => parseQuestionFile('{"question": " ", "tables": ["a"]}', 'q.jsonl')).toThrow(/line 1: "question" must be a non-empty string/);
+    expect(() => parseQuestionFile('{"question": " ", "tables": ["a"]}', 'q.jsonl')).toThrow(/line 1: "question" must be a non-empty string, got an empty one/);
+    expect(() => parseQuestionFile('{"question": "x", "tables": []}', 'q.jsonl')).toThrow(/line 1: "tables" must be a non-empty array .*got an empty array/);
     expect(() => parseQuestionFile('{"question": "x", "tables": ["a", ""]}', 'q.jsonl')).toThrow(
       /line 1: "tables"\[1\] must be a table name .*got an empty name/,
     );
     expect(() => parseQuestionFile('\n\n', 'q.jsonl')).toThrow(/q\.jsonl: no questions/);
+  });
+
+  it('eval names a table the task never loaded, with the lines that ask for it', async () => {
+    const file = path.join(root, 'ghosts.jsonl');
+    await fs.writeFile(
+      file,
+      [
+        JSON.stringify({ question: 'How many orders are there?', tables: ['orders'] }),
+        JSON.stringify({ question: 'Which ghosts haunt the stores?', tables: ['ghosts', 'stores'] }),
+      ].join('\n'),
+    );
+    const run = await runCli(['eval', '--task-dir', dir.path, '--questions', file, '--json'], env);
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as { tables_not_loaded: string[] }).tables_not_loaded).toEqual(['ghosts (line 2)']);
   });
 
   it('the committed question file of the sample database reaches table recall@5 of at least 0.9', async () => {

@@ -8,6 +8,7 @@ import type { Queryable, SqlDatabase, SqlRow, TransactionOptions } from '../src/
 import { ensureSqlParser } from '../src/sql/pg-parser.js';
 import { displayIdent, displayQualified } from '../src/sql/identifiers.js';
 import { checkReadOnlyQuery } from '../src/sql/statement-guard.js';
+import { inspectQuery } from '../src/workflow/steps/execute-check.js';
 import { checkSql, returnsRows } from '../src/workflow/steps/sql-validation.js';
 import { createSampleDatabaseOnServer, type ScratchDatabase } from './support/env.js';
 
@@ -125,6 +126,19 @@ describe('checks against the real database', () => {
     expect(!missing.ok && missing.error).toMatch(/column "ordr_number" does not exist/);
     const dml = await checkSql(db, 'DELETE FROM orders', 5000);
     expect(dml).toMatchObject({ ok: false, repairable: false });
+  });
+
+  it('reads "nothing matched" from no row, or from the lone row of an aggregate holding only 0 or NULL', async () => {
+    const empty = async (sql: string) => {
+      const inspection = await inspectQuery(db, sql, [], 5000);
+      return inspection.kind === 'checked' && inspection.empty;
+    };
+    expect(await empty("SELECT count(*) AS n FROM orders WHERE ordered_at >= '2100-01-01'")).toBe(true);
+    expect(await empty('SELECT sum(total_amount) AS s, count(*) AS n FROM orders WHERE false')).toBe(true);
+    expect(await empty('SELECT status, count(*) FROM orders WHERE false GROUP BY status')).toBe(true);
+    expect(await empty('SELECT count(*) AS n FROM orders')).toBe(false);
+    // Not an aggregate: a 0 is an answer, not an empty filter.
+    expect(await empty('SELECT 0 AS zero')).toBe(false);
   });
 
   it('runs execute checks read-only, rolled back, under the statement timeout', async () => {

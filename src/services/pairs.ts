@@ -258,7 +258,14 @@ export async function addPair(scope: PairScope, input: PairInput): Promise<{ pai
     (pairs) => {
       const duplicate = pairs.find((p) => sameQuestion(p.question, question));
       if (duplicate) throw AppError.invalid('body.question', `repeats the question of pair ${duplicate.id}`, 'a question the pairs do not have yet');
-      const pair: StoredPair = { id: `u${randomBytes(6).toString('hex')}`, question, sql, ...(input.review ? { review: input.review } : {}) };
+      const difficulty = sqlShape(sql)?.difficulty;
+      const pair: StoredPair = {
+        id: `u${randomBytes(6).toString('hex')}`,
+        question,
+        sql,
+        ...(difficulty ? { difficulty } : {}),
+        ...(input.review ? { review: input.review } : {}),
+      };
       pairs.push(pair);
       return { action: 'add', pair_id: pair.id, index: pairs.length - 1, before: null, after: { ...pair } };
     },
@@ -295,8 +302,11 @@ export async function editPair(scope: PairScope, pairId: string, patch: PairPatc
       if (question !== undefined) after.question = question;
       if (sql !== undefined && sql !== before.sql) {
         after.sql = sql;
-        // A check of the old SQL says nothing of the new one.
+        // A check of the old SQL says nothing of the new one; its shape is the new one's.
         delete after.validation;
+        const difficulty = sqlShape(sql)?.difficulty;
+        if (difficulty) after.difficulty = difficulty;
+        else delete after.difficulty;
       }
       if (patch.review === null) delete after.review;
       else if (patch.review !== undefined) after.review = patch.review;

@@ -45,10 +45,14 @@ export function parseQuestionFile(text: string, file: string): EvalQuestion[] {
     if (unknown.length) fail(`unknown field ${unknown.map((k) => `"${k}"`).join(', ')}; accepted: question, tables`);
     const { question, tables } = record;
     if (typeof question !== 'string' || question.trim() === '') {
-      fail(`"question" must be a non-empty string, got ${question === undefined ? 'nothing' : typeName(question)}`);
+      fail(
+        `"question" must be a non-empty string, got ${question === undefined ? 'nothing' : typeof question === 'string' ? 'an empty one' : typeName(question)}`,
+      );
     }
     if (!Array.isArray(tables) || tables.length === 0) {
-      fail(`"tables" must be a non-empty array of table names (e.g. ["orders", "hr.employees"]), got ${tables === undefined ? 'nothing' : typeName(tables)}`);
+      fail(
+        `"tables" must be a non-empty array of table names (e.g. ["orders", "hr.employees"]), got ${tables === undefined ? 'nothing' : Array.isArray(tables) ? 'an empty array' : typeName(tables)}`,
+      );
     }
     (tables as unknown[]).forEach((t, i) => {
       if (typeof t !== 'string' || t.trim() === '')

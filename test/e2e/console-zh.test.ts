@@ -4,17 +4,17 @@
  * English left in the interface's own words), with `lang="zh-CN"` and no axe violation; the switch
  * in the top bar changes the language in place and the choice is kept.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../support/axe.js';
 import { findChromium } from '../support/chromium.js';
 import { expectSuccess } from '../support/envelope-assertions.js';
 import { PROJECT_ROOT } from '../support/env.js';
 import { startTestServer, waitForTask, type TestServer } from '../support/api-server.js';
 import { BASE } from '../support/run-helpers.js';
 
-const AXE_SCRIPT = path.join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'screenshots');
 
 /**
@@ -45,13 +45,7 @@ describe('web console in Simplified Chinese', () => {
   let page: Page;
   let taskId: string;
 
-  const audit = async (where: string) => {
-    if (!(await page.evaluate<boolean>('typeof axe !== "undefined"'))) await page.evaluate(`${readFileSync(AXE_SCRIPT, 'utf8')}\n;true`);
-    const result = await page.evaluate<{ violations: { id: string; nodes: { target: string[] }[] }[] }>(
-      "axe.run(document, { resultTypes: ['violations'] }).then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => ({ target: n.target })) })) }))",
-    );
-    expect(result.violations.map((v) => `${where}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-  };
+  const audit = async (where: string) => expect(await axeViolations(page, where)).toEqual([]);
   const englishLeft = async (where: string) => {
     const left = await page.evaluate<string[]>(ENGLISH_LEFT);
     expect(left.map((text) => `${where}: ${text}`)).toEqual([]);

@@ -5,11 +5,12 @@
  * logs and files, re-run it and see the backup, diff it, restore it, delete a backup; then the
  * same pages at 390 px. Screenshots of each page go to test-output/screenshots/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '../support/axe.js';
 import { findChromium } from '../support/chromium.js';
 import { createSampleDatabaseOnServer, PROJECT_ROOT, type ScratchDatabase } from '../support/env.js';
 import { startTestServer, waitForTask, type TestServer } from '../support/api-server.js';
@@ -19,8 +20,6 @@ import { startScriptedOpenAI, type ScriptedOpenAIServer } from '../support/scrip
 import { STEP_NAMES } from '../../src/workflow/steps/catalog.js';
 
 const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'screenshots');
-/** axe-core, injected into the page to audit it (WCAG rules). */
-const AXE_SCRIPT = path.join(PROJECT_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const RUN_TIMEOUT = 150_000;
 
 describe('web console in Chromium', () => {
@@ -491,14 +490,7 @@ describe('web console in Chromium', () => {
   });
 
   it('has no accessibility violation axe-core finds, on every page and tab', { timeout: 120_000 }, async () => {
-    const audit = async (where: string) => {
-      // Evaluated through the DevTools protocol: the console's Content-Security-Policy rightly refuses inline scripts.
-      if (!(await page.evaluate<boolean>('typeof axe !== "undefined"'))) await page.evaluate(`${readFileSync(AXE_SCRIPT, 'utf8')}\n;true`);
-      const result = await page.evaluate<{ violations: { id: string; nodes: { target: string[] }[] }[] }>(
-        "axe.run(document, { resultTypes: ['violations'] }).then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => ({ target: n.target })) })) }))",
-      );
-      expect(result.violations.map((v) => `${where}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-    };
+    const audit = async (where: string) => expect(await axeViolations(page, where)).toEqual([]);
     await page.goto(`${server.url}/#/tasks`);
     await page.locator('.task-table').waitFor();
     await audit('task list');

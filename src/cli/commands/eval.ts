@@ -132,7 +132,16 @@ export async function evaluateTask(settings: Settings, flags: EvalFlags): Promis
       questions: results.length,
       recall: round(results.reduce((sum, r) => sum + r.recall, 0) / results.length),
       all_found: results.filter((r) => r.missed.length === 0).length,
-      tables_not_loaded: named.filter((t) => !loaded.has(tableKey(t))),
+      tables_not_loaded: named
+        .filter((t) => !loaded.has(tableKey(t)))
+        // With the lines that name it, so that a misspelling is found in the file.
+        .map(
+          (t) =>
+            `${t} (line ${questions
+              .filter((q) => q.tables.includes(t))
+              .map((q) => q.line)
+              .join(', ')})`,
+        ),
       results: results.map((r) => ({ ...r, recall: round(r.recall) })),
     };
   } finally {

@@ -382,12 +382,13 @@ function parentKeys(parent: View, alias: string): { shown: string[]; keys: strin
   return { shown, keys };
 }
 
-/** A price and a quantity on the same row make revenue: `SUM(c.unit_price * c.quantity)`. */
+/** A price and a quantity on the same row make revenue before discounts (and before cancellations): `SUM(c.unit_price * c.quantity)`. */
 function revenueOf(view: View, alias: string): { sql: string; en: string; zh: string; alias: string } | undefined {
   const measures = measureColumns(view.doc);
   const price = measures.find((c) => /price|amount|cost/i.test(c.name));
   const quantity = measures.find((c) => /(^|_)(quantity|qty|units?)$/i.test(c.name));
-  if (price && quantity) return { sql: `${qualify(alias, price.name)} * ${qualify(alias, quantity.name)}`, en: 'revenue', zh: '销售额', alias: 'revenue' };
+  if (price && quantity)
+    return { sql: `${qualify(alias, price.name)} * ${qualify(alias, quantity.name)}`, en: 'revenue before discounts', zh: '折扣前销售额', alias: 'revenue' };
   const [measure] = measures;
   if (!measure) return undefined;
   const label = view.en(measure);
@@ -552,10 +553,10 @@ function chainCandidates(child: View, fk: ForeignKeyInfo, parent: View, fk2: For
   const revenue = revenueOf(child, 'c');
   if (revenue) {
     // Price times quantity is what a manager asks for first ("revenue per genre").
-    out[revenue.en === 'revenue' ? 'unshift' : 'push']({
-      bonus: revenue.en === 'revenue' ? 2 : 0,
+    out[revenue.alias === 'revenue' ? 'unshift' : 'push']({
+      bonus: revenue.alias === 'revenue' ? 2 : 0,
       question: {
-        en: revenue.en === 'revenue' ? `What is the revenue from ${C.many} per ${G.one}?` : `What is the ${revenue.en} of ${C.many} per ${G.one}?`,
+        en: revenue.alias === 'revenue' ? `What is the ${revenue.en} from ${C.many} per ${G.one}?` : `What is the ${revenue.en} of ${C.many} per ${G.one}?`,
         zh: `各${grand.zh}的${child.zh}${zhTotal(revenue.zh)}是多少？`,
       },
       sql:

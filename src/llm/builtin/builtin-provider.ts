@@ -23,7 +23,7 @@ import { builtinRepairs } from './builtin-repair.js';
 import { builtinThemes } from './builtin-themes.js';
 
 /** Bump when the builtin generator's output changes, so cached answers of the old one are not reused. */
-export const BUILTIN_GENERATOR_VERSION = 2;
+export const BUILTIN_GENERATOR_VERSION = 3;
 
 export class BuiltinProvider implements LlmProvider {
   readonly name = 'builtin' as const;

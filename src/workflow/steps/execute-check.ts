@@ -8,6 +8,7 @@
 import type { SqlDatabase } from '../../db/sql-database.js';
 import { errorMessage } from '../../errors.js';
 import type { TableInfo } from '../../source/catalog.js';
+import { sqlShape } from '../../sql/sql-shape.js';
 import { describeEnumLiteralIssue, enumLiteralIssues, type EnumLiteralIssue, type Enumeration, type KnownTable } from '../../sql/enum-literals.js';
 
 export type Flag = 'empty_result' | 'enum_literal';
@@ -23,14 +24,31 @@ export type Inspection =
  * skip its output columns, and with them a division by zero), and at most one row comes back.
  */
 export async function returnsRows(db: SqlDatabase, statement: string, statementTimeoutMs: number): Promise<boolean> {
-  const rows = await db.transaction(
+  return (await firstRows(db, statement, statementTimeoutMs, 1)).length > 0;
+}
+
+/** The query's first `count` rows, the same way. */
+async function firstRows(db: SqlDatabase, statement: string, statementTimeoutMs: number, count: number): Promise<Record<string, unknown>[]> {
+  return db.transaction(
     async (tx) => {
       await tx.query(`DECLARE dp_execute_check NO SCROLL CURSOR FOR ${statement}`);
-      return tx.query('FETCH 1 FROM dp_execute_check');
+      return tx.query(`FETCH ${count} FROM dp_execute_check`);
     },
     { readOnly: true, statementTimeoutMs, rollback: true },
   );
-  return rows.length > 0;
+}
+
+/**
+ * Whether a result says "nothing matched": no row, or the single row of an aggregate without
+ * GROUP BY holding only 0 or NULL (a count of 0, a sum of nothing), which is how an aggregate's
+ * filter that matches nothing shows.
+ */
+function nothingMatched(rows: readonly Record<string, unknown>[], statement: string): boolean {
+  if (rows.length === 0) return true;
+  if (rows.length > 1) return false;
+  const shape = sqlShape(statement);
+  if (!shape?.aggregate || shape.groupBy || shape.window) return false;
+  return Object.values(rows[0] ?? {}).every((value) => value === null || Number(value) === 0);
 }
 
 /** PostgreSQL's query_canceled: the statement timeout ended it. */
@@ -58,7 +76,7 @@ export function knownTables(tables: readonly TableInfo[], documented: ReadonlyMa
 export async function inspectQuery(db: SqlDatabase, statement: string, tables: readonly KnownTable[], statementTimeoutMs: number): Promise<Inspection> {
   const enumLiterals = enumLiteralIssues(statement, tables);
   try {
-    const empty = !(await returnsRows(db, statement, statementTimeoutMs));
+    const empty = nothingMatched(await firstRows(db, statement, statementTimeoutMs, 2), statement);
     return { kind: 'checked', empty, enumLiterals };
   } catch (error) {
     if (isTimeout(error)) return { kind: 'timed_out', enumLiterals, error: errorMessage(error) };
@@ -86,7 +104,9 @@ export function flagExplanation(inspection: Inspection): string | null {
   if (inspection.kind === 'failed') return inspection.error;
   const parts = inspection.enumLiterals.map(describeEnumLiteralIssue);
   if (inspection.kind === 'checked' && inspection.empty) {
-    parts.push('the query runs but returns no rows: a filter likely uses a value, a range or a join the data does not have');
+    parts.push(
+      'the query runs but returns no rows (or an aggregate of only 0 or NULL): a filter likely uses a value, a range or a join the data does not have',
+    );
   }
   return parts.length ? parts.join('; ') : null;
 }
