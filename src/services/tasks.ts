@@ -113,9 +113,40 @@ export async function getTaskDetail(ctx: ServiceContext, taskId: string): Promis
 
 export type TaskListItem = TaskRecord & { step_statuses: StepRecord['step_status'][]; directory_exists: boolean };
 
+const TIME_FILTERS = [
+  'created_time_start',
+  'created_time_end',
+  'started_time_start',
+  'started_time_end',
+  'completed_time_start',
+  'completed_time_end',
+] as const;
+
+/**
+ * A time filter as an instant. One without a zone (`2025-01-01T00:00:00`, as the existing service's
+ * clients send them) is read in this server's time zone, like JavaScript reads it.
+ */
+function filterInstant(field: string, value: string): string {
+  // JavaScript reads a date alone as UTC and a date-time without a zone as local time: make every
+  // zone-less value a date-time, and every offset `±HH:MM`.
+  const iso = value
+    .replace(' ', 'T')
+    .replace(/^(\d{4}-\d{2}-\d{2})$/, '$1T00:00:00')
+    .replace(/([+-]\d{2})(\d{2})$/, '$1:$2')
+    .replace(/(T[\d:.]+[+-]\d{2})$/, '$1:00');
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) throw AppError.invalid(`body.${field}`, `is not a date and time: ${JSON.stringify(value)}`, 'ISO 8601, with or without a zone (without: the server\'s)');
+  return at.toISOString();
+}
+
 /** Tasks matching `query` (filters, sort, page) and how many match in all. */
 export async function queryTasks(ctx: ServiceContext, query: TaskQuery): Promise<{ tasks: TaskListItem[]; total: number }> {
-  const { tasks, total } = await ctx.store.queryTasks(query);
+  const instants: Partial<Record<(typeof TIME_FILTERS)[number], string>> = {};
+  for (const field of TIME_FILTERS) {
+    const value = query[field];
+    if (value) instants[field] = filterInstant(field, value);
+  }
+  const { tasks, total } = await ctx.store.queryTasks({ ...query, ...instants });
   // (A task whose step rows are all gone has none: never null.)
   const items = await Promise.all(
     tasks.map(async (t) => ({ ...t, step_statuses: t.step_statuses ?? [], directory_exists: await ctx.dataRoot.exists(t.task_id) })),

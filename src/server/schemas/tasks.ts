@@ -43,7 +43,12 @@ export const ListQuery = Type.Object({
   status: Type.Optional(TaskStatus),
 });
 
-const Timestamp = Type.String({ format: 'date-time' });
+/** ISO 8601 with or without a zone (the existing service's clients send none: read in the server's zone). */
+const Timestamp = Type.String({
+  pattern: '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?(Z|z|[+-]\\d{2}(:?\\d{2})?)?$',
+  maxLength: 40,
+  description: "ISO 8601 date and time, e.g. 2025-01-01T00:00:00Z; without a zone (2025-01-01T00:00:00) it is the server's local time",
+});
 const SortField = StringEnum(['created_at', 'started_at', 'completed_at', 'task_name', 'status'] as const, { default: 'created_at' });
 const SortOrder = StringEnum(['asc', 'desc'] as const, { default: 'desc' });
 
