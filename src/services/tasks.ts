@@ -135,7 +135,8 @@ function filterInstant(field: string, value: string): string {
     .replace(/([+-]\d{2})(\d{2})$/, '$1:$2')
     .replace(/(T[\d:.]+[+-]\d{2})$/, '$1:00');
   const at = new Date(iso);
-  if (Number.isNaN(at.getTime())) throw AppError.invalid(`body.${field}`, `is not a date and time: ${JSON.stringify(value)}`, 'ISO 8601, with or without a zone (without: the server\'s)');
+  if (Number.isNaN(at.getTime()))
+    throw AppError.invalid(`body.${field}`, `is not a date and time: ${JSON.stringify(value)}`, "ISO 8601, with or without a zone (without: the server's)");
   return at.toISOString();
 }
 
