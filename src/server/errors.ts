@@ -30,6 +30,7 @@ function shown(field: string, value: unknown): string {
 const FORMATS: Record<string, string> = {
   'date-time': 'an ISO 8601 date-time with a time zone, e.g. 2025-01-31T08:00:00Z',
   date: 'an ISO 8601 date, e.g. 2025-01-31',
+  'date-time-zone-optional': "an ISO 8601 date-time, e.g. 2025-01-31T08:00:00Z, or without a zone (the server's): 2025-01-31T08:00:00",
 };
 
 /** What a schema accepts, for the bounds keywords: "an integer from 1 to 100", "1 to 200 characters"… */

@@ -8,6 +8,10 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { zonedIsoDateTime } from '../util/time.js';
+
+/** The format name of a date and time whose zone may be left out. */
+export const LOCAL_OR_ZONED_DATE_TIME = 'date-time-zone-optional';
 
 // ajv-formats is CommonJS with a default export of a function.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
@@ -25,8 +29,12 @@ const COMMON: Options = {
   strict: false,
 };
 
-const textParts = addFormats(new Ajv({ ...COMMON, coerceTypes: 'array' }));
-const bodies = addFormats(new Ajv({ ...COMMON, coerceTypes: false }));
+/** `date-time` with the zone optional (without one: the server's): what the existing service's clients send. */
+const withFormats = (ajv: Ajv) =>
+  addFormats(ajv).addFormat(LOCAL_OR_ZONED_DATE_TIME, { type: 'string', validate: (value: string) => zonedIsoDateTime(value) !== undefined });
+
+const textParts = withFormats(new Ajv({ ...COMMON, coerceTypes: 'array' }));
+const bodies = withFormats(new Ajv({ ...COMMON, coerceTypes: false }));
 
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodies : textParts).compile(schema) as ReturnType<FastifySchemaCompiler<object>>;

@@ -7,7 +7,7 @@ import { assertTaskId } from '../task-directory/task-dir.js';
 import { TABLE_LIST_FILE } from '../task-directory/task-files.js';
 import { TaskIdTakenError, type NewTask, type RunRecord, type StepRecord, type TaskQuery, type TaskRecord } from '../tasks/store/task-store.js';
 import { decodeText } from '../util/text-encoding.js';
-import { compactTimestamp } from '../util/time.js';
+import { compactTimestamp, zonedIsoDateTime } from '../util/time.js';
 import { DEFAULT_BUSINESS_CONTEXT, resolveRunOptions, taskOptionsFromRecord, taskOptionsOf, type TaskOptions } from '../workflow/run-options.js';
 import { checkConnection } from './connection.js';
 import type { ServiceContext } from './context.js';
@@ -123,21 +123,14 @@ const TIME_FILTERS = [
 ] as const;
 
 /**
- * A time filter as an instant. One without a zone (`2025-01-01T00:00:00`, as the existing service's
- * clients send them) is read in this server's time zone, like JavaScript reads it.
+ * A time filter with its zone: one without (`2025-01-01T00:00:00`, as the existing service's clients
+ * send them) is read in this server's time zone. (The schema's format has refused what is no date.)
  */
 function filterInstant(field: string, value: string): string {
-  // JavaScript reads a date alone as UTC and a date-time without a zone as local time: make every
-  // zone-less value a date-time, and every offset `±HH:MM`.
-  const iso = value
-    .replace(' ', 'T')
-    .replace(/^(\d{4}-\d{2}-\d{2})$/, '$1T00:00:00')
-    .replace(/([+-]\d{2})(\d{2})$/, '$1:$2')
-    .replace(/(T[\d:.]+[+-]\d{2})$/, '$1:00');
-  const at = new Date(iso);
-  if (Number.isNaN(at.getTime()))
+  const zoned = zonedIsoDateTime(value);
+  if (!zoned)
     throw AppError.invalid(`body.${field}`, `is not a date and time: ${JSON.stringify(value)}`, "ISO 8601, with or without a zone (without: the server's)");
-  return at.toISOString();
+  return zoned;
 }
 
 /** Tasks matching `query` (filters, sort, page) and how many match in all. */

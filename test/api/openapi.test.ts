@@ -182,7 +182,7 @@ describe('/openapi.json', () => {
     expect(query.page_size).toMatchObject({ minimum: 1, maximum: 100, default: 20 });
     expect(query.sort_by.enum).toEqual(['created_at', 'started_at', 'completed_at', 'task_name', 'status']);
     expect(query.sort_order).toMatchObject({ enum: ['asc', 'desc'], default: 'desc' });
-    expect(query.created_time_start).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(query.created_time_start).toMatchObject({ type: 'string', format: 'date-time-zone-optional' });
 
     const remove = bodySchema('delete', TASKS).properties;
     expect(remove.task_ids).toMatchObject({ type: 'array', minItems: 1 });

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { BACKUP_NAME_FORM, EXECUTION_OPTION_NAMES, PER_RUN_OPTION_NAMES, STEP_CATALOG, STEP_NAMES, TASK_OPTION_NAMES } from '../../services/catalog.js';
 import { Closed, envelope, Nullable, StepName, StringEnum, TaskId, TaskStatus, Time } from './common.js';
 import { optionFields, optionValues, overrideFields } from './options.js';
+import { LOCAL_OR_ZONED_DATE_TIME } from '../validation.js';
 
 // ---- requests ----------------------------------------------------------------------------------
 
@@ -45,7 +46,7 @@ export const ListQuery = Type.Object({
 
 /** ISO 8601 with or without a zone (the existing service's clients send none: read in the server's zone). */
 const Timestamp = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}([T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?)?(Z|z|[+-]\\d{2}(:?\\d{2})?)?$',
+  format: LOCAL_OR_ZONED_DATE_TIME,
   maxLength: 40,
   description: "ISO 8601 date and time, e.g. 2025-01-01T00:00:00Z; without a zone (2025-01-01T00:00:00) it is the server's local time",
 });
