@@ -81,7 +81,8 @@ export interface LogQuery {
   keyword?: string;
   logger_name?: string;
   step_name?: string;
-  sort_by?: 'timestamp' | 'level' | 'line_number';
+  /** `logger` and `step` as the existing service sorted them: by name. */
+  sort_by?: 'timestamp' | 'level' | 'line_number' | 'logger' | 'step';
   sort_order?: 'asc' | 'desc';
 }
 
@@ -110,10 +111,17 @@ export async function queryTaskLog(ctx: ServiceContext, taskId: string, q: LogQu
   });
   const direction = q.sort_order === 'asc' ? 1 : -1;
   const sortBy = q.sort_by ?? 'timestamp';
-  // Levels sort by severity, times as times, and the line number breaks ties (file order).
-  const key = (r: NumberedRecord) =>
-    sortBy === 'level' ? LOG_LEVELS.indexOf(r.level) : sortBy === 'line_number' ? r.line_number : (parseTime(r.timestamp) as number);
-  filtered.sort((a, b) => (key(a) - key(b) || a.line_number - b.line_number) * direction);
+  // Levels sort by severity, times as times, loggers and steps by name, and the line number breaks
+  // ties (file order).
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const compare = (a: NumberedRecord, b: NumberedRecord): number => {
+    if (sortBy === 'logger') return byName(a.logger, b.logger);
+    if (sortBy === 'step') return byName(a.step, b.step);
+    if (sortBy === 'level') return LOG_LEVELS.indexOf(a.level) - LOG_LEVELS.indexOf(b.level);
+    if (sortBy === 'line_number') return a.line_number - b.line_number;
+    return (parseTime(a.timestamp) as number) - (parseTime(b.timestamp) as number);
+  };
+  filtered.sort((a, b) => (compare(a, b) || a.line_number - b.line_number) * direction);
   const page = q.page ?? 1;
   const pageSize = q.page_size ?? 50;
   return {

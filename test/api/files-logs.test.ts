@@ -504,6 +504,9 @@ describe('task logs', () => {
       expect(desc.logs.map((l: { level: string }) => l.level)).toEqual(['CRITICAL', 'ERROR', 'WARNING', 'INFO', 'INFO', 'INFO', 'DEBUG']);
       expect(lineNumbers(expectSuccess(await query({ sort_by: 'timestamp', sort_order: 'asc' })))).toEqual([1, 2, 3, 4, 5, 7, 8]);
       expect(lineNumbers(expectSuccess(await query({ sort_by: 'line_number', sort_order: 'desc' })))).toEqual([8, 7, 5, 4, 3, 2, 1]);
+      // By name, as the existing service's clients ask (issue 15): loggers and steps, file order within one.
+      expect(lineNumbers(expectSuccess(await query({ sort_by: 'logger', sort_order: 'asc' })))).toEqual([2, 3, 4, 7, 8, 1, 5]);
+      expect(lineNumbers(expectSuccess(await query({ sort_by: 'step', sort_order: 'desc' })))).toEqual([5, 1, 8, 7, 4, 3, 2]);
     });
 
     it('pages the matching records', async () => {
@@ -527,7 +530,7 @@ describe('task logs', () => {
       for (const value of ['2025-99-99 99:99:99', '2025-02-30 10:00:00', '2025-01-01 24:00:00', '10', 'March 7']) {
         expectInvalid(await query({ end_time: value }), 'body.end_time', new RegExp(value), /ISO 8601/);
       }
-      expectInvalid(await query({ sort_by: 'severity' }), 'body.sort_by', /must be one of/, /^timestamp, level, line_number$/);
+      expectInvalid(await query({ sort_by: 'severity' }), 'body.sort_by', /must be one of/, /^timestamp, level, line_number, logger, step$/);
       expectInvalid(await query({ sort_order: 'up' }), 'body.sort_order', /must be one of/, /^asc, desc$/);
     });
 

@@ -109,7 +109,7 @@ export const LogQueryBody = Type.Object(
     keyword: Type.Optional(Type.String({ maxLength: 200 })),
     logger_name: Type.Optional(Type.String({ maxLength: 200 })),
     step_name: Type.Optional(Type.String({ maxLength: 64 })),
-    sort_by: Type.Optional(StringEnum(['timestamp', 'level', 'line_number'] as const, { default: 'timestamp' })),
+    sort_by: Type.Optional(StringEnum(['timestamp', 'level', 'line_number', 'logger', 'step'] as const, { default: 'timestamp' })),
     sort_order: Type.Optional(StringEnum(['asc', 'desc'] as const, { default: 'desc' })),
   },
   { additionalProperties: false },
