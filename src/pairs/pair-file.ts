@@ -36,12 +36,19 @@ export function parsePairFile(text: string, file: string): StoredPair[] {
     throw new PairFileError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   if (!Array.isArray(data)) throw new PairFileError(`${file} must hold a JSON array of {"question", "sql"} objects`);
-  const seen = new Set<string>();
-  return data.map((entry, index) => {
+  data.forEach((entry, index) => {
     const pair = entry as Record<string, unknown> | null;
     if (!pair || typeof pair.question !== 'string' || typeof pair.sql !== 'string') {
       throw new PairFileError(`${file}: entry ${index + 1} lacks a "question" or "sql" string`);
     }
+  });
+  return withPairIds(data as { question: string; sql: string }[]);
+}
+
+/** The pairs with their ids: written, or derived from their text (a repeat gets `-2`, `-3`…). */
+export function withPairIds(pairs: readonly { question: string; sql: string; id?: unknown }[]): StoredPair[] {
+  const seen = new Set<string>();
+  return pairs.map((pair) => {
     let id = typeof pair.id === 'string' && pair.id ? pair.id : derivedPairId(pair.question, pair.sql);
     for (let n = 2; seen.has(id); n += 1) id = `${id.replace(/-\d+$/, '')}-${n}`;
     seen.add(id);

@@ -4,6 +4,7 @@
  */
 import { AppError } from '../errors.js';
 import { parseLogLine, TASK_LOG_FILE } from '../task-directory/task-log.js';
+import { parseTime } from '../util/time.js';
 import type { LogLevel, LogRecord } from '../workflow/workflow-types.js';
 import type { ServiceContext } from './context.js';
 import { requireTask } from './tasks.js';
@@ -33,31 +34,6 @@ export async function readTaskLog(ctx: ServiceContext, taskId: string): Promise<
     if (record) records.push({ ...record, line_number: i + 1 });
   });
   return { records, size: Buffer.byteLength(text), exists: true };
-}
-
-/**
- * `YYYY-MM-DD[ HH:MM[:SS]]` (the log's local time; `T` also accepted, `H:MM` too) or ISO 8601 with a zone →
- * epoch ms; undefined when unparsable or out of range (month 13, 25:00, February 30).
- */
-export function parseTime(text: string): number | undefined {
-  const value = text.trim();
-  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(value);
-  if (local) {
-    // Missing time parts are 0 (Number(undefined) would be NaN).
-    const [y, mo, d, h, mi, s] = local.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
-    const date = new Date(y, mo - 1, d, h, mi, s);
-    const exact =
-      date.getFullYear() === y &&
-      date.getMonth() === mo - 1 &&
-      date.getDate() === d &&
-      date.getHours() === h &&
-      date.getMinutes() === mi &&
-      date.getSeconds() === s;
-    return exact ? date.getTime() : undefined;
-  }
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value)) return undefined;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? undefined : parsed;
 }
 
 /** The latest `limit` records (of one level when given), oldest first, and how many matched. */

@@ -21,31 +21,39 @@ export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(3)}s`;
 }
 
-/** ISO 8601 date and time with a zone or without one (`2025-01-01T00:00:00`, `2025-01-01 00:00`, a date alone). */
-const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+/**
+ * `YYYY-MM-DD[ HH:MM[:SS]]` (the log's local time; `T` also accepted, `H:MM` too) or ISO 8601 with a zone →
+ * epoch ms; undefined when unparsable or out of range (month 13, 25:00, February 30).
+ */
+export function parseTime(text: string): number | undefined {
+  const value = text.trim();
+  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/.exec(value);
+  if (local) {
+    // Missing time parts are 0 (Number(undefined) would be NaN).
+    const [y, mo, d, h, mi, s] = local.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+    const date = new Date(y, mo - 1, d, h, mi, s);
+    const exact =
+      date.getFullYear() === y &&
+      date.getMonth() === mo - 1 &&
+      date.getDate() === d &&
+      date.getHours() === h &&
+      date.getMinutes() === mi &&
+      date.getSeconds() === s;
+    return exact ? date.getTime() : undefined;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i.test(value)) return undefined;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
 
 /**
- * The value as ISO 8601 with an explicit zone, keeping its digits: one without a zone is given this
- * process's offset at that local time (what the existing service's clients mean by it), `±HH` and
- * `±HHMM` become `±HH:MM`. Undefined when it is not a real date and time (month 13, February 30).
+ * A date and time that PostgreSQL reads as the instant meant: a value with a zone as it was sent
+ * (all its digits), one without (`2025-01-01T00:00:00`, as the existing service's clients send
+ * them) as that local time of this process, to the second, as `parseTime` reads it. Undefined
+ * when it is no date and time (month 13, February 30).
  */
 export function zonedIsoDateTime(value: string): string | undefined {
-  const match = ISO_DATE_TIME.exec(value);
-  if (!match) return undefined;
-  const [, date = '', time = '00:00:00', zone] = match;
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const check = new Date(Date.UTC(year, month - 1, day));
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
-  const [hours = 0, minutes = 0] = time.split(':').map(Number);
-  if (hours > 23 || minutes > 59 || Number(time.split(':')[2] ?? 0) >= 60) return undefined;
-  const local = `${date}T${time}`;
-  if (zone) {
-    const offset = /^[zZ]$/.test(zone) ? 'Z' : zone.replace(/^([+-]\d{2})$/, '$1:00').replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
-    return `${local}${offset}`;
-  }
-  // JavaScript reads a date-time without a zone as local time: its offset then is this process's.
-  const minutesEast = -new Date(local).getTimezoneOffset();
-  const sign = minutesEast < 0 ? '-' : '+';
-  const abs = Math.abs(minutesEast);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  const at = parseTime(value);
+  if (at === undefined) return undefined;
+  return /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value.trim()) ? value.trim() : new Date(at).toISOString();
 }

@@ -7,7 +7,7 @@
  * to `vector_bak/` and empties the embeddings (only when that backup succeeded) first.
  */
 import { errorMessage } from '../../errors.js';
-import { parsePairFile, type StoredPair } from '../../pairs/pair-file.js';
+import { type StoredPair, withPairIds } from '../../pairs/pair-file.js';
 import { addedByPerson, editedPairs, HISTORY_FILE } from '../../pairs/pair-history.js';
 import { pairValidation, reportVerdicts } from '../../pairs/pair-validation.js';
 import type { SourceConnection } from '../../source/source-database.js';
@@ -70,7 +70,7 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
       throw new StepFailedError(`${pairFile} is not valid JSON: ${errorMessage(error)}`);
     }
     const wellFormed = Array.isArray(data) ? data.filter((p) => typeof p?.question === 'string' && typeof p?.sql === 'string') : [];
-    const pairs = parsePairFile(JSON.stringify(wellFormed), pairFile);
+    const pairs = withPairIds(wellFormed);
     const verdicts = await reportVerdicts(dir);
     const edited = editedPairs(await dir.readTextIfExists(HISTORY_FILE));
     // Rejected pairs, pairs a check found invalid, and SQL that is not one read-only query (a
