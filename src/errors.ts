@@ -44,6 +44,43 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * The `error_type` the existing Python service answers for the same case (its clients branch on
+ * it): every bad request was `missing_required_params` there (too large or of the wrong type
+ * included), every missing thing `resource_not_found`, every failure of a database or of the
+ * server `database_error`. Cases it had no value for (a run holding the task, authentication,
+ * too many creates) keep our code. Our code is always in `error_code` as well.
+ */
+const EXISTING_SERVICE_ERROR_TYPES: Partial<Record<ErrorCode, string>> = {
+  INVALID_PARAMS: 'missing_required_params',
+  MISSING_PARAMS: 'missing_required_params',
+  INVALID_PATH: 'missing_required_params',
+  INVALID_JSON: 'missing_required_params',
+  EMPTY_JSON_BODY: 'missing_required_params',
+  INVALID_MULTIPART: 'missing_required_params',
+  BAD_REQUEST: 'missing_required_params',
+  INVALID_URL: 'missing_required_params',
+  PREREQUISITES_MISSING: 'missing_required_params',
+  PAYLOAD_TOO_LARGE: 'missing_required_params',
+  UNSUPPORTED_MEDIA_TYPE: 'missing_required_params',
+  NOT_FOUND: 'resource_not_found',
+  TASK_NOT_FOUND: 'resource_not_found',
+  TASK_DIRECTORY_NOT_FOUND: 'resource_not_found',
+  FILE_NOT_FOUND: 'resource_not_found',
+  BACKUP_NOT_FOUND: 'resource_not_found',
+  TABLE_NOT_FOUND: 'resource_not_found',
+  DB_CONNECTION_FAILED: 'database_error',
+  INTERNAL_ERROR: 'database_error',
+  VECTOR_BACKUP_FAILED: 'database_error',
+  DELETE_FAILED: 'database_error',
+  VECTOR_STORE_UNAVAILABLE: 'database_error',
+};
+
+/** The `error_type` of an error response: the existing service's value for the case, else our code. */
+export function existingServiceErrorType(code: ErrorCode): string {
+  return EXISTING_SERVICE_ERROR_TYPES[code] ?? code;
+}
+
 export interface InvalidParam {
   /** Where the value came from and its name: `body.execution_mode`, `params.task_id`. */
   field: string;

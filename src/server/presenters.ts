@@ -50,8 +50,15 @@ function warningsOf(task: { status: string; result: Record<string, unknown> | nu
 const outcomeOf = (task: { status: TaskRecord['status']; result: Record<string, unknown> | null }) =>
   warningsOf(task) ? ('completed_with_warnings' as const) : task.status;
 
+/** The step being executed: the running one, else the one the task records (between two steps' updates). */
+function currentStep(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Data<TaskViewData>['current_step'] {
+  const step = steps.find((s) => s.step_status === 'running') ?? steps.find((s) => s.step_name === task.current_step);
+  if (!step) return null;
+  return { execution_id: activeRun?.run_id ?? null, step: step.step_name, status: step.step_status, started_at: step.started_at };
+}
+
 export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Data<TaskViewData> {
-  const running = steps.find((s) => s.step_status === 'running');
+  const current = currentStep(task, steps, activeRun);
   return {
     task_id: task.task_id,
     task_name: task.task_name,
@@ -68,7 +75,8 @@ export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: Ru
     parameters: presentParameters(task),
     result: stored<Static<typeof RunResultView>>(task.result),
     error_message: task.error_message,
-    current_step: running?.step_name ?? task.current_step,
+    current_step: current,
+    current_step_name: current?.step ?? null,
     total_steps: STEP_NAMES.length,
     steps: steps.map((s) => ({
       step_name: s.step_name,

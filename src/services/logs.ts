@@ -20,20 +20,23 @@ export interface TaskLogContent {
   records: NumberedRecord[];
   size: number;
   exists: boolean;
+  /** When the log was last written (null without a log). */
+  modifiedAt: Date | null;
 }
 
 export async function readTaskLog(ctx: ServiceContext, taskId: string): Promise<TaskLogContent> {
   await requireTask(ctx, taskId);
-  if (!(await ctx.dataRoot.exists(taskId))) return { records: [], size: 0, exists: false };
+  const missing = { records: [], size: 0, exists: false, modifiedAt: null };
+  if (!(await ctx.dataRoot.exists(taskId))) return missing;
   const dir = await ctx.dataRoot.taskDir(taskId);
   const text = await dir.readTextIfExists(TASK_LOG_FILE);
-  if (text === undefined) return { records: [], size: 0, exists: false };
+  if (text === undefined) return missing;
   const records: NumberedRecord[] = [];
   text.split('\n').forEach((line, i) => {
     const record = parseLogLine(line);
     if (record) records.push({ ...record, line_number: i + 1 });
   });
-  return { records, size: Buffer.byteLength(text), exists: true };
+  return { records, size: Buffer.byteLength(text), exists: true, modifiedAt: (await dir.modifiedAt(TASK_LOG_FILE)) ?? null };
 }
 
 /** The latest `limit` records (of one level when given), oldest first, and how many matched. */
@@ -67,7 +70,7 @@ export interface LogQueryResult {
   page: number;
   page_size: number;
   total: number;
-  log: { exists: boolean; size: number; lines: number };
+  log: { exists: boolean; size: number; lines: number; modifiedAt: Date | null };
 }
 
 export async function queryTaskLog(ctx: ServiceContext, taskId: string, q: LogQuery): Promise<LogQueryResult> {
@@ -75,7 +78,7 @@ export async function queryTaskLog(ctx: ServiceContext, taskId: string, q: LogQu
   const end = q.end_time ? parseTime(q.end_time) : undefined;
   if (q.start_time && start === undefined) throw AppError.invalid('body.start_time', `is ${JSON.stringify(q.start_time)}`, 'YYYY-MM-DD HH:MM:SS or ISO 8601');
   if (q.end_time && end === undefined) throw AppError.invalid('body.end_time', `is ${JSON.stringify(q.end_time)}`, 'YYYY-MM-DD HH:MM:SS or ISO 8601');
-  const { records, size, exists } = await readTaskLog(ctx, taskId);
+  const { records, size, exists, modifiedAt } = await readTaskLog(ctx, taskId);
   const keyword = q.keyword?.toLowerCase();
   const filtered = records.filter((r) => {
     if (q.level && r.level !== q.level) return false;
@@ -105,6 +108,6 @@ export async function queryTaskLog(ctx: ServiceContext, taskId: string, q: LogQu
     page,
     page_size: pageSize,
     total: filtered.length,
-    log: { exists, size, lines: records.length },
+    log: { exists, size, lines: records.length, modifiedAt },
   };
 }

@@ -161,10 +161,22 @@ export interface VectorRestoreOutcome {
   rows: number;
 }
 
+/**
+ * The existing service's clients name backups from its working directory, under its data root
+ * `./data_pipeline/training_data/` (`./data_pipeline/training_data/task_x/vector_bak`): that prefix
+ * means our data root, wherever it is. Anything else is relative to the data root.
+ */
+const EXISTING_SERVICE_ROOT = /^(?:\.\/)?data_pipeline\/training_data(?:\/+|$)/;
+
+export function backupPathInDataRoot(given: string): string {
+  const normalized = given.replace(/\\/g, '/');
+  return EXISTING_SERVICE_ROOT.test(normalized) ? normalized.replace(EXISTING_SERVICE_ROOT, '') || '.' : given;
+}
+
 export async function restoreVectorStore(ctx: ServiceContext, input: VectorRestoreInput): Promise<VectorRestoreOutcome> {
   let directory: string;
   try {
-    directory = await ctx.dataRoot.resolveInside('body.backup_path', input.backup_path);
+    directory = await ctx.dataRoot.resolveInside('body.backup_path', backupPathInDataRoot(input.backup_path));
   } catch (error) {
     // A path that does not exist is not found; one outside the root is refused (400).
     if (error instanceof PathConfinementError && error.reason === 'does not exist') {

@@ -122,6 +122,12 @@ export class TaskDirectory {
     return real ? fs.readFile(real, 'utf8') : undefined;
   }
 
+  /** When a top-level file was last written, or undefined when it does not exist. */
+  async modifiedAt(name: string): Promise<Date | undefined> {
+    const real = await this.confinedRealPath(this.filePath(name));
+    return real ? (await fs.stat(real)).mtime : undefined;
+  }
+
   /** Writes a top-level file atomically (temp file in the same directory, then rename). */
   async writeFile(name: string, data: string | Uint8Array): Promise<void> {
     await this.writeAtomic(this.filePath(name), data);

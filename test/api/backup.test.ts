@@ -267,7 +267,7 @@ describe('backup: what the issue adds', () => {
       const listing = readdirSync(dir).sort();
       const second = await slow.call('POST', `${BASE}/${id}/execute`, {});
       expect(second.status).toBe(409);
-      expect(second.body.data.error_type).toBe('TASK_RUNNING');
+      expect(second.body.data.error_code).toBe('TASK_RUNNING');
       const restore = await slow.call('POST', `${BASE}/${id}/backups/${backupName}/restore`);
       expect(restore.status).toBe(409);
       const del = await slow.call('DELETE', `${BASE}/${id}/backups/${backupName}`);

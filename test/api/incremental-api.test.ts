@@ -124,6 +124,6 @@ describe('incremental re-runs through the API', () => {
     expectError(await server.call('GET', `${BASE}/no_such_task/drift`), 404, 'TASK_NOT_FOUND');
     const fresh = expectSuccess(await server.call('POST', BASE, { task_name: 'never run', db_connection: sample.url }), 201).task_id;
     const missing = expectError(await server.call('GET', `${BASE}/${fresh}/drift`), 404);
-    expect(missing.error_type).toMatch(/^(TASK_DIRECTORY_NOT_FOUND|FILE_NOT_FOUND)$/);
+    expect(missing.error_code).toMatch(/^(TASK_DIRECTORY_NOT_FOUND|FILE_NOT_FOUND)$/);
   }, 240_000);
 });

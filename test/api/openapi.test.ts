@@ -175,7 +175,15 @@ describe('/openapi.json', () => {
 
     expect(parameter('get', TASKS, 'query', 'limit')?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 50 });
     expect(parameter('get', TASKS, 'query', 'offset')?.schema).toMatchObject({ minimum: 0, default: 0 });
-    expect(parameter('get', TASKS, 'query', 'status')?.schema.enum).toEqual(['pending', 'in_progress', 'partial_completed', 'completed', 'failed']);
+    expect(parameter('get', TASKS, 'query', 'status')?.schema.enum).toEqual([
+      'pending',
+      'in_progress',
+      'partial_completed',
+      'completed',
+      'failed',
+      'running',
+      'cancelled',
+    ]);
 
     const query = bodySchema('post', `${TASKS}/query`).properties;
     expect(query.page).toMatchObject({ minimum: 1, default: 1 });
@@ -213,7 +221,7 @@ describe('/openapi.json', () => {
     const error = op.responses['400']?.content['application/json']?.schema;
     expect(Object.keys(error?.properties ?? {})).toEqual(expect.arrayContaining(['code', 'success', 'message', 'data']));
     expect(Object.keys(error?.properties.data.properties)).toEqual(
-      expect.arrayContaining(['response', 'timestamp', 'error_type', 'missing_params', 'invalid_params']),
+      expect.arrayContaining(['response', 'timestamp', 'error_type', 'error_code', 'missing_params', 'invalid_params']),
     );
   });
 

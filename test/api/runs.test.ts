@@ -101,7 +101,7 @@ describe.each(['postgres', 'embedded'] as const)('one active run per task (%s st
       const conflicts = responses.filter((r) => r.status === 409);
       expect(conflicts).toHaveLength(49);
       for (const conflict of conflicts) {
-        expect(conflict.body).toMatchObject({ code: 409, success: false, data: { error_type: 'TASK_RUNNING', can_retry: true } });
+        expect(conflict.body).toMatchObject({ code: 409, success: false, data: { error_code: 'TASK_RUNNING', can_retry: true } });
         expect(conflict.body.message).toContain(runId);
       }
 
@@ -421,7 +421,7 @@ describe('cancel', () => {
     const taskId = await createSourceTask(server.call);
     const response = await server.call('POST', `${BASE}/${taskId}/cancel`);
     expect(response.status).toBe(409);
-    expect(response.body).toMatchObject({ success: false, data: { error_type: 'NO_ACTIVE_RUN' } });
+    expect(response.body).toMatchObject({ success: false, data: { error_code: 'NO_ACTIVE_RUN' } });
     expect(response.body.message).toContain(taskId);
   });
 });
@@ -519,7 +519,7 @@ describe('run bookkeeping', () => {
     for (const [body, missing] of cases) {
       const response = await execute(server.call, taskId, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
-      expect(response.body).toMatchObject({ success: false, data: { error_type: 'PREREQUISITES_MISSING' } });
+      expect(response.body).toMatchObject({ success: false, data: { error_code: 'PREREQUISITES_MISSING' } });
       expect(response.body.message).toMatch(missing);
       if (body.step_name) expect(response.body.message).toContain(String(body.step_name));
     }
@@ -552,7 +552,14 @@ describe('run bookkeeping', () => {
     try {
       expect((await execute(server.call, taskId, { execution_mode: 'step', step_name: 'qa_generation' })).status).toBe(202);
       const during = await waitForRunningStep(server.call, taskId, llm, 'qa_generation');
-      expect(during).toMatchObject({ status: 'in_progress', error_message: null, completed_at: null, current_step: 'qa_generation' });
+      expect(during).toMatchObject({ status: 'in_progress', error_message: null, completed_at: null, current_step_name: 'qa_generation' });
+      // The existing service's shape: the step being executed, with the execution running it.
+      expect(during.current_step).toEqual({
+        execution_id: during.active_run.run_id,
+        step: 'qa_generation',
+        status: 'running',
+        started_at: step(during, 'qa_generation').started_at,
+      });
       expect(step(during, 'qa_generation')).toMatchObject({ step_status: 'running', error_message: null, completed_at: null });
       // Steps the run does not execute keep their record.
       expect(step(during, 'ddl_generation')).toMatchObject({ step_status: 'completed', started_at: ddlStartedAt });

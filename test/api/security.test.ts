@@ -338,7 +338,7 @@ describe('bearer token (API_TOKEN set)', () => {
           header === undefined ? {} : { authorization: header },
         );
         expectErrorEnvelope(reply, 401, `${route.method} ${route.path} with ${JSON.stringify(header)}`);
-        expect(reply.json.data.error_type).toBe('UNAUTHORIZED');
+        expect(reply.json.data.error_code).toBe('UNAUTHORIZED');
         expect(reply.headers['www-authenticate']).toBe('Bearer');
         expect(reply.text).not.toContain(TOKEN);
       }
@@ -375,7 +375,7 @@ describe('bearer token (API_TOKEN set)', () => {
       );
       expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 300)}`).not.toBe(401);
       // This server's store is PostgreSQL without pgvector: the vector backup says so with 503.
-      if (reply.status === 503) expect(reply.json.data.error_type, `${route.method} ${route.path}`).toBe('VECTOR_STORE_UNAVAILABLE');
+      if (reply.status === 503) expect(reply.json.data.error_code, `${route.method} ${route.path}`).toBe('VECTOR_STORE_UNAVAILABLE');
       else expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 300)}`).toBeLessThan(500);
     }
     expect((await authorised.json('GET', '/api/v0/health')).json).toMatchObject({ code: 200, success: true, data: { status: 'ok' } });
@@ -546,7 +546,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     ] as const) {
       const reply = await client.send('POST', BASE, { body, headers: json });
       expectErrorEnvelope(reply, 400, JSON.stringify(body));
-      expect(reply.json.data.error_type).toBe(type);
+      expect(reply.json.data.error_code).toBe(type);
       expect(reply.json.data.invalid_params).toEqual([expect.objectContaining({ field: 'body', problem, accepted: expect.stringMatching(/JSON object/) })]);
     }
   });
@@ -639,7 +639,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
         statuses[label] = reply.status;
         expectErrorEnvelope(reply, [400, 404], label);
         // Refused for the task id, not for anything else of the request.
-        if (reply.status === 400) expect(JSON.stringify(reply.json.data.invalid_params ?? reply.json.data.error_type), label).toMatch(/task_id|INVALID_URL/);
+        if (reply.status === 400) expect(JSON.stringify(reply.json.data.invalid_params ?? reply.json.data.error_code), label).toMatch(/task_id|INVALID_URL/);
       }
     }
     // Only the ids that still match a route by shape get 400 from validation: all of these do.
@@ -652,7 +652,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     // A valid id of 64 characters passes validation and is simply not found.
     const longest = await client.json('GET', `${BASE}/${'x'.repeat(64)}/files`);
     expectErrorEnvelope(longest, 404, 'valid 64-char id');
-    expect(longest.json.data.error_type).toBe('TASK_NOT_FOUND');
+    expect(longest.json.data.error_code).toBe('TASK_NOT_FOUND');
     expect(await listDir(dataRoot)).toEqual(before);
     await canaries.expectIntact(client.seen);
   });
@@ -836,7 +836,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     ]) {
       const reply = await client.json('POST', BASE, { db_connection: 'sample', table_list_file: given });
       expectErrorEnvelope(reply, 400, `table_list_file ${JSON.stringify(given)}`);
-      expect(reply.json.data.invalid_params?.[0]?.field ?? reply.json.data.error_type, JSON.stringify(given)).toMatch(/table_list_file|INVALID/);
+      expect(reply.json.data.invalid_params?.[0]?.field ?? reply.json.data.error_code, JSON.stringify(given)).toMatch(/table_list_file|INVALID/);
     }
     expect(await total()).toBe(tasksBefore);
     expect(await listDir(dataRoot)).toEqual(entriesBefore);
@@ -978,7 +978,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     ] as const) {
       const reply = await client.json(method, route, body);
       expectErrorEnvelope(reply, 413, `${method} ${route}`);
-      expect(reply.json.data.error_type).toBe('PAYLOAD_TOO_LARGE');
+      expect(reply.json.data.error_code).toBe('PAYLOAD_TOO_LARGE');
       expect(reply.json.data.invalid_params).toEqual([{ field: 'body', problem: 'is too large', accepted: 'a JSON body of at most 1 MiB' }]);
     }
     expect((await client.json('GET', BASE)).json.data.total).toBe(tasksBefore);
@@ -993,7 +993,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     expect(Buffer.byteLength(twoMb)).toBe(2 * 1024 * 1024);
     const tooBigList = await client.upload(`${t}/upload-table-list`, 'tables.txt', `${twoMb}\n`);
     expectErrorEnvelope(tooBigList, 413, 'table list of 2 MB + 1');
-    expect(tooBigList.json.data.error_type).toBe('PAYLOAD_TOO_LARGE');
+    expect(tooBigList.json.data.error_code).toBe('PAYLOAD_TOO_LARGE');
     expect(await listDir(dir)).toEqual(['table_list.txt']);
     expect(await fs.readFile(path.join(dir, 'table_list.txt'), 'utf8')).toBe('public.orders\n');
     const exactList = await client.upload(`${t}/upload-table-list`, 'tables.txt', twoMb);
@@ -1003,7 +1003,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     const tenMb = Buffer.alloc(10 * 1024 * 1024, 'b');
     const tooBigFile = await client.upload(`${t}/files`, 'big.txt', Buffer.concat([tenMb, Buffer.from('!')]));
     expectErrorEnvelope(tooBigFile, 413, 'file of 10 MB + 1');
-    expect(tooBigFile.json.data.error_type).toBe('PAYLOAD_TOO_LARGE');
+    expect(tooBigFile.json.data.error_code).toBe('PAYLOAD_TOO_LARGE');
     expect(await listDir(dir)).toEqual(['table_list.txt']);
     const exactFile = await client.upload(`${t}/files`, 'big.txt', tenMb);
     expect(exactFile.status, exactFile.text.slice(0, 300)).toBe(200);
@@ -1048,7 +1048,7 @@ describe('confinement: task ids, paths, uploads, sizes and delete', () => {
     expect(reply.status, reply.text).toBe(200);
     expect(reply.json.data.deleted_tasks).toMatchObject([{ task_id: id, directory_deleted: true, database_records_deleted: true }]);
     // The links count as entries, never their targets.
-    expect(reply.json.data.deleted_tasks[0].deleted_size).toBeLessThan(4096);
+    expect(reply.json.data.deleted_tasks[0].deleted_bytes).toBeLessThan(4096);
     await expect(fs.lstat(dir)).rejects.toThrow(/ENOENT/);
     expect((await client.json('GET', `${BASE}/${id}`)).status).toBe(404);
     await canaries.expectIntact(client.seen);
@@ -1294,7 +1294,7 @@ describe('the connection password appears in no response, file or log', () => {
         const reply = await client.json('POST', route, { db_connection: value });
         expectErrorEnvelope(reply, 400, `${route} ${value.slice(0, 60)}`);
         // Refused by validation, or (introspection of a host-less URL) by the connection attempt.
-        expect(reply.json.data.error_type).toMatch(/^(INVALID_PARAMS|DB_CONNECTION_FAILED)$/);
+        expect(reply.json.data.error_code).toMatch(/^(INVALID_PARAMS|DB_CONNECTION_FAILED)$/);
       }
     }
     // (A one-element array is not listed: Fastify's Ajv coerces it to its element, by design.)

@@ -221,7 +221,7 @@ describe('POST /tasks/{id}/execute', () => {
   it('requires step_name in step mode (missing_params)', async () => {
     const id = await createTask();
     const data = expectMissing(await server.call('POST', `${BASE}/${id}/execute`, { execution_mode: 'step' }), 'body.step_name');
-    expect(data.error_type).toBe('MISSING_PARAMS');
+    expect(data.error_code).toBe('MISSING_PARAMS');
   });
 
   it('refuses a step_name with a complete run instead of ignoring it', async () => {
@@ -311,7 +311,15 @@ describe('GET /tasks/{id}', () => {
     ]) {
       expect(task, field).toHaveProperty(field);
     }
-    expect(task).toMatchObject({ task_id: ranId, task_name: 'ran ddl', status: 'partial_completed', error_message: null, current_step: null, total_steps: 4 });
+    expect(task).toMatchObject({
+      task_id: ranId,
+      task_name: 'ran ddl',
+      status: 'partial_completed',
+      error_message: null,
+      current_step: null,
+      current_step_name: null,
+      total_steps: 4,
+    });
     expect(task.step_status).toEqual({ ddl_generation: 'completed', qa_generation: 'pending', sql_validation: 'pending', training_load: 'pending' });
     expect(isIso(task.created_at) && isIso(task.started_at) && isIso(task.completed_at)).toBe(true);
     expect(task.steps.map((s: { step_name: string }) => s.step_name)).toEqual(STEPS);
@@ -439,7 +447,7 @@ describe('GET /tasks (list)', () => {
       await server.call('GET', `${BASE}?status=done`),
       'querystring.status',
       /must be one of/,
-      /^pending, in_progress, partial_completed, completed, failed$/,
+      /^pending, in_progress, partial_completed, completed, failed, running, cancelled$/,
     );
   });
 });
@@ -608,8 +616,11 @@ describe('DELETE /tasks', () => {
         directory_deleted: true,
         database_records_deleted: false,
         deleted_files_count: 1,
-        deleted_size: 7,
+        // The existing service's formatted size, and the bytes in their own field.
+        deleted_size: '7 B',
+        deleted_bytes: 7,
         deleted_at: expect.any(String),
+        operation_message: 'directory deleted',
       },
     ]);
     expect(data).toMatchObject({ failed_tasks: [], summary: { total_requested: 1, successfully_deleted: 1, failed: 0 } });
@@ -718,7 +729,7 @@ describe('client mistakes', () => {
       const res = await rawPath(server, 'GET', route);
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
-      expect(res.body).toMatchObject({ success: false, code: res.status, data: { error_type: expect.stringMatching(/^(INVALID_URL|URL_TOO_LONG)$/) } });
+      expect(res.body).toMatchObject({ success: false, code: res.status, data: { error_code: expect.stringMatching(/^(INVALID_URL|URL_TOO_LONG)$/) } });
     }
     // LIKE's escape character is taken literally too.
     expect(expectSuccess(await server.call('POST', `${BASE}/query`, { task_name: '\\' })).tasks).toEqual([]);

@@ -149,7 +149,7 @@ describe('vector table backup and restore (embedded store)', () => {
     for (const backupPath of ['../../', path.join(outside, 'vector_bak'), `../${path.basename(outside)}/vector_bak`, 'linked_bak']) {
       const reply = await server.call('POST', `${VECTOR}/restore`, { backup_path: backupPath, timestamp: '20250101_000000', truncate_before_restore: true });
       expect(reply.status, `${backupPath}: ${JSON.stringify(reply.body)}`).toBe(400);
-      expect(reply.body).toMatchObject({ success: false, data: { error_type: 'INVALID_PATH', invalid_params: [{ field: 'body.backup_path' }] } });
+      expect(reply.body).toMatchObject({ success: false, data: { error_code: 'INVALID_PATH', invalid_params: [{ field: 'body.backup_path' }] } });
     }
     expect(await storeRows()).toEqual(rowsBefore);
 
@@ -199,7 +199,7 @@ describe('vector table backup and restore (embedded store)', () => {
     await fs.symlink(outside, path.join(server.server.ctx.services.dataRoot.path, otherId, 'vector_bak'));
     const linked = await server.call('POST', `${VECTOR}/backup`, { task_id: otherId });
     expect(linked.status, JSON.stringify(linked.body)).toBe(409);
-    expect(linked.body.data.error_type).toBe('INVALID_BACKUP_DIRECTORY');
+    expect(linked.body.data.error_code).toBe('INVALID_BACKUP_DIRECTORY');
     expect((await fs.readdir(outside)).filter((f) => f.endsWith('.csv'))).toEqual([]);
   });
 
@@ -227,7 +227,7 @@ describe('vector table backup on a server whose store is PostgreSQL without pgve
   it('answers 503 naming the missing extension and how to fix it', async () => {
     const reply = await server.call('POST', `${VECTOR}/backup`, {});
     expect(reply.status).toBe(503);
-    expect(reply.body.data.error_type).toBe('VECTOR_STORE_UNAVAILABLE');
+    expect(reply.body.data.error_code).toBe('VECTOR_STORE_UNAVAILABLE');
     expect(reply.body.message).toMatch(/pgvector extension is not available.*embedded store/);
   });
 });

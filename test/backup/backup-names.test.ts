@@ -62,7 +62,7 @@ describe('backup names through the API', () => {
     for (const name of [backupName('20250121_094400'), backupName('20250121_094400', 3)]) {
       const reply = await server.call('GET', `/api/v0/data_pipeline/tasks/${id}/backups/${name}`);
       expect(reply.status, name).toBe(404);
-      expect(reply.body.data.error_type).toBe('BACKUP_NOT_FOUND');
+      expect(reply.body.data.error_code).toBe('BACKUP_NOT_FOUND');
     }
     const invalid = await server.call('GET', `/api/v0/data_pipeline/tasks/${id}/backups/file_bak_x`);
     expect(invalid.status).toBe(400);

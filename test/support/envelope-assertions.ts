@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { expect } from 'vitest';
+import { existingServiceErrorType, type ErrorCode } from '../../src/errors.js';
 import type { ApiBody, TestServer } from './api-server.js';
 
 export interface ApiResponse {
@@ -25,14 +26,23 @@ export function expectSuccess(res: ApiResponse, status = 200): Record<string, an
   return res.body.data;
 }
 
-/** The error envelope with its status, error type, and body code = HTTP status. */
-export function expectError(res: ApiResponse, status: number, errorType?: string): Record<string, any> {
+/**
+ * The error envelope with its status, our error code (`error_code`; `error_type` carries the
+ * existing service's value for it: the compatibility suite checks those literally), and body
+ * code = HTTP status.
+ */
+export function expectError(res: ApiResponse, status: number, errorCode?: ErrorCode): Record<string, any> {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body).toMatchObject({
     code: status,
     success: false,
     message: expect.any(String),
-    data: { response: expect.any(String), timestamp: expect.any(String), error_type: errorType ?? expect.any(String) },
+    data: {
+      response: expect.any(String),
+      timestamp: expect.any(String),
+      error_code: errorCode ?? expect.any(String),
+      error_type: errorCode ? existingServiceErrorType(errorCode) : expect.any(String),
+    },
   });
   expect(res.body.message.length).toBeGreaterThan(0);
   return res.body.data;

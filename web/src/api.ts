@@ -40,7 +40,7 @@ export function authHeaders(): Record<string, string> {
 
 interface ErrorEnvelope {
   message?: string;
-  data?: { error_type?: string; invalid_params?: InvalidParam[] };
+  data?: { error_type?: string; error_code?: string; invalid_params?: InvalidParam[] };
 }
 
 async function failureOf(response: Response): Promise<ApiFailure> {
@@ -50,7 +50,12 @@ async function failureOf(response: Response): Promise<ApiFailure> {
   } catch {
     // not JSON: the status says enough
   }
-  return new ApiFailure(response.status, body.message ?? `HTTP ${response.status}`, body.data?.error_type ?? 'HTTP_ERROR', body.data?.invalid_params ?? []);
+  return new ApiFailure(
+    response.status,
+    body.message ?? `HTTP ${response.status}`,
+    body.data?.error_code ?? body.data?.error_type ?? 'HTTP_ERROR',
+    body.data?.invalid_params ?? [],
+  );
 }
 
 /** Sends a request and returns `data` of the envelope; throws ApiFailure on any error status. */

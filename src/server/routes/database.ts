@@ -26,6 +26,8 @@ export function databaseRoutes(app: ApiServer, ctx: AppContext): void {
         tables: listed.tables,
         total: listed.tables.length,
         schemas: listed.schemas,
+        // Echoed as the existing service does (only when given): the filter these tables matched.
+        ...(request.body.table_name_pattern ? { table_name_pattern: request.body.table_name_pattern } : {}),
         db_connection_info: { database: listed.database },
       });
     },

@@ -116,7 +116,9 @@ export function fileRoutes(app: ApiServer, ctx: AppContext): void {
       if (outcome.skipped) {
         return successBody(200, `${outcome.name} exists; skipped`, {
           task_id,
-          uploaded_file: { filename: outcome.name, size: 0, overwrite_mode: mode, skipped: true as const },
+          // `skipped`, `existed` and `action` as the existing service answers a skip.
+          skipped: true as const,
+          uploaded_file: { filename: outcome.name, size: 0, overwrite_mode: mode, skipped: true as const, existed: true as const, action: 'skipped' as const },
         });
       }
       const previous = outcome.previous_version;

@@ -1,5 +1,6 @@
 /** The task log `data_pipeline.log`: the latest records, or a search. */
 import { latestLogRecords, queryTaskLog, TASK_LOG_FILE } from '../../services/logs.js';
+import { formatSize } from '../../util/format-size.js';
 import type { ApiServer, AppContext } from '../context.js';
 import { successBody } from '../envelope.js';
 import { emptyBodyAsObject } from '../hooks.js';
@@ -53,7 +54,15 @@ export function logRoutes(app: ApiServer, ctx: AppContext): void {
           has_next: result.page < totalPages,
           has_prev: result.page > 1,
         },
-        log_file_info: { exists: result.log.exists, file_name: TASK_LOG_FILE, file_size: result.log.size, total_lines: result.log.lines },
+        log_file_info: {
+          exists: result.log.exists,
+          file_name: TASK_LOG_FILE,
+          file_path: `${request.params.task_id}/${TASK_LOG_FILE}`,
+          file_size: result.log.size,
+          file_size_formatted: formatSize(result.log.size),
+          last_modified: result.log.modifiedAt?.toISOString() ?? null,
+          total_lines: result.log.lines,
+        },
         query_time: `${((performance.now() - started) / 1000).toFixed(3)}s`,
       });
     },

@@ -5,6 +5,7 @@ import { taskRunHistory } from '../../services/runs.js';
 import { executeTask } from '../../services/execute.js';
 import { cancelTask, createTask, deleteTasks, getTaskDetail, queryTasks } from '../../services/tasks.js';
 import type { ApiServer, AppContext } from '../context.js';
+import { formatSize } from '../../util/format-size.js';
 import { successBody } from '../envelope.js';
 import { bodyFromQuery, emptyBodyAsObject } from '../hooks.js';
 import { presentListItem, presentTask } from '../presenters.js';
@@ -190,7 +191,12 @@ export function taskRoutes(app: ApiServer, ctx: AppContext): void {
     async (request) => {
       const { deleted, failed } = await deleteTasks(services, request.body);
       return successBody(200, `${deleted.length} deleted, ${failed.length} failed`, {
-        deleted_tasks: deleted.map(({ deleted_bytes, ...d }) => ({ success: true as const, ...d, deleted_size: deleted_bytes })),
+        deleted_tasks: deleted.map((d) => ({
+          success: true as const,
+          ...d,
+          deleted_size: formatSize(d.deleted_bytes),
+          operation_message: d.directory_deleted ? 'directory deleted' : 'the directory did not exist; nothing to delete',
+        })),
         failed_tasks: failed,
         summary: { total_requested: request.body.task_ids.length, successfully_deleted: deleted.length, failed: failed.length },
         deleted_at: new Date().toISOString(),

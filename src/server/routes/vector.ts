@@ -63,6 +63,8 @@ export function vectorRoutes(app: ApiServer, ctx: AppContext): void {
       const summary = {
         total_locations: locations.length,
         total_backups: count('global') + count('task'),
+        // The existing service's name for the same count.
+        total_backup_sets: count('global') + count('task'),
         global_backups: count('global'),
         task_backups: count('task'),
         scan_time: new Date(started).toISOString(),

@@ -54,7 +54,10 @@ export const ErrorEnvelope = Type.Object(
     data: Closed({
       response: Type.String(),
       timestamp: Time,
-      error_type: Type.String({ description: 'a code of the error registry (src/errors.ts)' }),
+      error_type: Type.String({
+        description: "the existing service's value for the case (missing_required_params, resource_not_found, database_error), else the same as error_code",
+      }),
+      error_code: Type.String({ description: 'a code of the error registry (src/errors.ts): INVALID_PARAMS, TASK_NOT_FOUND, TASK_RUNNING…' }),
       missing_params: Type.Optional(Type.Array(Type.String())),
       invalid_params: Type.Optional(Type.Array(InvalidParam)),
       can_retry: Type.Optional(Type.Boolean()),

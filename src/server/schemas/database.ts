@@ -28,6 +28,7 @@ export const DatabaseTablesResponse = envelope({
   tables: Type.Array(Type.String({ description: 'schema.table' })),
   total: Type.Integer(),
   schemas: Type.Array(Type.String()),
+  table_name_pattern: Type.Optional(Type.String({ description: 'the pattern given, echoed ("*" matches any characters)' })),
   db_connection_info: Closed({ database: Type.String() }),
 });
 

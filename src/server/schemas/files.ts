@@ -76,6 +76,7 @@ export const FilesResponse = envelope({
 
 export const UploadResponse = envelope({
   task_id: TaskId,
+  skipped: Type.Optional(Type.Literal(true, { description: 'overwrite_mode skip found the file: nothing was written' })),
   uploaded_file: Closed({
     filename: Type.String(),
     size: Type.Integer(),
@@ -83,6 +84,8 @@ export const UploadResponse = envelope({
     uploaded_at: Type.Optional(Time),
     overwrite_mode: StringEnum(['backup', 'replace', 'skip'] as const),
     skipped: Type.Optional(Type.Literal(true)),
+    existed: Type.Optional(Type.Literal(true, { description: 'with skip: the file was already there' })),
+    action: Type.Optional(Type.Literal('skipped')),
   }),
   backup_info: Type.Optional(
     Closed(
@@ -134,7 +137,15 @@ export const LogsResponse = envelope({
 export const LogQueryResponse = envelope({
   logs: Type.Array(Closed({ ...LogRecordFields, line_number: Type.Integer() })),
   pagination: Pagination,
-  log_file_info: Closed({ exists: Type.Boolean(), file_name: Type.String(), file_size: Type.Integer(), total_lines: Type.Integer() }),
+  log_file_info: Closed({
+    exists: Type.Boolean(),
+    file_name: Type.String(),
+    file_path: Type.String({ description: 'relative to the data root' }),
+    file_size: Type.Integer(),
+    file_size_formatted: Type.String(),
+    last_modified: Nullable(Time),
+    total_lines: Type.Integer(),
+  }),
   query_time: Type.String(),
 });
 

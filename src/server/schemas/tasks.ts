@@ -38,10 +38,18 @@ export const ExecuteBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A status to filter on: a task status, or one of the existing service's aliases — `running`
+ * (= in_progress) and `cancelled` (failed because its last run was cancelled).
+ */
+const TaskStatusFilter = StringEnum(['pending', 'in_progress', 'partial_completed', 'completed', 'failed', 'running', 'cancelled'] as const, {
+  description: 'a task status; also "running" (= in_progress) and "cancelled" (failed: its last run was cancelled), as the existing service accepted',
+});
+
 export const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
-  status: Type.Optional(TaskStatus),
+  status: Type.Optional(TaskStatusFilter),
 });
 
 /** ISO 8601 with or without a zone (the existing service's clients send none: read in the server's zone). */
@@ -55,7 +63,7 @@ const SortOrder = StringEnum(['asc', 'desc'] as const, { default: 'desc' });
 
 /** The filters of a search, as sent and as echoed back. */
 const QueryFilters = {
-  status: Type.Optional(TaskStatus),
+  status: Type.Optional(TaskStatusFilter),
   task_name: Type.Optional(Type.String({ maxLength: 200 })),
   created_by: Type.Optional(Type.String({ maxLength: 200 })),
   db_name: Type.Optional(Type.String({ maxLength: 128 })),
@@ -257,7 +265,18 @@ export const TaskView = {
   parameters: TaskParametersView,
   result: Nullable(RunResultView),
   error_message: Nullable(Type.String()),
-  current_step: Nullable(Type.String()),
+  current_step: Nullable(
+    Closed(
+      {
+        execution_id: Nullable(Type.String({ description: 'the run executing it' })),
+        step: StepName,
+        status: StepStatus,
+        started_at: Nullable(Time),
+      },
+      { description: 'the step being executed (as the existing service answers), null when none is' },
+    ),
+  ),
+  current_step_name: Nullable(StepName),
   total_steps: Type.Integer(),
   steps: Type.Array(StepView),
   active_run: Nullable(ActiveRunView),
@@ -333,8 +352,10 @@ export const DeleteResponse = envelope({
       directory_deleted: Type.Boolean(),
       database_records_deleted: Type.Boolean(),
       deleted_files_count: Type.Integer(),
-      deleted_size: Type.Integer({ description: 'bytes' }),
+      deleted_size: Type.String({ description: 'as people read it, e.g. "2.5 MB" (the existing service’s form)' }),
+      deleted_bytes: Type.Integer({ description: 'the same size in bytes' }),
       deleted_at: Time,
+      operation_message: Type.String({ description: 'what was done, e.g. "directory deleted"' }),
     }),
   ),
   failed_tasks: Type.Array(Closed({ task_id: Type.String(), error: Type.String(), error_code: Type.String() })),

@@ -19,7 +19,8 @@ export const VectorRestoreBody = Type.Object(
     backup_path: Type.String({
       minLength: 1,
       maxLength: 1000,
-      description: 'directory of the backup, relative to the data root (e.g. "vector_bak" or "task_x/vector_bak")',
+      description:
+        'directory of the backup, relative to the data root (e.g. "vector_bak" or "task_x/vector_bak"); the existing service’s form "./data_pipeline/training_data/task_x/vector_bak" names the same directory',
     }),
     timestamp: Type.String({ pattern: '^\\d{8}_\\d{6}$', description: 'YYYYMMDD_HHMMSS, as in the file names' }),
     tables: Type.Optional(Type.Array(StringEnum(VECTOR_TABLE_NAMES), { minItems: 1, uniqueItems: true })),
@@ -70,6 +71,7 @@ export const VectorListResponse = envelope({
   summary: Closed({
     total_locations: Type.Integer(),
     total_backups: Type.Integer(),
+    total_backup_sets: Type.Integer({ description: 'the same count, under the existing service’s name' }),
     global_backups: Type.Integer(),
     task_backups: Type.Integer(),
     scan_time: Time,

@@ -146,8 +146,11 @@ export interface NewTask {
 
 export type TaskSortField = 'created_at' | 'started_at' | 'completed_at' | 'task_name' | 'status';
 
+/** A status filter: a task status, or the existing service's aliases `running` and `cancelled`. */
+export type TaskStatusFilter = TaskStatus | 'running' | 'cancelled';
+
 export interface TaskQuery {
-  status?: string;
+  status?: TaskStatusFilter;
   task_name?: string;
   created_by?: string;
   db_name?: string;
@@ -320,7 +323,13 @@ export class TaskStore {
       params.push(value);
       conditions.push(sql.replace('?', `$${params.length}`));
     };
-    if (query.status) add('t.status = ?', query.status);
+    if (query.status === 'cancelled')
+      // Cancelling fails the task; the reason is on its last workflow run.
+      conditions.push(
+        `t.status = 'failed' AND (SELECT r.reason FROM dp_task_runs r WHERE r.task_id = t.task_id AND r.execution_mode IN ('complete', 'step')
+          ORDER BY r.created_at DESC, r.run_id DESC LIMIT 1) = 'cancelled'`,
+      );
+    else if (query.status) add('t.status = ?', query.status === 'running' ? 'in_progress' : query.status);
     if (query.task_name)
       add(
         `t.task_name ILIKE '%' || ? || '%'`,
