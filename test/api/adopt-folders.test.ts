@@ -22,8 +22,9 @@ const PARTIAL = 'task_20250627_143052'; // ddl_generation and qa_generation resu
 const FAILED = 'task_20250628_090000'; // qa_generation failed
 const PENDING = 'task_20250629_100000'; // only a table list
 const UNSEEN = 'task_20250630_110000'; // run before anything lists the folders
+const EDITED = 'task_20250701_120000'; // only a log; its table list is set before anything lists the folders
 const OURS = 'manual_20250101_000000'; // made by `data-pipeline run`
-const LEGACY_TASKS = [PARTIAL, FAILED, PENDING, UNSEEN];
+const LEGACY_TASKS = [PARTIAL, FAILED, PENDING, UNSEEN, EDITED];
 const ALL_TASKS = [...LEGACY_TASKS, OURS];
 
 let server: TestServer;
@@ -114,6 +115,7 @@ beforeAll(async () => {
   });
   await legacyFolder(PENDING, { 'table_list.txt': tableList });
   await legacyFolder(UNSEEN, { 'table_list.txt': tableList, 'data_pipeline.log': legacyLog(UNSEEN) });
+  await legacyFolder(EDITED, { 'data_pipeline.log': legacyLog(EDITED) });
 
   // A task folder of our own script mode (no store involved).
   const listFile = path.join(server.root, 'tables.txt');
@@ -163,6 +165,14 @@ describe('task folders without a record', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('takes a table list for a folder nobody listed yet (its record made then)', async () => {
+    const data = expectSuccess(await call('POST', `${BASE}/${EDITED}/table-list`, { tables: ['regions', 'hr.employees'] }));
+    expect(data).toMatchObject({ task_id: EDITED, table_count: 2 });
+    expect(await fs.readFile(path.join(dataRoot, EDITED, 'table_list.txt'), 'utf8')).toContain('hr.employees');
+    const task = expectSuccess(await call('GET', `${BASE}/${EDITED}`));
+    expect(task).toMatchObject({ status: 'pending', business_context: 'Outdoor gear retail', db_name: sample.name });
   });
 
   it('lists the task folders with the status their files tell, the right total, and pages through them', async () => {
