@@ -202,12 +202,14 @@ export async function importLegacyTasks(target: ImportTarget, sourceUrl: string,
     return false;
   });
   const known = await target.store.knownTaskIds(valid.map((row) => String(row.task_id)));
+  const stepsByTask = new Map<string, Row[]>();
+  for (const step of rows.steps) stepsByTask.set(String(step.task_id), [...(stepsByTask.get(String(step.task_id)) ?? []), step]);
   for (const row of valid) {
     const taskId = String(row.task_id);
     const connection = objectOf(row.parameters)?.db_connection;
     const secrets = connectionSecrets(typeof connection === 'string' ? connection : null);
     const mask = secretMasker(secrets);
-    const steps = rows.steps.filter((s) => s.task_id === taskId).map((s) => stepOf(s, mask));
+    const steps = (stepsByTask.get(taskId) ?? []).map((s) => stepOf(s, mask));
     const task = taskOf(row, steps, target.defaultConnection, mask);
     if (options.dryRun) {
       (known.has(taskId) ? report.already_present : report.imported).push(taskId);
