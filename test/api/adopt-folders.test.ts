@@ -254,6 +254,30 @@ describe('task folders without a record', () => {
     expect((await fs.lstat(path.join(dataRoot, 'task_link'))).isSymbolicLink()).toBe(true);
   });
 
+  it('is adopted once when two servers sharing the store see the folder at the same time', async () => {
+    const RACED = 'task_20250702_130000';
+    await legacyFolder(RACED, { 'table_list.txt': 'regions\n', 'ddl_generation_result.json': json({ success: true }) });
+    const other = await startTestServer({ root: server.root, env: { DP_STORE_URL: server.settings.storeUrl as string } });
+    try {
+      const responses = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? server : other).call('GET', `${BASE}/${RACED}`)));
+      for (const response of responses) {
+        seen.push(JSON.stringify(response.body));
+        expect(response.status, JSON.stringify(response.body)).toBe(200);
+        expect(response.body.data.status).toBe('partial_completed');
+      }
+    } finally {
+      await other.close();
+    }
+    const client = new pg.Client({ connectionString: server.settings.storeUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM dp_tasks WHERE task_id = $1', [RACED]);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('leaves the password in no response and no file under the data root', async () => {
     expect(seen.length).toBeGreaterThan(10);
     for (const body of seen) expect(body).not.toContain(PASSWORD);
