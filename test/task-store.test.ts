@@ -1,7 +1,7 @@
 /** The task store on the real PostgreSQL server: migrations, claims, expiry, the detail cache. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDatabase } from '../src/db/postgres-database.js';
-import { migrate } from '../src/tasks/store/migrate.js';
+import { loadMigrations, migrate } from '../src/tasks/store/migrate.js';
 import { TaskStore } from '../src/tasks/store/task-store.js';
 import { newTask, PLAIN_RUN_OPTIONS } from './support/task-fixtures.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/env.js';
@@ -24,11 +24,50 @@ describe('task store', () => {
   });
 
   it('applies migrations once, even when two processes start together', async () => {
+    const all = (await loadMigrations()).map((m) => m.version);
+    expect(all.slice(0, 2)).toEqual([1, 2]);
     const [first, second] = await Promise.all([migrate(db), migrate(db)]);
-    expect([...(first ?? []), ...(second ?? [])].sort()).toEqual([1, 2]);
+    expect([...(first ?? []), ...(second ?? [])].sort((a, b) => a - b)).toEqual(all);
     expect(await migrate(db)).toEqual([]);
-    const versions = await db.query<{ version: number }>('SELECT version FROM dp_schema_migrations');
-    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    const versions = await db.query<{ version: number }>('SELECT version FROM dp_schema_migrations ORDER BY version');
+    expect(versions.map((v) => v.version)).toEqual(all);
+  });
+
+  it('records a task whole once: a second process recording it at the same time loses without an error', async () => {
+    const other = new TaskStore(db, Number.POSITIVE_INFINITY);
+    const recorded = {
+      ...newTask('task_recorded'),
+      status: 'partial_completed' as const,
+      created_at: '2025-06-27T06:30:52.000Z',
+      started_at: null,
+      completed_at: '2025-06-27T06:45:00.000Z',
+      error_message: null,
+      origin: 'folder' as const,
+      origin_info: null,
+      steps: [
+        {
+          step_name: 'ddl_generation' as const,
+          step_status: 'completed' as const,
+          started_at: null,
+          completed_at: null,
+          error_message: null,
+          execution_id: 'e1',
+        },
+      ],
+    };
+    const outcomes = await Promise.all([store.recordTask(recorded), other.recordTask({ ...recorded, status: 'failed' })]);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const task = await store.getTask('task_recorded');
+    expect(task).toMatchObject({ origin: 'folder', status: outcomes[0] ? 'partial_completed' : 'failed' });
+    expect(Date.parse(task?.created_at ?? '')).toBe(Date.parse('2025-06-27T06:30:52Z'));
+    expect((await store.getSteps('task_recorded')).map((s) => [s.step_name, s.step_status])).toEqual([
+      ['ddl_generation', 'completed'],
+      ['qa_generation', 'pending'],
+      ['sql_validation', 'pending'],
+      ['training_load', 'pending'],
+    ]);
+    expect(await store.recordTask(recorded)).toBe(false);
+    expect([...(await store.knownTaskIds(['task_recorded', 'task_unknown']))]).toEqual(['task_recorded']);
   });
 
   it('gives colliding task ids a suffix, or refuses them', async () => {

@@ -1,7 +1,7 @@
 /**
  * `data-pipeline`: the command line. `run` is script mode (a run without a server), `step` runs one step on
  * an existing task directory, `pairs` reviews its question/SQL pairs, `drift` tells what changed in its database since, `eval` measures retrieval of hand-written questions, `demo` runs everything on the bundled sample database, `backups` manages a
- * task directory's backups, `store` serves, pushes or exports the training data, `serve` starts the API.
+ * task directory's backups, `store` serves, pushes or exports the training data, `import` records the existing service's tasks, `serve` starts the API.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BACKUP_NAME_FORM, BACKUP_PREFIX } from '../backup/backup-names.js';
@@ -158,6 +158,17 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .action(async (action: string, opts) => {
       const { storeCommand } = await import('./commands/store.js');
       process.exitCode = await storeCommand(await settingsProvider(), action, opts);
+    });
+
+  program
+    .command('import')
+    .description("record the existing service's tasks and steps (its data_pipeline_tasks tables) in the task store, idempotently")
+    .requiredOption('--from <url>', "postgresql:// URL of the existing service's database holding data_pipeline_tasks and data_pipeline_task_steps")
+    .option('--dry-run', 'say what would be imported, write nothing')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts) => {
+      const { importCommand } = await import('./commands/import.js');
+      process.exitCode = await importCommand(await settingsProvider(), opts);
     });
 
   program

@@ -9,6 +9,7 @@ import { TaskIdTakenError, type NewTask, type RunRecord, type StepRecord, type T
 import { decodeText } from '../util/text-encoding.js';
 import { compactTimestamp, zonedIsoDateTime } from '../util/time.js';
 import { DEFAULT_BUSINESS_CONTEXT, resolveRunOptions, taskOptionsFromRecord, taskOptionsOf, type TaskOptions } from '../workflow/run-options.js';
+import { adoptFolder, adoptUnknownFolders } from './adopt.js';
 import { checkConnection } from './connection.js';
 import type { ServiceContext } from './context.js';
 import { withTaskClaim } from './task-claim.js';
@@ -91,9 +92,9 @@ export async function createTask(ctx: ServiceContext, input: CreateTaskInput): P
   return { task, hasTableList: tableList !== undefined };
 }
 
-/** The task's record, or 404. */
+/** The task's record (a task folder without one is adopted: services/adopt.ts), or 404. */
 export async function requireTask(ctx: ServiceContext, taskId: string): Promise<TaskRecord> {
-  const task = await ctx.store.getTask(taskId);
+  const task = (await ctx.store.getTask(taskId)) ?? (await adoptFolder(ctx, taskId));
   if (!task) throw AppError.notFound(`task ${taskId}`, 'TASK_NOT_FOUND');
   return task;
 }
@@ -106,7 +107,8 @@ export interface TaskDetail {
 
 /** A task with its steps and active run (served from the store's cache of details), or 404. */
 export async function getTaskDetail(ctx: ServiceContext, taskId: string): Promise<TaskDetail> {
-  const detail = await ctx.store.getTaskDetail(taskId);
+  let detail = await ctx.store.getTaskDetail(taskId);
+  if (!detail && (await adoptFolder(ctx, taskId))) detail = await ctx.store.getTaskDetail(taskId);
   if (!detail) throw AppError.notFound(`task ${taskId}`, 'TASK_NOT_FOUND');
   return detail;
 }
@@ -140,6 +142,8 @@ export async function queryTasks(ctx: ServiceContext, query: TaskQuery): Promise
     const value = query[field];
     if (value) instants[field] = filterInstant(field, value);
   }
+  // Task folders nobody recorded become tasks before the page and its total are read.
+  await adoptUnknownFolders(ctx);
   const { tasks, total } = await ctx.store.queryTasks({ ...query, ...instants });
   // (A task whose step rows are all gone has none: never null.)
   const items = await Promise.all(

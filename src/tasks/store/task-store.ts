@@ -13,6 +13,8 @@ export type TaskStatus = 'pending' | 'in_progress' | 'partial_completed' | 'comp
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
 export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
 export type RunReason = 'error' | 'cancelled' | 'interrupted';
+/** Where a task record came from (see migrations/003_task_origin.sql). */
+export type TaskOrigin = 'api' | 'folder' | 'import';
 /**
  * What holds a task's claim: a workflow run, or a restore, a delete or an upload (a change of its
  * files by a client). The runner runs only `complete` and `step` claims.
@@ -43,6 +45,7 @@ export interface TaskRecord {
   current_step: string | null;
   result: Record<string, unknown> | null;
   last_backup: Record<string, unknown> | null;
+  origin: TaskOrigin;
 }
 
 export interface StepRecord {
@@ -112,6 +115,7 @@ const TASK_COLUMNS = [
   't.current_step',
   't.result',
   't.last_backup',
+  't.origin',
 ].join(', ');
 
 const STEP_COLUMNS = ['s.step_name', 's.step_status', iso('s.started_at'), iso('s.completed_at'), 's.error_message', 's.counters', 's.result'].join(', ');
@@ -142,6 +146,29 @@ export interface NewTask {
   business_context: string;
   parameters: TaskParameters;
   created_by: string | null;
+}
+
+/** A step of a task recorded whole (adopted or imported): its outcome as the source tells it. */
+export interface RecordedStep {
+  step_name: StepName;
+  step_status: StepStatus;
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+  execution_id: string | null;
+}
+
+/** A task recorded whole, with its status, times and steps, from a folder or another service's tables. */
+export interface RecordedTask extends NewTask {
+  status: TaskStatus;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  error_message: string | null;
+  origin: Exclude<TaskOrigin, 'api'>;
+  origin_info: Record<string, unknown> | null;
+  /** Steps the source tells about; the others get a pending row. */
+  steps: RecordedStep[];
 }
 
 export type TaskSortField = 'created_at' | 'started_at' | 'completed_at' | 'task_name' | 'status';
@@ -260,6 +287,58 @@ export class TaskStore {
       }
     }
     throw new TaskIdTakenError(task.task_id);
+  }
+
+  /**
+   * Records a task whole (adoption of a folder, import) with a row for every step of the registry,
+   * unless its id is taken: a lost race with another process recording it too is not an error.
+   * Returns whether this call recorded it.
+   */
+  async recordTask(task: RecordedTask): Promise<boolean> {
+    const recorded = await this.afterWrite(task.task_id, () =>
+      this.db.transaction(async (tx) => {
+        const inserted = await tx.query(
+          `INSERT INTO dp_tasks (task_id, task_name, status, db_connection, db_name, business_context, parameters, created_by,
+             created_at, started_at, completed_at, updated_at, error_message, origin, origin_info)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::timestamptz, $10::timestamptz, $11::timestamptz, now(), $12, $13, $14::jsonb)
+           ON CONFLICT (task_id) DO NOTHING RETURNING task_id`,
+          [
+            task.task_id,
+            task.task_name,
+            task.status,
+            task.db_connection,
+            task.db_name,
+            task.business_context,
+            JSON.stringify(task.parameters),
+            task.created_by,
+            task.created_at,
+            task.started_at,
+            task.completed_at,
+            task.error_message,
+            task.origin,
+            task.origin_info ? JSON.stringify(task.origin_info) : null,
+          ],
+        );
+        if (inserted.length === 0) return false;
+        await tx.query(
+          `INSERT INTO dp_task_steps (task_id, step_name, position, step_status, started_at, completed_at, error_message, execution_id)
+           SELECT $1, s.name, s.pos, COALESCE(g.step_status, 'pending'), g.started_at, g.completed_at, g.error_message, g.execution_id
+           FROM unnest($2::text[]) WITH ORDINALITY AS s(name, pos)
+           LEFT JOIN jsonb_to_recordset($3::jsonb) AS g(step_name text, step_status text, started_at timestamptz, completed_at timestamptz,
+             error_message text, execution_id text) ON g.step_name = s.name`,
+          [task.task_id, [...STEP_NAMES], JSON.stringify(task.steps)],
+        );
+        return true;
+      }),
+    );
+    return recorded;
+  }
+
+  /** Which of `taskIds` have a record. */
+  async knownTaskIds(taskIds: readonly string[]): Promise<Set<string>> {
+    if (taskIds.length === 0) return new Set();
+    const rows = await this.db.query<{ task_id: string }>('SELECT task_id FROM dp_tasks WHERE task_id = ANY($1::text[])', [[...taskIds]]);
+    return new Set(rows.map((r) => r.task_id));
   }
 
   /**
