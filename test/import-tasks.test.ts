@@ -201,6 +201,7 @@ describe('data-pipeline import', () => {
     server = await startTestServer({ root, env: { DP_STORE_URL: store.url } });
     const done = expectSuccess(await server.call('GET', `/api/v0/data_pipeline/tasks/${DONE}`));
     expect(done).toMatchObject({
+      origin: 'import',
       status: 'completed',
       task_name: 'Highway areas',
       created_by: 'guest',

@@ -62,6 +62,7 @@ export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: Ru
   return {
     task_id: task.task_id,
     task_name: task.task_name,
+    origin: task.origin,
     status: task.status,
     outcome: outcomeOf(task),
     step_status: Object.fromEntries(steps.map((s) => [s.step_name, s.step_status])),
@@ -103,6 +104,7 @@ export function presentListItem(task: TaskListEntry): Static<typeof TaskListItem
   return {
     task_id: task.task_id,
     task_name: task.task_name,
+    origin: task.origin,
     status: task.status,
     outcome: outcomeOf(task),
     warnings: warningsOf(task),

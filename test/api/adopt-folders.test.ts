@@ -189,7 +189,7 @@ describe('task folders without a record', () => {
       }
     }
     expect([...ids].sort()).toEqual([...ALL_TASKS].sort());
-    expect(byId.get(PARTIAL)).toMatchObject({ status: 'partial_completed', step_status: 'partial_completed', directory_exists: true });
+    expect(byId.get(PARTIAL)).toMatchObject({ origin: 'folder', status: 'partial_completed', step_status: 'partial_completed', directory_exists: true });
     expect(byId.get(PARTIAL)?.step_statuses).toMatchObject({ ddl_generation: 'completed', qa_generation: 'completed', sql_validation: 'pending' });
     expect(byId.get(FAILED)).toMatchObject({ status: 'failed', step_status: 'failed' });
     expect(byId.get(PENDING)).toMatchObject({ status: 'pending', step_status: 'pending' });

@@ -115,7 +115,7 @@ describe('the existing service’s documented requests and the fields of its ans
       'task',
     );
     // After ddl_generation alone: partial_completed, as the existing service's step-mode rule says.
-    expect(task).toMatchObject({ status: 'partial_completed', current_step: null, total_steps: 4, error_message: null });
+    expect(task).toMatchObject({ origin: 'api', status: 'partial_completed', current_step: null, total_steps: 4, error_message: null });
     expect(task.step_status).toEqual({ ddl_generation: 'completed', qa_generation: 'pending', sql_validation: 'pending', training_load: 'pending' });
     expect(task.steps.map((s: { step_name: string }) => s.step_name)).toEqual(['ddl_generation', 'qa_generation', 'sql_validation', 'training_load']);
     for (const step of task.steps) expectKeys(step, ['step_name', 'step_status', 'started_at', 'completed_at', 'error_message'], 'step');

@@ -252,6 +252,9 @@ const StepStatuses = Type.Record(Type.String(), StepStatus, { description: `each
 export const TaskView = {
   task_id: TaskId,
   task_name: Nullable(Type.String()),
+  origin: StringEnum(['api', 'folder', 'import'] as const, {
+    description: 'where the record came from: the API, a task folder found under the data root (adopted), or data-pipeline import',
+  }),
   status: TaskStatus,
   outcome: Outcome,
   step_status: StepStatuses,
@@ -286,6 +289,9 @@ export const TaskView = {
 export const TaskListItem = Closed({
   task_id: TaskId,
   task_name: Nullable(Type.String()),
+  origin: StringEnum(['api', 'folder', 'import'] as const, {
+    description: 'where the record came from: the API, a task folder found under the data root (adopted), or data-pipeline import',
+  }),
   status: TaskStatus,
   outcome: Outcome,
   warnings: Nullable(RunWarningsView),
