@@ -231,8 +231,9 @@ describe('the existing service scripts', () => {
     const input = path.join(root, 'good_pair.json');
     await fs.writeFile(input, JSON.stringify(pairs(9, 1)));
     const outputDir = path.join(root, 'good-out');
+    // On the bundled sample database, as `--db sample` names it.
     const good = await runCli(
-      ['validate', '--input-file', input, '--db', sample.url, '--dry-run', '--output-dir', outputDir, '--disable-llm-repair', '--json'],
+      ['validate', '--input-file', input, '--db-connection', 'sample', '--dry-run', '--output-dir', outputDir, '--disable-llm-repair', '--json'],
       env,
     );
     expect(good.code, good.stderr).toBe(0);
