@@ -127,6 +127,25 @@ describe('the existing service scripts', () => {
     expect(JSON.parse(step.stdout).steps[0].step_status).toBe('completed');
   });
 
+  it('validate --task-id takes the newest pair file of the task and its database from task_config.json, reporting into the task directory', async () => {
+    const taskDir = path.join(root, 'training_data', 'task_validate');
+    await fs.mkdir(taskDir, { recursive: true });
+    // The database as task_config.json records it: password masked (the test server trusts the user).
+    const masked = new URL(sample.url);
+    masked.password = '***';
+    await fs.writeFile(path.join(taskDir, 'task_config.json'), JSON.stringify({ task_id: 'task_validate', parameters: { db_connection: masked.toString() } }));
+    await fs.writeFile(path.join(taskDir, 'qs_shop_20250101_120000_pair.json'), JSON.stringify(pairs(1, 1)));
+    await fs.writeFile(path.join(taskDir, 'qs_shop_20250102_120000_pair.json'), JSON.stringify(pairs(7, 3)));
+    const result = await runCli(['validate', '--task-id', 'task_validate', '--dry-run', '--disable-llm-repair'], env);
+    expect(result.code, result.stderr).toBe(1);
+    const { report } = await reportIn(taskDir);
+    expect(report.metadata.input_file).toBe(path.join(taskDir, 'qs_shop_20250102_120000_pair.json'));
+    expect(report.summary).toMatchObject({ pair_file: 'qs_shop_20250102_120000_pair.json', total_questions: 10, valid_sqls: 7, success_rate: 0.7 });
+    const missing = await runCli(['validate', '--task-id', 'no_such_task', '--db', sample.url], env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--task-id no_such_task: no such task directory under /);
+  });
+
   it('refuses --db and --db-connection naming different databases, and run without either, with exit 2', async () => {
     const both = await runCli(
       [
