@@ -11,6 +11,12 @@ import { createProgressReporter } from './progress.js';
 /** The exit codes scripts of the Python service test for. */
 export const EXIT = { ok: 0, lowRateOrNoTableList: 1, failed: 2, interrupted: 130 } as const;
 
+/** Says why a command cannot run, on stderr, and gives its exit code (2, as for usage errors). */
+export function failWith(message: string): number {
+  process.stderr.write(`data-pipeline: ${message}\n`);
+  return EXIT.failed;
+}
+
 /** The validation rate below which script mode exits with 1 (80%, as scripts expect). */
 export const MIN_VALIDATION_RATE = 0.8;
 

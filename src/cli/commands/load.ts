@@ -9,7 +9,7 @@ import type { Settings } from '../../config/settings.js';
 import { isTaskId, TaskDirectory, assertTaskId } from '../../task-directory/task-dir.js';
 import { workflowOptions, type RunOptionValues } from '../../workflow/run-options.js';
 import { resolveDbFlag } from '../db-flag.js';
-import { EXIT, runAndReport } from '../run-and-report.js';
+import { failWith as fail, runAndReport } from '../run-and-report.js';
 import { readStoredParameters } from '../task-config.js';
 import { connectionFlagsProblem } from './run.js';
 
@@ -24,11 +24,6 @@ export interface LoadFlags {
   json?: boolean;
   verbose?: boolean;
   logFile?: string;
-}
-
-function fail(message: string): number {
-  process.stderr.write(`data-pipeline: ${message}\n`);
-  return EXIT.failed;
 }
 
 export async function loadCommand(settings: Settings, flags: LoadFlags, optionValues: Partial<RunOptionValues>): Promise<number> {

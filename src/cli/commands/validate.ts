@@ -15,7 +15,7 @@ import { compactTimestamp } from '../../util/time.js';
 import type { WorkflowResult } from '../../workflow/orchestrator.js';
 import { DEFAULT_BUSINESS_CONTEXT, taskOptionsFromRecord, workflowOptions, type RunOptionValues } from '../../workflow/run-options.js';
 import { resolveDbFlag } from '../db-flag.js';
-import { EXIT, runAndReport } from '../run-and-report.js';
+import { EXIT, failWith as fail, runAndReport } from '../run-and-report.js';
 import { readStoredParameters } from '../task-config.js';
 import { connectionFlagsProblem } from './run.js';
 
@@ -48,11 +48,6 @@ export function validateExitCode(result: WorkflowResult): number {
 function boundedInteger(flag: string, value: string, min: number, max: number): number | string {
   const n = Number(value);
   return Number.isInteger(n) && n >= min && n <= max ? n : `${flag} "${value}" is not a whole number from ${min} to ${max}`;
-}
-
-function fail(message: string): number {
-  process.stderr.write(`data-pipeline: ${message}\n`);
-  return EXIT.failed;
 }
 
 export async function validateCommand(baseSettings: Settings, flags: ValidateFlags, optionValues: Partial<RunOptionValues>): Promise<number> {
