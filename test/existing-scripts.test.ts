@@ -185,6 +185,8 @@ describe('the existing service scripts', () => {
       env,
     );
     expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toContain(`  Reports:   ${path.join(outputDir, 'sql_validation_')}`);
+    expect(result.stdout).toContain('  Rewritten: no');
     expect(await snapshot(inputDir)).toEqual(before);
     const names = await fs.readdir(outputDir);
     expect(names.sort()).toEqual([expect.stringMatching(/_report\.json$/), expect.stringMatching(/_summary\.log$/)]);
@@ -233,6 +235,10 @@ describe('the existing service scripts', () => {
     const logFile = path.join(root, 'validate.log');
     const result = await runCli(['validate', '--input-file', input, '--db', sample.url, '--disable-llm-repair', '--log-file', logFile], env);
     expect(result.code, result.stderr).toBe(1);
+    // It says where the reports went and what became of the file.
+    expect(result.stdout).toMatch(/^ {2}Valid: {5}8\/10 \(80\.0%\), 0 repaired/m);
+    expect(result.stdout).toContain(`  Reports:   ${path.join(dir, 'sql_validation_')}`);
+    expect(result.stdout).toContain(`  Rewritten: yes (backup ${input}.backup`);
     expect(await fs.readFile(`${input}.backup`, 'utf8')).toBe(original);
     const kept = JSON.parse(await fs.readFile(input, 'utf8')) as { question: string }[];
     expect(kept.map((p) => p.question)).toEqual(pairs(8, 0).map((p) => p.question));

@@ -113,6 +113,8 @@ export async function runAndReport(params: {
   standalone?: boolean;
   /** The exit code of a finished run (default: script mode's, `exitCodeFor`). */
   exitCode?: (result: WorkflowResult) => number;
+  /** The summary printed without `--json` (default: `formatSummary`). */
+  summary?: (result: WorkflowResult) => string;
 }): Promise<number> {
   let logFile: LogFile | undefined;
   if (params.logFile !== undefined) {
@@ -149,7 +151,7 @@ export async function runAndReport(params: {
       standalone: params.standalone ?? false,
     });
     reporter.stop();
-    process.stdout.write(params.output.json ? `${JSON.stringify(result, null, 2)}\n` : formatSummary(result));
+    process.stdout.write(params.output.json ? `${JSON.stringify(result, null, 2)}\n` : (params.summary ?? formatSummary)(result));
     return (params.exitCode ?? exitCodeFor)(result);
   } finally {
     logFile?.close();

@@ -44,6 +44,28 @@ export function validateExitCode(result: WorkflowResult): number {
   return rate >= VALIDATE_GOOD_RATE ? EXIT.ok : rate >= VALIDATE_FAIR_RATE ? EXIT.lowRateOrNoTableList : EXIT.failed;
 }
 
+/**
+ * What a validation of a named file says: the rate, and where the reports went and what became of
+ * the pair file (the two things a script's user must know).
+ */
+export function formatValidateSummary(result: WorkflowResult): string {
+  const step = result.steps.find((s) => s.step_name === 'sql_validation');
+  const r = step?.result ?? {};
+  const c = step?.counters ?? {};
+  const head = `SQL validation ${result.status} in ${(result.duration_ms / 1000).toFixed(1)}s${result.error_message ? ` — ${result.error_message}` : ''}`;
+  if (result.status !== 'completed') return `${head}\n`;
+  const file = (name: unknown) => path.join(result.output_directory, String(name));
+  const lines = [
+    head,
+    `  Pair file: ${String(r.pair_file)}`,
+    `  Valid:     ${c.pairs_valid ?? 0}/${c.pairs ?? 0} (${(Number(r.validation_rate ?? 0) * 100).toFixed(1)}%), ${c.pairs_repaired ?? 0} repaired` +
+      (c.pairs_flagged === undefined ? '' : `, ${c.pairs_flagged} flagged by the execute check`),
+    `  Reports:   ${file(r.report_file)}, ${file(r.summary_file)}`,
+    `  Rewritten: ${r.modified_file ? `yes (backup ${String(r.backup_file)}, changes in ${file(r.modifications_file)})` : 'no'}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
 /** A whole number within bounds, or why not (naming the flag and what it accepts). */
 function boundedInteger(flag: string, value: string, min: number, max: number): number | string {
   const n = Number(value);
@@ -122,5 +144,6 @@ export async function validateCommand(baseSettings: Settings, flags: ValidateFla
     ...(pairFile !== undefined ? { input: { pairFile } } : {}),
     standalone: true,
     exitCode: validateExitCode,
+    summary: formatValidateSummary,
   });
 }
