@@ -25,7 +25,7 @@ const VALIDATE_OPTIONS = ['enable_llm_repair', 'modify_original_file', 'execute_
 const LOAD_OPTIONS = ['backup_vector_tables', 'truncate_vector_tables', 'skip_training', 'reembed', 'use_cache'] as const satisfies readonly RunOptionName[];
 
 const LOG_FILE_FLAG = '--log-file <path>';
-const LOG_FILE_HELP = "append the run's log lines to this file too (the task's data_pipeline.log is written as always)";
+const LOG_FILE_HELP = "append the run's log lines to this file as well (created when missing)";
 
 /** A usage error found after parsing (commander's own exit 2, as the scripts expect). */
 function usageError(message: string): void {
