@@ -135,6 +135,8 @@ describe('runs ended as interrupted, in their task directories', () => {
       const completed = iso(s?.completed_at ?? null);
       return { started_at: started, completed_at: completed, duration_ms: started && completed ? Date.parse(completed) - Date.parse(started) : null };
     };
+    const ddlTimes = times('ddl_generation');
+    const ddlArtifact = { total_tables: 3, processed_successfully: 3, failed: 0, files_generated: 7, duration: (ddlTimes.duration_ms ?? 0) / 1000 };
     expect(await readJson('task_complete', 'task_result.json')).toEqual({
       task_id: 'task_complete',
       mode: 'complete',
@@ -180,6 +182,18 @@ describe('runs ended as interrupted, in their task directories', () => {
       reuse: null,
       warnings: null,
       backup: BACKUP,
+      // The existing service's keys, for its readers.
+      success: false,
+      workflow_state: {
+        start_time: Date.parse(iso(ended.started_at) as string) / 1000,
+        end_time: Date.parse(iso(ended.finished_at) as string) / 1000,
+        current_step: 'question_sql_generation',
+        completed_steps: ['ddl_md_generation'],
+        failed_steps: ['question_sql_generation'],
+        artifacts: { ddl_md_generation: ddlArtifact },
+        statistics: { step1_duration: ddlArtifact.duration },
+      },
+      artifacts: { ddl_md_generation: ddlArtifact },
     });
     expect(recorded('qa_generation')?.step_status).toBe('failed');
     expect(await store.getTask('task_complete')).toMatchObject({ status: 'failed', error_message: INTERRUPTED });
@@ -283,6 +297,17 @@ describe('runs ended as interrupted, in their task directories', () => {
       reuse: null,
       warnings: null,
       backup: BACKUP,
+      success: false,
+      workflow_state: {
+        start_time: Date.parse(iso(ended.created_at) as string) / 1000,
+        end_time: Date.parse(iso(ended.finished_at) as string) / 1000,
+        current_step: null,
+        completed_steps: [],
+        failed_steps: [],
+        artifacts: {},
+        statistics: {},
+      },
+      artifacts: {},
     });
     const lines = await logLines('task_queued');
     expect(lines).toHaveLength(3);

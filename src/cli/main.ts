@@ -1,13 +1,14 @@
 /**
  * `data-pipeline`: the command line. `run` is script mode (a run without a server), `step` runs one step on
- * an existing task directory, `pairs` reviews its question/SQL pairs, `drift` tells what changed in its database since, `eval` measures retrieval of hand-written questions, `demo` runs everything on the bundled sample database, `backups` manages a
+ * an existing task directory, `validate` and `load` are the existing validator's and trainer's scripts on files the user names, `pairs` reviews its question/SQL pairs, `drift` tells what changed in its database since, `eval` measures retrieval of hand-written questions, `demo` runs everything on the bundled sample database, `backups` manages a
  * task directory's backups, `store` serves, pushes or exports the training data, `import` records the existing service's tasks, `serve` starts the API.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { BACKUP_NAME_FORM, BACKUP_PREFIX } from '../backup/backup-names.js';
 import type { Settings } from '../config/settings.js';
-import { RUN_OPTION_NAMES, RUN_OPTIONS } from '../workflow/run-options.js';
+import { RUN_OPTION_NAMES, RUN_OPTIONS, type RunOptionName } from '../workflow/run-options.js';
 import { STEP_CATALOG, STEP_NAMES } from '../workflow/steps/catalog.js';
+import { addDbConnectionAlias, DB_CONNECTION_FLAG, resolveDbFlag } from './db-flag.js';
 import { addOptionFlags, optionValuesFromFlags } from './option-flags.js';
 import { errorMessage } from '../errors.js';
 
@@ -19,6 +20,19 @@ const STEP_MODE_OPTIONS = RUN_OPTION_NAMES.filter((name) => !STEP_SWITCHES.inclu
 const EXIT_OK = 0;
 const EXIT_FAILED = 2;
 
+/** The options `validate` and `load` take (those of the sql_validation and training_load steps). */
+const VALIDATE_OPTIONS = ['enable_llm_repair', 'modify_original_file', 'execute_check', 'use_cache'] as const satisfies readonly RunOptionName[];
+const LOAD_OPTIONS = ['backup_vector_tables', 'truncate_vector_tables', 'skip_training', 'reembed', 'use_cache'] as const satisfies readonly RunOptionName[];
+
+const LOG_FILE_FLAG = '--log-file <path>';
+const LOG_FILE_HELP = "append the run's log lines to this file as well (created when missing)";
+
+/** A usage error found after parsing (commander's own exit 2, as the scripts expect). */
+function usageError(message: string): void {
+  process.stderr.write(`error: ${message}\n`);
+  process.exitCode = EXIT_FAILED;
+}
+
 export function buildProgram(settingsProvider: () => Promise<Settings>): Command {
   const program = new Command('data-pipeline')
     .description('Turn a PostgreSQL database into text-to-SQL training data: DDL and docs, question/SQL pairs, validated SQL, vectors.')
@@ -29,20 +43,27 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
   const run = program
     .command('run')
     .description('run the complete workflow for a table list (script mode; never backs up task files)')
-    .requiredOption('--db <url|sample>', 'source database: a postgresql:// URL, or "sample" for the bundled sample database')
+    .option('--db <url|sample>', 'source database: a postgresql:// URL, or "sample" for the bundled sample database (required; or --db-connection)')
     .requiredOption('--table-list <file>', 'file with the tables to process (one or more per line, comma-separated)')
     .requiredOption('--business-context <text>', 'what the database is about, given to the LLM')
     .option('--output-dir <dir>', 'where task directories go (default: DP_TRAINING_DATA_DIR)')
     .option('--task-id <id>', 'task id (default: manual_YYYYMMDD_HHMMSS)')
     .option('--db-name <name>', 'database name used in file names (default: from the URL)')
     .option('--vector-db <url>', 'postgresql:// URL of a pgvector database (default: the configured store)');
+  addDbConnectionAlias(run);
   addOptionFlags(run)
+    .addOption(new Option('--skip-training-load', "the same as --no-training (the existing script's name)").hideHelp())
     .option('--json', 'print the final summary as JSON')
-    .option('--verbose', 'print every log line')
+    .option('-v, --verbose', 'print every log line')
+    .option(LOG_FILE_FLAG, LOG_FILE_HELP)
     .action(async (opts, command: Command) => {
+      const db = resolveDbFlag(opts, true);
+      if (!db.ok) return usageError(db.message);
+      const values = optionValuesFromFlags(command);
+      if (opts.skipTrainingLoad === true) values.enable_training_data_load = false;
       // Commands load the engine on demand, so `--help` stays quick.
       const { runCommand } = await import('./commands/run.js');
-      process.exitCode = await runCommand(await settingsProvider(), opts, optionValuesFromFlags(command));
+      process.exitCode = await runCommand(await settingsProvider(), { ...opts, db: db.db }, values);
     });
 
   const step = program
@@ -54,13 +75,62 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .option('--business-context <text>', 'business context (default: from task_config.json)')
     .option('--db-name <name>', 'database name used in file names')
     .option('--vector-db <url>', 'postgresql:// URL of a pgvector database');
+  addDbConnectionAlias(step);
   // Options a step reads; a flag not given keeps the value task_config.json records.
   addOptionFlags(step, STEP_MODE_OPTIONS, 'none')
     .option('--json', 'print the result as JSON')
-    .option('--verbose', 'print every log line')
+    .option('-v, --verbose', 'print every log line')
+    .option(LOG_FILE_FLAG, LOG_FILE_HELP)
     .action(async (stepName: string, opts, command: Command) => {
+      const db = resolveDbFlag(opts, false);
+      if (!db.ok) return usageError(db.message);
       const { stepCommand } = await import('./commands/step.js');
-      process.exitCode = await stepCommand(await settingsProvider(), stepName, opts, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
+      process.exitCode = await stepCommand(await settingsProvider(), stepName, { ...opts, db: db.db }, optionValuesFromFlags(command, STEP_MODE_OPTIONS));
+    });
+
+  const validate = program
+    .command('validate')
+    .description('validate the SQL of a pair file, as the existing validator CLI (exit 0: at least 90% valid, 1: at least 70%, 2: below or failure)')
+    .option('--input-file <pair.json>', 'the pair file to validate (a JSON array of {"question", "sql"}), anywhere')
+    .option('--task-id <id>', 'or: the newest pair file of this task under DP_TRAINING_DATA_DIR')
+    .option('--db <url|sample>', 'source database (required; or --db-connection; with --task-id default: from its task_config.json)')
+    .option('--output-dir <dir>', "where the reports go (default: the pair file's directory)")
+    .option('--dry-run', 'validate and write the reports, but change no file (no rewrite, no .backup, no modifications log)')
+    .option('--max-concurrent <n>', 'statements validated at once (default: DP_SQL_CONCURRENCY)')
+    .option('--timeout <seconds>', 'statement timeout of each check (default: DP_STATEMENT_TIMEOUT_MS)')
+    .addOption(new Option('--save-json', 'accepted for the existing CLI: the JSON report is always written').hideHelp())
+    .addOption(new Option('--enable-llm-repair', 'accepted for the existing CLI: repair is on unless --disable-llm-repair').hideHelp())
+    .addOption(new Option('--modify-original-file', 'accepted for the existing CLI: the file is rewritten unless --no-modify-file or --dry-run').hideHelp());
+  addDbConnectionAlias(validate);
+  addOptionFlags(validate, VALIDATE_OPTIONS, 'none')
+    .option('--json', 'print the result as JSON')
+    .option('-v, --verbose', 'print every log line')
+    .option(LOG_FILE_FLAG, LOG_FILE_HELP)
+    .addHelpText(
+      'after',
+      '\nThe reports (sql_validation_<ts>_report.json, _summary.log) go to --output-dir, else next to the pair file;\nwithout --dry-run or --no-modify-file the pair file is rewritten in place after a <file>.backup copy.',
+    )
+    .action(async (opts, command: Command) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      process.exitCode = await validateCommand(await settingsProvider(), opts, optionValuesFromFlags(command, VALIDATE_OPTIONS));
+    });
+
+  const load = program
+    .command('load')
+    .description("load every training file of a directory into the vector store, as the existing trainer's --data_path (.ddl, .md, *_pair.json, *_pair.sql)")
+    .option('--data-path <dir>', 'the directory (its top level only; required)')
+    .addOption(new Option('--data_path <dir>', "the same as --data-path (the existing trainer's name)").hideHelp())
+    .option('--db <url|sample>', "source database the training data belongs to (default: from the directory's task_config.json)")
+    .option('--task-id <id>', "task id the rows are kept under (default: the directory's name)")
+    .option('--vector-db <url>', 'postgresql:// URL of a pgvector database (default: the configured store)');
+  addDbConnectionAlias(load);
+  addOptionFlags(load, LOAD_OPTIONS, 'none')
+    .option('--json', 'print the result as JSON')
+    .option('-v, --verbose', 'print every log line')
+    .option(LOG_FILE_FLAG, LOG_FILE_HELP)
+    .action(async (opts, command: Command) => {
+      const { loadCommand } = await import('./commands/load.js');
+      process.exitCode = await loadCommand(await settingsProvider(), opts, optionValuesFromFlags(command, LOAD_OPTIONS));
     });
 
   program
@@ -74,11 +144,14 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .option('--by <name>', 'who makes the change (kept in pairs_history.json)')
     .option('--review <state>', 'list: only approved, rejected or none (unreviewed)')
     .option('--db <url|sample>', 'validate: source database (default: from task_config.json)')
+    .option(DB_CONNECTION_FLAG, 'the same as --db')
     .option('--json', 'print JSON')
     .addHelpText('after', '\nRejected pairs stay in the pair file and are never loaded. validate exits 1 when the SQL is invalid.')
     .action(async (action: string, pairId: string | undefined, opts) => {
+      const db = resolveDbFlag(opts, false);
+      if (!db.ok) return usageError(db.message);
       const { pairsCommand } = await import('./commands/pairs.js');
-      process.exitCode = await pairsCommand(await settingsProvider(), action, pairId, opts);
+      process.exitCode = await pairsCommand(await settingsProvider(), action, pairId, { ...opts, db: db.db });
     });
 
   program
@@ -86,10 +159,13 @@ export function buildProgram(settingsProvider: () => Promise<Settings>): Command
     .description("what changed in the source database since a task's files were made (exit 0: none, 1: drift, 2: error)")
     .requiredOption('--task-dir <dir>', 'the task directory')
     .option('--db <url|sample>', 'source database (default: from task_config.json)')
+    .option(DB_CONNECTION_FLAG, 'the same as --db')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
+      const db = resolveDbFlag(opts, false);
+      if (!db.ok) return usageError(db.message);
       const { driftCommand } = await import('./commands/drift.js');
-      process.exitCode = await driftCommand(await settingsProvider(), opts);
+      process.exitCode = await driftCommand(await settingsProvider(), { ...opts, db: db.db });
     });
 
   program

@@ -4,10 +4,18 @@ import { runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import type { WorkflowOptions } from '../workflow/run-options.js';
 import type { StepName } from '../workflow/steps/catalog.js';
+import type { StepInput } from '../workflow/step-context.js';
+import { LogFile } from './log-file.js';
 import { createProgressReporter } from './progress.js';
 
 /** The exit codes scripts of the Python service test for. */
 export const EXIT = { ok: 0, lowRateOrNoTableList: 1, failed: 2, interrupted: 130 } as const;
+
+/** Says why a command cannot run, on stderr, and gives its exit code (2, as for usage errors). */
+export function failWith(message: string): number {
+  process.stderr.write(`data-pipeline: ${message}\n`);
+  return EXIT.failed;
+}
 
 /** The validation rate below which script mode exits with 1 (80%, as scripts expect). */
 export const MIN_VALIDATION_RATE = 0.8;
@@ -98,7 +106,25 @@ export async function runAndReport(params: {
   mode: 'complete' | 'step';
   step?: StepName;
   output: OutputOptions;
+  /** `--log-file`: the run's log lines are appended there too. */
+  logFile?: string;
+  /** What the step reads instead of the task's files, and whether it writes no task records (see `runWorkflow`). */
+  input?: StepInput;
+  standalone?: boolean;
+  /** The exit code of a finished run (default: script mode's, `exitCodeFor`). */
+  exitCode?: (result: WorkflowResult) => number;
+  /** The summary printed without `--json` (default: `formatSummary`). */
+  summary?: (result: WorkflowResult) => string;
 }): Promise<number> {
+  let logFile: LogFile | undefined;
+  if (params.logFile !== undefined) {
+    try {
+      logFile = LogFile.open(params.logFile);
+    } catch (error) {
+      process.stderr.write(`data-pipeline: --log-file ${params.logFile}: cannot open it for appending (${(error as Error).message})\n`);
+      return EXIT.failed;
+    }
+  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -117,12 +143,18 @@ export async function runAndReport(params: {
       mode: params.mode,
       step: params.step,
       signal: controller.signal,
-      onEvent: (event) => reporter.onEvent(event),
+      onEvent: (event) => {
+        if (event.type === 'log') logFile?.write(event.record);
+        reporter.onEvent(event);
+      },
+      ...(params.input ? { input: params.input } : {}),
+      standalone: params.standalone ?? false,
     });
     reporter.stop();
-    process.stdout.write(params.output.json ? `${JSON.stringify(result, null, 2)}\n` : formatSummary(result));
-    return exitCodeFor(result);
+    process.stdout.write(params.output.json ? `${JSON.stringify(result, null, 2)}\n` : (params.summary ?? formatSummary)(result));
+    return (params.exitCode ?? exitCodeFor)(result);
   } finally {
+    logFile?.close();
     reporter.stop();
     process.off('SIGINT', onSigint);
   }

@@ -8,6 +8,7 @@
 import { notRunStep, sumCounters, type WorkflowResult } from '../workflow/orchestrator.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { stepResultFile, TASK_RESULT_FILE } from '../task-directory/task-files.js';
+import { referenceTaskResultKeys } from '../workflow/compat/reference-task-result.js';
 import { appendLogRecord } from '../task-directory/task-log.js';
 import type { LogLevel, StepRun } from '../workflow/workflow-types.js';
 import { STEP_NAMES, type StepName } from '../workflow/steps/catalog.js';
@@ -89,7 +90,7 @@ export async function writeInterruptedRunFiles(dir: TaskDirectory, run: Interrup
       warnings: null,
       backup: run.backup,
     };
-    await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
+    await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify({ ...result, ...referenceTaskResultKeys(result) }, null, 2)}\n`);
   } else if (started) {
     for (const step of steps) await dir.writeFile(stepResultFile(step.step_name), `${JSON.stringify({ task_id: run.taskId, ...step }, null, 2)}\n`);
   }

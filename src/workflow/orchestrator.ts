@@ -11,12 +11,13 @@ import type { LlmUsageSnapshot } from '../llm/usage.js';
 import type { SourceConnection } from '../source/source-database.js';
 import { connectionSecrets, redactUrl, secretMasker } from '../util/redact.js';
 import { WorkflowResources } from './resources.js';
-import { StepFailedError, type StepContext } from './step-context.js';
+import { StepFailedError, type StepContext, type StepInput } from './step-context.js';
+import { referenceTaskResultKeys } from './compat/reference-task-result.js';
 import { STEP_RUNNERS } from './steps/registry.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { stepResultFile, TASK_CONFIG_FILE, TASK_RESULT_FILE } from '../task-directory/task-files.js';
 import { TaskLog } from '../task-directory/task-log.js';
-import type { StepCounters, LogLevel, StepRun, WorkflowEvent, WorkflowStatus } from './workflow-types.js';
+import type { StepCounters, LogLevel, LogRecord, StepRun, WorkflowEvent, WorkflowStatus } from './workflow-types.js';
 import { RUN_OPTION_NAMES, type WorkflowOptions } from './run-options.js';
 import { STEP_NAMES, stepsOfCompleteRun, type StepName } from './steps/catalog.js';
 
@@ -38,6 +39,13 @@ export interface RunWorkflowParams {
   preamble?: { level: LogLevel; logger: string; step: string; message: string }[];
   /** The file backup made before this run, recorded in `task_result.json`. */
   backup?: Record<string, unknown> | null;
+  /** Files a step reads instead of the task's own (the scripts' `validate --input-file`, `load --data-path`). */
+  input?: StepInput;
+  /**
+   * A script's step run on the user's files rather than a task's: no `data_pipeline.log` and no
+   * `{step}_result.json` are written there (log lines still go to `onEvent`).
+   */
+  standalone?: boolean;
 }
 
 export interface WorkflowSummary {
@@ -197,7 +205,8 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
 
   const secrets = runSecrets(options);
   const mask = secretMasker(secrets);
-  const log = await TaskLog.open(dir, (record) => emit({ type: 'log', record }), secrets);
+  const sink = (record: LogRecord) => emit({ type: 'log', record });
+  const log = params.standalone ? TaskLog.detached(sink, secrets) : await TaskLog.open(dir, sink, secrets);
   for (const line of params.preamble ?? []) log.write(line.level, line.logger, line.step, line.message);
   const workflowLog = log.forStep('workflow', 'data_pipeline.workflow');
   const resources = await WorkflowResources.open(settings, options, { store: params.sharedStore, source: params.sharedSource });
@@ -227,6 +236,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
         resources,
         log: stepLog,
         signal,
+        ...(params.input ? { input: params.input } : {}),
         progress: (done, total, unit) => emit({ type: 'progress', step: run.step_name, done, total, unit, at: new Date().toISOString() }),
       };
       try {
@@ -261,7 +271,7 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
           at: run.completed_at,
         });
       }
-      if (mode === 'step') {
+      if (mode === 'step' && !params.standalone) {
         // With the options the step ran with (a step run may override those the task recorded).
         const { parameters } = taskConfig(options, dir, started.toISOString()) as { parameters: Record<string, unknown> };
         await dir.writeFile(stepResultFile(run.step_name), `${JSON.stringify({ task_id: options.task_id, ...run, parameters }, null, 2)}\n`);
@@ -296,7 +306,8 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
     backup: params.backup ?? null,
   };
   try {
-    if (mode === 'complete') await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify(result, null, 2)}\n`);
+    // The existing service's keys too, so its readers of the file keep working.
+    if (mode === 'complete') await dir.writeFile(TASK_RESULT_FILE, `${JSON.stringify({ ...result, ...referenceTaskResultKeys(result) }, null, 2)}\n`);
   } catch (error) {
     workflowLog.error(`cannot write ${TASK_RESULT_FILE}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -16,6 +16,16 @@ export interface StepContext {
   log: StepLogger;
   progress(done: number, total: number, unit: string): void;
   signal: AbortSignal;
+  /** Files to read instead of the task's own, for the scripts that name them. */
+  input?: StepInput;
+}
+
+/** What the existing service's scripts let a user name, where steps otherwise read the task directory. */
+export interface StepInput {
+  /** sql_validation: this pair file (an absolute path, anywhere) instead of the newest `qs_*_pair.json`. */
+  pairFile?: string;
+  /** training_load: every training file of the directory, as the existing trainer loads its `--data_path`. */
+  allTrainingFiles?: boolean;
 }
 
 /** A step's outcome: counters for summaries, details for `{step}_result.json`. */

@@ -22,6 +22,8 @@ export interface RunFlags {
   vectorDb?: string;
   json?: boolean;
   verbose?: boolean;
+  /** Where the run's log lines are appended too (`--log-file`). */
+  logFile?: string;
 }
 
 /**
@@ -73,5 +75,6 @@ export async function runCommand(settings: Settings, flags: RunFlags, optionValu
     }),
     mode: 'complete',
     output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
+    ...(flags.logFile !== undefined ? { logFile: flags.logFile } : {}),
   });
 }

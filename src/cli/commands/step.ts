@@ -16,6 +16,8 @@ export interface StepFlags {
   vectorDb?: string;
   json?: boolean;
   verbose?: boolean;
+  /** Where the run's log lines are appended too (`--log-file`). */
+  logFile?: string;
 }
 
 /**
@@ -51,5 +53,13 @@ export async function stepCommand(settings: Settings, stepName: string, flags: S
     ...taskOptionsFromRecord(stored.values),
     ...optionValues,
   });
-  return runAndReport({ dir, settings, options, mode: 'step', step: stepName, output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) } });
+  return runAndReport({
+    dir,
+    settings,
+    options,
+    mode: 'step',
+    step: stepName,
+    output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
+    ...(flags.logFile !== undefined ? { logFile: flags.logFile } : {}),
+  });
 }

@@ -8,7 +8,10 @@
  * same repair rounds, the flag's explanation as their error. Each pair's difficulty comes from its
  * final SQL's shape. The pair file is then rewritten (after a `.backup` copy).
  */
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import type { SqlDatabase } from '../../db/sql-database.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { referenceReportKeys } from '../compat/reference-validation-report.js';
 import type { RepairItem } from '../../llm/llm-provider.js';
 import { readCatalog, type TableInfo } from '../../source/catalog.js';
 import { parseTableName, type TableRef } from '../../source/table-list.js';
@@ -82,6 +85,55 @@ interface PairInput {
   /** The entry as it is in the file: its other fields (id, review, theme) are kept when it is rewritten. */
   entry: Record<string, unknown>;
   id: string;
+}
+
+/** The pair file a validation reads and may rewrite: the task's newest, or the file a script named. */
+interface PairFileTarget {
+  /** As reports name it: the file name in the task directory, or the path the user gave. */
+  name: string;
+  /** Its absolute path. */
+  path: string;
+  read(): Promise<string>;
+  /** Rewrites it atomically. */
+  write(text: string): Promise<void>;
+  /** Copies it to `<file>.backup` unless that exists (the first backup holds the file as generated); its name. */
+  backup(): Promise<string>;
+}
+
+async function pairFileTarget(ctx: StepContext): Promise<PairFileTarget> {
+  const { dir } = ctx;
+  const named = ctx.input?.pairFile;
+  if (named !== undefined) {
+    const backupPath = `${named}.backup`;
+    return {
+      name: named,
+      path: named,
+      read: () =>
+        fs.readFile(named, 'utf8').catch((error: unknown) => {
+          throw new StepFailedError(`cannot read the pair file ${named}: ${errorMessage(error)}`);
+        }),
+      write: (text) => writeFileAtomic(named, text),
+      backup: async () => {
+        await fs.copyFile(named, backupPath, fsConstants.COPYFILE_EXCL).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+        });
+        return backupPath;
+      },
+    };
+  }
+  const name = await newestPairFile(dir);
+  if (!name) throw new StepFailedError('no qs_*_pair.json file in the task directory: run qa_generation first');
+  return {
+    name,
+    path: dir.filePath(name),
+    read: () => dir.readText(name),
+    write: (text) => dir.writeFile(name, text),
+    backup: async () => {
+      const backupFile = `${name}.backup`;
+      if (!(await dir.exists(backupFile))) await dir.copyFile(name, backupFile);
+      return backupFile;
+    },
+  };
 }
 
 function readPairs(text: string, file: string): { pairs: (PairInput | { invalid: string })[] } {
@@ -171,9 +223,9 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   const { settings, options, log, dir } = ctx;
   await ensureSqlParser();
   const started = Date.now();
-  const pairFile = await newestPairFile(dir);
-  if (!pairFile) throw new StepFailedError('no qs_*_pair.json file in the task directory: run qa_generation first');
-  const { pairs } = readPairs(await dir.readText(pairFile), pairFile);
+  const target = await pairFileTarget(ctx);
+  const pairFile = target.name;
+  const { pairs } = readPairs(await target.read(), pairFile);
   const entries = pairs.map((p) => ('invalid' in p ? undefined : p));
   const source = await ctx.resources.source();
   const db = source.db;
@@ -212,6 +264,8 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
     return schema;
   };
 
+  /** How long each first check took (the existing report's `execution_time`). */
+  const checkSeconds = new Map<string, number>();
   // With the execute check each statement is worked on twice (EXPLAIN, then the run): progress counts both.
   const steps = records.length * (options.execute_check ? 2 : 1);
   let checked = 0;
@@ -219,7 +273,9 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   await mapConcurrent(records, settings.sqlConcurrency, async (record) => {
     ctx.signal.throwIfAborted();
     if (record.error === null) {
+      const checkStarted = performance.now();
       const outcome = await checkSql(db, record.sql, settings.statementTimeoutMs);
+      checkSeconds.set(record.id, (performance.now() - checkStarted) / 1000);
       record.attempts = 1;
       if (outcome.ok) {
         record.status = 'valid';
@@ -283,7 +339,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
   }
 
   const timestamp = compactTimestamp(new Date(started));
-  const modification = options.modify_original_file ? await rewritePairFile(ctx, pairFile, records, entries, timestamp) : undefined;
+  const modification = options.modify_original_file ? await rewritePairFile(ctx, target, records, entries, timestamp) : undefined;
   const valid = records.filter((r) => r.status !== 'invalid').length;
   const repaired = records.filter((r) => r.status === 'repaired').length;
   const invalid = records.length - valid;
@@ -314,7 +370,21 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
     flags_repaired: state.repairFlags ? state.flagRepaired.size : null,
     difficulty: difficultyCounts(records.filter((r) => r.status !== 'invalid')),
   };
-  await dir.writeFile(reportFile, `${JSON.stringify({ summary, records }, null, 2)}\n`);
+  const reference = referenceReportKeys({
+    inputFile: target.path,
+    connection: options.db_connection,
+    startedAt: started,
+    durationMs,
+    options,
+    settings,
+    records,
+    checkSeconds,
+    removed: modification?.removed ?? 0,
+    modified: modification?.modified ?? false,
+  });
+  // Our keys, and the existing validator's (`metadata`, its `summary` fields, `detailed_results`) for its readers.
+  const report = { metadata: reference.metadata, summary: { ...summary, ...reference.summary }, records, detailed_results: reference.detailed_results };
+  await dir.writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
   await dir.writeFile(summaryFile, renderSummary(summary, records, started));
   log.info(
     `validation: ${valid}/${records.length} valid (${(rate * 100).toFixed(1)}%), ${repaired} repaired, ${invalid} invalid` +
@@ -330,7 +400,7 @@ export async function sqlValidation(ctx: StepContext): Promise<StepOutcome> {
       ...(checkRan ? { pairs_empty_result: counted('empty_result'), pairs_flagged: flagged } : {}),
       files_written: 2 + (modification?.filesWritten ?? 0),
     },
-    result: { ...summary, report_file: reportFile, summary_file: summaryFile, modifications_file: modification?.logFile ?? null },
+    result: { ...summary, ...reference.summary, report_file: reportFile, summary_file: summaryFile, modifications_file: modification?.logFile ?? null },
   };
 }
 
@@ -478,16 +548,15 @@ interface Modification {
  */
 async function rewritePairFile(
   ctx: StepContext,
-  pairFile: string,
+  target: PairFileTarget,
   records: PairRecord[],
   entries: (PairInput | undefined)[],
   timestamp: string,
 ): Promise<Modification> {
   const changed = records.filter((r) => r.status !== 'valid');
   if (changed.length === 0) return { modified: false, backupFile: null, logFile: null, removed: 0, filesWritten: 0 };
-  const backupFile = `${pairFile}.backup`;
-  // The first backup holds the file as generated; later validations keep it.
-  if (!(await ctx.dir.exists(backupFile))) await ctx.dir.copyFile(pairFile, backupFile);
+  const pairFile = target.name;
+  const backupFile = await target.backup();
   // Each pair keeps the fields it has besides question and SQL (id, review, theme: a file the pairs
   // API has written holds them; a generated one stays in the reference's {question, sql} form). A
   // one-pair check of a SQL that was repaired no longer applies.
@@ -507,7 +576,7 @@ async function rewritePairFile(
         ? { ...entry, question: r.question, sql: r.repaired_sql as string }
         : { ...entry, ...(validation === undefined ? {} : { validation }), question: r.question, sql: r.sql };
     });
-  await ctx.dir.writeFile(pairFile, `${JSON.stringify(kept, null, 2)}\n`);
+  await target.write(`${JSON.stringify(kept, null, 2)}\n`);
   const logFile = `file_modifications_${timestamp}.log`;
   const lines = [`Modifications of ${pairFile} (${logTimestamp()}); original kept in ${backupFile}`, ''];
   for (const r of changed) {

@@ -20,10 +20,23 @@ import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
 import { createEmbedder } from '../../embedding/create-embedder.js';
 import { type Embedder, type EmbedderIdentity, sameEmbedder } from '../../embedding/embedder.js';
 import { ddlDocuments, markdownDocuments, pairDocuments } from '../../vector/training-documents.js';
+import { jsonFilePairs, questionSqlBlocks, trainingFileKind, type QuestionSql } from '../../vector/training-files.js';
 import { selfRetrieval, tableQuestion, tableRetrieval, type SelfRetrieval, type TableRetrieval } from '../../vector/retrieval-check.js';
 import { parseMarkdown } from '../render/table-files.js';
 import { documentId, unusableVectors, type CollectionName, type VectorDocument, type VectorStore } from '../../vector/vector-store.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
+
+/** The documents of a load, the files they came from, and what was left out. */
+export interface CollectedDocuments {
+  documents: VectorDocument[];
+  files: string[];
+  /** Pairs not loaded: rejected in review, found invalid, not one read-only query, or incomplete entries. */
+  rejected: number;
+  /** Pairs people changed that failed the check made now. */
+  failedCheck: number;
+  /** Files of a directory load that were not loaded (not training files, or unreadable pair files). */
+  skipped: string[];
+}
 
 /**
  * The documents of the task's training set: the table files per the mapping (with their table),
@@ -32,7 +45,8 @@ import { StepFailedError, type StepContext, type StepOutcome } from '../step-con
  * client would take it for one (it was the top hit for ordinary questions). Pairs marked rejected
  * in review stay in the file but are never loaded.
  */
-export async function collectDocuments(ctx: StepContext): Promise<{ documents: VectorDocument[]; files: string[]; rejected: number; failedCheck: number }> {
+export async function collectDocuments(ctx: StepContext): Promise<CollectedDocuments> {
+  if (ctx.input?.allTrainingFiles) return collectDirectoryDocuments(ctx);
   const { dir } = ctx;
   await ensureSqlParser();
   const mapped = await readTableFiles(dir);
@@ -70,39 +84,108 @@ export async function collectDocuments(ctx: StepContext): Promise<{ documents: V
       throw new StepFailedError(`${pairFile} is not valid JSON: ${errorMessage(error)}`);
     }
     const wellFormed = Array.isArray(data) ? data.filter((p) => typeof p?.question === 'string' && typeof p?.sql === 'string') : [];
-    const pairs = withPairIds(wellFormed);
-    const verdicts = await reportVerdicts(dir);
-    const edited = editedPairs(await dir.readTextIfExists(HISTORY_FILE));
-    // Rejected pairs, pairs a check found invalid, and SQL that is not one read-only query (a
-    // reviewer's hand-written DELETE) are never training data. A pair people added or edited since
-    // the last check is checked now against the source, like sql_validation does; a pair file
-    // written by other means is loaded as it is (the existing trainer's way).
-    const kept: StoredPair[] = [];
-    let source: SourceConnection | Error | undefined;
-    for (const pair of pairs) {
-      const state = pairValidation(pair, verdicts).status;
-      if (pair.review === 'rejected' || state === 'invalid' || !checkReadOnlyQuery(pair.sql).ok) {
-        rejected += 1;
-        continue;
-      }
-      if (state === 'unchecked' && (addedByPerson(pair.id) || edited.has(pair.id))) {
-        source ??= await ctx.resources.source().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
-        const outcome =
-          source instanceof Error
-            ? { ok: false as const, error: `the source could not be reached to check it: ${source.message}` }
-            : await checkSql(source.db, pair.sql, ctx.settings.statementTimeoutMs);
-        if (!outcome.ok) {
-          failedCheck += 1;
-          ctx.log.warn(`pair ${pair.id} not loaded: changed since its last check, and not valid now (${outcome.error}): ${pair.question}`);
-          continue;
-        }
-      }
-      kept.push(pair);
-    }
-    documents.push(...pairDocuments(kept, pairFile));
+    const screened = await screenPairs(ctx, withPairIds(wellFormed));
+    rejected = screened.rejected;
+    failedCheck = screened.failedCheck;
+    documents.push(...pairDocuments(screened.kept, pairFile));
     files.push(pairFile);
   }
-  return { documents, files, rejected, failedCheck };
+  return { documents, files, rejected, failedCheck, skipped: [] };
+}
+
+/**
+ * Rejected pairs, pairs a check found invalid, and SQL that is not one read-only query (a
+ * reviewer's hand-written DELETE) are never training data. A pair people added or edited since
+ * the last check is checked now against the source, like sql_validation does; a pair file
+ * written by other means is loaded as it is (the existing trainer's way).
+ */
+async function screenPairs(ctx: StepContext, pairs: readonly StoredPair[]): Promise<{ kept: StoredPair[]; rejected: number; failedCheck: number }> {
+  const verdicts = await reportVerdicts(ctx.dir);
+  const edited = editedPairs(await ctx.dir.readTextIfExists(HISTORY_FILE));
+  const kept: StoredPair[] = [];
+  let rejected = 0;
+  let failedCheck = 0;
+  let source: SourceConnection | Error | undefined;
+  for (const pair of pairs) {
+    const state = pairValidation(pair, verdicts).status;
+    if (pair.review === 'rejected' || state === 'invalid' || !checkReadOnlyQuery(pair.sql).ok) {
+      rejected += 1;
+      continue;
+    }
+    if (state === 'unchecked' && (addedByPerson(pair.id) || edited.has(pair.id))) {
+      source ??= await ctx.resources.source().catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+      const outcome =
+        source instanceof Error
+          ? { ok: false as const, error: `the source could not be reached to check it: ${source.message}` }
+          : await checkSql(source.db, pair.sql, ctx.settings.statementTimeoutMs);
+      if (!outcome.ok) {
+        failedCheck += 1;
+        ctx.log.warn(`pair ${pair.id} not loaded: changed since its last check, and not valid now (${outcome.error}): ${pair.question}`);
+        continue;
+      }
+    }
+    kept.push(pair);
+  }
+  return { kept, rejected, failedCheck };
+}
+
+/**
+ * Every training file at the top of the directory, as the existing trainer loads its `--data_path`:
+ * `.ddl`, `.md`/`.markdown` (not `metadata_detail.md`, see above), every `*_pair(s).json` and
+ * `*_pair(s).sql`. Subdirectories are not entered; a `.sql` file without questions and other files
+ * are skipped, each named in the log; a pair file that does not parse is skipped with a warning.
+ */
+async function collectDirectoryDocuments(ctx: StepContext): Promise<CollectedDocuments> {
+  const { dir, log } = ctx;
+  await ensureSqlParser();
+  const mapped = await readTableFiles(dir);
+  const tableOf = new Map(mapped.flatMap((f) => [[f.ddl, f.table] as const, [f.md, f.table] as const]));
+  const tables = (file: string) => (tableOf.has(file) ? [tableOf.get(file) as string] : []);
+  const collected: CollectedDocuments = { documents: [], files: [], rejected: 0, failedCheck: 0, skipped: [] };
+  const addPairs = async (file: string, found: { pairs: QuestionSql[]; skipped: number }) => {
+    const screened = await screenPairs(ctx, withPairIds(found.pairs));
+    collected.rejected += screened.rejected + found.skipped;
+    collected.failedCheck += screened.failedCheck;
+    collected.documents.push(...pairDocuments(screened.kept, file));
+    collected.files.push(file);
+  };
+  for (const file of (await dir.fileNames()).sort()) {
+    const kind = trainingFileKind(file);
+    if (kind === 'ddl') {
+      collected.documents.push(...(await ddlDocuments(await dir.readText(file), file, tables(file))));
+      collected.files.push(file);
+    } else if (kind === 'documentation' && file !== METADATA_DETAIL_FILE) {
+      collected.documents.push(...markdownDocuments(await dir.readText(file), file, tables(file)));
+      collected.files.push(file);
+    } else if (kind === 'pairs_json') {
+      let data: unknown;
+      try {
+        data = JSON.parse(await dir.readText(file));
+      } catch (error) {
+        log.warn(`${file} skipped: not valid JSON (${errorMessage(error)})`);
+        collected.skipped.push(file);
+        continue;
+      }
+      if (!Array.isArray(data)) {
+        log.warn(`${file} skipped: not a JSON array of {"question", "sql"} objects`);
+        collected.skipped.push(file);
+        continue;
+      }
+      await addPairs(file, jsonFilePairs(data));
+    } else if (kind === 'pairs_sql') {
+      await addPairs(file, questionSqlBlocks(await dir.readText(file)));
+    } else {
+      const why =
+        kind === 'sql_without_questions'
+          ? 'SQL without questions (write them as Question:/SQL: blocks in a *_pair.sql file)'
+          : file === METADATA_DETAIL_FILE
+            ? 'it documents the generated themes, not a table of the database'
+            : 'not a training file';
+      log.info(`${file} skipped: ${why}`);
+      collected.skipped.push(file);
+    }
+  }
+  return collected;
 }
 
 const describeEmbedder = (e: EmbedderIdentity) => `${e.provider} ${e.model} (${e.dimension} dimensions)`;
@@ -253,7 +336,11 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
   const wantsBackup = options.backup_vector_tables || options.truncate_vector_tables;
   const collected = options.skip_training ? undefined : await collectDocuments(ctx);
   if (collected && collected.documents.length === 0 && !wantsBackup) {
-    throw new StepFailedError('nothing to load: no .ddl, .md or pair file in the task directory');
+    throw new StepFailedError(
+      ctx.input?.allTrainingFiles
+        ? 'nothing to load: no .ddl, .md, *_pair.json or *_pair.sql file in the directory'
+        : 'nothing to load: no .ddl, .md or pair file in the task directory',
+    );
   }
   const store = await ctx.resources.vectorStore();
   const source: SourceIdentity = sourceIdentity(options.db_connection);
@@ -331,6 +418,7 @@ export async function trainingLoad(ctx: StepContext): Promise<StepOutcome> {
     result.source_db = dbKey;
     if (collected.rejected) result.rejected_pairs = collected.rejected;
     if (collected.failedCheck) result.pairs_failed_check = collected.failedCheck;
+    if (ctx.input?.allTrainingFiles) result.files_skipped = collected.skipped;
     const c = plan.counts;
     log.info(
       `synced the training set of ${dbKey} (task ${options.task_id}): ${c.added} added, ${c.updated} updated, ${c.deleted} deleted, ${c.unchanged} unchanged; ` +
