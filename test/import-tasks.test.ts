@@ -215,6 +215,13 @@ describe('data-pipeline import', () => {
     expect(ddl).toMatchObject({ step_status: 'completed', error_message: null });
     expect(Date.parse(ddl?.started_at)).toBe(inZone('2025-06-27T14:35:00'));
     expect(done.parameters).toMatchObject({ enable_training_data_load: false, table_list_file: './data_pipeline/tables.txt' });
+    // What the existing record held beyond our fields is served, its password masked.
+    expect(done.origin_info).toMatchObject({
+      task_type: expect.any(String),
+      created_type: 'api',
+      output_directory: `/opt/legacy/data_pipeline/training_data/${DONE}`,
+      result: { success: true, note: `ran on ${SOURCE_DB.replace(PASSWORD, '***')}` },
+    });
 
     const broken = expectSuccess(await server.call('GET', `/api/v0/data_pipeline/tasks/${BROKEN}`));
     expect(broken).toMatchObject({ status: 'failed', created_by: 'alice', step_status: { ddl_generation: 'completed', qa_generation: 'failed' } });

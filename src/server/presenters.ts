@@ -78,6 +78,7 @@ export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: Ru
     error_message: task.error_message,
     current_step: current,
     current_step_name: current?.step ?? null,
+    origin_info: task.origin_info,
     total_steps: STEP_NAMES.length,
     steps: steps.map((s) => ({
       step_name: s.step_name,

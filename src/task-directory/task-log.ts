@@ -16,13 +16,32 @@ export function formatLogLine(record: LogRecord): string {
   return `${record.timestamp} [${record.level}] ${record.logger}: [${record.step}] ${record.message}`;
 }
 
-const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) \[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] ([^:]+): \[([^\]]*)\] (.*)$/;
+/**
+ * Ours have `[<step>]` after the logger (a step name, or empty); the existing service's lines had
+ * none, and a message of theirs that starts with `[3/10]` is no step.
+ */
+const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) \[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] ([^:]+): (?:\[([a-z_][a-z0-9_]*|)\] )?(.*)$/;
 
-/** Reads one line back; undefined for lines not in the format (written by something else). */
+/** The existing service's loggers and the step each wrote for (its log readers mapped them so). */
+const STEP_OF_EXISTING_LOGGER: Readonly<Record<string, string>> = {
+  DDLGenerator: 'ddl_generation',
+  QAGenerator: 'qa_generation',
+  QSGenerator: 'qa_generation',
+  SQLValidator: 'sql_validation',
+  TrainingDataLoader: 'training_load',
+  VannaTrainer: 'training_load',
+};
+
+/**
+ * Reads one line back; undefined for lines in neither format (written by something else). A line
+ * of the existing service's log (adopted task folders) gets the step its logger wrote for, else none.
+ */
 export function parseLogLine(line: string): LogRecord | undefined {
   const m = LINE.exec(line);
   if (!m) return undefined;
-  return { timestamp: m[1] as string, level: m[2] as LogLevel, logger: m[3] as string, step: m[4] as string, message: m[5] as string };
+  const logger = m[3] as string;
+  const step = m[4] ?? STEP_OF_EXISTING_LOGGER[logger.slice(logger.lastIndexOf('.') + 1)] ?? '';
+  return { timestamp: m[1] as string, level: m[2] as LogLevel, logger, step, message: m[5] as string };
 }
 
 /** A record stamped now, its message masked and on one line: the log is read back line by line. */

@@ -1,19 +1,24 @@
 /**
  * Masks the database passwords a task folder holds in clear: the existing service wrote its
- * connection string, password included, into `task_config.json`, its result files and its logs,
- * and file backups (`file_bak_*`) hold copies of them. A folder is cleaned once, when it becomes a
+ * connection string, password included, into `task_config.json`, its result files, its validation
+ * reports (`metadata.database_connection`) and its logs, file backups (`file_bak_*`) hold copies of
+ * them, and people keep notes beside them. Every text file of the folder and of its
+ * subdirectories (one level: backups, `vector_bak/`) is looked at. A folder is cleaned once, when it becomes a
  * task of ours (adoption, import), so nothing we serve from it afterwards (downloads, logs, backup
  * listings and diffs) can carry a password. Each file is rewritten atomically, only when it changes.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isBackupName } from '../backup/backup-names.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { secretMasker } from '../util/redact.js';
 
-/** The files the existing service wrote a connection string into. */
-function mayHoldSecrets(name: string): boolean {
-  return name === 'task_config.json' || name.endsWith('_result.json') || name.endsWith('.log');
+/** Text files a connection string may have been written into (vector CSVs hold only training documents). */
+const TEXT_FILE = /\.(json|log|txt|md|sql|ddl)$/i;
+/** Larger files are no configs, reports or logs of a task: not read whole into memory. */
+const MAX_CLEANED_BYTES = 64 * 1024 * 1024;
+
+function mayHoldSecrets(name: string, size: number): boolean {
+  return TEXT_FILE.test(name) && size <= MAX_CLEANED_BYTES;
 }
 
 /** Masks every string of a JSON document (parsed, so a mask never breaks its syntax). */
@@ -55,11 +60,14 @@ export async function maskFolderSecrets(dir: TaskDirectory, secrets: readonly st
     rewritten.push(relative);
   };
   for (const entry of await dir.list()) {
-    if (entry.kind === 'file' && mayHoldSecrets(entry.name)) {
+    if (entry.kind === 'file' && mayHoldSecrets(entry.name, entry.size)) {
       await clean(dir.filePath(entry.name), entry.name, (text) => dir.writeFile(entry.name, text));
-    } else if (entry.kind === 'directory' && isBackupName(entry.name)) {
+    } else if (entry.kind === 'directory') {
+      // Links inside are never followed (lstat), like the folder's own.
       for (const inner of await fs.readdir(dir.subPath(entry.name), { withFileTypes: true })) {
-        if (!inner.isFile() || inner.name.startsWith('.') || !mayHoldSecrets(inner.name)) continue;
+        if (!inner.isFile() || inner.name.startsWith('.')) continue;
+        const { size } = await fs.lstat(dir.subPath(entry.name, inner.name));
+        if (!mayHoldSecrets(inner.name, size)) continue;
         await clean(dir.subPath(entry.name, inner.name), `${entry.name}/${inner.name}`, (text) => dir.writeSubFile(entry.name, inner.name, text));
       }
     }

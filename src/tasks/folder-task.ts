@@ -11,6 +11,7 @@ import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { stepResultFile, TABLE_LIST_FILE, TASK_CONFIG_FILE, TASK_RESULT_FILE } from '../task-directory/task-files.js';
 import { connectionSecrets } from '../util/redact.js';
 import { STEP_NAMES, type StepName } from '../workflow/steps/catalog.js';
+import { REFERENCE_STEP_NAMES } from '../workflow/compat/reference-task-result.js';
 import { objectOf, recordedInstant, taskFieldsFromParameters } from './legacy-parameters.js';
 import type { RecordedStep, RecordedTask, StepStatus, TaskStatus } from './store/task-store.js';
 import { taskStatusAfterRun } from './task-status.js';
@@ -72,6 +73,9 @@ function recordedStep(name: StepName, status: StepStatus, from: Record<string, u
   };
 }
 
+const STEP_OF_REFERENCE_NAME = new Map<unknown, StepName>(Object.entries(REFERENCE_STEP_NAMES).map(([ours, theirs]) => [theirs, ours as StepName]));
+const stepNamed = (name: unknown): unknown => STEP_OF_REFERENCE_NAME.get(name) ?? name;
+
 /**
  * The steps a complete run's result tells about: ours list `steps` with their status; the
  * existing service's `workflow_state` lists `completed_steps` and `failed_steps`.
@@ -88,7 +92,8 @@ function stepsOfTaskResult(result: Record<string, unknown>): RecordedStep[] {
     });
   }
   const state = objectOf(result.workflow_state);
-  const names = (value: unknown) => (Array.isArray(value) ? value.filter(isStepName) : []);
+  // The existing orchestrator names its steps its own way (`ddl_md_generation`…); ours too, as ours writes them there.
+  const names = (value: unknown) => (Array.isArray(value) ? value.map(stepNamed).filter(isStepName) : []);
   return [
     ...names(state?.completed_steps).map((name) => recordedStep(name, 'completed')),
     ...names(state?.failed_steps).map((name) => recordedStep(name, 'failed', { error: state?.error })),

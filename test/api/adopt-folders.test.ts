@@ -24,7 +24,8 @@ const PENDING = 'task_20250629_100000'; // only a table list
 const UNSEEN = 'task_20250630_110000'; // run before anything lists the folders
 const EDITED = 'task_20250701_120000'; // only a log; its table list is set before anything lists the folders
 const OURS = 'manual_20250101_000000'; // made by `data-pipeline run`
-const LEGACY_TASKS = [PARTIAL, FAILED, PENDING, UNSEEN, EDITED];
+const WHOLE = 'task_20250703_130000'; // the existing orchestrator's task_result.json, its own step names
+const LEGACY_TASKS = [PARTIAL, FAILED, PENDING, UNSEEN, EDITED, WHOLE];
 const ALL_TASKS = [...LEGACY_TASKS, OURS];
 
 let server: TestServer;
@@ -67,11 +68,13 @@ async function legacyFolder(taskId: string, files: Record<string, string>): Prom
   }
 }
 
+/** The existing service's log lines: no `[step]` after the logger (its readers mapped the logger to a step). */
 const legacyLog = (taskId: string) =>
   [
-    `2025-06-27 14:30:53 [INFO] data_pipeline.api: [${taskId}] task started with db_connection=${sourceUrl}`,
-    '2025-06-27 14:30:54 [INFO] data_pipeline.ddl_generator: [ddl_generation] documenting 2 tables',
-    '2025-06-27 14:31:10 [INFO] data_pipeline.qa_generator: [qa_generation] 10 pairs written',
+    `2025-06-27 14:30:53 [INFO] data_pipeline.api: task ${taskId} started with db_connection=${sourceUrl}`,
+    '2025-06-27 14:30:54 [INFO] DDLGenerator: documenting 2 tables',
+    '2025-06-27 14:31:10 [INFO] QAGenerator: 10 pairs written',
+    '2025-06-27 14:31:11 [WARNING] SQLValidator: [3/10] a statement timed out',
     '',
   ].join('\n');
 
@@ -107,6 +110,17 @@ beforeAll(async () => {
     'vector_bak/langchain_pg_embedding_20250627_150000.csv': 'id,collection_id,embedding,document,cmetadata\n',
     // A file backup the existing service made holds a copy of the config, password included.
     'file_bak_20250627_150500/task_config.json': json({ task_id: PARTIAL, parameters: { db_connection: sourceUrl } }),
+    'file_bak_20250604_1/task_config.json': json({ task_id: PARTIAL, parameters: { db_connection: sourceUrl } }),
+    // Its validator's report names the connection; people keep notes beside the files.
+    'sql_validation_20250627_170000_report.json': json({ metadata: { database_connection: sourceUrl }, summary: { total_questions: 10 } }),
+    'notes.txt': `ran against ${sourceUrl}\n`,
+  });
+  await legacyFolder(WHOLE, {
+    'table_list.txt': tableList,
+    'task_result.json': json({
+      success: true,
+      workflow_state: { completed_steps: ['ddl_md_generation', 'question_sql_generation', 'sql_validation', 'training_data_load'], failed_steps: [] },
+    }),
   });
   await legacyFolder(FAILED, {
     'table_list.txt': tableList,
@@ -194,6 +208,7 @@ describe('task folders without a record', () => {
     expect(byId.get(FAILED)).toMatchObject({ status: 'failed', step_status: 'failed' });
     expect(byId.get(PENDING)).toMatchObject({ status: 'pending', step_status: 'pending' });
     expect(byId.get(OURS)).toMatchObject({ status: 'completed' });
+    expect(byId.get(WHOLE)).toMatchObject({ status: 'completed', step_status: 'all_completed' });
     expect(byId.get(OURS)?.step_statuses).toMatchObject({ ddl_generation: 'completed', sql_validation: 'completed', training_load: 'pending' });
     // The existing service wrote local time without a zone: read in the server's zone.
     expect(Date.parse(byId.get(PARTIAL)?.created_at)).toBe(new Date(2025, 5, 27, 14, 30, 52).getTime());
@@ -226,8 +241,15 @@ describe('task folders without a record', () => {
 
     const logs = expectSuccess(await call('GET', `${BASE}/${PARTIAL}/logs?limit=10`));
     const messages = (logs.logs as { message: string }[]).map((l) => l.message);
-    expect(messages).toEqual(expect.arrayContaining(['documenting 2 tables']));
+    expect(messages).toEqual(expect.arrayContaining(['documenting 2 tables', '[3/10] a statement timed out']));
     expect(messages.join('\n')).toContain('db_connection=');
+    // Its lines have no step tag: the step comes from the logger, as its readers took it.
+    const validation = expectSuccess(await call('POST', `${BASE}/${PARTIAL}/logs/query`, { step_name: 'sql_validation' }));
+    expect(validation.logs).toEqual([expect.objectContaining({ logger: 'SQLValidator', step: 'sql_validation', level: 'WARNING' })]);
+    expect(validation.log_file_info.total_lines).toBe(4);
+    const report = await call('GET', `${BASE}/${PARTIAL}/files/sql_validation_20250627_170000_report.json`);
+    expect(report.status).toBe(200);
+    expect(JSON.stringify(report.body)).toContain('***@');
     const download = await call('GET', `${BASE}/${PARTIAL}/files/data_pipeline.log`);
     expect(download.status).toBe(200);
     expect(String(download.body)).toContain('10 pairs written');

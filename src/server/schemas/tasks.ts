@@ -280,6 +280,12 @@ export const TaskView = {
     ),
   ),
   current_step_name: Nullable(StepName),
+  origin_info: Nullable(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        "an imported task: what the existing service's record held beyond ours (task_type, created_type, output_directory, result), passwords masked",
+    }),
+  ),
   total_steps: Type.Integer(),
   steps: Type.Array(StepView),
   active_run: Nullable(ActiveRunView),

@@ -46,6 +46,8 @@ export interface TaskRecord {
   result: Record<string, unknown> | null;
   last_backup: Record<string, unknown> | null;
   origin: TaskOrigin;
+  /** What an imported task's source recorded beyond our fields (its task_type, created_type, output_directory, result; masked). */
+  origin_info: Record<string, unknown> | null;
 }
 
 export interface StepRecord {
@@ -116,6 +118,7 @@ const TASK_COLUMNS = [
   't.result',
   't.last_backup',
   't.origin',
+  't.origin_info',
 ].join(', ');
 
 const STEP_COLUMNS = ['s.step_name', 's.step_status', iso('s.started_at'), iso('s.completed_at'), 's.error_message', 's.counters', 's.result'].join(', ');
