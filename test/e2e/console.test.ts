@@ -5,7 +5,7 @@
  * logs and files, re-run it and see the backup, diff it, restore it, delete a backup; then the
  * same pages at 390 px. Screenshots of each page go to test-output/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -568,6 +568,23 @@ describe('web console in Chromium', () => {
     // A malformed address shows an error, not a blank page.
     await page.goto(`${server.url}/#/tasks/%E0`);
     await page.getByRole('alert').waitFor();
+  });
+
+  it('lists a task folder the existing service left as an adopted task, and opens it', { timeout: 60_000 }, async () => {
+    const id = 'task_20250627_143052';
+    const dir = path.join(server.settings.trainingDataDir, id);
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(
+      path.join(dir, 'task_config.json'),
+      JSON.stringify({ task_id: id, created_at: '2025-06-27T14:30:52', parameters: { db_connection: 'sample' } }),
+    );
+    await fs.writeFile(path.join(dir, 'table_list.txt'), 'regions\n');
+    // The oldest task: it was created in 2025.
+    await page.goto(`${server.url}/#/tasks?sort=oldest`);
+    const first = page.locator('.task-table tbody tr').first();
+    await expect.poll(() => first.locator('td[data-label="Task"]').textContent()).toContain(`${id} · adopted folder`);
+    await first.getByRole('link', { name: id }).click();
+    await page.getByRole('heading', { name: id }).waitFor();
   });
 });
 

@@ -145,7 +145,12 @@ export async function renderTaskList(root: HTMLElement, query: URLSearchParams, 
               'td',
               { 'data-label': t('Task') },
               h('a', { href: `#/tasks/${encodeURIComponent(task.task_id)}` }, task.task_name || task.task_id),
-              h('div', { class: 'muted small' }, task.task_id),
+              h(
+                'div',
+                { class: 'muted small' },
+                // A task found as a folder (the existing service's, or a script run's) or imported says so.
+                task.origin === 'api' ? task.task_id : `${task.task_id} · ${task.origin === 'folder' ? t('adopted folder') : t('imported')}`,
+              ),
             ),
             h('td', { 'data-label': t('Status') }, badge(task.outcome)),
             h('td', { 'data-label': t('Steps') }, stepPills(task)),

@@ -8,6 +8,8 @@ export const taskList: Catalog = {
     'Newest first': '最新优先',
     'Oldest first': '最早优先',
     Name: '名称',
+    'adopted folder': '已接管的目录',
+    imported: '已导入',
     'Task name contains': '任务名称包含',
     'Database name contains': '数据库名称包含',
     'Loading tasks…': '正在加载任务…',
