@@ -329,6 +329,12 @@ describe('the existing service scripts', () => {
     const second = await runCli(['load', '--data-path', data, '--db', sample.url, '--task-id', 'trainer_load', '--json'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout).steps[0].result.sync).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 7, embedded: 0 });
+
+    // The summary tells what the load did, not "0 documented" for steps it did not run.
+    const summary = await runCli(['load', '--data-path', data, '--db', sample.url, '--task-id', 'trainer_load'], env);
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stdout).toMatch(/^ {2}Vectors: /m);
+    expect(summary.stdout).not.toMatch(/Tables:|Pairs:/);
   });
 
   it('load needs a database when the directory does not name one', async () => {

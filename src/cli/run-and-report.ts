@@ -84,12 +84,14 @@ export function formatSummary(result: WorkflowResult): string {
       ? `${s.pairs_valid}/${s.pairs} valid (${((s.validation_rate ?? 0) * 100).toFixed(1)}%), ${validation?.counters.pairs_repaired ?? 0} repaired` +
         (validation?.counters.pairs_flagged === undefined ? '' : `, ${validation.counters.pairs_flagged} flagged by the execute check`)
       : `${s.pairs} generated (not validated)`;
+  // One step (step mode, validate, load) says what it did, not "0 documented" for the steps it did not run.
+  const ran = (...steps: StepName[]) => result.mode === 'complete' || result.steps.some((x) => steps.includes(x.step_name));
   const lines = [
     `Task ${result.task_id}: ${result.status} in ${(result.duration_ms / 1000).toFixed(1)}s${result.error_message ? ` — ${result.error_message}` : ''}`,
-    `  Tables:  ${s.tables} documented${s.tables_failed ? `, ${s.tables_failed} failed` : ''}`,
+    ...(ran('ddl_generation') ? [`  Tables:  ${s.tables} documented${s.tables_failed ? `, ${s.tables_failed} failed` : ''}`] : []),
     `  Files:   ${s.files} written`,
-    `  Pairs:   ${pairs}`,
-    `  Vectors: ${vectorsLine(result)}`,
+    ...(ran('qa_generation', 'sql_validation') ? [`  Pairs:   ${pairs}`] : []),
+    ...(ran('training_load') ? [`  Vectors: ${vectorsLine(result)}`] : []),
     ...(retrievalLine(result) ? [`  Retrieval: ${retrievalLine(result)}`] : []),
     `  LLM:     ${result.llm_usage.calls} calls (${result.llm_usage.provider}), ${result.llm_usage.total_tokens} tokens`,
     `  Reused:  ${reuseLine(result)}`,
