@@ -6,6 +6,7 @@
 import type { Settings } from '../config/settings.js';
 import { SILENT_LOG, type ServiceLog } from '../services/context.js';
 import { openServices, type FileOps } from '../services/runtime.js';
+import { adoptUnknownFolders } from '../services/adopt.js';
 import { redactUrl } from '../util/redact.js';
 import { buildApp } from './app.js';
 import type { ApiServer, AppContext } from './context.js';
@@ -29,6 +30,12 @@ export interface StartOptions {
   backupOps?: FileOps;
   /** Called with the app before it listens (tests observe its responses). */
   configure?: (app: ApiServer) => void;
+  /**
+   * Adopt the task folders without a record in the background once listening (`data-pipeline
+   * serve`): a data root of old folders is adopted before anyone lists it (about 10 ms a folder),
+   * instead of during the first list. A list meanwhile waits for the same scan.
+   */
+  adoptFoldersAtStart?: boolean;
 }
 
 export async function startServer(settings: Settings, options: StartOptions = {}): Promise<RunningServer> {
@@ -51,6 +58,12 @@ export async function startServer(settings: Settings, options: StartOptions = {}
     { store: settings.storeUrl ? redactUrl(settings.storeUrl) : settings.embeddedStoreDir, data_root: services.dataRoot.path },
     `listening on ${address}`,
   );
+  if (options.adoptFoldersAtStart) {
+    void adoptUnknownFolders(services).then(
+      (adopted) => adopted.length > 0 && app.log.info({ adopted: adopted.length }, `adopted ${adopted.length} task folder(s) without a record`),
+      (error: unknown) => app.log.warn({ err: error }, 'could not adopt the task folders at start; a list will try again'),
+    );
+  }
 
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -11,8 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, waitForTask, type TestServer } from '../support/api-server.js';
 import { expectSuccess } from '../support/envelope-assertions.js';
-import { createSampleDatabaseOnServer, type ScratchDatabase } from '../support/env.js';
-import { runCli } from '../support/run-helpers.js';
+import { createSampleDatabaseOnServer, createScratchDatabase, type ScratchDatabase } from '../support/env.js';
+import { killChildServers, removeTempDirs, runCli, spawnServer, tempDir, waitUntil } from '../support/run-helpers.js';
 
 const BASE = '/api/v0/data_pipeline/tasks';
 const PASSWORD = 'Adopt-Secret-PW-42';
@@ -306,5 +306,38 @@ describe('task folders without a record', () => {
     const files = await filesUnder(dataRoot);
     expect(files.some((f) => f.endsWith(path.join('file_bak_20250627_150500', 'task_config.json')))).toBe(true);
     for (const file of files) expect(await fs.readFile(file, 'utf8'), file).not.toContain(PASSWORD);
+  });
+});
+
+describe('data-pipeline serve adopts the folders at start', () => {
+  let store: ScratchDatabase;
+
+  afterAll(async () => {
+    await killChildServers();
+    await store?.drop();
+    await removeTempDirs();
+  });
+
+  it('records a folder the existing service left before anything lists it, its password masked', async () => {
+    store = await createScratchDatabase('dp_adopt_start');
+    const root = path.join(await tempDir('dp-adopt-start-'), 'training_data');
+    const id = 'task_20250627_143052';
+    await fs.mkdir(path.join(root, id), { recursive: true });
+    const secretUrl = 'postgresql://app:Start-Secret-PW-9@127.0.0.1:5432/shop';
+    await fs.writeFile(path.join(root, id, 'task_config.json'), json({ task_id: id, parameters: { db_connection: secretUrl } }));
+    await fs.writeFile(path.join(root, id, 'ddl_generation_result.json'), json({ success: true }));
+
+    const child = await spawnServer({ DP_STORE_URL: store.url, DP_TRAINING_DATA_DIR: root });
+    await waitUntil('the adoption at start', async () => /adopted 1 task folder/.test(child.output()));
+    const client = new pg.Client({ connectionString: store.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT origin, status FROM dp_tasks WHERE task_id = $1', [id]);
+      expect(rows).toEqual([{ origin: 'folder', status: 'partial_completed' }]);
+    } finally {
+      await client.end();
+    }
+    expect(await fs.readFile(path.join(root, id, 'task_config.json'), 'utf8')).not.toContain('Start-Secret-PW-9');
+    expect(child.output()).not.toContain('Start-Secret-PW-9');
   });
 });

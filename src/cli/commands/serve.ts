@@ -9,7 +9,7 @@ export async function serveCommand(settings: Settings, flags: { port?: string; h
     return 2;
   }
   const effective = flags.host ? { ...settings, server: { ...settings.server, host: flags.host } } : settings;
-  const server = await startServer(effective, { logger: { level: process.env.LOG_LEVEL ?? 'info' }, port, handleSignals: true });
+  const server = await startServer(effective, { logger: { level: process.env.LOG_LEVEL ?? 'info' }, port, handleSignals: true, adoptFoldersAtStart: true });
   // A plain line whatever the log level, for people and for scripts that wait for the address.
   process.stderr.write(`data-pipeline: listening on ${server.url} (API docs: ${server.url}/docs)\n`);
   // The server keeps the process alive; SIGTERM/SIGINT stop it gracefully.
