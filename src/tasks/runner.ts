@@ -264,6 +264,7 @@ export class TaskRunner {
         sharedSource,
         preamble: (run.options.backup_log ?? []).map((line) => ({ ...line, logger: 'data_pipeline.backup', step: 'backup' })),
         backup: run.options.backup ?? null,
+        task: { created_at: task.created_at, table_list_file: task.parameters.table_list_file ?? null },
         onEvent: (event: WorkflowEvent) => {
           if (event.type === 'step_started') record(() => store.stepStarted(run.task_id, event.step));
           if (event.type === 'progress') {

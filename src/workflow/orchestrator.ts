@@ -39,6 +39,11 @@ export interface RunWorkflowParams {
   preamble?: { level: LogLevel; logger: string; step: string; message: string }[];
   /** The file backup made before this run, recorded in `task_result.json`. */
   backup?: Record<string, unknown> | null;
+  /**
+   * The task as its record knows it, for `task_config.json`: when it was created (default: this
+   * run's start, for a script run's new task) and the file its table list came from.
+   */
+  task?: { created_at: string; table_list_file: string | null };
   /** Files a step reads instead of the task's own (the scripts' `validate --input-file`, `load --data-path`). */
   input?: StepInput;
   /**
@@ -140,12 +145,14 @@ function abortReason(signal: AbortSignal): string {
 }
 
 /** `task_config.json`: what the run was asked to do (every run option); connection URLs without their password. */
-export function taskConfig(options: WorkflowOptions, dir: TaskDirectory, createdAt: string): Record<string, unknown> {
+export function taskConfig(options: WorkflowOptions, dir: TaskDirectory, createdAt: string, tableListFile: string | null = null): Record<string, unknown> {
   return {
     task_id: options.task_id,
     created_at: createdAt,
     parameters: {
       db_connection: redactUrl(options.db_connection),
+      // The existing service's key: where the table list was copied from.
+      ...(tableListFile ? { table_list_file: tableListFile } : {}),
       db_name: options.db_name ?? null,
       business_context: options.business_context,
       ...Object.fromEntries(RUN_OPTION_NAMES.map((name) => [name, options[name]])),
@@ -214,7 +221,8 @@ export async function runWorkflow(params: RunWorkflowParams): Promise<WorkflowRe
   let errorMessage: string | null = null;
   try {
     if (mode === 'complete') {
-      await dir.writeFile(TASK_CONFIG_FILE, `${JSON.stringify(taskConfig(options, dir, started.toISOString()), null, 2)}\n`);
+      const config = taskConfig(options, dir, params.task?.created_at ?? started.toISOString(), params.task?.table_list_file ?? null);
+      await dir.writeFile(TASK_CONFIG_FILE, `${JSON.stringify(config, null, 2)}\n`);
     }
     workflowLog.info(`task ${options.task_id}: ${mode} run of ${stepNames.join(', ')} on ${redactUrl(options.db_connection)} (LLM: ${resources.llm.name})`);
     emit({ type: 'workflow_started', task_id: options.task_id, steps: stepNames, at: started.toISOString() });

@@ -165,6 +165,11 @@ describe('task folders without a record', () => {
     const files = expectSuccess(await call('GET', `${BASE}/${UNSEEN}/files`)).files as { file_name: string }[];
     expect(files.map((f) => f.file_name)).toEqual(expect.arrayContaining(['regions.ddl', 'stores.ddl']));
     expect(done.data.db_name).toBe(sample.name);
+    // The run's task_config.json keeps when the task was created and where its table list came from.
+    const config = JSON.parse(await fs.readFile(path.join(dataRoot, UNSEEN, 'task_config.json'), 'utf8'));
+    expect(Date.parse(config.created_at)).toBe(new Date(2025, 5, 27, 14, 30, 52).getTime());
+    expect(Date.parse(config.created_at)).toBe(Date.parse(done.data.created_at));
+    expect(config.parameters.table_list_file).toBe('./data_pipeline/tables.txt');
     // The record is there, and says where it came from.
     const client = new pg.Client({ connectionString: server.settings.storeUrl });
     await client.connect();
