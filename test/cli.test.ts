@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupTaskDirectory } from '../src/backup/file-backup.js';
 import { makeTempDir, PROJECT_ROOT, TEST_CACHE_DIR, createSampleDatabaseOnServer, type ScratchDatabase } from './support/env.js';
+import { spawnServer } from './support/run-helpers.js';
 import { startScriptedOpenAI, type ScriptedOpenAIServer } from './support/scripted-openai-server.js';
 
 interface CliResult {
@@ -236,6 +237,28 @@ describe('data-pipeline CLI', () => {
     expect(qa.code, qa.stderr).toBe(0);
     const qaResult = JSON.parse(await fs.readFile(path.join(taskDir, 'qa_generation_result.json'), 'utf8')) as { parameters: Record<string, unknown> };
     expect(qaResult.parameters.language).toBe('zh');
+  });
+
+  it('says at once that a running server holds the embedded store a run would load into, before any step', async () => {
+    const store = path.join(root, 'held-store');
+    const data = path.join(root, 'held-data');
+    const server = await spawnServer({ DP_STORE_DIR: store, DP_TRAINING_DATA_DIR: data });
+    try {
+      const held = { ...env, DP_STORE_DIR: store, DP_TRAINING_DATA_DIR: data };
+      const refused = await cli(['run', '--db', 'sample', '--table-list', tableList, '--business-context', 'x', '--task-id', 'manual_held'], held);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/the embedded store .* is in use by another data-pipeline process .*; or run with --no-training/);
+      // Nothing was run or written.
+      await expect(fs.stat(path.join(data, 'manual_held'))).rejects.toThrow(/ENOENT/);
+      // Without training_load the store is not needed.
+      const noTraining = await cli(
+        ['run', '--db', 'sample', '--table-list', tableList, '--business-context', 'x', '--task-id', 'manual_free', '--no-training'],
+        held,
+      );
+      expect(noTraining.code, noTraining.stderr).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('exits 2 when the run fails (unreachable database)', async () => {

@@ -85,6 +85,17 @@ function ownerText(owner: LockOwner | undefined): string {
   return `process ${owner?.pid ?? '?'} on ${owner?.host ?? '?'}`;
 }
 
+/**
+ * Whether another live process holds the embedded store at `dir`, without opening it: a command
+ * that will need the store late (a run's training_load) says so before hours of work, not after.
+ */
+export async function embeddedStoreInUse(dir: string): Promise<StoreInUseError | undefined> {
+  const real = await fs.realpath(dir).catch(() => undefined);
+  if (!real) return undefined;
+  const held = await liveLockOwner(path.join(real, STORE_LOCK_DIR, LOCK_NAME));
+  return held ? new StoreInUseError(dir, ownerText(held.owner)) : undefined;
+}
+
 export async function openEmbeddedStore(dir: string): Promise<PgliteDatabase> {
   // PGlite cannot open its data directory through a symbolic link (ErrnoError 44): the real path.
   let real: string;

@@ -8,7 +8,9 @@ import { compactTimestamp } from '../../util/time.js';
 import { connectionUrlProblem } from '../../util/connection-url.js';
 import { assertTaskId, TaskDirectory } from '../../task-directory/task-dir.js';
 import { TABLE_LIST_FILE } from '../../task-directory/task-files.js';
+import { embeddedStoreInUse } from '../../db/embedded-store.js';
 import { workflowOptions, type RunOptionValues } from '../../workflow/run-options.js';
+import { stepsOfCompleteRun } from '../../workflow/steps/catalog.js';
 import { EXIT, runAndReport } from '../run-and-report.js';
 
 /** The flags of `run` besides the run options (those come from the options schema). */
@@ -59,20 +61,30 @@ export async function runCommand(settings: Settings, flags: RunFlags, optionValu
   }
   const taskId = flags.taskId ?? `manual_${compactTimestamp()}`;
   assertTaskId(taskId);
+  const options = workflowOptions({
+    task_id: taskId,
+    db_connection: flags.db,
+    db_name: flags.dbName,
+    business_context: flags.businessContext,
+    vector_db: flags.vectorDb,
+    ...optionValues,
+  });
+  // training_load comes last: an embedded store another process holds (a running server) is said
+  // now, before the other steps' work, not when the run reaches it.
+  if (stepsOfCompleteRun(options).includes('training_load') && !options.vector_db && !settings.storeUrl) {
+    const inUse = await embeddedStoreInUse(settings.embeddedStoreDir);
+    if (inUse) {
+      process.stderr.write(`data-pipeline: ${inUse.message}; or run with --no-training\n`);
+      return EXIT.failed;
+    }
+  }
   const outputDir = path.resolve(flags.outputDir ?? settings.trainingDataDir);
   const dir = await TaskDirectory.open(path.join(outputDir, taskId), { create: true });
   await dir.writeFile(TABLE_LIST_FILE, listText);
   return runAndReport({
     dir,
     settings,
-    options: workflowOptions({
-      task_id: taskId,
-      db_connection: flags.db,
-      db_name: flags.dbName,
-      business_context: flags.businessContext,
-      vector_db: flags.vectorDb,
-      ...optionValues,
-    }),
+    options,
     mode: 'complete',
     output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
     ...(flags.logFile !== undefined ? { logFile: flags.logFile } : {}),
