@@ -420,7 +420,7 @@ describe('data-pipeline CLI', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/Tables: +14 documented/);
     expect(text.stdout).toMatch(/Pairs: +\d+\/\d+ valid/);
-    expect(text.stdout).toMatch(/Vectors: +\d+ in the training set \(\d+ embedded now, \d+ unchanged\)/);
+    expect(text.stdout).toMatch(/Vectors: +\d+ in the training set: \d+ added, \d+ updated, \d+ removed, \d+ unchanged \(\d+ embedded now\)/);
     // Retrieval measured after the load (issue 14): every question finds its own pair among the five nearest.
     expect(text.stdout).toMatch(/Retrieval: self-retrieval @1 [\d.]+, @5 1 \(\d+ questions\); table retrieval @5 [\d.]+ \(14 tables\)/);
     expect(text.stdout).toMatch(/LLM: +\d+ calls \(builtin\), 0 tokens/);

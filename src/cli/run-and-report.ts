@@ -49,9 +49,14 @@ function reuseLine(result: WorkflowResult): string {
 /** `23 in the training set (2 embedded now, 21 unchanged)`: a load embeds only what is new. */
 function vectorsLine(result: WorkflowResult): string {
   const load = result.steps.find((x) => x.step_name === 'training_load');
-  const sync = load?.result.sync as { embedded?: number; unchanged?: number } | undefined;
+  const sync = load?.result.sync as { added?: number; updated?: number; deleted?: number; embedded?: number; unchanged?: number } | undefined;
   if (!sync || typeof sync.embedded !== 'number') return `${result.summary.vectors} loaded`;
-  return `${result.summary.vectors} in the training set (${sync.embedded} embedded now, ${sync.unchanged ?? 0} unchanged)`;
+  // Every count of the sync: a row added to this task's set may already be in the store (another
+  // task of the same database embedded it), so "added" and "embedded now" differ.
+  return (
+    `${result.summary.vectors} in the training set: ${sync.added ?? 0} added, ${sync.updated ?? 0} updated, ` +
+    `${sync.deleted ?? 0} removed, ${sync.unchanged ?? 0} unchanged (${sync.embedded} embedded now)`
+  );
 }
 
 /** `self @1 0.98, @5 1 (60 questions); tables @5 1 (14)` after a load that measured retrieval (the step's `result.retrieval`). */
