@@ -24,7 +24,7 @@ import { compactTimestamp, logTimestamp, seconds } from '../../util/time.js';
 import { StepFailedError, type StepContext, type StepOutcome } from '../step-context.js';
 import { newestPairFile, readTableFiles, type TableFiles } from '../../task-directory/task-files.js';
 import { errorMessage } from '../../errors.js';
-import { derivedPairId } from '../../pairs/pair-file.js';
+import { withPairIds, type StoredPair } from '../../pairs/pair-file.js';
 import { addedByPerson, editedPairs, HISTORY_FILE } from '../../pairs/pair-history.js';
 import { parseMarkdown } from '../render/table-files.js';
 import { flagExplanation, flagsOf, inspectQuery, knownTables, problemCount, type Flag, type Inspection } from './execute-check.js';
@@ -144,20 +144,16 @@ function readPairs(text: string, file: string): { pairs: (PairInput | { invalid:
     throw new StepFailedError(`${file} is not valid JSON: ${errorMessage(error)}`);
   }
   if (!Array.isArray(data)) throw new StepFailedError(`${file} must hold a JSON array of {"question", "sql"} objects`);
-  const seen = new Set<string>();
-  return {
-    pairs: data.map((item) => {
-      const entry = (item ?? {}) as Record<string, unknown>;
-      const q = entry.question;
-      const s = entry.sql;
-      if (typeof q !== 'string' || typeof s !== 'string' || s.trim() === '') return { invalid: 'the entry lacks a "question" or "sql" string' };
-      // The same ids the pairs API gives (pairs/pair-file.ts), so a repair keeps the pair's id.
-      let id = typeof entry.id === 'string' && entry.id ? entry.id : derivedPairId(q, s);
-      for (let n = 2; seen.has(id); n += 1) id = `${id.replace(/-\d+$/, '')}-${n}`;
-      seen.add(id);
-      return { question: q, sql: s, entry, id };
-    }),
-  };
+  const entries = data.map((item) => (item ?? {}) as Record<string, unknown>);
+  const usable = entries.flatMap((entry, index) =>
+    typeof entry.question === 'string' && typeof entry.sql === 'string' && entry.sql.trim() !== ''
+      ? [{ index, entry, question: entry.question, sql: entry.sql }]
+      : [],
+  );
+  // The same ids the pairs API gives (pairs/pair-file.ts), so a repair keeps the pair's id.
+  const withIds = withPairIds(usable.map((u) => ({ question: u.question, sql: u.sql, id: u.entry.id })));
+  const byIndex = new Map(usable.map((u, i) => [u.index, { question: u.question, sql: u.sql, entry: u.entry, id: (withIds[i] as StoredPair).id }]));
+  return { pairs: entries.map((_, index) => byIndex.get(index) ?? { invalid: 'the entry lacks a "question" or "sql" string' }) };
 }
 
 interface SchemaContext {
