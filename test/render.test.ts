@@ -67,7 +67,7 @@ describe('.ddl and _detail.md of awkward names', () => {
     enums: { order: ['a', 'b'] },
   };
 
-  it('quotes what needs quotes and still parses as one statement', () => {
+  it('quotes what needs quotes and still parses: its schema created unless it exists, then the table', () => {
     const ddl = renderDdl(awkward, comments, 'en');
     expect(ddl.split('\n').slice(0, 2)).toEqual(['-- Name: Lines of orders', '-- Description: Lines of orders with a newline']);
     expect(ddl).toContain('create table "Sales Data"."Order ""Lines""" (');
@@ -76,9 +76,9 @@ describe('.ddl and _detail.md of awkward names', () => {
     expect(ddl).toMatch(/^ {2}"CamelCase" numeric\(10,2\) default 0,/m);
     expect(ddl).toMatch(/^ {2}note text, +-- two lines; and a semicolon$/m);
     expect(ddl).toMatch(/code integer generated always as identity not null/);
+    expect(ddl).toContain('create schema if not exists "Sales Data";');
     const statements = parseStatements(ddl);
-    expect(statements).toHaveLength(1);
-    expect(statements[0]?.kind).toBe('CreateStmt');
+    expect(statements.map((s) => s.kind)).toEqual(['CreateSchemaStmt', 'CreateStmt']);
   });
 
   it('writes Markdown whose comments and enumerations read back by column name', () => {

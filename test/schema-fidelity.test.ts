@@ -330,13 +330,19 @@ describe('the types of a .ddl, in harder cases', () => {
     // The enum before the domain over it, whatever their names.
     expect(rendered.types).toEqual(['Odd Kind', 'kind_code', 'positive']);
     expect(rendered.ddl).toContain('do $dp1$');
+    expect(rendered.ddl).toContain('create schema if not exists inv;');
+    // One vector document: the schema and the types go with the table they prepare.
+    expect((await ddlDocuments(rendered.ddl, 'item.ddl')).map((d) => d.document)).toEqual([
+      expect.stringMatching(/^-- Name[\s\S]*create schema if not exists inv;[\s\S]*do \$dp1\$[\s\S]*create table public\.item \(/),
+    ]);
     expect(rendered.ddl).toContain('create domain inv.kind_code as inv."Odd Kind" default \'plain\'::inv."Odd Kind" not null;');
     expect(rendered.md).toContain(
       '- type positive (of price) is a domain over numeric(8,2); its values satisfy CHECK (VALUE < 1000000::numeric) and CHECK (VALUE > 0::numeric)',
     );
     expect(rendered.md).toContain('- type inv."Odd Kind" (of kinds) is an enum type; its values, in their order: it\'s, $dp$, plain');
     const loaded = await inEmptyDatabase(
-      ['CREATE SCHEMA inv', rendered.ddl, rendered.ddl.replace('create table public.item', 'create table public.item_again')],
+      // The file creates the schema of its types itself (unless it exists: the second file finds it).
+      [rendered.ddl, rendered.ddl.replace('create table public.item', 'create table public.item_again')],
       async (client) => {
         const labels = await client.query<{ labels: string[] }>(`SELECT enum_range(NULL::inv."Odd Kind")::text[] AS labels`);
         return { labels: labels.rows[0]?.labels, tables: await publicTables(client) };

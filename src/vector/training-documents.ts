@@ -28,7 +28,8 @@ function describe(collection: CollectionName, document: string, source: string, 
 /**
  * Splits a DDL script into statements with their leading comment lines. Uses PostgreSQL's parser,
  * so semicolons in comments or strings do not split; unparsable text stays one document. A `DO`
- * block stays with the statement after it (a `.ddl` defines the types of a table's columns in one).
+ * block (a `.ddl` defines the types of a table's columns in one) and a `CREATE SCHEMA` stay with
+ * the statement after them: alone they are nothing an assistant would retrieve.
  */
 export async function ddlDocuments(text: string, source: string, tables: string[] = []): Promise<VectorDocument[]> {
   await ensureSqlParser();
@@ -37,7 +38,7 @@ export async function ddlDocuments(text: string, source: string, tables: string[
     const statements = parseStatements(text);
     pieces = [];
     let rest = text;
-    // A DO block ahead of a table defines the types its columns need: one document with the table.
+    // What prepares a table (its schema, the types its columns need): one document with the table.
     let pending = '';
     for (const statement of statements) {
       const at = rest.indexOf(statement.text);
@@ -48,7 +49,7 @@ export async function ddlDocuments(text: string, source: string, tables: string[
       }
       const piece = `${pending}${rest.slice(0, at)}${statement.text};`.replace(/^[\s;]+/, '').trim();
       rest = rest.slice(at + statement.text.length).replace(/^\s*;/, '');
-      pending = statement.kind === 'DoStmt' ? `${piece}\n` : '';
+      pending = statement.kind === 'DoStmt' || statement.kind === 'CreateSchemaStmt' ? `${piece}\n` : '';
       if (!pending) pieces.push(piece);
     }
     if (pending) pieces.push(pending.trim());

@@ -138,6 +138,16 @@ function typeDefinitions(table: TableInfo, language: Language): string[] {
   ];
 }
 
+/**
+ * The schemas the file needs besides `public` (the table's, its types'), created unless they exist:
+ * a file loads into an empty database alone. Kept with the next statement in the vector documents.
+ */
+function schemaDefinitions(table: TableInfo): string[] {
+  const schemas = new Set([table.schema, ...(table.userTypes ?? []).map((t) => t.schema)]);
+  schemas.delete('public');
+  return [...schemas].map((schema) => `create schema if not exists ${displayIdent(schema)};`);
+}
+
 /** `partition by range (payment_date)`: the strategy as we write keywords, the key as PostgreSQL gives it. */
 function partitionClause(table: TableInfo): string {
   if (!table.partitionKey) return '';
@@ -154,7 +164,7 @@ export function renderDdl(table: TableInfo, comments: ResolvedComments, language
     const columns = table.columns.map((c) => `--   ${displayIdent(c.name)} ${c.type}  -- ${oneLine(comments.columns[c.name] ?? '')}`);
     const body = (table.viewDefinition ?? 'SELECT NULL').trim().replace(/;\s*$/, '');
     const kind = table.kind === 'view' ? 'view' : 'materialized view';
-    return [...header, `-- ${labels.ddlColumns}:`, ...columns, `create ${kind} ${name} as`, `${body};`, ''].join('\n');
+    return [...header, ...schemaDefinitions(table), `-- ${labels.ddlColumns}:`, ...columns, `create ${kind} ${name} as`, `${body};`, ''].join('\n');
   }
   const items: { sql: string; comment?: string }[] = table.columns.map((c) => ({
     sql: columnDefinition(c),
@@ -173,7 +183,15 @@ export function renderDdl(table: TableInfo, comments: ResolvedComments, language
     const sql = `  ${item.sql}${index < items.length - 1 ? ',' : ''}`;
     return item.comment ? `${sql.padEnd(width + 3)} -- ${oneLine(item.comment)}` : sql;
   });
-  return [...header, ...typeDefinitions(table, language), `create table ${name} (`, ...lines, `)${partitionClause(table)};`, ''].join('\n');
+  return [
+    ...header,
+    ...schemaDefinitions(table),
+    ...typeDefinitions(table, language),
+    `create table ${name} (`,
+    ...lines,
+    `)${partitionClause(table)};`,
+    '',
+  ].join('\n');
 }
 
 /** `COMMENT ON` statements for comments we generated (not those already in the database). */
