@@ -352,6 +352,45 @@ describe('the types of a .ddl, in harder cases', () => {
   });
 });
 
+describe('the schema and extensions a .ddl needs', () => {
+  it('creates the schema of a table outside public and the extensions of its column types, so the file loads alone', async () => {
+    await ensureSqlParser();
+    const schema = `
+      CREATE SCHEMA sales;
+      CREATE SCHEMA ext;
+      CREATE EXTENSION citext;
+      CREATE EXTENSION ltree WITH SCHEMA ext;
+      CREATE TABLE sales.customer (id int PRIMARY KEY, email citext NOT NULL, tags citext[], path ext.ltree);`;
+    const ddl = await inEmptyDatabase([schema], async (client) => {
+      const db = await PostgresDatabase.connect(urlOf(client), { sessionReadOnly: true });
+      try {
+        const [table] = (await readCatalog(db, [{ schema: 'sales', name: 'customer' }])).tables;
+        if (!table) throw new Error('sales.customer not read');
+        expect(table.extensions).toEqual([
+          { name: 'citext', schema: 'public' },
+          { name: 'ltree', schema: 'ext' },
+        ]);
+        return renderDdl(table, { table: 'Customers', columns: {}, enums: {} }, 'en');
+      } finally {
+        await db.close();
+      }
+    });
+    expect(ddl).toContain('create schema if not exists sales;');
+    expect(ddl).toContain('create extension if not exists citext with schema public;');
+    expect(ddl).toContain('create extension if not exists ltree with schema ext;');
+    // Alone into an empty database, twice (the second time everything exists already).
+    const loaded = await inEmptyDatabase([ddl, ddl.replace('create table sales.customer', 'create table sales.customer_again')], async (client) => {
+      const columns = await client.query<{ table_name: string; column_name: string; udt_name: string }>(
+        `SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE table_schema = 'sales' ORDER BY table_name, ordinal_position`,
+      );
+      return columns.rows.filter((r) => r.table_name === 'customer').map((r) => `${r.column_name}:${r.udt_name}`);
+    });
+    expect(loaded).toEqual(['id:int4', 'email:citext', 'tags:_citext', 'path:ltree']);
+    // One vector document: what prepares the table goes with it.
+    expect(await ddlDocuments(ddl, 'customer.ddl')).toHaveLength(1);
+  });
+});
+
 /** The connection string of a connected client's database. */
 function urlOf(client: pg.Client): string {
   const url = new URL(TEST_URL);

@@ -101,6 +101,8 @@ export interface TableInfo {
    * each after those it depends on. Absent when there are none.
    */
   userTypes?: UserTypeInfo[];
+  /** Extensions defining its columns' types (`citext`, `hstore`…), with their schema. Absent when none. */
+  extensions?: { name: string; schema: string }[];
   /** How a partitioned table is partitioned (`RANGE (payment_date)`). */
   partitionKey?: string;
   /** Its partitions (of a partitioned table) or inheritance children, by name. */
@@ -204,6 +206,9 @@ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND left(n.nspname, 3) <> 'pg_' AND n.nspname <> 'information_schema'
 ORDER BY req.idx`;
 
+/** The element type of an array type (a true array: typelem set, variable length), else the type itself. */
+const elementOf = (t: string) => `CASE WHEN ${t}.typelem <> 0 AND ${t}.typlen = -1 THEN ${t}.typelem ELSE ${t}.oid END`;
+
 interface ColumnRow extends Record<string, unknown> {
   oid: number;
   name: string;
@@ -219,6 +224,9 @@ interface ColumnRow extends Record<string, unknown> {
   enum_labels: string[] | null;
   /** CHECK definitions of the column's domain type (`CHECK (VALUE IN (…))`), null for other types. */
   domain_checks: string[] | null;
+  /** The extension that defines the column's type (or its element type), and its schema. */
+  extension: string | null;
+  extension_schema: string | null;
 }
 
 const COLUMNS_SQL = `
@@ -232,9 +240,16 @@ SELECT a.attrelid::int AS oid, a.attname AS name, a.attnum::int AS position,
        CASE WHEN t.typtype = 'e' THEN
          (SELECT to_json(array_agg(e.enumlabel ORDER BY e.enumsortorder)) FROM pg_enum e WHERE e.enumtypid = t.oid)
        END AS enum_labels,
-       dom.checks AS domain_checks
+       dom.checks AS domain_checks,
+       xt.extension, xt.extension_schema
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN (
+  -- The types extensions own (citext, hstore…): few, joined once rather than looked up per column.
+  SELECT ext.objid AS type_oid, x.extname AS extension, xn.nspname AS extension_schema
+  FROM pg_depend ext JOIN pg_extension x ON x.oid = ext.refobjid JOIN pg_namespace xn ON xn.oid = x.extnamespace
+  WHERE ext.classid = 'pg_type'::regclass AND ext.deptype = 'e' AND ext.refclassid = 'pg_extension'::regclass
+) xt ON xt.type_oid = ${elementOf('t')}
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_description dsc ON dsc.objoid = a.attrelid AND dsc.classoid = 'pg_class'::regclass AND dsc.objsubid = a.attnum
 LEFT JOIN (SELECT dc.contypid, to_json(array_agg(pg_get_constraintdef(dc.oid, true) ORDER BY dc.conname)) AS checks
@@ -294,9 +309,6 @@ interface UserTypeRow extends Record<string, unknown> {
   /** The listed tables' columns of this type or of arrays of it: relation oid and column name. */
   used_by: { oid: number; column: string }[] | null;
 }
-
-/** The element type of an array type (a true array: typelem set, variable length), else the type itself. */
-const elementOf = (t: string) => `CASE WHEN ${t}.typelem <> 0 AND ${t}.typlen = -1 THEN ${t}.typelem ELSE ${t}.oid END`;
 
 /**
  * Every user-defined type of the database (enums, domains, standalone composites: databases have
@@ -606,6 +618,9 @@ function buildTable(
     checks,
     viewDefinition: rel.view_definition,
   };
+  const extensions = new Map<string, string>();
+  for (const c of tableColumns) if (c.extension && c.extension_schema) extensions.set(c.extension, c.extension_schema);
+  if (extensions.size) table.extensions = [...extensions].sort(([a], [b]) => a.localeCompare(b)).map(([name, schema]) => ({ name, schema }));
   if (rel.partition_key) table.partitionKey = rel.partition_key;
   if (rel.children?.length) table.children = rel.children;
   if (rel.parent) {

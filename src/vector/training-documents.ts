@@ -25,11 +25,14 @@ function describe(collection: CollectionName, document: string, source: string, 
   };
 }
 
+/** Statements that prepare the table after them (its schema, extension, types): one document with it. */
+const PREPARING = new Set(['DoStmt', 'CreateSchemaStmt', 'CreateExtensionStmt']);
+
 /**
  * Splits a DDL script into statements with their leading comment lines. Uses PostgreSQL's parser,
  * so semicolons in comments or strings do not split; unparsable text stays one document. A `DO`
- * block (a `.ddl` defines the types of a table's columns in one) and a `CREATE SCHEMA` stay with
- * the statement after them: alone they are nothing an assistant would retrieve.
+ * block (a `.ddl` defines the types of a table's columns in one), a `CREATE SCHEMA` and a `CREATE
+ * EXTENSION` stay with the statement after them: alone they are nothing an assistant would retrieve.
  */
 export async function ddlDocuments(text: string, source: string, tables: string[] = []): Promise<VectorDocument[]> {
   await ensureSqlParser();
@@ -49,7 +52,7 @@ export async function ddlDocuments(text: string, source: string, tables: string[
       }
       const piece = `${pending}${rest.slice(0, at)}${statement.text};`.replace(/^[\s;]+/, '').trim();
       rest = rest.slice(at + statement.text.length).replace(/^\s*;/, '');
-      pending = statement.kind === 'DoStmt' || statement.kind === 'CreateSchemaStmt' ? `${piece}\n` : '';
+      pending = PREPARING.has(statement.kind) ? `${piece}\n` : '';
       if (!pending) pieces.push(piece);
     }
     if (pending) pieces.push(pending.trim());

@@ -139,13 +139,19 @@ function typeDefinitions(table: TableInfo, language: Language): string[] {
 }
 
 /**
- * The schemas the file needs besides `public` (the table's, its types'), created unless they exist:
- * a file loads into an empty database alone. Kept with the next statement in the vector documents.
+ * The schemas the file needs besides `public` (the table's, its types', its extensions') and the
+ * extensions its column types come from, created unless they exist: a file loads into an empty
+ * database alone. Kept with the next statement in the vector documents.
  */
 function schemaDefinitions(table: TableInfo): string[] {
-  const schemas = new Set([table.schema, ...(table.userTypes ?? []).map((t) => t.schema)]);
+  const extensions = table.extensions ?? [];
+  const schemas = new Set([table.schema, ...(table.userTypes ?? []).map((t) => t.schema), ...extensions.map((x) => x.schema)]);
   schemas.delete('public');
-  return [...schemas].map((schema) => `create schema if not exists ${displayIdent(schema)};`);
+  return [
+    ...[...schemas].map((schema) => `create schema if not exists ${displayIdent(schema)};`),
+    // Types of extensions (citext, hstore…) come with their extension, where the source has it.
+    ...extensions.map((x) => `create extension if not exists ${displayIdent(x.name)} with schema ${displayIdent(x.schema)};`),
+  ];
 }
 
 /** `partition by range (payment_date)`: the strategy as we write keywords, the key as PostgreSQL gives it. */
