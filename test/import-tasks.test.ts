@@ -270,6 +270,10 @@ describe('data-pipeline import', () => {
     const bad = await importCli(['--from', `mysql://app:${PASSWORD}@host/db`]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--from must be a postgresql:\/\/ URL/);
+    // An sslmode the driver would read as "require" is named, not reported as the server's refusal of SSL.
+    const ssl = await importCli(['--from', `postgresql://app:${PASSWORD}@127.0.0.1:5432/highway_db?sslmode=bogus`]);
+    expect(ssl.code).toBe(2);
+    expect(ssl.stderr).toMatch(/--from has sslmode=bogus; accepted: disable, allow, prefer, require, verify-ca, verify-full, no-verify/);
     const unreachable = await importCli(['--from', `postgresql://app:${PASSWORD}@127.0.0.1:1/highway_db`]);
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr).toMatch(/cannot connect to 127\.0\.0\.1:1\/highway_db/);

@@ -32,5 +32,11 @@ export function connectionUrlProblem(value: string, rule: ConnectionUrlRule): st
   }
   const host = url.hostname || (rule.hostParameter ? (url.searchParams.get('host') ?? '') : '');
   if (!host) return `${accepted} naming its host (postgresql://host:5432/database)`;
+  // The driver reads an unknown sslmode as "require" and then reports the server's refusal of SSL.
+  const sslmode = url.searchParams.get('sslmode');
+  if (sslmode !== null && !SSL_MODES.includes(sslmode)) return `has sslmode=${sslmode}; accepted: ${SSL_MODES.join(', ')}`;
   return undefined;
 }
+
+/** The sslmode values PostgreSQL's clients know (and `no-verify`, the node driver's own). */
+const SSL_MODES = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'];
