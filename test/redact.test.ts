@@ -58,6 +58,14 @@ describe('a specific secret is masked only where it belongs', () => {
     expect(mask('error: key sk-abcdef123456, user abc')).toBe('error: key ***, user abc');
   });
 
+  it('masks a password that is a word (letters only) structurally only: the word stays wherever it is not a password', () => {
+    const mask = secretMasker(['postgres', 'customers']);
+    expect(mask('connect postgresql://postgres:postgres@h/db; table public.customers; role postgres')).toBe(
+      'connect postgresql://postgres:***@h/db; table public.customers; role postgres',
+    );
+    expect(mask('host=h password=customers')).toBe('host=h password=***');
+  });
+
   it('keeps no secret across calls: registering a URL masks nothing later (no oracle, no masked common words)', () => {
     expect(registerUrlSecret('postgresql://u:SECRET1@h/db')).toBe('postgresql://u:***@h/db');
     expect(registerUrlSecret('postgresql://u:orders@h/db')).toBe('postgresql://u:***@h/db');

@@ -8,9 +8,10 @@
  */
 import { isBackupName } from '../backup/backup-names.js';
 import { isTaskId } from '../task-directory/task-dir.js';
-import { maskFolderSecrets } from '../tasks/folder-secrets.js';
+import { maskFolderSecrets, maskJson } from '../tasks/folder-secrets.js';
 import { isTaskFolder, readFolderTask } from '../tasks/folder-task.js';
 import type { TaskRecord } from '../tasks/store/task-store.js';
+import { secretMasker } from '../util/redact.js';
 import type { ServiceContext } from './context.js';
 
 /** Whether a name in the data root can be a task folder to adopt (file backups are not tasks). */
@@ -30,7 +31,10 @@ export async function adoptFolder(ctx: ServiceContext, taskId: string): Promise<
   if (!dir || !(await isTaskFolder(dir))) return undefined;
   const { task, secrets } = await readFolderTask(dir, ctx.settings.server.defaultDbUrl);
   await maskFolderSecrets(dir, secrets);
-  await ctx.store.recordTask({ ...task, origin: 'folder' });
+  // What the record takes from the files (errors, parameters) is masked like the files; only the
+  // connection keeps its password, in the store, to run the task.
+  const masked = maskJson(task, secretMasker(secrets)) as typeof task;
+  await ctx.store.recordTask({ ...masked, db_connection: task.db_connection, origin: 'folder' });
   return ctx.store.getTask(taskId);
 }
 

@@ -8,6 +8,7 @@ import { constants as fsConstants, promises as fs } from 'node:fs';
 import { secretMasker } from '../util/redact.js';
 import { logTimestamp } from '../util/time.js';
 import type { TaskDirectory } from './task-dir.js';
+import { STEP_NAMES } from '../workflow/steps/catalog.js';
 import type { LogLevel, LogRecord } from '../workflow/workflow-types.js';
 
 export const TASK_LOG_FILE = 'data_pipeline.log';
@@ -16,11 +17,14 @@ export function formatLogLine(record: LogRecord): string {
   return `${record.timestamp} [${record.level}] ${record.logger}: [${record.step}] ${record.message}`;
 }
 
+/** A line: time, level, logger, then the rest (our `[<step>]` tag and the message). */
+const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) \[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] ([^:]+): (.*)$/;
 /**
- * Ours have `[<step>]` after the logger (a step name, or empty); the existing service's lines had
- * none, and a message of theirs that starts with `[3/10]` is no step.
+ * The step tags we write (a step, the workflow, the backup before a run, or none). The existing
+ * service's lines have no tag, and a message of theirs starting `[theme]` or `[3/10]` is no step.
  */
-const LINE = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) \[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] ([^:]+): (?:\[([a-z_][a-z0-9_]*|)\] )?(.*)$/;
+const OUR_STEP_TAGS = new Set<string>(['', ...STEP_NAMES, 'workflow', 'backup']);
+const STEP_TAG = /^\[([^\]]*)\] /;
 
 /** The existing service's loggers and the step each wrote for (its log readers mapped them so). */
 const STEP_OF_EXISTING_LOGGER: Readonly<Record<string, string>> = {
@@ -40,8 +44,13 @@ export function parseLogLine(line: string): LogRecord | undefined {
   const m = LINE.exec(line);
   if (!m) return undefined;
   const logger = m[3] as string;
-  const step = m[4] ?? STEP_OF_EXISTING_LOGGER[logger.slice(logger.lastIndexOf('.') + 1)] ?? '';
-  return { timestamp: m[1] as string, level: m[2] as LogLevel, logger, step, message: m[5] as string };
+  const rest = m[4] as string;
+  const tag = STEP_TAG.exec(rest);
+  if (tag && OUR_STEP_TAGS.has(tag[1] as string)) {
+    return { timestamp: m[1] as string, level: m[2] as LogLevel, logger, step: tag[1] as string, message: rest.slice(tag[0].length) };
+  }
+  const step = STEP_OF_EXISTING_LOGGER[logger.slice(logger.lastIndexOf('.') + 1)] ?? '';
+  return { timestamp: m[1] as string, level: m[2] as LogLevel, logger, step, message: rest };
 }
 
 /** A record stamped now, its message masked and on one line: the log is read back line by line. */

@@ -3,13 +3,14 @@
  * connection string, password included, into `task_config.json`, its result files, its validation
  * reports (`metadata.database_connection`) and its logs, file backups (`file_bak_*`) hold copies of
  * them, and people keep notes beside them. Every text file of the folder and of its
- * subdirectories (one level: backups, `vector_bak/`) is looked at. A folder is cleaned once, when it becomes a
+ * subdirectories (backups, `vector_bak/`, any other) is looked at. A folder is cleaned once, when it becomes a
  * task of ours (adoption, import), so nothing we serve from it afterwards (downloads, logs, backup
  * listings and diffs) can carry a password. Each file is rewritten atomically, only when it changes.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
+import { writeFileAtomic } from '../util/atomic-file.js';
 import { secretMasker } from '../util/redact.js';
 
 /** Text files a connection string may have been written into (vector CSVs hold only training documents). */
@@ -42,35 +43,38 @@ function masked(name: string, text: string, mask: (text: string) => string): str
   return mask(text);
 }
 
+/** How deep below the folder files are looked at (a task folder is shallow; a link is never followed). */
+const MAX_DEPTH = 8;
+
 /**
  * Masks connection strings' passwords (structurally) and the given `secrets` (by value: the
- * folder's own connection's password) in the files that may hold them, at the top of the folder
- * and in its file backups. Returns the rewritten files, relative to the folder.
+ * folder's own connection's password, unless it is a word: util/redact.ts) in every text file of
+ * the folder and of its subdirectories, however deep (links are not followed, hidden entries are
+ * skipped). Returns the rewritten files, relative to the folder.
  */
 export async function maskFolderSecrets(dir: TaskDirectory, secrets: readonly string[]): Promise<string[]> {
   const mask = secretMasker(secrets);
   const rewritten: string[] = [];
-  const clean = async (file: string, relative: string, write: (text: string) => Promise<void>) => {
-    const real = await dir.confinedRealPath(file);
-    if (!real) return;
-    const text = await fs.readFile(real, 'utf8');
-    const after = masked(path.basename(file), text, mask);
-    if (after === text) return;
-    await write(after);
-    rewritten.push(relative);
-  };
-  for (const entry of await dir.list()) {
-    if (entry.kind === 'file' && mayHoldSecrets(entry.name, entry.size)) {
-      await clean(dir.filePath(entry.name), entry.name, (text) => dir.writeFile(entry.name, text));
-    } else if (entry.kind === 'directory') {
-      // Links inside are never followed (lstat), like the folder's own.
-      for (const inner of await fs.readdir(dir.subPath(entry.name), { withFileTypes: true })) {
-        if (!inner.isFile() || inner.name.startsWith('.')) continue;
-        const { size } = await fs.lstat(dir.subPath(entry.name, inner.name));
-        if (!mayHoldSecrets(inner.name, size)) continue;
-        await clean(dir.subPath(entry.name, inner.name), `${entry.name}/${inner.name}`, (text) => dir.writeSubFile(entry.name, inner.name, text));
+  const walk = async (absolute: string, relative: string, depth: number): Promise<void> => {
+    for (const entry of await fs.readdir(absolute, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const file = path.join(absolute, entry.name);
+      const name = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (depth < MAX_DEPTH) await walk(file, name, depth + 1);
+        continue;
       }
+      // A link is neither a file nor a directory to readdir: never followed.
+      if (!entry.isFile() || !mayHoldSecrets(entry.name, (await fs.lstat(file)).size)) continue;
+      const real = await dir.confinedRealPath(file);
+      if (!real) continue;
+      const text = await fs.readFile(real, 'utf8');
+      const after = masked(entry.name, text, mask);
+      if (after === text) continue;
+      await writeFileAtomic(real, after);
+      rewritten.push(name);
     }
-  }
+  };
+  await walk(dir.path, '', 0);
   return rewritten;
 }

@@ -18,6 +18,12 @@ const MASK = '***';
 
 /** Secrets shorter than this are not masked by value: they would mask noise (structural masking still applies). */
 const MIN_SECRET_LENGTH = 4;
+/**
+ * A secret of letters only (`postgres`, `admin`, `customers`) is a word: masked by value it would
+ * rewrite every `postgresql://`, table name and question holding it (a task folder's files, a log).
+ * It is masked structurally only, where it stands as a password.
+ */
+const WORD_LIKE = /^\p{L}+$/u;
 
 /** Parameters of a connection string whose value is a secret (pg reads them by exact name; we mask any case). */
 const SECRET_PARAMETERS = new Set(['password', 'sslpassword']);
@@ -151,7 +157,7 @@ const PASSWORD_PAIR = /(^|[?&;#\s,(])((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'
 function secretForms(secrets: Iterable<string | undefined | null>): string[] {
   const forms = new Set<string>();
   for (const secret of secrets) {
-    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    if (!secret || secret.length < MIN_SECRET_LENGTH || WORD_LIKE.test(secret)) continue;
     forms.add(secret);
     for (const encoded of [encodeURIComponent(secret), encodeURI(secret)]) forms.add(encoded);
   }
@@ -162,7 +168,8 @@ function secretForms(secrets: Iterable<string | undefined | null>): string[] {
 /**
  * A function masking text for one context: structurally (connection strings and `password=`
  * pairs), and by value the given secrets only (those of the context: its own connection's
- * password, its own API key). Secrets shorter than 4 characters are masked structurally only.
+ * password, its own API key). Secrets shorter than 4 characters, and those of letters only (words),
+ * are masked structurally only.
  */
 export function secretMasker(secrets: Iterable<string | undefined | null> = []): (text: string) => string {
   const forms = secretForms(secrets);

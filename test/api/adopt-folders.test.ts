@@ -25,7 +25,8 @@ const UNSEEN = 'task_20250630_110000'; // run before anything lists the folders
 const EDITED = 'task_20250701_120000'; // only a log; its table list is set before anything lists the folders
 const OURS = 'manual_20250101_000000'; // made by `data-pipeline run`
 const WHOLE = 'task_20250703_130000'; // the existing orchestrator's task_result.json, its own step names
-const LEGACY_TASKS = [PARTIAL, FAILED, PENDING, UNSEEN, EDITED, WHOLE];
+const WORDY = 'task_20250704_140000'; // its password is a word ("postgres"): masked where it is a password only
+const LEGACY_TASKS = [PARTIAL, FAILED, PENDING, UNSEEN, EDITED, WHOLE, WORDY];
 const ALL_TASKS = [...LEGACY_TASKS, OURS];
 
 let server: TestServer;
@@ -75,6 +76,7 @@ const legacyLog = (taskId: string) =>
     '2025-06-27 14:30:54 [INFO] DDLGenerator: documenting 2 tables',
     '2025-06-27 14:31:10 [INFO] QAGenerator: 10 pairs written',
     '2025-06-27 14:31:11 [WARNING] SQLValidator: [3/10] a statement timed out',
+    '2025-06-27 14:31:12 [INFO] QSGenerator: [theme] sales by region',
     '',
   ].join('\n');
 
@@ -114,7 +116,20 @@ beforeAll(async () => {
     // Its validator's report names the connection; people keep notes beside the files.
     'sql_validation_20250627_170000_report.json': json({ metadata: { database_connection: sourceUrl }, summary: { total_questions: 10 } }),
     'notes.txt': `ran against ${sourceUrl}\n`,
+    'sub/dir/deep.json': json({ connection: sourceUrl }),
   });
+  {
+    const dir = path.join(dataRoot, WORDY);
+    await fs.mkdir(dir, { recursive: true });
+    const wordy = new URL(sourceUrl);
+    wordy.password = 'postgres';
+    await fs.writeFile(path.join(dir, 'task_config.json'), json({ task_id: WORDY, parameters: { db_connection: wordy.toString() } }));
+    await fs.writeFile(path.join(dir, 'roles.ddl'), "create table public.roles (\n  name text -- e.g. 'postgres'\n);\n");
+    await fs.writeFile(
+      path.join(dir, 'qs_x_20250704_140000_pair.json'),
+      json([{ question: 'Which roles are postgres roles?', sql: "SELECT name FROM roles WHERE name = 'postgres'" }]),
+    );
+  }
   await legacyFolder(WHOLE, {
     'table_list.txt': tableList,
     'task_result.json': json({
@@ -125,7 +140,8 @@ beforeAll(async () => {
   await legacyFolder(FAILED, {
     'table_list.txt': tableList,
     'ddl_generation_result.json': json({ success: true }),
-    'qa_generation_result.json': json({ success: false, error: 'LLM request timed out' }),
+    // Its error names the connection, password included.
+    'qa_generation_result.json': json({ success: false, error: `LLM request timed out (source ${sourceUrl})` }),
   });
   await legacyFolder(PENDING, { 'table_list.txt': tableList });
   await legacyFolder(UNSEEN, { 'table_list.txt': tableList, 'data_pipeline.log': legacyLog(UNSEEN) });
@@ -227,8 +243,10 @@ describe('task folders without a record', () => {
     const data = expectSuccess(await call('GET', `${BASE}/${FAILED}`));
     expect(data.status).toBe('failed');
     const qa = (data.steps as Record<string, any>[]).find((s) => s.step_name === 'qa_generation');
-    expect(qa).toMatchObject({ step_status: 'failed', error_message: 'LLM request timed out' });
-    expect(data.error_message).toBe('LLM request timed out');
+    // The record's errors are masked like the files.
+    const masked = `LLM request timed out (source ${sourceUrl.replace(PASSWORD, '***')})`;
+    expect(qa).toMatchObject({ step_status: 'failed', error_message: masked });
+    expect(data.error_message).toBe(masked);
   });
 
   it('serves its files, log, table list and vector backups, without the password', async () => {
@@ -251,7 +269,13 @@ describe('task folders without a record', () => {
     // Its lines have no step tag: the step comes from the logger, as its readers took it.
     const validation = expectSuccess(await call('POST', `${BASE}/${PARTIAL}/logs/query`, { step_name: 'sql_validation' }));
     expect(validation.logs).toEqual([expect.objectContaining({ logger: 'SQLValidator', step: 'sql_validation', level: 'WARNING' })]);
-    expect(validation.log_file_info.total_lines).toBe(4);
+    expect(validation.log_file_info.total_lines).toBe(5);
+    // A message starting with a bracketed word is no step tag: the logger tells the step.
+    const theme = expectSuccess(await call('POST', `${BASE}/${PARTIAL}/logs/query`, { step_name: 'qa_generation' }));
+    expect(theme.logs.map((l: { logger: string; message: string }) => `${l.logger}: ${l.message}`)).toEqual(
+      expect.arrayContaining(['QAGenerator: 10 pairs written', 'QSGenerator: [theme] sales by region']),
+    );
+    expect(theme.logs).toHaveLength(2);
     const report = await call('GET', `${BASE}/${PARTIAL}/files/sql_validation_20250627_170000_report.json`);
     expect(report.status).toBe(200);
     expect(JSON.stringify(report.body)).toContain('***@');
@@ -303,6 +327,14 @@ describe('task folders without a record', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('masks a password that is a word only where it stands as a password: training files keep the word', async () => {
+    expectSuccess(await call('GET', `${BASE}/${WORDY}`));
+    const config = JSON.parse(await fs.readFile(path.join(dataRoot, WORDY, 'task_config.json'), 'utf8'));
+    expect(config.parameters.db_connection).toMatch(/^postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\//);
+    expect(await fs.readFile(path.join(dataRoot, WORDY, 'roles.ddl'), 'utf8')).toContain("e.g. 'postgres'");
+    expect(await fs.readFile(path.join(dataRoot, WORDY, 'qs_x_20250704_140000_pair.json'), 'utf8')).toContain('Which roles are postgres roles?');
   });
 
   it('leaves the password in no response and no file under the data root', async () => {
