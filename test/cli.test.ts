@@ -250,12 +250,21 @@ describe('data-pipeline CLI', () => {
       expect(refused.stderr).toMatch(/the embedded store .* is in use by another data-pipeline process .*; or run with --no-training/);
       // Nothing was run or written.
       await expect(fs.stat(path.join(data, 'manual_held'))).rejects.toThrow(/ENOENT/);
+      // The demo too, before its work.
+      const demo = await cli(['demo'], held);
+      expect(demo.code).toBe(2);
+      expect(demo.stderr).toMatch(/the embedded store .* is in use by another data-pipeline process/);
+      expect(demo.stdout).not.toMatch(/ddl_generation/);
+      expect(await fs.readdir(data)).not.toContain(expect.stringMatching(/^demo_/));
       // Without training_load the store is not needed.
       const noTraining = await cli(
         ['run', '--db', 'sample', '--table-list', tableList, '--business-context', 'x', '--task-id', 'manual_free', '--no-training'],
         held,
       );
       expect(noTraining.code, noTraining.stderr).toBe(0);
+      // Its summary speaks of the steps that ran, not of vectors it did not load.
+      expect(noTraining.stdout).toMatch(/^ {2}Pairs: /m);
+      expect(noTraining.stdout).not.toMatch(/Vectors:/);
     } finally {
       await server.stop();
     }

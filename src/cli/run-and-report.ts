@@ -1,9 +1,10 @@
 /** Runs a workflow for a CLI command: progress, Ctrl-C, the final summary and the exit code. */
 import type { Settings } from '../config/settings.js';
+import { embeddedStoreInUse } from '../db/embedded-store.js';
 import { runWorkflow, type WorkflowResult } from '../workflow/orchestrator.js';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import type { WorkflowOptions } from '../workflow/run-options.js';
-import type { StepName } from '../workflow/steps/catalog.js';
+import { stepsOfCompleteRun, type StepName } from '../workflow/steps/catalog.js';
 import type { StepInput } from '../workflow/step-context.js';
 import { LogFile } from './log-file.js';
 import { createProgressReporter } from './progress.js';
@@ -81,6 +82,17 @@ function warningsLine(w: NonNullable<WorkflowResult['warnings']>): string {
   return parts.join('; ');
 }
 
+/**
+ * Why a complete run could not load its training set, said before its first step: the embedded
+ * store it would load into is held by another process (a running server). Undefined when the run
+ * loads nothing, loads elsewhere (`--vector-db`, `DP_STORE_URL`) or the store is free.
+ */
+export async function storeHeldProblem(settings: Settings, options: WorkflowOptions): Promise<string | undefined> {
+  if (!stepsOfCompleteRun(options).includes('training_load') || options.vector_db || settings.storeUrl) return undefined;
+  const inUse = await embeddedStoreInUse(settings.embeddedStoreDir);
+  return inUse?.message;
+}
+
 export function formatSummary(result: WorkflowResult): string {
   const s = result.summary;
   const validation = result.steps.find((x) => x.step_name === 'sql_validation');
@@ -89,8 +101,9 @@ export function formatSummary(result: WorkflowResult): string {
       ? `${s.pairs_valid}/${s.pairs} valid (${((s.validation_rate ?? 0) * 100).toFixed(1)}%), ${validation?.counters.pairs_repaired ?? 0} repaired` +
         (validation?.counters.pairs_flagged === undefined ? '' : `, ${validation.counters.pairs_flagged} flagged by the execute check`)
       : `${s.pairs} generated (not validated)`;
-  // One step (step mode, validate, load) says what it did, not "0 documented" for the steps it did not run.
-  const ran = (...steps: StepName[]) => result.mode === 'complete' || result.steps.some((x) => steps.includes(x.step_name));
+  // A run says what its steps did, not "0 documented" or "0 loaded" for steps it did not run (one
+  // step of step mode, validate or load; a complete run with --no-training or stopped early).
+  const ran = (...steps: StepName[]) => result.steps.some((x) => steps.includes(x.step_name) && x.step_status !== 'skipped' && x.step_status !== 'pending');
   const lines = [
     `Task ${result.task_id}: ${result.status} in ${(result.duration_ms / 1000).toFixed(1)}s${result.error_message ? ` — ${result.error_message}` : ''}`,
     ...(ran('ddl_generation') ? [`  Tables:  ${s.tables} documented${s.tables_failed ? `, ${s.tables_failed} failed` : ''}`] : []),

@@ -6,7 +6,7 @@ import { SAMPLE_SOURCE } from '../../source/source-database.js';
 import { compactTimestamp } from '../../util/time.js';
 import { TaskDirectory } from '../../task-directory/task-dir.js';
 import { TABLE_LIST_FILE } from '../../task-directory/task-files.js';
-import { runAndReport } from '../run-and-report.js';
+import { EXIT, runAndReport, storeHeldProblem } from '../run-and-report.js';
 import { workflowOptions } from '../../workflow/run-options.js';
 
 export const DEMO_BUSINESS_CONTEXT =
@@ -17,6 +17,21 @@ export async function demoCommand(
   flags: { outputDir?: string; language: 'en' | 'zh'; json?: boolean; verbose?: boolean },
 ): Promise<number> {
   const taskId = `demo_${compactTimestamp()}`;
+  const options = workflowOptions({
+    task_id: taskId,
+    db_connection: SAMPLE_SOURCE,
+    business_context: DEMO_BUSINESS_CONTEXT,
+    language: flags.language,
+    // With the built-in embedder, a store an older version filled (builtin-hashing-v1) is
+    // re-embedded rather than refused: offline, quick, and the demo keeps working after an upgrade.
+    reembed: settings.embedding.provider === 'builtin',
+  });
+  // A server holding the embedded store is said before the demo's work, not at its last step.
+  const held = await storeHeldProblem(settings, options);
+  if (held) {
+    process.stderr.write(`data-pipeline: ${held}\n`);
+    return EXIT.failed;
+  }
   const outputDir = path.resolve(flags.outputDir ?? settings.trainingDataDir);
   const dir = await TaskDirectory.open(path.join(outputDir, taskId), { create: true });
   await dir.writeFile(
@@ -27,15 +42,7 @@ export async function demoCommand(
   return runAndReport({
     dir,
     settings,
-    options: workflowOptions({
-      task_id: taskId,
-      db_connection: SAMPLE_SOURCE,
-      business_context: DEMO_BUSINESS_CONTEXT,
-      language: flags.language,
-      // With the built-in embedder, a store an older version filled (builtin-hashing-v1) is
-      // re-embedded rather than refused: offline, quick, and the demo keeps working after an upgrade.
-      reembed: settings.embedding.provider === 'builtin',
-    }),
+    options,
     mode: 'complete',
     output: { json: Boolean(flags.json), verbose: Boolean(flags.verbose) },
   });

@@ -8,10 +8,8 @@ import { compactTimestamp } from '../../util/time.js';
 import { connectionUrlProblem } from '../../util/connection-url.js';
 import { assertTaskId, TaskDirectory } from '../../task-directory/task-dir.js';
 import { TABLE_LIST_FILE } from '../../task-directory/task-files.js';
-import { embeddedStoreInUse } from '../../db/embedded-store.js';
 import { workflowOptions, type RunOptionValues } from '../../workflow/run-options.js';
-import { stepsOfCompleteRun } from '../../workflow/steps/catalog.js';
-import { EXIT, runAndReport } from '../run-and-report.js';
+import { EXIT, runAndReport, storeHeldProblem } from '../run-and-report.js';
 
 /** The flags of `run` besides the run options (those come from the options schema). */
 export interface RunFlags {
@@ -71,12 +69,10 @@ export async function runCommand(settings: Settings, flags: RunFlags, optionValu
   });
   // training_load comes last: an embedded store another process holds (a running server) is said
   // now, before the other steps' work, not when the run reaches it.
-  if (stepsOfCompleteRun(options).includes('training_load') && !options.vector_db && !settings.storeUrl) {
-    const inUse = await embeddedStoreInUse(settings.embeddedStoreDir);
-    if (inUse) {
-      process.stderr.write(`data-pipeline: ${inUse.message}; or run with --no-training\n`);
-      return EXIT.failed;
-    }
+  const held = await storeHeldProblem(settings, options);
+  if (held) {
+    process.stderr.write(`data-pipeline: ${held}; or run with --no-training\n`);
+    return EXIT.failed;
   }
   const outputDir = path.resolve(flags.outputDir ?? settings.trainingDataDir);
   const dir = await TaskDirectory.open(path.join(outputDir, taskId), { create: true });
