@@ -140,6 +140,9 @@ beforeAll(async () => {
     null,
   ]);
   await sql(legacy.url, insertTask, [WAITING, null, 'pending', parameters(), null, null, '2025-06-30 11:00:00', null, null, null, null, null]);
+  // Ids that cannot name a task folder here: skipped, saying why.
+  for (const id of ['vector_bak', 'task 2025/07'])
+    await sql(legacy.url, insertTask, [id, null, 'pending', parameters(), null, null, '2025-07-01 09:00:00', null, null, null, null, null]);
   const insertStep = `INSERT INTO data_pipeline_task_steps (task_id, execution_id, step_name, step_status, started_at, completed_at, error_message)
       VALUES ($1, $2, $3, $4, $5, $6, $7)`;
   // ddl_generation ran twice: failed first, then completed; the latest counts.
@@ -189,6 +192,8 @@ describe('data-pipeline import', () => {
     const first = await importCli(['--from', legacy.url]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^imported 4, already present 0 \(from 127\.0\.0\.1:\d+\/dp_legacy_\w+\)/);
+    expect(first.stdout).toContain('  skipped "vector_bak": is reserved: the data root keeps its vector table backups there; use another id');
+    expect(first.stdout).toContain('  skipped "task 2025/07": is invalid: use 1-64 letters, digits, "_" or "-"');
 
     const second = await importCli(['--from', legacy.url]);
     expect(second.code, second.stderr).toBe(0);
@@ -212,7 +217,7 @@ describe('data-pipeline import', () => {
     expect(Date.parse(done.created_at)).toBe(inZone('2025-06-27T14:30:52'));
     expect(Date.parse(done.completed_at)).toBe(inZone('2025-06-27T14:45:10'));
     const ddl = (done.steps as Record<string, any>[]).find((s) => s.step_name === 'ddl_generation');
-    expect(ddl).toMatchObject({ step_status: 'completed', error_message: null });
+    expect(ddl).toMatchObject({ step_status: 'completed', error_message: null, execution_id: 'exec_b' });
     expect(Date.parse(ddl?.started_at)).toBe(inZone('2025-06-27T14:35:00'));
     expect(done.parameters).toMatchObject({ enable_training_data_load: false, table_list_file: './data_pipeline/tables.txt' });
     // What the existing record held beyond our fields is served, its password masked.

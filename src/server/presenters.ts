@@ -54,7 +54,7 @@ const outcomeOf = (task: { status: TaskRecord['status']; result: Record<string, 
 function currentStep(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Data<TaskViewData>['current_step'] {
   const step = steps.find((s) => s.step_status === 'running') ?? steps.find((s) => s.step_name === task.current_step);
   if (!step) return null;
-  return { execution_id: activeRun?.run_id ?? null, step: step.step_name, status: step.step_status, started_at: step.started_at };
+  return { execution_id: step.execution_id ?? activeRun?.run_id ?? null, step: step.step_name, status: step.step_status, started_at: step.started_at };
 }
 
 export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: RunRecord | undefined): Data<TaskViewData> {
@@ -86,6 +86,7 @@ export function presentTask(task: TaskRecord, steps: StepRecord[], activeRun: Ru
       started_at: s.started_at,
       completed_at: s.completed_at,
       error_message: s.error_message,
+      execution_id: s.execution_id,
       counters: s.counters,
       result: s.result,
     })),

@@ -16,7 +16,8 @@ import { openStoreDatabase, StoreInUseError } from '../db/embedded-store.js';
 import type { SqlDatabase } from '../db/sql-database.js';
 import { PostgresDatabase, describeUrl } from '../db/postgres-database.js';
 import { DataRoot } from '../task-directory/data-root.js';
-import { isTaskId } from '../task-directory/task-dir.js';
+import { assertTaskId } from '../task-directory/task-dir.js';
+import { PathConfinementError } from '../errors.js';
 import { maskFolderSecrets, maskJson } from '../tasks/folder-secrets.js';
 import { objectOf, recordedInstant, taskFieldsFromParameters } from '../tasks/legacy-parameters.js';
 import { migrate } from '../tasks/store/migrate.js';
@@ -197,9 +198,14 @@ export async function importLegacyTasks(target: ImportTarget, sourceUrl: string,
   const report: ImportReport = { source: describeUrl(sourceUrl), dry_run: options.dryRun, imported: [], already_present: [], skipped: [], files_cleaned: [] };
   const valid = rows.tasks.filter((row) => {
     const id = String(row.task_id);
-    if (isTaskId(id)) return true;
-    report.skipped.push({ task_id: id, reason: 'is not a valid task id here (1-64 letters, digits, "_" or "-")' });
-    return false;
+    try {
+      assertTaskId(id);
+      return true;
+    } catch (error) {
+      // The reason as the id check gives it: invalid, or reserved (`vector_bak`).
+      report.skipped.push({ task_id: id, reason: error instanceof PathConfinementError ? error.reason : String(error) });
+      return false;
+    }
   });
   const known = await target.store.knownTaskIds(valid.map((row) => String(row.task_id)));
   const stepsByTask = new Map<string, Row[]>();

@@ -266,7 +266,7 @@ export class TaskRunner {
         backup: run.options.backup ?? null,
         task: { created_at: task.created_at, table_list_file: task.parameters.table_list_file ?? null },
         onEvent: (event: WorkflowEvent) => {
-          if (event.type === 'step_started') record(() => store.stepStarted(run.task_id, event.step));
+          if (event.type === 'step_started') record(() => store.stepStarted(run.task_id, event.step, run.run_id));
           if (event.type === 'progress') {
             const progress = { done: event.done, total: event.total, unit: event.unit };
             record(() => store.stepProgress(run.task_id, event.step, { progress }));

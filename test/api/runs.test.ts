@@ -560,6 +560,10 @@ describe('run bookkeeping', () => {
         status: 'running',
         started_at: step(during, 'qa_generation').started_at,
       });
+      // The step records the execution that runs it; ddl_generation keeps the earlier run's.
+      expect(step(during, 'qa_generation').execution_id).toBe(during.active_run.run_id);
+      expect(step(during, 'ddl_generation').execution_id).toMatch(/^run_/);
+      expect(step(during, 'ddl_generation').execution_id).not.toBe(during.active_run.run_id);
       expect(step(during, 'qa_generation')).toMatchObject({ step_status: 'running', error_message: null, completed_at: null });
       // Steps the run does not execute keep their record.
       expect(step(during, 'ddl_generation')).toMatchObject({ step_status: 'completed', started_at: ddlStartedAt });

@@ -137,6 +137,7 @@ export const StepView = Closed({
   started_at: Nullable(Time),
   completed_at: Nullable(Time),
   error_message: Nullable(Type.String()),
+  execution_id: Nullable(Type.String({ description: 'the execution that ran it last: our run id, or the existing service’s for an imported step' })),
   counters: StepCounters,
   result: Nullable(StepDetails),
 });

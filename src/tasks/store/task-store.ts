@@ -58,6 +58,8 @@ export interface StepRecord {
   error_message: string | null;
   counters: StepCounters;
   result: Record<string, unknown> | null;
+  /** The execution that ran it last: our run's id, or the existing service's for an imported step. */
+  execution_id: string | null;
 }
 
 /** Options of one execution (its execution-scope run options), as the runner needs them. */
@@ -121,7 +123,16 @@ const TASK_COLUMNS = [
   't.origin_info',
 ].join(', ');
 
-const STEP_COLUMNS = ['s.step_name', 's.step_status', iso('s.started_at'), iso('s.completed_at'), 's.error_message', 's.counters', 's.result'].join(', ');
+const STEP_COLUMNS = [
+  's.step_name',
+  's.step_status',
+  iso('s.started_at'),
+  iso('s.completed_at'),
+  's.error_message',
+  's.counters',
+  's.result',
+  's.execution_id',
+].join(', ');
 
 const RUN_COLUMNS = [
   'r.run_id',
@@ -549,7 +560,7 @@ export class TaskStore {
       );
       await tx.query(
         `UPDATE dp_task_steps SET step_status = 'pending', started_at = NULL, completed_at = NULL, error_message = NULL,
-           counters = '{}', result = NULL WHERE task_id = $1 AND step_name = ANY($2::text[])`,
+           counters = '{}', result = NULL, execution_id = NULL WHERE task_id = $1 AND step_name = ANY($2::text[])`,
         [run.task_id, steps],
       );
       await tx.query('DELETE FROM dp_task_events WHERE task_id = $1 AND run_id IS DISTINCT FROM $2', [run.task_id, run.run_id]);
@@ -557,16 +568,17 @@ export class TaskStore {
     });
   }
 
-  async stepStarted(taskId: string, step: StepName): Promise<void> {
+  /** A step starts; `executionId` (the run executing it) is what `current_step.execution_id` answers. */
+  async stepStarted(taskId: string, step: StepName, executionId: string | null = null): Promise<void> {
     await this.afterWrite(taskId, () =>
       this.db.transaction(async (tx) => {
         expectStepRow(
           taskId,
           step,
           await tx.query(
-            `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL
+            `UPDATE dp_task_steps SET step_status = 'running', started_at = now(), completed_at = NULL, error_message = NULL, execution_id = $3
            WHERE task_id = $1 AND step_name = $2 RETURNING step_name`,
-            [taskId, step],
+            [taskId, step, executionId],
           ),
         );
         await tx.query('UPDATE dp_tasks SET current_step = $2, updated_at = now() WHERE task_id = $1', [taskId, step]);
