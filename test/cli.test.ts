@@ -265,6 +265,10 @@ describe('data-pipeline CLI', () => {
       // Its summary speaks of the steps that ran, not of vectors it did not load.
       expect(noTraining.stdout).toMatch(/^ {2}Pairs: /m);
       expect(noTraining.stdout).not.toMatch(/Vectors:/);
+      // Loading that task's files needs the store: it fails, and its summary does not read as an empty set.
+      const load = await cli(['load', '--data-path', path.join(data, 'manual_free')], held);
+      expect(load.code).toBe(2);
+      expect(load.stdout).toMatch(/^ {2}Vectors: not loaded: training_load failed$/m);
     } finally {
       await server.stop();
     }

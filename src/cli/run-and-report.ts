@@ -50,6 +50,8 @@ function reuseLine(result: WorkflowResult): string {
 /** `23 in the training set (2 embedded now, 21 unchanged)`: a load embeds only what is new. */
 function vectorsLine(result: WorkflowResult): string {
   const load = result.steps.find((x) => x.step_name === 'training_load');
+  // The run's error line says why; "0 loaded" would read as an empty training set.
+  if (load?.step_status === 'failed') return 'not loaded: training_load failed';
   const sync = load?.result.sync as { added?: number; updated?: number; deleted?: number; embedded?: number; unchanged?: number } | undefined;
   if (!sync || typeof sync.embedded !== 'number') return `${result.summary.vectors} loaded`;
   // Every count of the sync: a row added to this task's set may already be in the store (another
