@@ -267,11 +267,11 @@ describe('web console in Chromium', () => {
       .poll(() => page.locator('.pair-diff p.muted').textContent())
       .toMatch(/^\d+ question(\(s\))? added, \d+ removed, \d+ with other SQL, 0 reviewed differently, [1-9]\d* unchanged$/);
     expect(await page.locator('.pairs-removed li').allTextContents()).not.toContain('How many regions do we sell in?');
-    // A changed file's lines.
-    await page.getByRole('button', { name: 'Show changes of task_config.json' }).click();
+    // A changed file's lines (task_config.json keeps the task's creation time: the result's times change).
+    await page.getByRole('button', { name: 'Show changes of task_result.json' }).click();
     await expect
-      .poll(() => page.getByLabel('Changes of task_config.json', { exact: true }).textContent())
-      .toMatch(/^--- file_bak_\d{8}_\d{6}\/task_config\.json/m);
+      .poll(() => page.getByLabel('Changes of task_result.json', { exact: true }).textContent())
+      .toMatch(/^--- file_bak_\d{8}_\d{6}\/task_result\.json/m);
     await shot('07-backup-diff');
 
     // Restore: cancelling does nothing; confirming restores (after backing up the current files).
