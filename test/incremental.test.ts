@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, ContentCache } from '../src/cache/content-cache.js';
+import { cacheKey, canonical, ContentCache } from '../src/cache/content-cache.js';
 import type { Settings } from '../src/config/settings.js';
 import { TaskDirectory } from '../src/task-directory/task-dir.js';
 import type { ThemesFile } from '../src/workflow/incremental/theme-plan.js';
@@ -278,6 +278,25 @@ describe('incremental re-runs', () => {
 });
 
 describe('the response cache on disk', () => {
+  it('writes a material as the earlier keys were made (a replacer rebuilding sorted objects): the cache keeps its keys', () => {
+    // The earlier form, kept here as the reference the faster one must equal.
+    const earlier = (value: unknown) =>
+      JSON.stringify(value, (_key, v: unknown) =>
+        v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+          : v,
+      );
+    const materials: unknown[] = [
+      { b: 1, a: [1, { d: 2, c: 3 }], z: null, u: undefined, f: () => 1 },
+      { '10': 'ten', '9': 'nine', b: 'x', '01': 'not an index', a: { '2': [undefined, null, Number.NaN] } },
+      { when: new Date(Date.UTC(2025, 0, 1)), text: 'quote " and \\ and \u2028 and 中文', nested: [[{ y: 1, x: true }]] },
+      [{ schema: 'public', columns: [{ name: 'id', type: 'integer', sample: ['1', '2'] }] }, 'plain', 3.5, false],
+      'a string',
+      42,
+    ];
+    for (const material of materials) expect(canonical(material), JSON.stringify(earlier(material))).toBe(earlier(material));
+  });
+
   it('keys by content, evicts the least recently used past its cap, and treats a bad entry as a miss', async () => {
     const dir = await makeTempDir('dp-cache-');
     const cache = new ContentCache(dir, 2_000);

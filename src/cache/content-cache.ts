@@ -10,12 +10,41 @@ import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file.js';
 
 /** JSON with object keys sorted, so equal material always hashes alike. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
+export function canonical(value: unknown): string {
+  return canonicalValue(value) ?? 'null';
+}
+
+/**
+ * JSON.stringify's text of `value` with object keys sorted (undefined where it would omit the value),
+ * written in one pass: a replacer that rebuilt every object sorted made the keys of large materials
+ * (a table's facts and samples) a third of ddl_generation's time.
+ */
+/** An array-index-like key, which JavaScript objects hold first, in numeric order. */
+const INDEX_KEY = /^(0|[1-9]\d*)$/;
+const isIndexKey = (key: string) => INDEX_KEY.test(key) && Number(key) < 4_294_967_295;
+
+/**
+ * Keys sorted as the earlier form wrote them (an object rebuilt from sorted entries): index-like keys
+ * first, by number, then the others in sorted order. The same text keeps the cache's keys.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value).sort();
+  const indexes = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  return indexes.length === 0 ? keys : [...indexes, ...keys.filter((k) => !isIndexKey(k))];
+}
+
+function canonicalValue(value: unknown): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    return canonicalValue((value as { toJSON: () => unknown }).toJSON());
+  }
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalValue(v) ?? 'null').join(',')}]`;
+  const parts: string[] = [];
+  for (const key of sortedKeys(value)) {
+    const text = canonicalValue((value as Record<string, unknown>)[key]);
+    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 export function cacheKey(material: unknown): string {
