@@ -10,8 +10,8 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { listeningUrl } from './support/serve-process.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -35,18 +35,7 @@ const cleanup = async () => {
 
 try {
   // `serve` prints "listening on <url>" on stderr once it accepts connections.
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: server.stderr });
-    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
-    lines.on('line', (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
+  const url = await listeningUrl(server);
 
   const created = await fetch(`${url}/api/v0/data_pipeline/tasks`, {
     method: 'POST',

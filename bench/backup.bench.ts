@@ -20,7 +20,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
+import { listeningUrl } from './support/serve-process.js';
 import { fileURLToPath } from 'node:url';
 import { backupTaskDirectory } from '../src/backup/file-backup.js';
 
@@ -69,18 +69,7 @@ async function startServer(root: string): Promise<Server> {
   });
   let logBytes = 0;
   child.stdout?.on('data', (chunk: Buffer) => (logBytes += chunk.length));
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stderr as NodeJS.ReadableStream });
-    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
-    lines.on('line', (line) => {
-      const match = /listening on (http:\/\/[^\s)]+)/.exec(line);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
+  const url = await listeningUrl(child);
   return { url, child, logBytes: () => logBytes };
 }
 

@@ -13,8 +13,8 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { listeningUrl } from './support/serve-process.js';
 
 const FOLDERS = Number(process.env.BENCH_FOLDERS ?? 1000);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 8);
@@ -50,18 +50,7 @@ const server = spawn(process.execPath, [bin, 'serve', '--port', '0'], {
 });
 
 try {
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: server.stderr });
-    const timer = setTimeout(() => reject(new Error('the server did not start within 60 s')), 60_000);
-    lines.on('line', (line) => {
-      const match = /listening on (http:\/\/\S+)/.exec(line);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    server.once('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
+  const url = await listeningUrl(server);
 
   const LIST = '/api/v0/data_pipeline/tasks?limit=50';
   const started = performance.now();

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import type { TaskDirectory } from '../task-directory/task-dir.js';
 import { stepResultFile, TABLE_LIST_FILE, TASK_CONFIG_FILE, TASK_RESULT_FILE } from '../task-directory/task-files.js';
 import { connectionSecrets } from '../util/redact.js';
-import { STEP_NAMES, type StepName } from '../workflow/steps/catalog.js';
+import { isStepName, STEP_NAMES, type StepName } from '../workflow/steps/catalog.js';
 import { REFERENCE_STEP_NAMES } from '../workflow/compat/reference-task-result.js';
 import { objectOf, recordedInstant, taskFieldsFromParameters } from './legacy-parameters.js';
 import type { RecordedStep, RecordedTask, StepStatus, TaskStatus } from './store/task-store.js';
@@ -60,7 +60,7 @@ function errorOf(result: Record<string, unknown>): string | null {
   return null;
 }
 
-const isStepName = (value: unknown): value is StepName => typeof value === 'string' && (STEP_NAMES as readonly string[]).includes(value);
+const isStepNamed = (value: unknown): value is StepName => typeof value === 'string' && isStepName(value);
 
 function recordedStep(name: StepName, status: StepStatus, from: Record<string, unknown> = {}): RecordedStep {
   return {
@@ -84,7 +84,7 @@ function stepsOfTaskResult(result: Record<string, unknown>): RecordedStep[] {
   if (Array.isArray(result.steps)) {
     return result.steps.flatMap((entry) => {
       const step = objectOf(entry);
-      if (!step || !isStepName(step.step_name)) return [];
+      if (!step || !isStepNamed(step.step_name)) return [];
       const status = step.step_status;
       if (status === 'completed') return [recordedStep(step.step_name, 'completed', step)];
       if (status === 'failed' || status === 'running') return [recordedStep(step.step_name, 'failed', step)];
@@ -93,7 +93,7 @@ function stepsOfTaskResult(result: Record<string, unknown>): RecordedStep[] {
   }
   const state = objectOf(result.workflow_state);
   // The existing orchestrator names its steps its own way (`ddl_md_generation`…); ours too, as ours writes them there.
-  const names = (value: unknown) => (Array.isArray(value) ? value.map(stepNamed).filter(isStepName) : []);
+  const names = (value: unknown) => (Array.isArray(value) ? value.map(stepNamed).filter(isStepNamed) : []);
   return [
     ...names(state?.completed_steps).map((name) => recordedStep(name, 'completed')),
     ...names(state?.failed_steps).map((name) => recordedStep(name, 'failed', { error: state?.error })),
